@@ -1,0 +1,53 @@
+/*
+ * cli.h - what the `ward` subcommands share: exit codes, option parsing and
+ * the way diagnostics reach stderr.
+ */
+#ifndef WARD_CLI_H
+#define WARD_CLI_H
+
+#include "diag.h"
+
+#include <stdbool.h>
+
+typedef enum ExitCode {
+    EXIT_OK = 0,    /* success */
+    EXIT_FAILED = 1, /* a check or verification failed */
+    EXIT_USAGE = 2, /* bad usage or bad input (diagnostics printed) */
+} ExitCode;
+
+/* Args walks argv: positional words and --name value / --name=value. */
+typedef struct Args {
+    int argc;
+    char **argv;
+    int i;              /* next argument */
+    const char *cmd;    /* subcommand name, for messages */
+} Args;
+
+/* args_next returns the next argument or NULL. An option's name is returned
+ * with its leading dashes; its value comes from args_value. */
+const char *args_next(Args *a);
+/* args_value returns the value of option OPT (inline "=v" or the next word),
+ * or NULL after printing a usage error. */
+const char *args_value(Args *a, const char *opt);
+
+/* cli_usage prints "ward CMD: MSG" and the usage line; returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* cli_finish prints the diagnostics and returns EXIT_USAGE on errors. */
+int cli_diagnostics(Diag *d);
+
+/* write_file_atomic writes LEN bytes to PATH through a temporary file and a
+ * rename, so a failure never leaves a half-written file. "-" is stdout. */
+int write_file_atomic(const char *path, const char *data, size_t len);
+
+int cmd_compile(int argc, char **argv);
+
+
+
+int cmd_parse(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
+
+#endif

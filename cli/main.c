@@ -1,0 +1,139 @@
+/*
+ * main.c - the `ward` command: dispatches to one cmd_<name>.c per command.
+ *
+ * Exit codes: 0 success, 1 a check or verification failed, 2 bad usage or
+ * bad input. Every message starts with "ward".
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WARD_VERSION "0.1.0"
+
+typedef struct Command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} Command;
+
+static const Command commands[] = {
+    {"compile", cmd_compile, "check a policy and compile it"},
+    {"explain", cmd_explain, "show what a session sees, and why"},
+    {"matrix", cmd_matrix, "the role x column decision table"},
+    {"fmt", cmd_fmt, "rewrite a policy in canonical layout"},
+    {"parse", cmd_parse, "parse a policy and print its syntax tree"},
+};
+
+static void usage(FILE *out)
+{
+    fputs("usage: ward COMMAND [ARGS]\n\ncommands:\n", out);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nward COMMAND --help shows a command's options.\n", out);
+}
+
+const char *args_next(Args *a)
+{
+    return a->i < a->argc ? a->argv[a->i++] : NULL;
+}
+
+const char *args_value(Args *a, const char *opt)
+{
+    const char *eq = strchr(opt, '=');
+    if (eq)
+        return eq + 1;
+    if (a->i >= a->argc) {
+        fprintf(stderr, "ward %s: option %s needs a value\n", a->cmd, opt);
+        return NULL;
+    }
+    return a->argv[a->i++];
+}
+
+int cli_usage(const char *cmd, const char *usage_line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "ward %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nusage: %s\n", usage_line);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+int cli_diagnostics(Diag *d)
+{
+    diag_print(d, stderr);
+    return d->errors ? EXIT_USAGE : EXIT_OK;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len)
+{
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+            fprintf(stderr, "ward: cannot write to standard output\n");
+            return -1;
+        }
+        return 0;
+    }
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 16);
+    if (!tmp)
+        return -1;
+    snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fprintf(stderr, "ward: cannot create '%s': %s\n", path,
+                strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    bool ok = off == len && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (ok && rename(tmp, path) != 0)
+        ok = false;
+    if (!ok) {
+        fprintf(stderr, "ward: cannot write '%s': %s\n", path,
+                strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return ok ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ||
+        strcmp(name, "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        printf("ward %s\n", WARD_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "ward: unknown command '%s'\n", name);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,203 @@
+/*
+ * decide.c - the decision function (see decide.h and DESIGN.md).
+ *
+ * For one role r and column c:
+ *   1. Base: the rules on c naming r and no scenario; else a rule naming
+ *      neither (the column's default); else the classification's default;
+ *      a classified column without a default is hidden; else shown.
+ *   2. Scenario: none set, the base decides. A rule naming r and the
+ *      scenario decides outright. Else rules naming the scenario and no role
+ *      only narrow: hide hides, a mask replaces show or a mask, nothing
+ *      unhides.
+ * A session takes the most permissive decision of its roles.
+ */
+#include "decide.h"
+
+#include <string.h>
+
+void session_init(Session *s, const Model *m, Arena *a)
+{
+    memset(s, 0, sizeof *s);
+    s->roles = arena_alloc(a, m->nroles + 1);
+    s->scenario = -1;
+}
+
+void session_add_role(Session *s, const Model *m, int role)
+{
+    for (size_t r = 0; r < m->nroles; r++)
+        if (m->roles[role].closure[r])
+            s->roles[r] = true;
+}
+
+/* first_rule finds the first rule on TABLE.COLUMN naming ROLE (or no role
+ * for -1) and SCENARIO (or none for -1). Conflicts were rejected by the
+ * model, so the first one speaks for all. */
+static const Rule *first_rule(const Model *m, int table, int column,
+                              int role, int scenario)
+{
+    for (size_t i = 0; i < m->nrules; i++) {
+        const Rule *r = &m->rules[i];
+        if (r->table != table || r->scenario != scenario ||
+            !rule_has_column(r, column))
+            continue;
+        if (role < 0 ? r->nroles == 0 : rule_names_role(r, role))
+            return r;
+    }
+    return NULL;
+}
+
+static Outcome from_rule(const Rule *r, Why why)
+{
+    return (Outcome){r->effect, r->mask, why, r, -1};
+}
+
+Outcome decide_role(const Model *m, int role, int scenario, int table,
+                    int column, RoleDecision *trace)
+{
+    /* Step 1: the base. */
+    Outcome base;
+    const Rule *r = first_rule(m, table, column, role, -1);
+    const Column *col = &m->tables[table].columns[column];
+    if (r) {
+        base = from_rule(r, WHY_ROLE_RULE);
+    } else if ((r = first_rule(m, table, column, -1, -1))) {
+        base = from_rule(r, WHY_COLUMN_DEFAULT);
+    } else if (col->classification >= 0) {
+        const Classification *c = &m->classes[col->classification];
+        if (c->has_default)
+            base = (Outcome){c->effect, c->mask, WHY_CLASS_DEFAULT, NULL,
+                             col->classification};
+        else
+            base = (Outcome){EFFECT_HIDE, NULL, WHY_CLASS_NO_DEFAULT, NULL,
+                             col->classification};
+    } else {
+        base = (Outcome){EFFECT_SHOW, NULL, WHY_UNCLASSIFIED, NULL, -1};
+    }
+
+    /* Step 2: the scenario. */
+    Outcome final = base;
+    const Rule *ignored = NULL;
+    if (scenario >= 0) {
+        if ((r = first_rule(m, table, column, role, scenario))) {
+            final = from_rule(r, WHY_SCENARIO_ROLE);
+        } else if ((r = first_rule(m, table, column, -1, scenario))) {
+            if (r->effect == EFFECT_HIDE)
+                final = from_rule(r, WHY_SCENARIO_NARROW);
+            else if (r->effect == EFFECT_MASK && base.effect != EFFECT_HIDE)
+                final = from_rule(r, WHY_SCENARIO_NARROW);
+            else
+                ignored = r; /* show never widens; a mask never unhides */
+        }
+    }
+    if (trace) {
+        trace->role = role;
+        trace->base = base;
+        trace->final = final;
+        trace->ignored = ignored;
+    }
+    return final;
+}
+
+uint32_t outcome_pos(const Model *m, const Outcome *o)
+{
+    if (o->rule)
+        return o->rule->at.begin;
+    if (o->classification >= 0)
+        return m->classes[o->classification].at.begin;
+    return UINT32_MAX;
+}
+
+static int rank(Effect e)
+{
+    return e == EFFECT_SHOW ? 2 : e == EFFECT_MASK ? 1 : 0;
+}
+
+void decide_column(const Model *m, const Session *s, int table, int column,
+                   Arena *a, Decision *out)
+{
+    memset(out, 0, sizeof *out);
+    out->role = -1;
+    out->result = (Outcome){EFFECT_HIDE, NULL, WHY_NO_ROLE, NULL, -1};
+    if (a)
+        out->per_role = arena_alloc(a, (m->nroles + 1) *
+                                           sizeof *out->per_role);
+    for (size_t r = 0; r < m->nroles; r++) {
+        if (!s->roles[r])
+            continue;
+        RoleDecision rd;
+        Outcome o = decide_role(m, (int)r, s->scenario, table, column, &rd);
+        if (a)
+            out->per_role[out->nper_role++] = rd;
+        bool better;
+        if (out->role < 0)
+            better = true;
+        else if (rank(o.effect) != rank(out->result.effect))
+            better = rank(o.effect) > rank(out->result.effect);
+        else if (o.effect == EFFECT_MASK)
+            /* Two masks of equal standing: the one written first wins. */
+            better = outcome_pos(m, &o) < outcome_pos(m, &out->result);
+        else
+            better = false;
+        if (better) {
+            out->result = o;
+            out->role = (int)r;
+        }
+    }
+}
+
+void decide_rows(const Model *m, const Session *s, int table, Arena *a,
+                 RowFilter *out)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = m->tables[table].has_rows ? ROWS_NONE : ROWS_ALL;
+    if (out->kind == ROWS_ALL)
+        return;
+    out->rules = arena_alloc(a, (m->nrowrules + 1) * sizeof *out->rules);
+    for (size_t i = 0; i < m->nrowrules; i++) {
+        const RowRule *rr = &m->rowrules[i];
+        if (rr->table != table)
+            continue;
+        bool held = false;
+        for (size_t k = 0; k < rr->nroles && !held; k++)
+            held = s->roles[rr->roles[k]];
+        if (!held)
+            continue;
+        if (!rr->expr) {
+            /* `rows all` absorbs every other filter of the union. */
+            out->kind = ROWS_ALL;
+            out->rules[0] = rr;
+            out->nrules = 1;
+            return;
+        }
+        out->kind = ROWS_WHERE;
+        out->rules[out->nrules++] = rr;
+    }
+}
+
+bool decide_write(const Model *m, const Session *s, int table, int column,
+                  const WriteRule **by)
+{
+    for (size_t i = 0; i < m->nwrites; i++) {
+        const WriteRule *w = &m->writes[i];
+        if (w->table != table || !roles_contain(w->columns, w->ncolumns,
+                                                column))
+            continue;
+        for (size_t k = 0; k < w->nroles; k++)
+            if (s->roles[w->roles[k]]) {
+                if (by)
+                    *by = w;
+                return true;
+            }
+    }
+    if (by)
+        *by = NULL;
+    return false;
+}
+
+const char *outcome_text(Arena *a, const Outcome *o)
+{
+    if (o->effect != EFFECT_MASK)
+        return effect_name(o->effect);
+    return arena_printf(a, "mask %s",
+                        o->mask->name ? o->mask->name : o->mask->text);
+}

@@ -1,0 +1,107 @@
+/*
+ * decide.h - the one decision function: what a session sees.
+ *
+ * Given a session (roles closed under inherits, an optional scenario, named
+ * attributes) decide_column answers show, mask with which function, or hide
+ * for one table.column, with the rule that decided and, per role, how that
+ * role's own decision came about. decide_rows gives the row filter and
+ * decide_write the write grant. explain, the matrix, coverage and both SQL
+ * emitters call these functions and nothing else; the semantics are
+ * DESIGN.md's "Semantics (the contract)".
+ */
+#ifndef WARD_DECIDE_H
+#define WARD_DECIDE_H
+
+#include "model.h"
+
+typedef struct SessionAttr {
+    const char *name;  /* without the "session." prefix */
+    const char *value; /* as given */
+} SessionAttr;
+
+typedef struct Session {
+    bool *roles;        /* roles[r]: the session holds role r (closed) */
+    int scenario;       /* -1 for none */
+    const char *user;   /* may be NULL */
+    SessionAttr *attrs;
+    size_t nattrs;
+} Session;
+
+/* session_init makes an empty session for M; session_add_role adds a role
+ * and everything it inherits. Arena-owned. */
+void session_init(Session *s, const Model *m, Arena *a);
+void session_add_role(Session *s, const Model *m, int role);
+
+/* Why a decision came out as it did. */
+typedef enum Why {
+    WHY_ROLE_RULE,        /* a rule naming the role and no scenario */
+    WHY_COLUMN_DEFAULT,   /* a rule naming neither role nor scenario */
+    WHY_CLASS_DEFAULT,    /* the classification's default */
+    WHY_CLASS_NO_DEFAULT, /* classified without a default: hidden */
+    WHY_UNCLASSIFIED,     /* no rule and no classification: shown */
+    WHY_SCENARIO_ROLE,    /* a rule naming the role and the scenario */
+    WHY_SCENARIO_NARROW,  /* a scenario-wide rule narrowed the base */
+    WHY_NO_ROLE,          /* the session holds no role */
+} Why;
+
+typedef struct Outcome {
+    Effect effect;
+    const MaskFn *mask;  /* for EFFECT_MASK */
+    Why why;
+    const Rule *rule;    /* the deciding rule, or NULL for defaults */
+    int classification;  /* for WHY_CLASS_*, else -1 */
+} Outcome;
+
+typedef struct RoleDecision {
+    int role;
+    Outcome base;        /* step 1: without the scenario */
+    Outcome final;       /* step 2: with it */
+    const Rule *ignored; /* a scenario-wide rule that could not widen */
+} RoleDecision;
+
+typedef struct Decision {
+    Outcome result;        /* the session's decision */
+    int role;              /* the role whose decision won, -1 for none */
+    RoleDecision *per_role; /* one per held role, in declaration order */
+    size_t nper_role;
+} Decision;
+
+/* decide_role is steps 1 and 2 of the contract for ROLE alone. */
+Outcome decide_role(const Model *m, int role, int scenario, int table,
+                    int column, RoleDecision *trace);
+
+/* decide_column decides for the whole session: per role, then the most
+ * permissive (show > mask > hide; between masks the one written first).
+ * OUT->per_role is filled from A when A is non-NULL. */
+void decide_column(const Model *m, const Session *s, int table, int column,
+                   Arena *a, Decision *out);
+
+/* outcome_pos is where a decision's source was written (for "first wins"). */
+uint32_t outcome_pos(const Model *m, const Outcome *o);
+
+typedef enum RowKind {
+    ROWS_ALL,   /* no filter */
+    ROWS_NONE,  /* the table has rows rules, none names a held role */
+    ROWS_WHERE, /* the union of the expressions in rules */
+} RowKind;
+
+typedef struct RowFilter {
+    RowKind kind;
+    const RowRule **rules; /* the applying rules (for ROWS_WHERE and the
+                              `rows all` that made ROWS_ALL) */
+    size_t nrules;
+} RowFilter;
+
+/* decide_rows gives the row filter of TABLE for S. Arena-owned. */
+void decide_rows(const Model *m, const Session *s, int table, Arena *a,
+                 RowFilter *out);
+
+/* decide_write reports whether S may write TABLE.COLUMN; BY receives the
+ * granting rule (or NULL). */
+bool decide_write(const Model *m, const Session *s, int table, int column,
+                  const WriteRule **by);
+
+/* outcome_text renders "show", "mask phone_mid" or "hide". Arena-owned. */
+const char *outcome_text(Arena *a, const Outcome *o);
+
+#endif

@@ -1,0 +1,291 @@
+/*
+ * diag.c - sources, line maps and rendering of diagnostics (see diag.h).
+ */
+#include "diag.h"
+
+#include "strbuf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Policies are hand-written; anything larger is a mistake or an attack. */
+#define SOURCE_LIMIT ((size_t)16 << 20)
+
+void diag_init(Diag *d, Arena *arena)
+{
+    memset(d, 0, sizeof *d);
+    d->arena = arena;
+}
+
+void diag_dispose(Diag *d)
+{
+    free(d->items);
+    d->items = NULL;
+    d->len = d->cap = 0;
+}
+
+static Diagnostic *add(Diag *d, Severity sev, Span at, const char *fmt,
+                       va_list ap)
+{
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    Diagnostic *x = arena_alloc(d->arena, sizeof *x);
+    x->sev = sev;
+    x->at = at;
+    x->msg = arena_strdup(d->arena, buf);
+    x->seq = d->len;
+    if (d->len == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 16;
+        d->items = xrealloc(d->items, d->cap * sizeof *d->items);
+    }
+    d->items[d->len++] = x;
+    if (sev == SEV_ERROR)
+        d->errors++;
+    else
+        d->warnings++;
+    return x;
+}
+
+Diagnostic *diag_error(Diag *d, Span at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    Diagnostic *x = add(d, SEV_ERROR, at, fmt, ap);
+    va_end(ap);
+    return x;
+}
+
+Diagnostic *diag_warning(Diag *d, Span at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    Diagnostic *x = add(d, SEV_WARNING, at, fmt, ap);
+    va_end(ap);
+    return x;
+}
+
+static void add_note(Diag *d, Diagnostic *x, Span at, const char *kind,
+                     const char *fmt, va_list ap)
+{
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    DiagNote *notes = arena_alloc(d->arena, (x->nnotes + 1) * sizeof *notes);
+    if (x->nnotes)
+        memcpy(notes, x->notes, x->nnotes * sizeof *notes);
+    notes[x->nnotes].at = at;
+    notes[x->nnotes].kind = kind;
+    notes[x->nnotes].msg = arena_strdup(d->arena, buf);
+    x->notes = notes;
+    x->nnotes++;
+}
+
+void diag_note(Diag *d, Diagnostic *x, Span at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_note(d, x, at, "note", fmt, ap);
+    va_end(ap);
+}
+
+void diag_hint(Diag *d, Diagnostic *x, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_note(d, x, (Span){0}, "hint", fmt, ap);
+    va_end(ap);
+}
+
+static void build_lines(Source *src, Arena *a)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < src->len; i++)
+        if (src->text[i] == '\n')
+            n++;
+    src->lines = arena_alloc(a, n * sizeof *src->lines);
+    src->nlines = 0;
+    src->lines[src->nlines++] = 0;
+    for (size_t i = 0; i < src->len; i++)
+        if (src->text[i] == '\n')
+            src->lines[src->nlines++] = (uint32_t)(i + 1);
+}
+
+Source *source_from_string(Arena *a, const char *name, const char *text,
+                           size_t len)
+{
+    Source *src = arena_alloc(a, sizeof *src);
+    src->name = arena_strdup(a, name);
+    src->text = arena_strndup(a, text, len);
+    src->len = len;
+    build_lines(src, a);
+    return src;
+}
+
+Source *source_load(Arena *a, Diag *d, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diag_error(d, (Span){0}, "cannot open '%s': %s", path,
+                   strerror(errno));
+        return NULL;
+    }
+    StrBuf sb;
+    sb_init(&sb);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        sb_append(&sb, buf, n);
+        if (sb.len > SOURCE_LIMIT)
+            break;
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    Source *src = NULL;
+    if (bad)
+        diag_error(d, (Span){0}, "cannot read '%s'", path);
+    else if (sb.len > SOURCE_LIMIT)
+        diag_error(d, (Span){0}, "'%s' is larger than 16 MiB", path);
+    else
+        src = source_from_string(a, path, sb_cstr(&sb), sb.len);
+    sb_free(&sb);
+    return src;
+}
+
+void srcmap_line_col(const Source *src, uint32_t offset, size_t *line,
+                     size_t *col)
+{
+    /* Binary search for the last line start <= offset. */
+    size_t lo = 0, hi = src->nlines;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (src->lines[mid] <= offset)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *line = lo + 1;
+    size_t c = 1;
+    for (uint32_t i = src->lines[lo]; i < offset && i < src->len; i++)
+        if (((unsigned char)src->text[i] & 0xC0) != 0x80)
+            c++;
+    *col = c;
+}
+
+Span span_join(Span a, Span b)
+{
+    if (!a.file)
+        return b;
+    if (!b.file)
+        return a;
+    Span s = a;
+    if (b.begin < s.begin)
+        s.begin = b.begin;
+    if (b.end > s.end)
+        s.end = b.end;
+    return s;
+}
+
+size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 64;
+    size_t row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diag + cost;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* show_line prints the source line of AT and an underline beneath it. */
+static void show_line(FILE *out, Span at)
+{
+    const Source *src = at.file;
+    size_t line, col;
+    srcmap_line_col(src, at.begin, &line, &col);
+    uint32_t start = src->lines[line - 1];
+    uint32_t stop = start;
+    while (stop < src->len && src->text[stop] != '\n' &&
+           src->text[stop] != '\r')
+        stop++;
+    char gutter[32];
+    int gw = snprintf(gutter, sizeof gutter, "%5zu", line);
+    fprintf(out, "%s | ", gutter);
+    for (uint32_t i = start; i < stop; i++)
+        fputc(src->text[i] == '\t' ? ' ' : src->text[i], out);
+    fprintf(out, "\n%*s | ", gw, "");
+    size_t pad = text_width(src->text + start, at.begin - start);
+    for (size_t i = 0; i < pad; i++)
+        fputc(' ', out);
+    fputc('^', out);
+    uint32_t end = at.end < stop ? at.end : stop;
+    if (end > at.begin) {
+        /* The caret covers the first character; tildes cover the rest. */
+        uint32_t first = at.begin + 1;
+        while (first < end && ((unsigned char)src->text[first] & 0xC0) == 0x80)
+            first++;
+        size_t w = text_width(src->text + first, end - first);
+        for (size_t i = 0; i < w; i++)
+            fputc('~', out);
+    }
+    fputc('\n', out);
+}
+
+static void print_one(FILE *out, const Diagnostic *x)
+{
+    const char *sev = x->sev == SEV_ERROR ? "error" : "warning";
+    if (x->at.file) {
+        size_t line, col;
+        srcmap_line_col(x->at.file, x->at.begin, &line, &col);
+        fprintf(out, "%s:%zu:%zu: %s: %s\n", x->at.file->name, line, col, sev,
+                x->msg);
+        show_line(out, x->at);
+    } else {
+        fprintf(out, "ward: %s: %s\n", sev, x->msg);
+    }
+    for (size_t i = 0; i < x->nnotes; i++) {
+        const DiagNote *n = &x->notes[i];
+        if (n->at.file) {
+            size_t line, col;
+            srcmap_line_col(n->at.file, n->at.begin, &line, &col);
+            fprintf(out, "%s:%zu:%zu: %s: %s\n", n->at.file->name, line, col,
+                    n->kind, n->msg);
+            show_line(out, n->at);
+        } else {
+            fprintf(out, "%s: %s\n", n->kind, n->msg);
+        }
+    }
+}
+
+static int by_position(const void *pa, const void *pb)
+{
+    const Diagnostic *a = *(Diagnostic *const *)pa;
+    const Diagnostic *b = *(Diagnostic *const *)pb;
+    /* Located diagnostics of one file in source order, report order else. */
+    if (a->at.file && b->at.file && a->at.file == b->at.file &&
+        a->at.begin != b->at.begin)
+        return a->at.begin < b->at.begin ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void diag_print(Diag *d, FILE *out)
+{
+    qsort(d->items, d->len, sizeof *d->items, by_position);
+    for (size_t i = 0; i < d->len; i++)
+        print_one(out, d->items[i]);
+}

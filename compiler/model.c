@@ -1,0 +1,1324 @@
+/*
+ * model.c - resolve and check a syntax tree into a Model (see model.h).
+ *
+ * Passes, in order, each over the whole file so that every error is found:
+ *   header      exactly one `policy` line, first
+ *   declare     roles, scenarios, masks, classifications, tables, approvals
+ *   inherit     role parents, cycles, closures
+ *   rules       access, rows and write rules bound to columns and roles
+ *   conflicts   two rules deciding one cell differently
+ *   approvals   guards, approvers, expiry
+ *   audit       audited columns
+ * Declarations are order-independent except classifications, which the
+ * language requires before the columns that use them.
+ */
+#include "model.h"
+
+#include "parse.h"
+
+#include <limits.h>
+#include <string.h>
+
+typedef struct Builder {
+    Arena *a;
+    Diag *d;
+    Model *m;
+} Builder;
+
+/* --- small helpers -------------------------------------------------------- */
+
+#define LIST_LEN(n) ((n) ? (n)->as.list.len : 0)
+#define LIST_AT(n, i) ((n)->as.list.items[(i)])
+
+static void *grow(Arena *a, void *old, size_t n, size_t size)
+{
+    void *p = arena_alloc(a, (n + 1) * size);
+    if (n)
+        memcpy(p, old, n * size);
+    return p;
+}
+
+/* suggest returns the candidate closest to NAME, or NULL if none is close. */
+static const char *suggest(const char *name, const char *const *cands,
+                           size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    size_t limit = strlen(name) / 3 + 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t dist = edit_distance(name, cands[i]);
+        if (dist < best_d && dist <= limit) {
+            best = cands[i];
+            best_d = dist;
+        }
+    }
+    return best;
+}
+
+/* unknown reports "unknown WHAT 'NAME'" with a "did you mean" if close. */
+static Diagnostic *unknown(Builder *b, Span at, const char *what,
+                           const char *name, const char *const *cands,
+                           size_t n)
+{
+    Diagnostic *x = diag_error(b->d, at, "unknown %s '%s'", what, name);
+    const char *s = suggest(name, cands, n);
+    if (s)
+        diag_hint(b->d, x, "did you mean '%s'?", s);
+    return x;
+}
+
+static void duplicate(Builder *b, Span at, const char *what,
+                      const char *name, Span first)
+{
+    Diagnostic *x = diag_error(b->d, at, "duplicate %s '%s'", what, name);
+    diag_note(b->d, x, first, "'%s' is first declared here", name);
+}
+
+static const char **role_names(Builder *b)
+{
+    const char **v = arena_alloc(b->a, (b->m->nroles + 1) * sizeof *v);
+    for (size_t i = 0; i < b->m->nroles; i++)
+        v[i] = b->m->roles[i].name;
+    return v;
+}
+
+int model_role(const Model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nroles; i++)
+        if (strcmp(m->roles[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int model_scenario(const Model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nscenarios; i++)
+        if (strcmp(m->scenarios[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int model_table(const Model *m, const char *name)
+{
+    for (size_t i = 0; i < m->ntables; i++)
+        if (strcmp(m->tables[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int model_column(const Model *m, int table, const char *name)
+{
+    const Table *t = &m->tables[table];
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (strcmp(t->columns[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int find_class(const Model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nclasses; i++)
+        if (strcmp(m->classes[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int find_approval(const Model *m, const char *name)
+{
+    for (size_t i = 0; i < m->napprovals; i++)
+        if (strcmp(m->approvals[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static const MaskFn *find_mask(const Model *m, const char *name)
+{
+    for (size_t i = 0; i < m->nmasks; i++)
+        if (strcmp(m->masks[i]->name, name) == 0)
+            return m->masks[i];
+    return NULL;
+}
+
+bool roles_contain(const int *roles, size_t n, int role)
+{
+    for (size_t i = 0; i < n; i++)
+        if (roles[i] == role)
+            return true;
+    return false;
+}
+
+bool rule_names_role(const Rule *r, int role)
+{
+    return roles_contain(r->roles, r->nroles, role);
+}
+
+bool rule_has_column(const Rule *r, int column)
+{
+    return roles_contain(r->columns, r->ncolumns, column);
+}
+
+const char *coltype_name(ColType t)
+{
+    static const char *names[] = {"integer", "real",     "text",
+                                  "date",    "datetime", "boolean"};
+    return names[t];
+}
+
+static const char *label_of(const Node *n)
+{
+    return n ? n->as.string.value : NULL;
+}
+
+/* resolve_roles binds a list of role names; unknown ones are reported and
+ * left out. Returns the count through N. Arena-owned. */
+static int *resolve_roles(Builder *b, const Node *list, size_t *n)
+{
+    size_t len = LIST_LEN(list);
+    int *v = arena_alloc(b->a, (len + 1) * sizeof *v);
+    *n = 0;
+    for (size_t i = 0; i < len; i++) {
+        const Node *name = LIST_AT(list, i);
+        int r = model_role(b->m, name->as.name.text);
+        if (r < 0) {
+            unknown(b, name->at, "role", name->as.name.text, role_names(b),
+                    b->m->nroles);
+            continue;
+        }
+        if (roles_contain(v, *n, r)) {
+            diag_error(b->d, name->at, "role '%s' is listed twice",
+                       name->as.name.text);
+            continue;
+        }
+        v[(*n)++] = r;
+    }
+    return v;
+}
+
+static const char **column_names(Builder *b, int table)
+{
+    const Table *t = &b->m->tables[table];
+    const char **v = arena_alloc(b->a, (t->ncolumns + 1) * sizeof *v);
+    for (size_t i = 0; i < t->ncolumns; i++)
+        v[i] = t->columns[i].name;
+    return v;
+}
+
+/* resolve_column binds NAME in TABLE, reporting an unknown one. */
+static int resolve_column(Builder *b, int table, const Node *name)
+{
+    int c = model_column(b->m, table, name->as.name.text);
+    if (c < 0) {
+        Diagnostic *x = unknown(b, name->at, "column", name->as.name.text,
+                                column_names(b, table),
+                                b->m->tables[table].ncolumns);
+        if (x->nnotes == 0)
+            diag_hint(b->d, x, "table '%s' has no such column",
+                      b->m->tables[table].name);
+    }
+    return c;
+}
+
+static int *resolve_columns(Builder *b, int table, const Node *list,
+                            size_t *n)
+{
+    size_t len = LIST_LEN(list);
+    int *v = arena_alloc(b->a, (len + 1) * sizeof *v);
+    *n = 0;
+    for (size_t i = 0; i < len; i++) {
+        const Node *name = LIST_AT(list, i);
+        int c = resolve_column(b, table, name);
+        if (c < 0)
+            continue;
+        if (roles_contain(v, *n, c)) {
+            diag_error(b->d, name->at, "column '%s' is listed twice",
+                       name->as.name.text);
+            continue;
+        }
+        v[(*n)++] = c;
+    }
+    return v;
+}
+
+/* --- masks -------------------------------------------------------------- */
+
+static size_t utf8_chars(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            c++;
+    return c;
+}
+
+static bool word_allowed(const char *words, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = words; p && *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && strncmp(p, w, n) == 0)
+            return true;
+        p = bar ? bar + 1 : NULL;
+    }
+    return false;
+}
+
+static void arg_text(StrBuf *sb, const Node *arg)
+{
+    switch (arg->kind) {
+    case NODE_INT: sb_puts(sb, arg->as.int_lit.text); break;
+    case NODE_REAL: sb_puts(sb, arg->as.real_lit.text); break;
+    case NODE_NAME: sb_puts(sb, arg->as.name.text); break;
+    case NODE_STRING:
+        sb_putc(sb, '"');
+        for (size_t i = 0; i < arg->as.string.len; i++) {
+            char c = arg->as.string.value[i];
+            if (c == '"' || c == '\\')
+                sb_putc(sb, '\\');
+            sb_putc(sb, c);
+        }
+        sb_putc(sb, '"');
+        break;
+    default: break;
+    }
+}
+
+static const char *arg_kind_text(MaskArgKind k, const MaskSpec *spec)
+{
+    switch (k) {
+    case MARG_INT: return "a whole number";
+    case MARG_NUMBER: return "a number";
+    case MARG_STRING: return "a string";
+    case MARG_SCALAR: return "a string or a number";
+    case MARG_WORD: return spec->words;
+    }
+    return "?";
+}
+
+/* check_call checks CALL against the catalog: the function exists, the
+ * arity fits, each argument has its kind. Returns NULL after reporting. */
+static MaskFn *check_call(Builder *b, const Node *call, const char *declname)
+{
+    const char *fname = call->as.call.name->as.name.text;
+    const MaskSpec *spec = mask_spec_find(fname);
+    if (!spec) {
+        size_t n = mask_spec_count();
+        const char **cands = arena_alloc(b->a, n * sizeof *cands);
+        for (size_t i = 0; i < n; i++)
+            cands[i] = mask_spec_at(i)->name;
+        Diagnostic *x = unknown(b, call->as.call.name->at,
+                                "masking function", fname, cands, n);
+        diag_hint(b->d, x, "docs/masks.md lists every masking function");
+        return NULL;
+    }
+    const Node *args = call->as.call.args;
+    int nargs = (int)LIST_LEN(args);
+    if (nargs < spec->min_args || nargs > spec->max_args) {
+        Diagnostic *x;
+        if (spec->min_args == spec->max_args)
+            x = diag_error(b->d, call->at,
+                           "%s takes %d argument%s, got %d", fname,
+                           spec->min_args, spec->min_args == 1 ? "" : "s",
+                           nargs);
+        else
+            x = diag_error(b->d, call->at,
+                           "%s takes %d to %d arguments, got %d", fname,
+                           spec->min_args, spec->max_args, nargs);
+        diag_hint(b->d, x, "%s", spec->signature);
+        return NULL;
+    }
+    bool ok = true;
+    for (int i = 0; i < nargs; i++) {
+        const Node *arg = LIST_AT(args, i);
+        MaskArgKind k = spec->args[i];
+        bool fits;
+        switch (k) {
+        case MARG_INT:
+            fits = arg->kind == NODE_INT && arg->as.int_lit.value >= 0;
+            break;
+        case MARG_NUMBER:
+            fits = arg->kind == NODE_INT || arg->kind == NODE_REAL;
+            break;
+        case MARG_STRING: fits = arg->kind == NODE_STRING; break;
+        case MARG_SCALAR:
+            fits = arg->kind == NODE_STRING || arg->kind == NODE_INT ||
+                   arg->kind == NODE_REAL;
+            break;
+        case MARG_WORD:
+            fits = arg->kind == NODE_NAME &&
+                   word_allowed(spec->words, arg->as.name.text);
+            break;
+        default: fits = false; break;
+        }
+        if (!fits) {
+            Diagnostic *x = diag_error(
+                b->d, arg->at, "argument %d of %s must be %s%s", i + 1,
+                fname, arg_kind_text(k, spec),
+                k == MARG_INT ? " (0 or more)" : "");
+            diag_hint(b->d, x, "%s", spec->signature);
+            ok = false;
+        }
+    }
+    /* Function-specific constraints that the kinds cannot express. */
+    if (ok && strcmp(fname, "keep") == 0 && nargs == 3) {
+        const Node *c = LIST_AT(args, 2);
+        if (utf8_chars(c->as.string.value, c->as.string.len) != 1) {
+            diag_error(b->d, c->at,
+                       "the replacement character of keep must be exactly "
+                       "one character");
+            ok = false;
+        }
+    }
+    if (ok && strcmp(fname, "bucket") == 0) {
+        const Node *w = LIST_AT(args, 0);
+        double v = w->kind == NODE_INT ? (double)w->as.int_lit.value
+                                       : w->as.real_lit.value;
+        if (v <= 0) {
+            diag_error(b->d, w->at, "the width of bucket must be positive");
+            ok = false;
+        }
+    }
+    if (ok && strcmp(fname, "range") == 0) {
+        const Node *lo = LIST_AT(args, 0), *hi = LIST_AT(args, 1);
+        double l = lo->kind == NODE_INT ? (double)lo->as.int_lit.value
+                                        : lo->as.real_lit.value;
+        double h = hi->kind == NODE_INT ? (double)hi->as.int_lit.value
+                                        : hi->as.real_lit.value;
+        if (l >= h) {
+            diag_error(b->d, call->at, "range needs low < high");
+            ok = false;
+        }
+    }
+    if (!ok)
+        return NULL;
+    MaskFn *fn = arena_alloc(b->a, sizeof *fn);
+    fn->name = declname;
+    fn->spec = spec;
+    fn->call = call;
+    fn->at = call->at;
+    StrBuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "%s(", fname);
+    for (int i = 0; i < nargs; i++) {
+        if (i)
+            sb_puts(&sb, ", ");
+        arg_text(&sb, LIST_AT(args, i));
+    }
+    sb_putc(&sb, ')');
+    fn->text = arena_strdup(b->a, sb_cstr(&sb));
+    sb_free(&sb);
+    return fn;
+}
+
+/* resolve_mask_ref binds `with NAME` or `with fn(args)`. A bare name that is
+ * not a declared mask may be a catalog function that needs no argument. */
+static const MaskFn *resolve_mask_ref(Builder *b, const Node *ref)
+{
+    if (ref->kind == NODE_CALL)
+        return check_call(b, ref, NULL);
+    const char *name = ref->as.name.text;
+    const MaskFn *fn = find_mask(b->m, name);
+    if (fn)
+        return fn;
+    const MaskSpec *spec = mask_spec_find(name);
+    if (spec && spec->min_args == 0) {
+        Node *call = ast_call_new(b->a, ref->at, (Node *)ref, NULL);
+        return check_call(b, call, NULL);
+    }
+    const char **cands = arena_alloc(b->a, (b->m->nmasks + 1) *
+                                               sizeof *cands);
+    for (size_t i = 0; i < b->m->nmasks; i++)
+        cands[i] = b->m->masks[i]->name;
+    Diagnostic *x = unknown(b, ref->at, "mask", name, cands, b->m->nmasks);
+    if (spec)
+        diag_hint(b->d, x, "%s needs arguments: %s", name, spec->signature);
+    else if (x->nnotes == 0)
+        diag_hint(b->d, x, "declare it with: mask %s = keep(1, 0);", name);
+    return NULL;
+}
+
+/* mask_fits reports whether FN can mask a column of type T. */
+static bool mask_fits(const MaskFn *fn, ColType t)
+{
+    switch (fn->spec->input) {
+    case MIN_ANY: return true;
+    case MIN_TEXT: return t == TYPE_TEXT;
+    case MIN_NUMBER: return t == TYPE_INTEGER || t == TYPE_REAL;
+    case MIN_DATE: return t == TYPE_DATE || t == TYPE_DATETIME;
+    }
+    return false;
+}
+
+static const char *input_text(MaskInput in)
+{
+    switch (in) {
+    case MIN_ANY: return "any";
+    case MIN_TEXT: return "text";
+    case MIN_NUMBER: return "integer or real";
+    case MIN_DATE: return "date or datetime";
+    }
+    return "?";
+}
+
+static void check_mask_fits(Builder *b, const MaskFn *fn, const Column *c,
+                            Span at)
+{
+    if (mask_fits(fn, c->type))
+        return;
+    Diagnostic *x = diag_error(
+        b->d, at, "%s masks %s columns, but '%s' is %s", fn->text,
+        input_text(fn->spec->input), c->name, coltype_name(c->type));
+    diag_hint(b->d, x, "keep(first, last) and redact() mask any type");
+}
+
+/* --- pass: header ------------------------------------------------------- */
+
+static void pass_header(Builder *b, const Node *items)
+{
+    const Node *first = NULL;
+    for (size_t i = 0; i < LIST_LEN(items); i++) {
+        const Node *n = LIST_AT(items, i);
+        if (n->kind != NODE_POLICY)
+            continue;
+        if (first) {
+            duplicate(b, n->at, "policy header", n->as.policy.name->as.name.text,
+                      first->at);
+            continue;
+        }
+        first = n;
+        if (i != 0)
+            diag_error(b->d, n->at,
+                       "the policy header must be the first statement");
+        b->m->name = n->as.policy.name->as.name.text;
+        b->m->version = n->as.policy.version->as.int_lit.value;
+        b->m->label = label_of(n->as.policy.label);
+        b->m->at = n->at;
+        if (b->m->version < 1 || b->m->version == INT64_MAX)
+            diag_error(b->d, n->as.policy.version->at,
+                       "the policy version must be a whole number from 1 "
+                       "up");
+    }
+    if (first)
+        return;
+    if (LIST_LEN(items) == 0) {
+        Diagnostic *x = diag_error(
+            b->d, (Span){b->m->src, 0, 0}, "the policy file is empty");
+        diag_hint(b->d, x, "a policy starts with: policy NAME version 1 "
+                           "\"what it protects\";");
+        return;
+    }
+    Diagnostic *x = diag_error(b->d, LIST_AT(items, 0)->at,
+                               "the policy file has no policy header");
+    diag_hint(b->d, x, "start the file with: policy NAME version 1;");
+}
+
+/* --- pass: declarations ------------------------------------------------- */
+
+static void declare_role(Builder *b, const Node *n)
+{
+    const char *name = n->as.role.name->as.name.text;
+    int prev = model_role(b->m, name);
+    if (prev >= 0) {
+        duplicate(b, n->as.role.name->at, "role", name,
+                  b->m->roles[prev].at);
+        return;
+    }
+    b->m->roles = grow(b->a, b->m->roles, b->m->nroles, sizeof(Role));
+    Role *r = &b->m->roles[b->m->nroles++];
+    r->name = name;
+    r->label = label_of(n->as.role.label);
+    r->at = n->as.role.name->at;
+}
+
+static void declare_scenario(Builder *b, const Node *n)
+{
+    const char *name = n->as.scenario.name->as.name.text;
+    int prev = model_scenario(b->m, name);
+    if (prev >= 0) {
+        duplicate(b, n->as.scenario.name->at, "scenario", name,
+                  b->m->scenarios[prev].at);
+        return;
+    }
+    b->m->scenarios =
+        grow(b->a, b->m->scenarios, b->m->nscenarios, sizeof(Scenario));
+    Scenario *s = &b->m->scenarios[b->m->nscenarios++];
+    s->name = name;
+    s->label = label_of(n->as.scenario.label);
+    s->at = n->as.scenario.name->at;
+}
+
+static void declare_mask(Builder *b, const Node *n)
+{
+    const char *name = n->as.mask_def.name->as.name.text;
+    const MaskFn *prev = find_mask(b->m, name);
+    if (prev) {
+        duplicate(b, n->as.mask_def.name->at, "mask", name, prev->at);
+        return;
+    }
+    MaskFn *fn = check_call(b, n->as.mask_def.call, name);
+    if (!fn)
+        return;
+    fn->at = n->as.mask_def.name->at;
+    b->m->masks = grow(b->a, b->m->masks, b->m->nmasks, sizeof(MaskFn *));
+    b->m->masks[b->m->nmasks++] = fn;
+}
+
+static void declare_class(Builder *b, const Node *n)
+{
+    const char *name = n->as.classification.name->as.name.text;
+    int prev = find_class(b->m, name);
+    if (prev >= 0) {
+        duplicate(b, n->as.classification.name->at, "classification", name,
+                  b->m->classes[prev].at);
+        return;
+    }
+    const MaskFn *fn = NULL;
+    if (n->as.classification.has_default &&
+        n->as.classification.effect == EFFECT_MASK) {
+        fn = resolve_mask_ref(b, n->as.classification.mask);
+        if (!fn)
+            return;
+    }
+    b->m->classes =
+        grow(b->a, b->m->classes, b->m->nclasses, sizeof(Classification));
+    Classification *c = &b->m->classes[b->m->nclasses++];
+    c->name = name;
+    c->label = label_of(n->as.classification.label);
+    c->at = n->as.classification.name->at;
+    c->has_default = n->as.classification.has_default;
+    c->effect = n->as.classification.effect;
+    c->mask = fn;
+}
+
+static bool parse_type(const char *s, ColType *out)
+{
+    static const char *names[] = {"integer", "real",     "text",
+                                  "date",    "datetime", "boolean"};
+    for (size_t i = 0; i < 6; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = (ColType)i;
+            return true;
+        }
+    return false;
+}
+
+static void declare_column(Builder *b, Table *t, const Node *n)
+{
+    const char *name = n->as.column.name->as.name.text;
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (strcmp(t->columns[i].name, name) == 0) {
+            duplicate(b, n->as.column.name->at, "column", name,
+                      t->columns[i].at);
+            return;
+        }
+    if (strchr(name, '.')) {
+        diag_error(b->d, n->as.column.name->at,
+                   "a column name cannot contain '.'");
+        return;
+    }
+    ColType type = TYPE_TEXT;
+    const Node *tn = n->as.column.type;
+    if (!parse_type(tn->as.name.text, &type)) {
+        static const char *types[] = {"integer", "real",     "text",
+                                      "date",    "datetime", "boolean"};
+        Diagnostic *x =
+            unknown(b, tn->at, "column type", tn->as.name.text, types, 6);
+        if (x->nnotes == 0)
+            diag_hint(b->d, x, "the types are integer, real, text, date, "
+                               "datetime and boolean");
+    }
+    int cls = -1;
+    const Node *classes = n->as.column.classes;
+    for (size_t i = 0; i < LIST_LEN(classes); i++) {
+        const Node *cn = LIST_AT(classes, i);
+        if (i > 0) {
+            diag_error(b->d, cn->at, "a column has at most one "
+                                     "classification");
+            break;
+        }
+        cls = find_class(b->m, cn->as.name.text);
+        if (cls >= 0 && b->m->classes[cls].at.begin > cn->at.begin) {
+            Diagnostic *x = diag_error(
+                b->d, cn->at, "classification '%s' is used before it is "
+                              "declared", cn->as.name.text);
+            diag_note(b->d, x, b->m->classes[cls].at, "declared here");
+            cls = -1;
+        } else if (cls < 0) {
+            const char **cands =
+                arena_alloc(b->a, (b->m->nclasses + 1) * sizeof *cands);
+            for (size_t k = 0; k < b->m->nclasses; k++)
+                cands[k] = b->m->classes[k].name;
+            unknown(b, cn->at, "classification", cn->as.name.text, cands,
+                    b->m->nclasses);
+        }
+    }
+    if (n->as.column.key) {
+        for (size_t i = 0; i < t->ncolumns; i++)
+            if (t->columns[i].key) {
+                Diagnostic *x = diag_error(
+                    b->d, n->at, "table '%s' already has a key column",
+                    t->name);
+                diag_note(b->d, x, t->columns[i].at, "the key is '%s'",
+                          t->columns[i].name);
+                return;
+            }
+        t->key = (int)t->ncolumns;
+    }
+    t->columns = grow(b->a, t->columns, t->ncolumns, sizeof(Column));
+    Column *c = &t->columns[t->ncolumns++];
+    c->name = name;
+    c->type = type;
+    c->key = n->as.column.key;
+    c->classification = cls;
+    c->at = n->as.column.name->at;
+    if (cls >= 0 && b->m->classes[cls].mask)
+        check_mask_fits(b, b->m->classes[cls].mask, c,
+                        LIST_AT(classes, 0)->at);
+}
+
+static void declare_table(Builder *b, const Node *n)
+{
+    const char *name = n->as.table.name->as.name.text;
+    int prev = model_table(b->m, name);
+    if (prev >= 0) {
+        duplicate(b, n->as.table.name->at, "table", name,
+                  b->m->tables[prev].at);
+        return;
+    }
+    if (strchr(name, '.')) {
+        diag_error(b->d, n->as.table.name->at,
+                   "a table name cannot contain '.'");
+        return;
+    }
+    b->m->tables = grow(b->a, b->m->tables, b->m->ntables, sizeof(Table));
+    Table *t = &b->m->tables[b->m->ntables++];
+    t->name = name;
+    t->at = n->as.table.name->at;
+    t->key = -1;
+    const Node *members = n->as.table.members;
+    for (size_t i = 0; i < LIST_LEN(members); i++)
+        if (LIST_AT(members, i)->kind == NODE_COLUMN)
+            declare_column(b, t, LIST_AT(members, i));
+    if (t->ncolumns == 0)
+        diag_error(b->d, n->as.table.name->at, "table '%s' has no columns",
+                   name);
+}
+
+static void pass_declare(Builder *b, const Node *items)
+{
+    /* Roles, scenarios and masks first: later declarations refer to them. */
+    for (size_t i = 0; i < LIST_LEN(items); i++) {
+        const Node *n = LIST_AT(items, i);
+        if (n->kind == NODE_ROLE)
+            declare_role(b, n);
+        else if (n->kind == NODE_SCENARIO)
+            declare_scenario(b, n);
+        else if (n->kind == NODE_MASK_DEF)
+            declare_mask(b, n);
+    }
+    for (size_t i = 0; i < LIST_LEN(items); i++)
+        if (LIST_AT(items, i)->kind == NODE_CLASSIFICATION)
+            declare_class(b, LIST_AT(items, i));
+    for (size_t i = 0; i < LIST_LEN(items); i++)
+        if (LIST_AT(items, i)->kind == NODE_TABLE)
+            declare_table(b, LIST_AT(items, i));
+}
+
+/* --- pass: inheritance -------------------------------------------------- */
+
+/* cycle_from walks parents depth-first; COLOR 1 is on the path, 2 done. */
+static bool cycle_from(Builder *b, int r, int *color, int *path, size_t depth)
+{
+    color[r] = 1;
+    path[depth] = r;
+    Role *role = &b->m->roles[r];
+    for (size_t i = 0; i < role->nparents; i++) {
+        int p = role->parents[i];
+        if (color[p] == 1) {
+            StrBuf sb;
+            sb_init(&sb);
+            size_t k = 0;
+            while (path[k] != p)
+                k++;
+            for (; k <= depth; k++)
+                sb_printf(&sb, "%s -> ", b->m->roles[path[k]].name);
+            sb_puts(&sb, b->m->roles[p].name);
+            diag_error(b->d, b->m->roles[p].at,
+                       "role '%s' inherits itself: %s", b->m->roles[p].name,
+                       sb_cstr(&sb));
+            sb_free(&sb);
+            return true;
+        }
+        if (color[p] == 0 && cycle_from(b, p, color, path, depth + 1))
+            return true;
+    }
+    color[r] = 2;
+    return false;
+}
+
+static void close_over(const Model *m, int r, bool *closure)
+{
+    if (closure[r])
+        return;
+    closure[r] = true;
+    for (size_t i = 0; i < m->roles[r].nparents; i++)
+        close_over(m, m->roles[r].parents[i], closure);
+}
+
+static void pass_inherit(Builder *b, const Node *items)
+{
+    for (size_t i = 0; i < LIST_LEN(items); i++) {
+        const Node *n = LIST_AT(items, i);
+        if (n->kind != NODE_ROLE)
+            continue;
+        int r = model_role(b->m, n->as.role.name->as.name.text);
+        if (r < 0 || b->m->roles[r].at.begin != n->as.role.name->at.begin)
+            continue; /* a duplicate, already reported */
+        Role *role = &b->m->roles[r];
+        role->parents =
+            resolve_roles(b, n->as.role.inherits, &role->nparents);
+        if (roles_contain(role->parents, role->nparents, r))
+            diag_error(b->d, n->as.role.name->at,
+                       "role '%s' inherits itself", role->name);
+    }
+    size_t nr = b->m->nroles;
+    int *color = arena_alloc(b->a, (nr + 1) * sizeof *color);
+    int *path = arena_alloc(b->a, (nr + 1) * sizeof *path);
+    for (size_t r = 0; r < nr; r++)
+        if (color[r] == 0 && cycle_from(b, (int)r, color, path, 0))
+            return; /* closures of a cyclic graph mean nothing */
+    for (size_t r = 0; r < nr; r++) {
+        b->m->roles[r].closure = arena_alloc(b->a, nr + 1);
+        close_over(b->m, (int)r, b->m->roles[r].closure);
+    }
+}
+
+/* --- pass: rules -------------------------------------------------------- */
+
+typedef enum ExprType {
+    ET_BOOL,
+    ET_NUMBER,
+    ET_TEXT,
+    ET_DATE,
+    ET_ANY,   /* session attributes and null */
+    ET_ERROR, /* already reported */
+} ExprType;
+
+static const char *et_name(ExprType t)
+{
+    static const char *n[] = {"boolean", "number", "text",
+                              "date",    "any",    "error"};
+    return n[t];
+}
+
+static bool comparable(ExprType a, ExprType b)
+{
+    if (a == ET_ANY || b == ET_ANY || a == ET_ERROR || b == ET_ERROR)
+        return true;
+    if (a == b)
+        return true;
+    /* Dates are ISO 8601 text, so a string literal compares with them. */
+    return (a == ET_TEXT && b == ET_DATE) || (a == ET_DATE && b == ET_TEXT);
+}
+
+static ExprType type_expr(Builder *b, int table, const Node *e);
+
+static ExprType want_bool(Builder *b, int table, const Node *e,
+                          const char *where)
+{
+    ExprType t = type_expr(b, table, e);
+    if (t != ET_BOOL && t != ET_ERROR && t != ET_ANY) {
+        diag_error(b->d, e->at, "%s needs a condition, not a %s value",
+                   where, et_name(t));
+        return ET_ERROR;
+    }
+    return t;
+}
+
+/* type_expr types a row expression, reporting what does not fit. */
+static ExprType type_expr(Builder *b, int table, const Node *e)
+{
+    switch (e->kind) {
+    case NODE_NAME: {
+        int c = resolve_column(b, table, e);
+        if (c < 0)
+            return ET_ERROR;
+        switch (b->m->tables[table].columns[c].type) {
+        case TYPE_INTEGER:
+        case TYPE_REAL: return ET_NUMBER;
+        case TYPE_TEXT: return ET_TEXT;
+        case TYPE_DATE:
+        case TYPE_DATETIME: return ET_DATE;
+        case TYPE_BOOLEAN: return ET_BOOL;
+        }
+        return ET_ERROR;
+    }
+    case NODE_INT:
+    case NODE_REAL: return ET_NUMBER;
+    case NODE_STRING: return ET_TEXT;
+    case NODE_BOOL: return ET_BOOL;
+    case NODE_NULL: return ET_ANY;
+    case NODE_SESSION: return ET_ANY;
+    case NODE_CURRENT_USER: return ET_TEXT;
+    case NODE_NOT:
+        want_bool(b, table, e->as.not_.operand, "'not'");
+        return ET_BOOL;
+    case NODE_IS_NULL:
+        type_expr(b, table, e->as.is_null.operand);
+        return ET_BOOL;
+    case NODE_BINARY: {
+        BinOp op = e->as.binary.op;
+        if (op == OP_AND || op == OP_OR) {
+            const char *w = op == OP_AND ? "'and'" : "'or'";
+            want_bool(b, table, e->as.binary.left, w);
+            want_bool(b, table, e->as.binary.right, w);
+            return ET_BOOL;
+        }
+        const Node *l = e->as.binary.left, *r = e->as.binary.right;
+        if (l->kind == NODE_NULL || r->kind == NODE_NULL) {
+            Diagnostic *x = diag_error(
+                b->d, e->at, "a comparison with null is never true");
+            diag_hint(b->d, x, "write 'is null' or 'is not null'");
+            return ET_BOOL;
+        }
+        ExprType lt = type_expr(b, table, l);
+        ExprType rt = type_expr(b, table, r);
+        if (!comparable(lt, rt)) {
+            diag_error(b->d, e->at, "cannot compare %s with %s",
+                       et_name(lt), et_name(rt));
+        } else if ((lt == ET_BOOL || rt == ET_BOOL) && op != OP_EQ &&
+                   op != OP_NE) {
+            diag_error(b->d, e->at, "booleans compare only with = and !=");
+        }
+        return ET_BOOL;
+    }
+    case NODE_IN: {
+        ExprType lt = type_expr(b, table, e->as.in.operand);
+        const Node *vals = e->as.in.values;
+        for (size_t i = 0; i < LIST_LEN(vals); i++) {
+            const Node *v = LIST_AT(vals, i);
+            if (v->kind == NODE_NULL) {
+                Diagnostic *x =
+                    diag_error(b->d, v->at, "null in an 'in' list never "
+                                            "matches");
+                diag_hint(b->d, x, "add: or COLUMN is null");
+                continue;
+            }
+            ExprType vt = type_expr(b, table, v);
+            if (!comparable(lt, vt))
+                diag_error(b->d, v->at, "cannot compare %s with %s",
+                           et_name(lt), et_name(vt));
+        }
+        return ET_BOOL;
+    }
+    default: break;
+    }
+    diag_error(b->d, e->at, "this is not a row expression");
+    return ET_ERROR;
+}
+
+static void add_access(Builder *b, int table, const Node *n)
+{
+    Rule r = {0};
+    r.table = table;
+    r.effect = n->as.access.effect;
+    r.at = n->at;
+    r.scenario = -1;
+    r.columns = resolve_columns(b, table, n->as.access.columns, &r.ncolumns);
+    r.roles = resolve_roles(b, n->as.access.roles, &r.nroles);
+    if (n->as.access.scenario) {
+        const Node *sn = n->as.access.scenario;
+        r.scenario = model_scenario(b->m, sn->as.name.text);
+        if (r.scenario < 0) {
+            const char **cands = arena_alloc(
+                b->a, (b->m->nscenarios + 1) * sizeof *cands);
+            for (size_t i = 0; i < b->m->nscenarios; i++)
+                cands[i] = b->m->scenarios[i].name;
+            unknown(b, sn->at, "scenario", sn->as.name.text, cands,
+                    b->m->nscenarios);
+            return;
+        }
+    }
+    if (r.effect == EFFECT_MASK) {
+        r.mask = resolve_mask_ref(b, n->as.access.mask);
+        if (!r.mask)
+            return;
+        for (size_t i = 0; i < r.ncolumns; i++)
+            check_mask_fits(b, r.mask,
+                            &b->m->tables[table].columns[r.columns[i]],
+                            n->as.access.mask->at);
+    }
+    if (r.ncolumns != LIST_LEN(n->as.access.columns) ||
+        r.nroles != LIST_LEN(n->as.access.roles))
+        return; /* reported above; a partial rule would mislead */
+    r.id = (int)b->m->nrules;
+    b->m->rules = grow(b->a, b->m->rules, b->m->nrules, sizeof(Rule));
+    b->m->rules[b->m->nrules++] = r;
+}
+
+static void add_rows(Builder *b, int table, const Node *n)
+{
+    RowRule r = {0};
+    r.table = table;
+    r.expr = n->as.rows.expr;
+    r.at = n->at;
+    r.roles = resolve_roles(b, n->as.rows.roles, &r.nroles);
+    if (r.expr)
+        want_bool(b, table, r.expr, "a rows rule");
+    b->m->tables[table].has_rows = true;
+    r.id = (int)b->m->nrowrules;
+    b->m->rowrules =
+        grow(b->a, b->m->rowrules, b->m->nrowrules, sizeof(RowRule));
+    b->m->rowrules[b->m->nrowrules++] = r;
+}
+
+static void add_write(Builder *b, int table, const Node *n)
+{
+    WriteRule w = {0};
+    w.table = table;
+    w.at = n->at;
+    w.columns = resolve_columns(b, table, n->as.write.columns, &w.ncolumns);
+    w.roles = resolve_roles(b, n->as.write.roles, &w.nroles);
+    w.id = (int)b->m->nwrites;
+    b->m->writes = grow(b->a, b->m->writes, b->m->nwrites, sizeof(WriteRule));
+    b->m->writes[b->m->nwrites++] = w;
+}
+
+static void pass_rules(Builder *b, const Node *items)
+{
+    for (size_t i = 0; i < LIST_LEN(items); i++) {
+        const Node *n = LIST_AT(items, i);
+        if (n->kind != NODE_TABLE)
+            continue;
+        int t = model_table(b->m, n->as.table.name->as.name.text);
+        if (t < 0 || b->m->tables[t].at.begin != n->as.table.name->at.begin)
+            continue;
+        const Node *members = n->as.table.members;
+        for (size_t k = 0; k < LIST_LEN(members); k++) {
+            const Node *mem = LIST_AT(members, k);
+            if (mem->kind == NODE_ACCESS)
+                add_access(b, t, mem);
+            else if (mem->kind == NODE_ROWS)
+                add_rows(b, t, mem);
+            else if (mem->kind == NODE_WRITE)
+                add_write(b, t, mem);
+        }
+    }
+}
+
+/* --- pass: conflicts ---------------------------------------------------- */
+
+static bool same_effect(const Rule *a, const Rule *b)
+{
+    if (a->effect != b->effect)
+        return false;
+    if (a->effect != EFFECT_MASK)
+        return true;
+    return a->mask == b->mask || strcmp(a->mask->text, b->mask->text) == 0;
+}
+
+static const char *effect_text(Arena *a, const Rule *r)
+{
+    if (r->effect == EFFECT_MASK)
+        return arena_printf(a, "masked with %s",
+                            r->mask->name ? r->mask->name : r->mask->text);
+    return r->effect == EFFECT_SHOW ? "shown" : "hidden";
+}
+
+/* shared_role returns a role both rules name, -1 when both name none, or
+ * -2 when they name disjoint sets (no shared cell). */
+static int shared_role(const Rule *a, const Rule *b)
+{
+    if (a->nroles == 0 && b->nroles == 0)
+        return -1;
+    for (size_t i = 0; i < a->nroles; i++)
+        if (rule_names_role(b, a->roles[i]))
+            return a->roles[i];
+    return -2;
+}
+
+static void pass_conflicts(Builder *b)
+{
+    Model *m = b->m;
+    for (size_t j = 1; j < m->nrules; j++) {
+        const Rule *later = &m->rules[j];
+        for (size_t i = 0; i < j; i++) {
+            const Rule *first = &m->rules[i];
+            if (first->table != later->table ||
+                first->scenario != later->scenario ||
+                same_effect(first, later))
+                continue;
+            int role = shared_role(first, later);
+            if (role == -2)
+                continue;
+            int col = -1;
+            for (size_t k = 0; k < later->ncolumns && col < 0; k++)
+                if (rule_has_column(first, later->columns[k]))
+                    col = later->columns[k];
+            if (col < 0)
+                continue;
+            const Table *t = &m->tables[later->table];
+            const char *who =
+                role >= 0 ? arena_printf(b->a, "for role '%s'",
+                                         m->roles[role].name)
+                          : "for every role";
+            const char *when =
+                later->scenario >= 0
+                    ? arena_printf(b->a, " in scenario '%s'",
+                                   m->scenarios[later->scenario].name)
+                    : "";
+            Diagnostic *x = diag_error(
+                b->d, later->at,
+                "conflicting rules: column '%s.%s' %s%s is %s here", t->name,
+                t->columns[col].name, who, when, effect_text(b->a, later));
+            diag_note(b->d, x, first->at, "and %s here",
+                      effect_text(b->a, first));
+            diag_hint(b->d, x, "keep one of the two rules");
+            break; /* one report per later rule and earlier rule pair */
+        }
+    }
+}
+
+/* --- pass: approvals ---------------------------------------------------- */
+
+static void add_guard(Builder *b, Approval *ap, const Node *g)
+{
+    GuardOp op = g->as.guard.op;
+    const Node *targets = g->as.guard.targets;
+    for (size_t i = 0; i < LIST_LEN(targets); i++) {
+        const Node *tn = LIST_AT(targets, i);
+        const char *text = tn->as.name.text;
+        const char *dot = strchr(text, '.');
+        bool by_column = op == GUARD_UPDATE || op == GUARD_UNMASK;
+        if (by_column && (!dot || strchr(dot + 1, '.'))) {
+            Diagnostic *x = diag_error(b->d, tn->at,
+                                       "%s needs TABLE.COLUMN, got '%s'",
+                                       guard_op_name(op), text);
+            diag_hint(b->d, x, "for example: %s customers.phone;",
+                      guard_op_name(op));
+            continue;
+        }
+        if (!by_column && dot) {
+            Diagnostic *x = diag_error(b->d, tn->at,
+                                       "%s guards a whole table, got '%s'",
+                                       guard_op_name(op), text);
+            diag_hint(b->d, x, "write: %s %.*s;", guard_op_name(op),
+                      (int)(dot - text), text);
+            continue;
+        }
+        char *tname = arena_strndup(b->a, text,
+                                    dot ? (size_t)(dot - text) : strlen(text));
+        int t = model_table(b->m, tname);
+        if (t < 0) {
+            const char **cands =
+                arena_alloc(b->a, (b->m->ntables + 1) * sizeof *cands);
+            for (size_t k = 0; k < b->m->ntables; k++)
+                cands[k] = b->m->tables[k].name;
+            unknown(b, tn->at, "table", tname, cands, b->m->ntables);
+            continue;
+        }
+        int c = -1;
+        if (by_column) {
+            Node *cn = ast_name_new(b->a, tn->at, dot + 1, strlen(dot + 1));
+            c = resolve_column(b, t, cn);
+            if (c < 0)
+                continue;
+        }
+        ap->guards = grow(b->a, ap->guards, ap->nguards, sizeof(Guard));
+        ap->guards[ap->nguards++] = (Guard){op, t, c, tn->at};
+    }
+}
+
+static void add_approval(Builder *b, const Node *n)
+{
+    const char *name = n->as.approval.name->as.name.text;
+    int prev = find_approval(b->m, name);
+    if (prev >= 0) {
+        duplicate(b, n->as.approval.name->at, "approval", name,
+                  b->m->approvals[prev].at);
+        return;
+    }
+    Approval ap = {0};
+    ap.name = name;
+    ap.label = label_of(n->as.approval.label);
+    ap.at = n->as.approval.name->at;
+    const Node *by = NULL, *expires = NULL;
+    const Node *items = n->as.approval.items;
+    for (size_t i = 0; i < LIST_LEN(items); i++) {
+        const Node *it = LIST_AT(items, i);
+        if (it->kind == NODE_GUARD) {
+            add_guard(b, &ap, it);
+        } else if (it->kind == NODE_BY) {
+            if (by) {
+                duplicate(b, it->at, "'by' line in approval", name, by->at);
+                continue;
+            }
+            by = it;
+            int64_t cnt = it->as.by.count->as.int_lit.value;
+            if (cnt < 1 || cnt > 100)
+                diag_error(b->d, it->as.by.count->at,
+                           "an approval needs from 1 to 100 approvers");
+            ap.count = (int)(cnt < 1 ? 1 : cnt > 100 ? 100 : cnt);
+            ap.roles = resolve_roles(b, it->as.by.roles, &ap.nroles);
+        } else if (it->kind == NODE_EXPIRES) {
+            if (expires) {
+                duplicate(b, it->at, "'expires' line in approval", name,
+                          expires->at);
+                continue;
+            }
+            expires = it;
+            ap.expires = it->as.expires.duration->as.duration.seconds;
+            if (ap.expires <= 0)
+                diag_error(b->d, it->as.expires.duration->at,
+                           "an expiry must be longer than zero");
+        }
+    }
+    if (!by) {
+        Diagnostic *x = diag_error(b->d, ap.at, "approval '%s' names no "
+                                                "approvers", name);
+        diag_hint(b->d, x, "add: by 1 of ROLE;");
+    }
+    if (ap.nguards == 0 && !b->d->errors) {
+        Diagnostic *x = diag_error(b->d, ap.at,
+                                   "approval '%s' guards no operation", name);
+        diag_hint(b->d, x, "add one of: export T; delete T; update T.C; "
+                           "unmask T.C;");
+    }
+    /* One operation guarded twice would need two approvals at once. */
+    for (size_t g = 0; g < ap.nguards; g++)
+        for (size_t k = 0; k < b->m->napprovals; k++)
+            for (size_t h = 0; h < b->m->approvals[k].nguards; h++) {
+                const Guard *o = &b->m->approvals[k].guards[h];
+                if (o->op == ap.guards[g].op &&
+                    o->table == ap.guards[g].table &&
+                    o->column == ap.guards[g].column) {
+                    Diagnostic *x = diag_error(
+                        b->d, ap.guards[g].at,
+                        "this operation is already guarded by approval "
+                        "'%s'", b->m->approvals[k].name);
+                    diag_note(b->d, x, o->at, "guarded here");
+                }
+            }
+    b->m->approvals =
+        grow(b->a, b->m->approvals, b->m->napprovals, sizeof(Approval));
+    b->m->approvals[b->m->napprovals++] = ap;
+}
+
+/* --- pass: audit and corpus --------------------------------------------- */
+
+static Audit *audit_for(Builder *b, int table, Span at)
+{
+    for (size_t i = 0; i < b->m->naudits; i++)
+        if (b->m->audits[i].table == table)
+            return &b->m->audits[i];
+    b->m->audits = grow(b->a, b->m->audits, b->m->naudits, sizeof(Audit));
+    Audit *au = &b->m->audits[b->m->naudits++];
+    size_t nc = b->m->tables[table].ncolumns;
+    au->table = table;
+    au->read = arena_alloc(b->a, nc + 1);
+    au->write = arena_alloc(b->a, nc + 1);
+    au->at = at;
+    return au;
+}
+
+static void add_audit(Builder *b, const Node *n)
+{
+    const Node *tn = n->as.audit.table;
+    int t = model_table(b->m, tn->as.name.text);
+    if (t < 0) {
+        const char **cands =
+            arena_alloc(b->a, (b->m->ntables + 1) * sizeof *cands);
+        for (size_t k = 0; k < b->m->ntables; k++)
+            cands[k] = b->m->tables[k].name;
+        unknown(b, tn->at, "table", tn->as.name.text, cands, b->m->ntables);
+        return;
+    }
+    Audit *au = audit_for(b, t, n->at);
+    bool seen[2] = {false, false};
+    const Node *parts = n->as.audit.parts;
+    for (size_t i = 0; i < LIST_LEN(parts); i++) {
+        const Node *part = LIST_AT(parts, i);
+        bool w = part->as.audit_part.write;
+        if (seen[w]) {
+            diag_error(b->d, part->at, "'%s' appears twice in this audit "
+                                       "rule", w ? "write" : "read");
+            continue;
+        }
+        seen[w] = true;
+        bool *cols = w ? au->write : au->read;
+        size_t nc = b->m->tables[t].ncolumns;
+        if (!part->as.audit_part.columns) {
+            memset(cols, 1, nc);
+            continue;
+        }
+        size_t n_ok;
+        int *ids = resolve_columns(b, t, part->as.audit_part.columns, &n_ok);
+        for (size_t k = 0; k < n_ok; k++)
+            cols[ids[k]] = true;
+    }
+}
+
+static void set_corpus(Builder *b, const Node *n)
+{
+    if (b->m->corpus) {
+        duplicate(b, n->at, "corpus line", b->m->corpus, b->m->corpus_at);
+        return;
+    }
+    const Node *path = n->as.corpus.path;
+    if (path->as.string.len == 0 ||
+        strlen(path->as.string.value) != path->as.string.len) {
+        diag_error(b->d, path->at, "the corpus path is empty or holds a "
+                                   "NUL byte");
+        return;
+    }
+    b->m->corpus = path->as.string.value;
+    b->m->corpus_at = n->at;
+    const char *src = b->m->src->name;
+    const char *slash = strrchr(src, '/');
+    if (b->m->corpus[0] == '/' || !slash)
+        b->m->corpus_path = b->m->corpus;
+    else
+        b->m->corpus_path = arena_printf(b->a, "%.*s/%s", (int)(slash - src),
+                                         src, b->m->corpus);
+}
+
+/* --- entry -------------------------------------------------------------- */
+
+Model *model_build(Arena *a, Diag *d, const Source *src, const Node *root)
+{
+    Builder b = {a, d, arena_alloc(a, sizeof(Model))};
+    b.m->arena = a;
+    b.m->src = src;
+    int errors = d->errors;
+    const Node *items = root->as.file.items;
+
+    pass_header(&b, items);
+    pass_declare(&b, items);
+    pass_inherit(&b, items);
+    pass_rules(&b, items);
+    pass_conflicts(&b);
+    for (size_t i = 0; i < LIST_LEN(items); i++) {
+        const Node *n = LIST_AT(items, i);
+        if (n->kind == NODE_APPROVAL)
+            add_approval(&b, n);
+        else if (n->kind == NODE_AUDIT)
+            add_audit(&b, n);
+        else if (n->kind == NODE_CORPUS)
+            set_corpus(&b, n);
+    }
+    if (b.m->nroles == 0 && d->errors == errors)
+        diag_error(d, b.m->at, "the policy declares no role");
+    return d->errors > errors ? NULL : b.m;
+}
+
+Model *load_policy(Arena *a, Diag *d, const char *path, ParseResult *out)
+{
+    ParseResult local;
+    ParseResult *pr = out ? out : &local;
+    Source *src = source_load(a, d, path);
+    if (!src)
+        return NULL;
+    if (parse_source(a, d, src, pr) < 0 || !pr->root)
+        return NULL;
+    return model_build(a, d, src, pr->root);
+}

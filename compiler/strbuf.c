@@ -1,0 +1,116 @@
+/*
+ * strbuf.c - a growable string with a sticky error (see strbuf.h).
+ */
+#include "strbuf.h"
+
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Generated text beyond 1 GiB means a runaway loop, not a real policy. */
+#define SB_LIMIT ((size_t)1 << 30)
+
+void sb_init(StrBuf *sb)
+{
+    sb->data = NULL;
+    sb->len = sb->cap = 0;
+    sb->failed = false;
+}
+
+void sb_free(StrBuf *sb)
+{
+    free(sb->data);
+    sb_init(sb);
+}
+
+void sb_reset(StrBuf *sb)
+{
+    sb->len = 0;
+    if (sb->data)
+        sb->data[0] = '\0';
+}
+
+static bool grow(StrBuf *sb, size_t extra)
+{
+    if (sb->failed)
+        return false;
+    if (extra > SB_LIMIT - sb->len) {
+        sb->failed = true;
+        return false;
+    }
+    size_t need = sb->len + extra + 1;
+    if (need <= sb->cap)
+        return true;
+    size_t cap = sb->cap ? sb->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    sb->data = xrealloc(sb->data, cap);
+    sb->cap = cap;
+    return true;
+}
+
+void sb_append(StrBuf *sb, const char *s, size_t n)
+{
+    if (!grow(sb, n))
+        return;
+    memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
+void sb_puts(StrBuf *sb, const char *s)
+{
+    sb_append(sb, s, strlen(s));
+}
+
+void sb_putc(StrBuf *sb, char c)
+{
+    sb_append(sb, &c, 1);
+}
+
+void sb_printf(StrBuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !grow(sb, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb->len += (size_t)n;
+}
+
+size_t text_width(const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c & 0xC0) == 0x80)
+            continue; /* continuation byte */
+        /* Three- and four-byte sequences are CJK or wider in practice. */
+        w += c >= 0xE0 ? 2 : 1;
+    }
+    return w;
+}
+
+void sb_pad_to(StrBuf *sb, size_t line_start, size_t width)
+{
+    size_t w = text_width(sb_cstr(sb) + line_start, sb->len - line_start);
+    while (w++ < width)
+        sb_putc(sb, ' ');
+}
+
+bool sb_failed(const StrBuf *sb)
+{
+    return sb->failed;
+}
+
+const char *sb_cstr(const StrBuf *sb)
+{
+    return sb->data ? sb->data : "";
+}

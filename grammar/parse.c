@@ -1,0 +1,194 @@
+/*
+ * parse.c - runs the scanner and the parser over one Source (see parse.h).
+ *
+ * Also the scanner's side channel: it collects comments for `ward fmt` and
+ * tracks which statement is being read so that syntax errors can say
+ * "expected ';' after the role declaration".
+ */
+#include "parse.h"
+
+#include "parser.h"
+#include "lexer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int lexer_scan(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
+
+void lexer_comment(Lexer *lx, Span at)
+{
+    if (lx->ncomments == lx->cap) {
+        lx->cap = lx->cap ? lx->cap * 2 : 16;
+        lx->comments = xrealloc(lx->comments, lx->cap * sizeof *lx->comments);
+    }
+    /* A comment is on its own line when only blanks precede it. */
+    uint32_t i = at.begin;
+    while (i > 0 && (lx->src->text[i - 1] == ' ' ||
+                     lx->src->text[i - 1] == '\t'))
+        i--;
+    Comment *c = &lx->comments[lx->ncomments++];
+    c->at = at;
+    c->own_line = i == 0 || lx->src->text[i - 1] == '\n';
+}
+
+void lexer_string_error(Lexer *lx, Span at, const char *msg, const char *hint)
+{
+    Diagnostic *x = diag_error(lx->diag, at, "%s", msg);
+    diag_hint(lx->diag, x, "%s", hint);
+}
+
+/* describe names the statement that token TOK starts inside BLOCK. */
+static const char *describe(int tok, LexBlock block, LexBlock *opens)
+{
+    *opens = block;
+    if (block == BLOCK_TABLE) {
+        switch (tok) {
+        case TOK_IDENT: return "the column declaration";
+        case TOK_SHOW: return "the show rule";
+        case TOK_HIDE: return "the hide rule";
+        case TOK_MASK: return "the mask rule";
+        case TOK_ROWS: return "the rows rule";
+        case TOK_WRITE: return "the write rule";
+        default: return NULL;
+        }
+    }
+    if (block == BLOCK_APPROVAL) {
+        switch (tok) {
+        case TOK_EXPORT:
+        case TOK_DELETE:
+        case TOK_UPDATE:
+        case TOK_UNMASK: return "the guarded operation";
+        case TOK_BY: return "the approvers";
+        case TOK_EXPIRES: return "the expiry";
+        default: return NULL;
+        }
+    }
+    switch (tok) {
+    case TOK_POLICY: return "the policy header";
+    case TOK_ROLE: return "the role declaration";
+    case TOK_SCENARIO: return "the scenario declaration";
+    case TOK_MASK: return "the mask declaration";
+    case TOK_CLASSIFICATION: return "the classification";
+    case TOK_TABLE: *opens = BLOCK_TABLE; return "the table header";
+    case TOK_APPROVAL: *opens = BLOCK_APPROVAL; return "the approval header";
+    case TOK_AUDIT: return "the audit rule";
+    case TOK_CORPUS: return "the corpus line";
+    default: return NULL;
+    }
+}
+
+/* yylex wraps the flex scanner to follow statement boundaries. */
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner)
+{
+    Lexer *lx = yyget_extra(scanner);
+    *lval = NULL;
+    int tok = lexer_scan(lval, lloc, scanner);
+    if (tok == 0) {
+        /* The end of input sits at the end of the text. */
+        lloc->file = lx->src;
+        lloc->begin = lloc->end = (uint32_t)lx->src->len;
+        return tok;
+    }
+    if (lx->at_stmt_start && tok != '}') {
+        lx->stmt = describe(tok, lx->block, &lx->opening);
+        lx->at_stmt_start = false;
+    }
+    if (tok == ';') {
+        lx->at_stmt_start = true;
+    } else if (tok == '{') {
+        lx->block = lx->opening;
+        lx->at_stmt_start = true;
+    } else if (tok == '}') {
+        lx->block = BLOCK_TOP;
+        lx->at_stmt_start = true;
+    }
+    return tok;
+}
+
+int utf8_check_source(Diag *d, const Source *src)
+{
+    const unsigned char *s = (const unsigned char *)src->text;
+    size_t n = src->len;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        size_t len = 0;
+        unsigned int cp = 0;
+        if (c == 0) {
+            diag_error(d, (Span){src, (uint32_t)i, (uint32_t)i + 1},
+                       "NUL byte in policy file");
+            return -1;
+        }
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            len = 2, cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3, cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4, cp = c & 0x07;
+        }
+        bool ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                ok = false;
+            else
+                cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        /* Reject overlongs, surrogates and code points past U+10FFFF. */
+        if (ok && ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+                   (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF))
+            ok = false;
+        if (!ok) {
+            Diagnostic *x = diag_error(
+                d, (Span){src, (uint32_t)i, (uint32_t)i + 1},
+                "invalid UTF-8 byte 0x%02x", c);
+            diag_hint(d, x, "ward reads policies as UTF-8; convert the "
+                            "file (for example with iconv -f GBK -t UTF-8)");
+            return -1;
+        }
+        i += len;
+    }
+    return 0;
+}
+
+int parse_source(Arena *a, Diag *d, const Source *src, ParseResult *out)
+{
+    memset(out, 0, sizeof *out);
+    int errors = d->errors;
+    if (utf8_check_source(d, src) < 0)
+        return -1;
+
+    Lexer lx;
+    memset(&lx, 0, sizeof lx);
+    lx.arena = a;
+    lx.diag = d;
+    lx.src = src;
+    lx.at_stmt_start = true;
+    sb_init(&lx.str);
+
+    Parser p = {.arena = a, .diag = d, .lx = &lx, .root = NULL};
+    yyscan_t scanner;
+    if (yylex_init_extra(&lx, &scanner) != 0) {
+        diag_error(d, (Span){0}, "cannot start the scanner");
+        sb_free(&lx.str);
+        return -1;
+    }
+    YY_BUFFER_STATE buf = yy_scan_bytes(src->text, (int)src->len, scanner);
+    int rc = yyparse(scanner, &p);
+    yy_delete_buffer(buf, scanner);
+    yylex_destroy(scanner);
+    sb_free(&lx.str);
+
+    out->root = p.root;
+    out->ncomments = lx.ncomments;
+    if (lx.ncomments) {
+        out->comments = arena_alloc(a, lx.ncomments * sizeof *out->comments);
+        memcpy(out->comments, lx.comments,
+               lx.ncomments * sizeof *out->comments);
+    }
+    free(lx.comments);
+    if (rc == 2)
+        diag_error(d, (Span){0}, "out of memory while parsing");
+    return rc != 0 || d->errors > errors ? -1 : 0;
+}

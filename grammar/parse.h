@@ -1,0 +1,68 @@
+/*
+ * parse.h - the front end's entry point: text -> syntax tree.
+ *
+ * parse_source runs the flex scanner and the bison parser over one Source,
+ * reporting every lexical and syntax error to the Diag (the parser recovers
+ * at ';' and '}' so one run reports them all). Comments are collected on the
+ * side for `ward fmt`, which must keep them.
+ */
+#ifndef WARD_PARSE_H
+#define WARD_PARSE_H
+
+#include "ast.h"
+#include "diag.h"
+#include "strbuf.h"
+
+typedef struct Comment {
+    Span at;       /* from '#' to the end of the line */
+    bool own_line; /* nothing but blanks before it on its line */
+} Comment;
+
+typedef struct ParseResult {
+    Node *root;        /* NODE_FILE; arena-owned; NULL after a fatal error */
+    Comment *comments; /* in source order; arena-owned */
+    size_t ncomments;
+} ParseResult;
+
+/* Block the scanner is in, for hints that name the statement. */
+typedef enum LexBlock { BLOCK_TOP, BLOCK_TABLE, BLOCK_APPROVAL } LexBlock;
+
+/* Lexer is the scanner's extra state (flex extra-type). */
+typedef struct Lexer {
+    Arena *arena;
+    Diag *diag;
+    const Source *src;
+    uint32_t offset;     /* byte offset of the next unread character */
+    uint32_t str_begin;  /* offset of the opening quote of a string */
+    StrBuf str;          /* string literal being read; heap, freed by parse */
+    Comment *comments;   /* heap until parse_source copies them */
+    size_t ncomments, cap;
+    const char *invalid; /* message for the last invalid token */
+    /* Statement tracking, for "expected ';' after the role declaration". */
+    LexBlock block;      /* block the next statement belongs to */
+    LexBlock opening;    /* block a '{' after this statement opens */
+    bool at_stmt_start;  /* the next token starts a statement */
+    const char *stmt;    /* description of the current statement */
+} Lexer;
+
+typedef struct Parser {
+    Arena *arena; /* where nodes go */
+    Diag *diag;   /* where errors go */
+    Lexer *lx;    /* the scanner's state, for error messages */
+    Node *root;   /* the result */
+} Parser;
+
+/* parse_source parses SRC. Returns 0 when no error was reported, -1 else;
+ * OUT is filled either way (the tree may be partial after errors). */
+int parse_source(Arena *a, Diag *d, const Source *src, ParseResult *out);
+
+/* utf8_check reports the first invalid UTF-8 sequence or NUL byte of SRC.
+ * Returns 0 when the text is clean. */
+int utf8_check_source(Diag *d, const Source *src);
+
+/* Called by the scanner (lexer.l). */
+void lexer_comment(Lexer *lx, Span at);
+void lexer_string_error(Lexer *lx, Span at, const char *msg,
+                        const char *hint);
+
+#endif

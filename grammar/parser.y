@@ -1,0 +1,429 @@
+/*
+ * parser.y - the ward grammar: tokens -> syntax tree.
+ *
+ * A pure (reentrant) LALR parser. Actions only build nodes (ast.c); every
+ * rule about meaning lives in compiler/model.c. Errors are reported through
+ * yyreport_syntax_error below, with the expected tokens and a hint naming the
+ * statement; recovery resynchronises at ';' (and at '}' for a broken block)
+ * so one run reports every syntax error of a file.
+ */
+%require "3.8"
+%define api.pure full
+%define api.value.type {struct Node *}
+%define api.location.type {Span}
+%define api.token.prefix {TOK_}
+%define parse.error custom
+%define parse.lac full
+%locations
+%param {yyscan_t scanner}
+%parse-param {Parser *p}
+%expect 0
+
+%code requires {
+#include "ast.h"
+#include "parse.h"
+typedef void *yyscan_t;
+
+/* A span covers its first to its last symbol; an empty rule sits at the
+ * end of the previous symbol. */
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                          \
+    do {                                                                     \
+        if (N) {                                                             \
+            (Cur).file = YYRHSLOC(Rhs, 1).file;                              \
+            (Cur).begin = YYRHSLOC(Rhs, 1).begin;                            \
+            (Cur).end = YYRHSLOC(Rhs, N).end;                                \
+        } else {                                                             \
+            (Cur).file = YYRHSLOC(Rhs, 0).file;                              \
+            (Cur).begin = (Cur).end = YYRHSLOC(Rhs, 0).end;                  \
+        }                                                                    \
+    } while (0)
+}
+
+%code provides {
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner);
+}
+
+%code {
+#include <string.h>
+
+#define A (p->arena)
+
+static void yyerror(const Span *at, yyscan_t scanner, Parser *p,
+                    const char *msg)
+{
+    (void)scanner;
+    diag_error(p->diag, *at, "%s", msg);
+}
+}
+
+%token POLICY "policy" VERSION "version" ROLE "role" INHERITS "inherits"
+%token SCENARIO "scenario" MASK "mask" CLASSIFICATION "classification"
+%token DEFAULT "default" SHOW "show" HIDE "hide" TABLE "table" KEY "key"
+%token WITH "with" TO "to" ROWS "rows" WHERE "where" FOR "for" ALL "all"
+%token WRITE "write" APPROVAL "approval" EXPORT "export" DELETE "delete"
+%token UPDATE "update" UNMASK "unmask" BY "by" OF "of" EXPIRES "expires"
+%token AUDIT "audit" READ "read" CORPUS "corpus"
+%token CURRENT_USER "current_user" IN "in" AND "and" OR "or" NOT "not"
+%token IS "is" NULL "null" NE "!=" LE "<=" GE ">="
+%token IDENT "name" INT "number" REAL "real number" STRING "string"
+%token DURATION "duration" BOOL "true or false"
+%token SESSION_ATTR "session attribute" INVALID "invalid token"
+
+%left OR
+%left AND
+%precedence PREFIX_NOT
+%nonassoc '=' NE '<' LE '>' GE IN IS NOT
+
+%%
+
+file
+    : items                 { p->root = ast_new(A, NODE_FILE, @$);
+                              p->root->as.file.items = $1; }
+    ;
+
+items
+    : %empty                { $$ = ast_list_new(A, @$); }
+    | items item            { $$ = ast_list_push(A, $1, $2); }
+    ;
+
+/* item = policy_decl | role_decl | ... ; a broken one is skipped to ';' */
+item
+    : policy_decl
+    | role_decl
+    | scenario_decl
+    | mask_decl
+    | class_decl
+    | table_decl
+    | approval_decl
+    | audit_decl
+    | corpus_decl
+    | error ';'             { $$ = NULL; yyerrok; }
+    | error '}'             { $$ = NULL; yyerrok; }
+    ;
+
+/* policy_decl = "policy" name "version" INT [STRING] ";" */
+policy_decl
+    : POLICY name VERSION INT opt_label ';'
+                            { $$ = ast_policy_new(A, @$, $2, $4, $5); }
+    ;
+
+/* role_decl = "role" name [STRING] ["inherits" names] ";" */
+role_decl
+    : ROLE name opt_label opt_inherits ';'
+                            { $$ = ast_role_new(A, @$, $2, $3, $4); }
+    ;
+
+opt_inherits
+    : %empty                { $$ = NULL; }
+    | INHERITS names        { $$ = $2; }
+    ;
+
+/* scenario_decl = "scenario" name [STRING] ";" */
+scenario_decl
+    : SCENARIO name opt_label ';'
+                            { $$ = ast_scenario_new(A, @$, $2, $3); }
+    ;
+
+/* mask_decl = "mask" name "=" call ";" */
+mask_decl
+    : MASK name '=' call ';' { $$ = ast_mask_def_new(A, @$, $2, $4); }
+    ;
+
+/* call = name "(" [args] ")" */
+call
+    : name '(' ')'          { $$ = ast_call_new(A, @$, $1, NULL); }
+    | name '(' args ')'     { $$ = ast_call_new(A, @$, $1, $3); }
+    | NULL '(' ')'          { $$ = ast_call_new(A, @$,
+                                  ast_name_new(A, @1, "null", 4), NULL); }
+    ;
+
+args
+    : arg                   { $$ = ast_list_push(A, ast_list_new(A, @$), $1); }
+    | args ',' arg          { $$ = ast_list_push(A, $1, $3); }
+    ;
+
+arg
+    : number
+    | STRING
+    | name
+    ;
+
+number
+    : INT
+    | REAL
+    | '-' INT               { $$ = ast_negate(A, @$, $2); }
+    | '-' REAL              { $$ = ast_negate(A, @$, $2); }
+    ;
+
+/* class_decl = "classification" name [STRING] ["default" effect] ";" */
+class_decl
+    : CLASSIFICATION name opt_label opt_default ';'
+                            { $$ = ast_classification_new(A, @$, $2, $3, $4); }
+    ;
+
+opt_default
+    : %empty                { $$ = NULL; }
+    | DEFAULT SHOW          { $$ = ast_effect_new(A, @$, EFFECT_SHOW, NULL); }
+    | DEFAULT HIDE          { $$ = ast_effect_new(A, @$, EFFECT_HIDE, NULL); }
+    | DEFAULT MASK mask_ref { $$ = ast_effect_new(A, @$, EFFECT_MASK, $3); }
+    ;
+
+/* mask_ref = name | call: a declared mask or an inline function call */
+mask_ref
+    : name
+    | call
+    ;
+
+/* table_decl = "table" name "{" member* "}" */
+table_decl
+    : TABLE name '{' members '}'
+                            { $$ = ast_table_new(A, @$, $2, $4); }
+    ;
+
+members
+    : %empty                { $$ = ast_list_new(A, @$); }
+    | members member        { $$ = ast_list_push(A, $1, $2); }
+    ;
+
+member
+    : column
+    | access
+    | rows
+    | write
+    | error ';'             { $$ = NULL; yyerrok; }
+    ;
+
+/* column = name type {"key" | classification} ";" */
+column
+    : name name col_attrs ';'
+                            { $$ = ast_column_new(A, @$, $1, $2, $3); }
+    ;
+
+col_attrs
+    : %empty                { $$ = ast_list_new(A, @$); }
+    | col_attrs KEY         { $$ = ast_list_push(A, $1,
+                                  ast_new(A, NODE_BOOL, @2)); }
+    | col_attrs name        { $$ = ast_list_push(A, $1, $2); }
+    ;
+
+/* access = ("show" | "hide") names [to] [in] ";"
+ *        | "mask" names "with" mask_ref [to] [in] ";" */
+access
+    : SHOW names opt_to opt_in ';'
+                    { $$ = ast_access_new(A, @$, EFFECT_SHOW, $2, NULL, $3, $4); }
+    | HIDE names opt_to opt_in ';'
+                    { $$ = ast_access_new(A, @$, EFFECT_HIDE, $2, NULL, $3, $4); }
+    | MASK names WITH mask_ref opt_to opt_in ';'
+                    { $$ = ast_access_new(A, @$, EFFECT_MASK, $2, $4, $5, $6); }
+    ;
+
+opt_to
+    : %empty                { $$ = NULL; }
+    | TO names              { $$ = $2; }
+    ;
+
+opt_in
+    : %empty                { $$ = NULL; }
+    | IN name               { $$ = $2; }
+    ;
+
+/* rows = "rows" ("where" expr | "all") "for" names ";" */
+rows
+    : ROWS WHERE expr FOR names ';'
+                            { $$ = ast_rows_new(A, @$, $3, $5); }
+    | ROWS ALL FOR names ';' { $$ = ast_rows_new(A, @$, NULL, $4); }
+    ;
+
+/* write = "write" names "to" names ";" */
+write
+    : WRITE names TO names ';'
+                            { $$ = ast_write_new(A, @$, $2, $4); }
+    ;
+
+/* approval_decl = "approval" name [STRING] "{" approval_item* "}" */
+approval_decl
+    : APPROVAL name opt_label '{' approval_items '}'
+                            { $$ = ast_approval_new(A, @$, $2, $3, $5); }
+    ;
+
+approval_items
+    : %empty                { $$ = ast_list_new(A, @$); }
+    | approval_items approval_item
+                            { $$ = ast_list_push(A, $1, $2); }
+    ;
+
+approval_item
+    : EXPORT names ';'      { $$ = ast_guard_new(A, @$, GUARD_EXPORT, $2); }
+    | DELETE names ';'      { $$ = ast_guard_new(A, @$, GUARD_DELETE, $2); }
+    | UPDATE names ';'      { $$ = ast_guard_new(A, @$, GUARD_UPDATE, $2); }
+    | UNMASK names ';'      { $$ = ast_guard_new(A, @$, GUARD_UNMASK, $2); }
+    | BY INT OF names ';'   { $$ = ast_by_new(A, @$, $2, $4); }
+    | EXPIRES DURATION ';'  { $$ = ast_expires_new(A, @$, $2); }
+    | error ';'             { $$ = NULL; yyerrok; }
+    ;
+
+/* audit_decl = "audit" name audit_part+ ";" */
+audit_decl
+    : AUDIT name audit_parts ';'
+                            { $$ = ast_audit_new(A, @$, $2, $3); }
+    ;
+
+audit_parts
+    : audit_part            { $$ = ast_list_push(A, ast_list_new(A, @$), $1); }
+    | audit_parts audit_part { $$ = ast_list_push(A, $1, $2); }
+    ;
+
+audit_part
+    : READ names            { $$ = ast_audit_part_new(A, @$, false, $2); }
+    | READ ALL              { $$ = ast_audit_part_new(A, @$, false, NULL); }
+    | WRITE names           { $$ = ast_audit_part_new(A, @$, true, $2); }
+    | WRITE ALL             { $$ = ast_audit_part_new(A, @$, true, NULL); }
+    ;
+
+/* corpus_decl = "corpus" STRING ";" */
+corpus_decl
+    : CORPUS STRING ';'     { $$ = ast_corpus_new(A, @$, $2); }
+    ;
+
+opt_label
+    : %empty                { $$ = NULL; }
+    | STRING
+    ;
+
+names
+    : name                  { $$ = ast_list_push(A, ast_list_new(A, @$), $1); }
+    | names ',' name        { $$ = ast_list_push(A, $1, $3); }
+    ;
+
+name
+    : IDENT
+    ;
+
+/* expr = expr "or" expr | expr "and" expr | "not" expr
+ *      | expr cmp expr | expr ["not"] "in" "(" values ")"
+ *      | expr "is" ["not"] "null" | "(" expr ")" | primary */
+expr
+    : expr OR expr          { $$ = ast_binary_new(A, @$, OP_OR, $1, $3); }
+    | expr AND expr         { $$ = ast_binary_new(A, @$, OP_AND, $1, $3); }
+    | NOT expr %prec PREFIX_NOT
+                            { $$ = ast_not_new(A, @$, $2); }
+    | expr '=' expr         { $$ = ast_binary_new(A, @$, OP_EQ, $1, $3); }
+    | expr NE expr          { $$ = ast_binary_new(A, @$, OP_NE, $1, $3); }
+    | expr '<' expr         { $$ = ast_binary_new(A, @$, OP_LT, $1, $3); }
+    | expr LE expr          { $$ = ast_binary_new(A, @$, OP_LE, $1, $3); }
+    | expr '>' expr         { $$ = ast_binary_new(A, @$, OP_GT, $1, $3); }
+    | expr GE expr          { $$ = ast_binary_new(A, @$, OP_GE, $1, $3); }
+    | expr IN '(' values ')' { $$ = ast_in_new(A, @$, $1, $4, false); }
+    | expr NOT IN '(' values ')' %prec IN
+                            { $$ = ast_in_new(A, @$, $1, $5, true); }
+    | expr IS NULL          { $$ = ast_is_null_new(A, @$, $1, false); }
+    | expr IS NOT NULL      { $$ = ast_is_null_new(A, @$, $1, true); }
+    | '(' expr ')'          { $$ = $2; }
+    | primary
+    ;
+
+primary
+    : name
+    | SESSION_ATTR
+    | CURRENT_USER          { $$ = ast_new(A, NODE_CURRENT_USER, @$); }
+    | literal
+    ;
+
+literal
+    : number
+    | STRING
+    | BOOL
+    | NULL                  { $$ = ast_new(A, NODE_NULL, @$); }
+    ;
+
+values
+    : value                 { $$ = ast_list_push(A, ast_list_new(A, @$), $1); }
+    | values ',' value      { $$ = ast_list_push(A, $1, $3); }
+    ;
+
+value
+    : literal
+    | SESSION_ATTR
+    | CURRENT_USER          { $$ = ast_new(A, NODE_CURRENT_USER, @$); }
+    ;
+
+%%
+
+/* token_text describes symbol KIND for a message: keywords and punctuation
+ * in single quotes, classes of tokens ("name", "string") bare. */
+static const char *token_text(Parser *p, yysymbol_kind_t kind)
+{
+    switch (kind) {
+    case YYSYMBOL_IDENT:
+    case YYSYMBOL_INT:
+    case YYSYMBOL_REAL:
+    case YYSYMBOL_STRING:
+    case YYSYMBOL_DURATION:
+    case YYSYMBOL_BOOL:
+    case YYSYMBOL_SESSION_ATTR:
+    case YYSYMBOL_INVALID:
+    case YYSYMBOL_YYEOF:
+        return yysymbol_name(kind);
+    default:
+        break;
+    }
+    const char *s = yysymbol_name(kind);
+    size_t n = strlen(s);
+    if ((s[0] == '"' || s[0] == '\'') && n >= 2)
+        return arena_printf(p->arena, "'%.*s'", (int)(n - 2), s + 1);
+    return arena_printf(p->arena, "'%s'", s);
+}
+
+/* yyreport_syntax_error: "unexpected X, expected Y or Z", then the hint
+ * "expected ';' after the role declaration" when a ';' would have fitted. */
+static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
+                                 Parser *p)
+{
+    (void)scanner;
+    Lexer *lx = p->lx;
+    yysymbol_kind_t tok = yypcontext_token(ctx);
+    Span at = *yypcontext_location(ctx);
+    yysymbol_kind_t expected[6];
+    int n = yypcontext_expected_tokens(ctx, expected, 6);
+
+    StrBuf msg;
+    sb_init(&msg);
+    if (tok == YYSYMBOL_INVALID && lx->invalid) {
+        sb_puts(&msg, lx->invalid);
+    } else if (tok == YYSYMBOL_YYEOF) {
+        sb_puts(&msg, "unexpected end of file");
+    } else if (tok == YYSYMBOL_IDENT) {
+        sb_printf(&msg, "unexpected name '%.*s'", (int)(at.end - at.begin),
+                  at.file->text + at.begin);
+    } else {
+        sb_printf(&msg, "unexpected %s", token_text(p, tok));
+    }
+    bool semi = false;
+    if (n > 0) {
+        sb_puts(&msg, ", expected ");
+        for (int i = 0; i < n; i++) {
+            if (i > 0)
+                sb_puts(&msg, i == n - 1 ? " or " : ", ");
+            sb_puts(&msg, token_text(p, expected[i]));
+            if (expected[i] == YYSYMBOL_YYUNDEF)
+                continue;
+            if (expected[i] == (yysymbol_kind_t)';' ||
+                strcmp(yysymbol_name(expected[i]), "';'") == 0)
+                semi = true;
+        }
+    }
+    if (at.begin == at.end && at.file && at.begin > 0 && tok == YYSYMBOL_YYEOF)
+        at.begin = at.end = (uint32_t)at.file->len;
+    Diagnostic *x = diag_error(p->diag, at, "%s", sb_cstr(&msg));
+    sb_free(&msg);
+    if (semi && lx->stmt)
+        diag_hint(p->diag, x, "expected ';' after %s", lx->stmt);
+    else if (tok == YYSYMBOL_INVALID && lx->invalid &&
+             strncmp(lx->invalid, "unexpected character", 20) == 0)
+        diag_hint(p->diag, x, "names are ASCII letters, digits, '_' and '.'; "
+                              "text belongs in double quotes");
+    else if (tok == YYSYMBOL_INVALID && lx->invalid)
+        diag_hint(p->diag, x, "a duration is a number and one of s, m, h, d "
+                              "(24h); a real number is written 12.5");
+    return 0;
+}

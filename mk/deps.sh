@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs what the build needs on a fresh Debian machine: flex, bison and the
+# -dev packages of the chosen libraries. Called by the Makefile before the first
+# compile; a no-op when everything is present. Without root it stops and prints
+# the exact command to run instead.
+set -eu
+
+missing=""
+need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+need_hdr() { [ -e "/usr/include/$1" ] || missing="$missing $2"; }
+
+need_cmd flex flex
+need_cmd bison bison
+need_cmd cc gcc
+need_cmd sqlite3 sqlite3
+need_hdr sqlite3.h libsqlite3-dev
+need_hdr yaml.h libyaml-dev
+need_hdr openssl/evp.h libssl-dev
+
+[ -z "$missing" ] && exit 0
+
+cmd="apt-get update && apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" != 0 ]; then
+    echo "ward: missing build dependencies:$missing" >&2
+    echo "ward: run as root: $cmd" >&2
+    exit 1
+fi
+echo "ward: installing build dependencies:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2
