@@ -46,6 +46,7 @@ CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
+.SECONDARY:
 .PHONY: all test check demo asan install clean format format-check bless \
         bench tidy
 all: $(BUILD)/ward
