@@ -49,9 +49,12 @@ int cmd_compile(int argc, char **argv)
     int rc = cli_diagnostics(&d);
     if (m && rc == EXIT_OK)
         fprintf(stderr, "ward compile: %s: policy %s version %lld is valid "
-                        "(%zu roles, %zu tables, %zu rules)\n",
-                path, m->name, (long long)m->version, m->nroles, m->ntables,
-                m->nrules + m->nrowrules + m->nwrites);
+                        "(%zu role%s, %zu table%s, %zu rule%s)\n",
+                path, m->name, (long long)m->version, m->nroles,
+                m->nroles == 1 ? "" : "s", m->ntables,
+                m->ntables == 1 ? "" : "s",
+                m->nrules + m->nrowrules + m->nwrites,
+                m->nrules + m->nrowrules + m->nwrites == 1 ? "" : "s");
     diag_dispose(&d);
     arena_free(&arena);
     return rc;

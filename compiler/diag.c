@@ -226,8 +226,11 @@ static void show_line(FILE *out, Span at)
     char gutter[32];
     int gw = snprintf(gutter, sizeof gutter, "%5zu", line);
     fprintf(out, "%s | ", gutter);
-    for (uint32_t i = start; i < stop; i++)
-        fputc(src->text[i] == '\t' ? ' ' : src->text[i], out);
+    /* Control bytes (a NUL, a tab) print as one visible column. */
+    for (uint32_t i = start; i < stop; i++) {
+        unsigned char c = (unsigned char)src->text[i];
+        fputc(c == '\t' ? ' ' : c < 0x20 || c == 0x7f ? '?' : c, out);
+    }
     fprintf(out, "\n%*s | ", gw, "");
     size_t pad = text_width(src->text + start, at.begin - start);
     for (size_t i = 0; i < pad; i++)
@@ -285,7 +288,8 @@ static int by_position(const void *pa, const void *pb)
 
 void diag_print(Diag *d, FILE *out)
 {
-    qsort(d->items, d->len, sizeof *d->items, by_position);
+    if (d->len > 1)
+        qsort(d->items, d->len, sizeof *d->items, by_position);
     for (size_t i = 0; i < d->len; i++)
         print_one(out, d->items[i]);
 }

@@ -357,6 +357,27 @@ static const Comment *trailing(Printer *p, uint32_t end)
     return c;
 }
 
+/* comment_breaks_run: a comment between offsets END (the end of the run so
+ * far) and NEXT_END (the end of the next statement) that is not the trailing
+ * comment of the run's last line. Such a comment is printed on a line of
+ * its own, which ends the run; deciding this from the source makes the
+ * second formatting pass see the same runs as the first. */
+static bool comment_breaks_run(const Printer *p, uint32_t end,
+                               uint32_t next_end)
+{
+    for (size_t k = p->next; k < p->ncomments; k++) {
+        const Comment *c = &p->comments[k];
+        if (c->at.begin >= next_end)
+            break;
+        if (c->at.begin < end)
+            continue;
+        for (uint32_t i = end; i < c->at.begin; i++)
+            if (p->src->text[i] == '\n')
+                return true;
+    }
+    return false;
+}
+
 static bool alignable(NodeKind k)
 {
     return k == NODE_ROLE || k == NODE_MASK_DEF || k == NODE_CLASSIFICATION ||
@@ -421,17 +442,8 @@ static void print_list(Printer *p, const Node *list, int depth)
         if (alignable(s->kind)) {
             uint32_t end = s->at.end;
             while (j < n && LIST_AT(list, j)->kind == s->kind &&
-                   !blank_between(p, end, LIST_AT(list, j)->at.begin)) {
-                bool comment_between = false;
-                for (size_t k = p->next; k < p->ncomments; k++) {
-                    const Comment *c = &p->comments[k];
-                    if (c->at.begin >= LIST_AT(list, j)->at.begin)
-                        break;
-                    if (c->at.begin > end && c->own_line)
-                        comment_between = true;
-                }
-                if (comment_between)
-                    break;
+                   !blank_between(p, end, LIST_AT(list, j)->at.begin) &&
+                   !comment_breaks_run(p, end, LIST_AT(list, j)->at.end)) {
                 end = LIST_AT(list, j)->at.end;
                 j++;
             }
@@ -473,12 +485,13 @@ static void print_list(Printer *p, const Node *list, int depth)
         }
         for (size_t k = 0; k < count; k++) {
             const Node *st = LIST_AT(list, i + k);
+            /* Comments written inside a statement go before it; they
+             * bring their own blank line. */
+            comments_before(p, st->at.end, depth, &first);
             if (k == 0 && !first &&
                 blank_between(p, p->last_end, st->at.begin))
                 sb_putc(p->out, '\n');
             first = false;
-            /* Comments written inside a statement go before it. */
-            comments_before(p, st->at.end, depth, &first);
             indent(p, depth);
             size_t start = p->out->len;
             sb_puts(p->out, sb_cstr(&fs[k].f[0]));

@@ -290,7 +290,25 @@ static const char *arg_kind_text(MaskArgKind k, const MaskSpec *spec)
     case MARG_NUMBER: return "a number";
     case MARG_STRING: return "a string";
     case MARG_SCALAR: return "a string or a number";
-    case MARG_WORD: return spec->words;
+    case MARG_WORD: {
+        /* "year|month|day" reads as "year, month or day". */
+        static char buf[128];
+        size_t o = 0;
+        const char *last = strrchr(spec->words, '|');
+        for (const char *w = spec->words; *w && o + 4 < sizeof buf; w++) {
+            if (*w != '|') {
+                buf[o++] = *w;
+            } else if (w == last) {
+                memcpy(buf + o, " or ", 4);
+                o += 4;
+            } else {
+                buf[o++] = ',';
+                buf[o++] = ' ';
+            }
+        }
+        buf[o] = '\0';
+        return buf;
+    }
     }
     return "?";
 }
@@ -322,8 +340,10 @@ static MaskFn *check_call(Builder *b, const Node *call, const char *declname)
                            nargs);
         else
             x = diag_error(b->d, call->at,
-                           "%s takes %d to %d arguments, got %d", fname,
-                           spec->min_args, spec->max_args, nargs);
+                           "%s takes %d %s %d arguments, got %d", fname,
+                           spec->min_args,
+                           spec->max_args == spec->min_args + 1 ? "or" : "to",
+                           spec->max_args, nargs);
         diag_hint(b->d, x, "%s", spec->signature);
         return NULL;
     }
@@ -352,9 +372,11 @@ static MaskFn *check_call(Builder *b, const Node *call, const char *declname)
         }
         if (!fits) {
             Diagnostic *x = diag_error(
-                b->d, arg->at, "argument %d of %s must be %s%s", i + 1,
-                fname, arg_kind_text(k, spec),
-                k == MARG_INT ? " (0 or more)" : "");
+                b->d, arg->at, "argument %d of %s must be %s%s, got %.*s",
+                i + 1, fname, arg_kind_text(k, spec),
+                k == MARG_INT ? " (0 or more)" : "",
+                (int)(arg->at.end - arg->at.begin),
+                arg->at.file->text + arg->at.begin);
             diag_hint(b->d, x, "%s", spec->signature);
             ok = false;
         }
@@ -481,8 +503,9 @@ static void pass_header(Builder *b, const Node *items)
         if (n->kind != NODE_POLICY)
             continue;
         if (first) {
-            duplicate(b, n->at, "policy header", n->as.policy.name->as.name.text,
-                      first->at);
+            Diagnostic *x = diag_error(b->d, n->at, "a file holds one "
+                                                    "policy header");
+            diag_note(b->d, x, first->at, "the policy header is here");
             continue;
         }
         first = n;
@@ -631,6 +654,17 @@ static void declare_column(Builder *b, Table *t, const Node *n)
     const Node *classes = n->as.column.classes;
     for (size_t i = 0; i < LIST_LEN(classes); i++) {
         const Node *cn = LIST_AT(classes, i);
+        size_t l1, l2, col;
+        srcmap_line_col(b->m->src, tn->at.end, &l1, &col);
+        srcmap_line_col(b->m->src, cn->at.begin, &l2, &col);
+        if (l2 > l1) {
+            /* `id integer key` + newline + `name text;` reads as one
+             * column with tags; the user forgot a ';'. */
+            Diagnostic *x = diag_error(b->d, cn->at, "expected ';' after "
+                                       "column '%s'", name);
+            diag_hint(b->d, x, "each column declaration ends with ';'");
+            break;
+        }
         if (i > 0) {
             diag_error(b->d, cn->at, "a column has at most one "
                                      "classification");
@@ -777,9 +811,14 @@ static void pass_inherit(Builder *b, const Node *items)
         Role *role = &b->m->roles[r];
         role->parents =
             resolve_roles(b, n->as.role.inherits, &role->nparents);
-        if (roles_contain(role->parents, role->nparents, r))
-            diag_error(b->d, n->as.role.name->at,
+        for (size_t k = 0; k < role->nparents; k++) {
+            if (role->parents[k] != r)
+                continue;
+            diag_error(b->d, LIST_AT(n->as.role.inherits, k)->at,
                        "role '%s' inherits itself", role->name);
+            role->parents[k] = role->parents[--role->nparents];
+            break;
+        }
     }
     size_t nr = b->m->nroles;
     int *color = arena_alloc(b->a, (nr + 1) * sizeof *color);
@@ -1150,7 +1189,9 @@ static void add_approval(Builder *b, const Node *n)
             add_guard(b, &ap, it);
         } else if (it->kind == NODE_BY) {
             if (by) {
-                duplicate(b, it->at, "'by' line in approval", name, by->at);
+                Diagnostic *x = diag_error(b->d, it->at, "approval '%s' has "
+                                           "two 'by' lines", name);
+                diag_note(b->d, x, by->at, "the first 'by' line is here");
                 continue;
             }
             by = it;
@@ -1162,8 +1203,10 @@ static void add_approval(Builder *b, const Node *n)
             ap.roles = resolve_roles(b, it->as.by.roles, &ap.nroles);
         } else if (it->kind == NODE_EXPIRES) {
             if (expires) {
-                duplicate(b, it->at, "'expires' line in approval", name,
-                          expires->at);
+                Diagnostic *x = diag_error(b->d, it->at, "approval '%s' has "
+                                           "two 'expires' lines", name);
+                diag_note(b->d, x, expires->at,
+                          "the first 'expires' line is here");
                 continue;
             }
             expires = it;
@@ -1261,7 +1304,9 @@ static void add_audit(Builder *b, const Node *n)
 static void set_corpus(Builder *b, const Node *n)
 {
     if (b->m->corpus) {
-        duplicate(b, n->at, "corpus line", b->m->corpus, b->m->corpus_at);
+        Diagnostic *x = diag_error(b->d, n->at, "a policy has one corpus "
+                                                "line");
+        diag_note(b->d, x, b->m->corpus_at, "the first corpus line is here");
         return;
     }
     const Node *path = n->as.corpus.path;

@@ -255,6 +255,7 @@ void report_explain(const Model *m, const Session *s, int table, int column,
     sb_printf(out, "table %s\n", m->tables[table].name);
     if (column >= 0) {
         explain_column(m, s, table, column, a, out);
+        explain_rows(m, s, table, a, out);
         return;
     }
     for (size_t c = 0; c < m->tables[table].ncolumns; c++)

@@ -383,8 +383,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
     Lexer *lx = p->lx;
     yysymbol_kind_t tok = yypcontext_token(ctx);
     Span at = *yypcontext_location(ctx);
-    yysymbol_kind_t expected[6];
-    int n = yypcontext_expected_tokens(ctx, expected, 6);
+    yysymbol_kind_t expected[8];
+    int n = yypcontext_expected_tokens(ctx, expected, 8);
 
     StrBuf msg;
     sb_init(&msg);
@@ -398,7 +398,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
     } else {
         sb_printf(&msg, "unexpected %s", token_text(p, tok));
     }
-    bool semi = false;
+    bool semi = false, duration = false;
     if (n > 0) {
         sb_puts(&msg, ", expected ");
         for (int i = 0; i < n; i++) {
@@ -407,9 +407,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
             sb_puts(&msg, token_text(p, expected[i]));
             if (expected[i] == YYSYMBOL_YYUNDEF)
                 continue;
-            if (expected[i] == (yysymbol_kind_t)';' ||
-                strcmp(yysymbol_name(expected[i]), "';'") == 0)
+            if (strcmp(yysymbol_name(expected[i]), "';'") == 0)
                 semi = true;
+            if (expected[i] == YYSYMBOL_DURATION)
+                duration = true;
         }
     }
     if (at.begin == at.end && at.file && at.begin > 0 && tok == YYSYMBOL_YYEOF)
@@ -418,6 +419,19 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
     sb_free(&msg);
     if (semi && lx->stmt)
         diag_hint(p->diag, x, "expected ';' after %s", lx->stmt);
+    else if (duration)
+        diag_hint(p->diag, x, "a duration is a number and a unit s, m, h "
+                              "or d, written together: 24h");
+    else if (n == 0 && tok != YYSYMBOL_INVALID)
+        diag_hint(p->diag, x, "%s", lx->block == BLOCK_TABLE
+            ? "a table holds column declarations and show, mask, hide, "
+              "rows and write rules"
+            : lx->block == BLOCK_APPROVAL
+            ? "an approval holds export, delete, update, unmask, by and "
+              "expires lines"
+            : "a policy is made of policy, role, scenario, mask, "
+              "classification, table, approval, audit and corpus "
+              "statements");
     else if (tok == YYSYMBOL_INVALID && lx->invalid &&
              strncmp(lx->invalid, "unexpected character", 20) == 0)
         diag_hint(p->diag, x, "names are ASCII letters, digits, '_' and '.'; "
