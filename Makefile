@@ -56,12 +56,12 @@ $(DEPS_OK): mk/deps.sh
 	sh mk/deps.sh
 	@touch $@
 
-$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h: grammar/parser.y $(DEPS_OK)
+$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: grammar/parser.y $(DEPS_OK)
 	@mkdir -p $(@D)
 	bison -Wall -Werror --header=$(BUILD)/gen/parser.h \
 	    -o $(BUILD)/gen/parser.c grammar/parser.y
 
-$(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h: grammar/lexer.l $(DEPS_OK)
+$(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h &: grammar/lexer.l $(DEPS_OK)
 	@mkdir -p $(@D)
 	flex --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c \
 	    grammar/lexer.l
