@@ -18,13 +18,7 @@
 
 void fmt_string(const char *s, size_t len, StrBuf *out)
 {
-    sb_putc(out, '"');
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"' || s[i] == '\\')
-            sb_putc(out, '\\');
-        sb_putc(out, s[i]);
-    }
-    sb_putc(out, '"');
+    sb_put_quoted(out, s, len);
 }
 
 static void names(const Node *list, StrBuf *out)

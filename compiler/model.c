@@ -270,14 +270,7 @@ static void arg_text(StrBuf *sb, const Node *arg)
     case NODE_REAL: sb_puts(sb, arg->as.real_lit.text); break;
     case NODE_NAME: sb_puts(sb, arg->as.name.text); break;
     case NODE_STRING:
-        sb_putc(sb, '"');
-        for (size_t i = 0; i < arg->as.string.len; i++) {
-            char c = arg->as.string.value[i];
-            if (c == '"' || c == '\\')
-                sb_putc(sb, '\\');
-            sb_putc(sb, c);
-        }
-        sb_putc(sb, '"');
+        sb_put_quoted(sb, arg->as.string.value, arg->as.string.len);
         break;
     default: break;
     }

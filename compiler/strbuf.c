@@ -85,6 +85,17 @@ void sb_printf(StrBuf *sb, const char *fmt, ...)
     sb->len += (size_t)n;
 }
 
+void sb_put_quoted(StrBuf *sb, const char *s, size_t n)
+{
+    sb_putc(sb, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' || s[i] == '\\')
+            sb_putc(sb, '\\');
+        sb_putc(sb, s[i]);
+    }
+    sb_putc(sb, '"');
+}
+
 size_t text_width(const char *s, size_t n)
 {
     size_t w = 0;

@@ -32,6 +32,10 @@ bool sb_failed(const StrBuf *sb);
 /* sb_cstr returns the text, "" when empty. Borrowed from SB. */
 const char *sb_cstr(const StrBuf *sb);
 
+/* sb_put_quoted appends S as a ward string literal: double quotes, with
+ * '"' and '\\' escaped (the language's only escapes). */
+void sb_put_quoted(StrBuf *sb, const char *s, size_t n);
+
 /* utf8_width counts display columns of S (CJK characters are two wide). */
 size_t text_width(const char *s, size_t n);
 

@@ -11,17 +11,6 @@
 
 static void dump(const Node *n, StrBuf *out);
 
-static void dump_string(const char *s, size_t len, StrBuf *out)
-{
-    sb_putc(out, '"');
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"' || s[i] == '\\')
-            sb_putc(out, '\\');
-        sb_putc(out, s[i]);
-    }
-    sb_putc(out, '"');
-}
-
 static void dump_list(const Node *list, StrBuf *out)
 {
     for (size_t i = 0; list && i < list->as.list.len; i++) {
@@ -212,7 +201,7 @@ static void dump(const Node *n, StrBuf *out)
         sb_puts(out, n->as.real_lit.text);
         return;
     case NODE_STRING:
-        dump_string(n->as.string.value, n->as.string.len, out);
+        sb_put_quoted(out, n->as.string.value, n->as.string.len);
         return;
     case NODE_BOOL:
         sb_puts(out, n->as.boolean.value ? "true" : "false");
