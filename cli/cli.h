@@ -10,17 +10,17 @@
 #include <stdbool.h>
 
 typedef enum ExitCode {
-    EXIT_OK = 0,    /* success */
+    EXIT_OK = 0,     /* success */
     EXIT_FAILED = 1, /* a check or verification failed */
-    EXIT_USAGE = 2, /* bad usage or bad input (diagnostics printed) */
+    EXIT_USAGE = 2,  /* bad usage or bad input (diagnostics printed) */
 } ExitCode;
 
 /* Args walks argv: positional words and --name value / --name=value. */
 typedef struct Args {
     int argc;
     char **argv;
-    int i;              /* next argument */
-    const char *cmd;    /* subcommand name, for messages */
+    int i;           /* next argument */
+    const char *cmd; /* subcommand name, for messages */
 } Args;
 
 /* args_next returns the next argument or NULL. An option's name is returned
@@ -42,8 +42,6 @@ int cli_diagnostics(Diag *d);
 int write_file_atomic(const char *path, const char *data, size_t len);
 
 int cmd_compile(int argc, char **argv);
-
-
 
 int cmd_parse(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);

@@ -48,8 +48,9 @@ int cmd_compile(int argc, char **argv)
     Model *m = load_policy(&arena, &d, path, NULL);
     int rc = cli_diagnostics(&d);
     if (m && rc == EXIT_OK)
-        fprintf(stderr, "ward compile: %s: policy %s version %lld is valid "
-                        "(%zu role%s, %zu table%s, %zu rule%s)\n",
+        fprintf(stderr,
+                "ward compile: %s: policy %s version %lld is valid "
+                "(%zu role%s, %zu table%s, %zu rule%s)\n",
                 path, m->name, (long long)m->version, m->nroles,
                 m->nroles == 1 ? "" : "s", m->ntables,
                 m->ntables == 1 ? "" : "s",

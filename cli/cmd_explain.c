@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define USAGE                                                                \
-    "ward explain POLICY --role R [--role R2] [--scenario S] [--attr k=v] "  \
+#define USAGE                                                                  \
+    "ward explain POLICY --role R [--role R2] [--scenario S] [--attr k=v] "    \
     "[--user U] TABLE[.COLUMN]"
 
 /* near names the closest of N names to NAME, for "did you mean". */
@@ -37,8 +37,10 @@ static int bad_name(const char *what, const char *name, const char **names,
 {
     const char *s = near(name, names, n);
     if (s)
-        fprintf(stderr, "ward explain: unknown %s '%s' (did you mean "
-                        "'%s'?)\n", what, name, s);
+        fprintf(stderr,
+                "ward explain: unknown %s '%s' (did you mean "
+                "'%s'?)\n",
+                what, name, s);
     else
         fprintf(stderr, "ward explain: unknown %s '%s'\n", what, name);
     return EXIT_USAGE;
@@ -54,8 +56,8 @@ static int add_roles(const Model *m, Session *s, Arena *a, const char *list)
             r++;
         int id = model_role(m, r);
         if (id < 0) {
-            const char **names = arena_alloc(a, (m->nroles + 1) *
-                                                    sizeof *names);
+            const char **names =
+                arena_alloc(a, (m->nroles + 1) * sizeof *names);
             for (size_t i = 0; i < m->nroles; i++)
                 names[i] = m->roles[i].name;
             return bad_name("role", r, names, m->nroles);
@@ -92,8 +94,7 @@ int cmd_explain(int argc, char **argv)
         else if (!target)
             target = arg;
         else
-            return cli_usage("explain", USAGE, "unexpected argument '%s'",
-                             arg);
+            return cli_usage("explain", USAGE, "unexpected argument '%s'", arg);
         if (slot && !(*slot = args_value(&a, arg)))
             return EXIT_USAGE;
         if (!slot && arg[0] == '-' && arg[1] && strcmp(arg, "--help") != 0)
@@ -102,8 +103,9 @@ int cmd_explain(int argc, char **argv)
     if (!path || !target)
         return cli_usage("explain", USAGE, "a policy and a table are needed");
     if (nroles == 0)
-        return cli_usage("explain", USAGE, "name the session's roles with "
-                                           "--role");
+        return cli_usage("explain", USAGE,
+                         "name the session's roles with "
+                         "--role");
 
     Arena arena;
     arena_init(&arena);
@@ -125,8 +127,8 @@ int cmd_explain(int argc, char **argv)
     if (scenario) {
         s.scenario = model_scenario(m, scenario);
         if (s.scenario < 0) {
-            const char **names = arena_alloc(&arena, (m->nscenarios + 1) *
-                                                         sizeof *names);
+            const char **names =
+                arena_alloc(&arena, (m->nscenarios + 1) * sizeof *names);
             for (size_t i = 0; i < m->nscenarios; i++)
                 names[i] = m->scenarios[i].name;
             rc = bad_name("scenario", scenario, names, m->nscenarios);
@@ -137,8 +139,10 @@ int cmd_explain(int argc, char **argv)
     for (size_t i = 0; i < nattrs; i++) {
         const char *eq = strchr(attrs[i], '=');
         if (!eq || eq == attrs[i]) {
-            rc = cli_usage("explain", USAGE, "--attr takes NAME=VALUE, got "
-                                             "'%s'", attrs[i]);
+            rc = cli_usage("explain", USAGE,
+                           "--attr takes NAME=VALUE, got "
+                           "'%s'",
+                           attrs[i]);
             goto out;
         }
         s.attrs[s.nattrs].name =

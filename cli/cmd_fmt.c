@@ -27,8 +27,8 @@ static int fmt_one(const char *path, bool check, bool write)
         StrBuf sb;
         sb_init(&sb);
         fmt_policy(&pr, src, &sb);
-        bool same = sb.len == src->len &&
-                    memcmp(sb_cstr(&sb), src->text, sb.len) == 0;
+        bool same =
+            sb.len == src->len && memcmp(sb_cstr(&sb), src->text, sb.len) == 0;
         if (check) {
             if (!same) {
                 fprintf(stderr, "ward fmt: %s is not formatted\n", path);

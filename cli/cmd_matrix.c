@@ -33,8 +33,7 @@ int cmd_matrix(int argc, char **argv)
     if (!path)
         return cli_usage("matrix", USAGE, "no policy file given");
     if (strcmp(format, "text") != 0)
-        return cli_usage("matrix", USAGE, "unknown format '%s' (text)",
-                         format);
+        return cli_usage("matrix", USAGE, "unknown format '%s' (text)", format);
     Arena arena;
     arena_init(&arena);
     Diag d;

@@ -106,8 +106,7 @@ int write_file_atomic(const char *path, const char *data, size_t len)
     if (ok && rename(tmp, path) != 0)
         ok = false;
     if (!ok) {
-        fprintf(stderr, "ward: cannot write '%s': %s\n", path,
-                strerror(errno));
+        fprintf(stderr, "ward: cannot write '%s': %s\n", path, strerror(errno));
         unlink(tmp);
     }
     free(tmp);

@@ -32,8 +32,8 @@ void session_add_role(Session *s, const Model *m, int role)
 /* first_rule finds the first rule on TABLE.COLUMN naming ROLE (or no role
  * for -1) and SCENARIO (or none for -1). Conflicts were rejected by the
  * model, so the first one speaks for all. */
-static const Rule *first_rule(const Model *m, int table, int column,
-                              int role, int scenario)
+static const Rule *first_rule(const Model *m, int table, int column, int role,
+                              int scenario)
 {
     for (size_t i = 0; i < m->nrules; i++) {
         const Rule *r = &m->rules[i];
@@ -119,8 +119,7 @@ void decide_column(const Model *m, const Session *s, int table, int column,
     out->role = -1;
     out->result = (Outcome){EFFECT_HIDE, NULL, WHY_NO_ROLE, NULL, -1};
     if (a)
-        out->per_role = arena_alloc(a, (m->nroles + 1) *
-                                           sizeof *out->per_role);
+        out->per_role = arena_alloc(a, (m->nroles + 1) * sizeof *out->per_role);
     for (size_t r = 0; r < m->nroles; r++) {
         if (!s->roles[r])
             continue;
@@ -179,8 +178,8 @@ bool decide_write(const Model *m, const Session *s, int table, int column,
 {
     for (size_t i = 0; i < m->nwrites; i++) {
         const WriteRule *w = &m->writes[i];
-        if (w->table != table || !roles_contain(w->columns, w->ncolumns,
-                                                column))
+        if (w->table != table ||
+            !roles_contain(w->columns, w->ncolumns, column))
             continue;
         for (size_t k = 0; k < w->nroles; k++)
             if (s->roles[w->roles[k]]) {

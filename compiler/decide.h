@@ -20,9 +20,9 @@ typedef struct SessionAttr {
 } SessionAttr;
 
 typedef struct Session {
-    bool *roles;        /* roles[r]: the session holds role r (closed) */
-    int scenario;       /* -1 for none */
-    const char *user;   /* may be NULL */
+    bool *roles;      /* roles[r]: the session holds role r (closed) */
+    int scenario;     /* -1 for none */
+    const char *user; /* may be NULL */
     SessionAttr *attrs;
     size_t nattrs;
 } Session;
@@ -46,10 +46,10 @@ typedef enum Why {
 
 typedef struct Outcome {
     Effect effect;
-    const MaskFn *mask;  /* for EFFECT_MASK */
+    const MaskFn *mask; /* for EFFECT_MASK */
     Why why;
-    const Rule *rule;    /* the deciding rule, or NULL for defaults */
-    int classification;  /* for WHY_CLASS_*, else -1 */
+    const Rule *rule;   /* the deciding rule, or NULL for defaults */
+    int classification; /* for WHY_CLASS_*, else -1 */
 } Outcome;
 
 typedef struct RoleDecision {
@@ -60,8 +60,8 @@ typedef struct RoleDecision {
 } RoleDecision;
 
 typedef struct Decision {
-    Outcome result;        /* the session's decision */
-    int role;              /* the role whose decision won, -1 for none */
+    Outcome result;         /* the session's decision */
+    int role;               /* the role whose decision won, -1 for none */
     RoleDecision *per_role; /* one per held role, in declaration order */
     size_t nper_role;
 } Decision;

@@ -126,8 +126,7 @@ Source *source_load(Arena *a, Diag *d, const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        diag_error(d, (Span){0}, "cannot open '%s': %s", path,
-                   strerror(errno));
+        diag_error(d, (Span){0}, "cannot open '%s': %s", path, strerror(errno));
         return NULL;
     }
     StrBuf sb;

@@ -24,11 +24,11 @@
 
 /* A Source is one loaded file: its name as given and its bytes. */
 typedef struct Source {
-    const char *name;     /* path as the user wrote it; arena-owned */
-    const char *text;     /* bytes, NUL-terminated; arena-owned */
-    size_t len;           /* bytes in text, without the NUL */
-    uint32_t *lines;      /* offset of each line start; built on demand */
-    size_t nlines;        /* entries in lines */
+    const char *name; /* path as the user wrote it; arena-owned */
+    const char *text; /* bytes, NUL-terminated; arena-owned */
+    size_t len;       /* bytes in text, without the NUL */
+    uint32_t *lines;  /* offset of each line start; built on demand */
+    size_t nlines;    /* entries in lines */
 } Source;
 
 /* A Span is a half-open byte range [begin, end) of one Source. */
@@ -51,11 +51,11 @@ typedef struct DiagNote {
 
 typedef struct Diagnostic {
     Severity sev;
-    Span at;          /* the offending construct */
-    const char *msg;  /* short, lower-case, no trailing period */
-    DiagNote *notes;  /* arena-owned array */
+    Span at;         /* the offending construct */
+    const char *msg; /* short, lower-case, no trailing period */
+    DiagNote *notes; /* arena-owned array */
     size_t nnotes;
-    size_t seq;       /* report order, keeps sorting stable */
+    size_t seq; /* report order, keeps sorting stable */
 } Diagnostic;
 
 typedef struct Diag {

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIST_LEN(n) ((n) ? (n)->as.list.len : 0)
+#define LIST_LEN(n)   ((n) ? (n)->as.list.len : 0)
 #define LIST_AT(n, i) ((n)->as.list.items[(i)])
 
 void fmt_string(const char *s, size_t len, StrBuf *out)
@@ -49,13 +49,12 @@ static void literal(const Node *e, StrBuf *out)
     case NODE_NAME: sb_puts(out, e->as.name.text); break;
     case NODE_INT: sb_puts(out, e->as.int_lit.text); break;
     case NODE_REAL: sb_puts(out, e->as.real_lit.text); break;
-    case NODE_STRING: fmt_string(e->as.string.value, e->as.string.len, out);
+    case NODE_STRING:
+        fmt_string(e->as.string.value, e->as.string.len, out);
         break;
-    case NODE_BOOL: sb_puts(out, e->as.boolean.value ? "true" : "false");
-        break;
+    case NODE_BOOL: sb_puts(out, e->as.boolean.value ? "true" : "false"); break;
     case NODE_NULL: sb_puts(out, "null"); break;
-    case NODE_SESSION: sb_printf(out, "session.%s", e->as.session.attr);
-        break;
+    case NODE_SESSION: sb_printf(out, "session.%s", e->as.session.attr); break;
     case NODE_CURRENT_USER: sb_puts(out, "current_user"); break;
     case NODE_DURATION: sb_puts(out, e->as.duration.text); break;
     default: break;
@@ -103,9 +102,7 @@ void fmt_expr(const Node *e, StrBuf *out)
         sub(e->as.is_null.operand, 5, out);
         sb_puts(out, e->as.is_null.negated ? " is not null" : " is null");
         return;
-    default:
-        literal(e, out);
-        return;
+    default: literal(e, out); return;
     }
 }
 
@@ -195,8 +192,7 @@ static void statement(const Node *n, Fields *fs)
         if (n->as.column.key)
             sb_puts(c, " key");
         for (size_t i = 0; i < LIST_LEN(n->as.column.classes); i++)
-            sb_printf(c, " %s",
-                      LIST_AT(n->as.column.classes, i)->as.name.text);
+            sb_printf(c, " %s", LIST_AT(n->as.column.classes, i)->as.name.text);
         sb_putc(c, ';');
         break;
     case NODE_ACCESS:
@@ -248,8 +244,7 @@ static void statement(const Node *n, Fields *fs)
         fs->n = 1;
         break;
     case NODE_EXPIRES:
-        sb_printf(a, "expires %s;",
-                  n->as.expires.duration->as.duration.text);
+        sb_printf(a, "expires %s;", n->as.expires.duration->as.duration.text);
         fs->n = 1;
         break;
     case NODE_AUDIT:
@@ -272,9 +267,7 @@ static void statement(const Node *n, Fields *fs)
         sb_putc(a, ';');
         fs->n = 1;
         break;
-    default:
-        fs->n = 0;
-        break;
+    default: fs->n = 0; break;
     }
 }
 
@@ -282,7 +275,7 @@ typedef struct Printer {
     const Source *src;
     const Comment *comments;
     size_t ncomments;
-    size_t next;      /* first comment not yet printed */
+    size_t next;       /* first comment not yet printed */
     uint32_t last_end; /* end offset of what was printed last */
     StrBuf *out;
 } Printer;
@@ -313,20 +306,18 @@ static void comment_text(Printer *p, const Comment *c)
 {
     /* Trailing blanks of a comment are not part of its meaning. */
     uint32_t end = c->at.end;
-    while (end > c->at.begin && (p->src->text[end - 1] == ' ' ||
-                                 p->src->text[end - 1] == '\t' ||
-                                 p->src->text[end - 1] == '\r'))
+    while (end > c->at.begin &&
+           (p->src->text[end - 1] == ' ' || p->src->text[end - 1] == '\t' ||
+            p->src->text[end - 1] == '\r'))
         end--;
     sb_append(p->out, p->src->text + c->at.begin, end - c->at.begin);
 }
 
 /* comments_before prints, on their own lines, the comments that start
  * before offset LIMIT. FIRST suppresses a blank line at a block's top. */
-static void comments_before(Printer *p, uint32_t limit, int depth,
-                            bool *first)
+static void comments_before(Printer *p, uint32_t limit, int depth, bool *first)
 {
-    while (p->next < p->ncomments &&
-           p->comments[p->next].at.begin < limit) {
+    while (p->next < p->ncomments && p->comments[p->next].at.begin < limit) {
         const Comment *c = &p->comments[p->next++];
         if (!*first && blank_between(p, p->last_end, c->at.begin))
             sb_putc(p->out, '\n');
@@ -465,11 +456,10 @@ static void print_list(Printer *p, const Node *list, int depth)
             else
                 line = text_width(sb_cstr(&fs[k].f[0]), fs[k].f[0].len);
             if (fs[k].n == 3)
-                line += (count > 1 && fs[k].f[2].data &&
-                         fs[k].f[2].data[0] != ';')
-                            ? w1
-                            : text_width(sb_cstr(&fs[k].f[1]),
-                                         fs[k].f[1].len);
+                line +=
+                    (count > 1 && fs[k].f[2].data && fs[k].f[2].data[0] != ';')
+                        ? w1
+                        : text_width(sb_cstr(&fs[k].f[1]), fs[k].f[1].len);
             else if (fs[k].n == 2)
                 line += text_width(sb_cstr(&fs[k].f[1]), fs[k].f[1].len);
             if (fs[k].n == 3)
@@ -482,16 +472,14 @@ static void print_list(Printer *p, const Node *list, int depth)
             /* Comments written inside a statement go before it; they
              * bring their own blank line. */
             comments_before(p, st->at.end, depth, &first);
-            if (k == 0 && !first &&
-                blank_between(p, p->last_end, st->at.begin))
+            if (k == 0 && !first && blank_between(p, p->last_end, st->at.begin))
                 sb_putc(p->out, '\n');
             first = false;
             indent(p, depth);
             size_t start = p->out->len;
             sb_puts(p->out, sb_cstr(&fs[k].f[0]));
             if (fs[k].n >= 2) {
-                if (count > 1 && fs[k].f[1].data &&
-                    fs[k].f[1].data[0] != ';')
+                if (count > 1 && fs[k].f[1].data && fs[k].f[1].data[0] != ';')
                     sb_pad_to(p->out, start, w0);
                 size_t mid = p->out->len;
                 sb_puts(p->out, sb_cstr(&fs[k].f[1]));

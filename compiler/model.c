@@ -27,7 +27,7 @@ typedef struct Builder {
 
 /* --- small helpers -------------------------------------------------------- */
 
-#define LIST_LEN(n) ((n) ? (n)->as.list.len : 0)
+#define LIST_LEN(n)   ((n) ? (n)->as.list.len : 0)
 #define LIST_AT(n, i) ((n)->as.list.items[(i)])
 
 static void *grow(Arena *a, void *old, size_t n, size_t size)
@@ -39,8 +39,7 @@ static void *grow(Arena *a, void *old, size_t n, size_t size)
 }
 
 /* suggest returns the candidate closest to NAME, or NULL if none is close. */
-static const char *suggest(const char *name, const char *const *cands,
-                           size_t n)
+static const char *suggest(const char *name, const char *const *cands, size_t n)
 {
     const char *best = NULL;
     size_t best_d = SIZE_MAX;
@@ -57,8 +56,7 @@ static const char *suggest(const char *name, const char *const *cands,
 
 /* unknown reports "unknown WHAT 'NAME'" with a "did you mean" if close. */
 static Diagnostic *unknown(Builder *b, Span at, const char *what,
-                           const char *name, const char *const *cands,
-                           size_t n)
+                           const char *name, const char *const *cands, size_t n)
 {
     Diagnostic *x = diag_error(b->d, at, "unknown %s '%s'", what, name);
     const char *s = suggest(name, cands, n);
@@ -67,8 +65,8 @@ static Diagnostic *unknown(Builder *b, Span at, const char *what,
     return x;
 }
 
-static void duplicate(Builder *b, Span at, const char *what,
-                      const char *name, Span first)
+static void duplicate(Builder *b, Span at, const char *what, const char *name,
+                      Span first)
 {
     Diagnostic *x = diag_error(b->d, at, "duplicate %s '%s'", what, name);
     diag_note(b->d, x, first, "'%s' is first declared here", name);
@@ -208,9 +206,9 @@ static int resolve_column(Builder *b, int table, const Node *name)
 {
     int c = model_column(b->m, table, name->as.name.text);
     if (c < 0) {
-        Diagnostic *x = unknown(b, name->at, "column", name->as.name.text,
-                                column_names(b, table),
-                                b->m->tables[table].ncolumns);
+        Diagnostic *x =
+            unknown(b, name->at, "column", name->as.name.text,
+                    column_names(b, table), b->m->tables[table].ncolumns);
         if (x->nnotes == 0)
             diag_hint(b->d, x, "table '%s' has no such column",
                       b->m->tables[table].name);
@@ -218,8 +216,7 @@ static int resolve_column(Builder *b, int table, const Node *name)
     return c;
 }
 
-static int *resolve_columns(Builder *b, int table, const Node *list,
-                            size_t *n)
+static int *resolve_columns(Builder *b, int table, const Node *list, size_t *n)
 {
     size_t len = LIST_LEN(list);
     int *v = arena_alloc(b->a, (len + 1) * sizeof *v);
@@ -317,8 +314,8 @@ static MaskFn *check_call(Builder *b, const Node *call, const char *declname)
         const char **cands = arena_alloc(b->a, n * sizeof *cands);
         for (size_t i = 0; i < n; i++)
             cands[i] = mask_spec_at(i)->name;
-        Diagnostic *x = unknown(b, call->as.call.name->at,
-                                "masking function", fname, cands, n);
+        Diagnostic *x = unknown(b, call->as.call.name->at, "masking function",
+                                fname, cands, n);
         diag_hint(b->d, x, "docs/masks.md lists every masking function");
         return NULL;
     }
@@ -327,10 +324,9 @@ static MaskFn *check_call(Builder *b, const Node *call, const char *declname)
     if (nargs < spec->min_args || nargs > spec->max_args) {
         Diagnostic *x;
         if (spec->min_args == spec->max_args)
-            x = diag_error(b->d, call->at,
-                           "%s takes %d argument%s, got %d", fname,
-                           spec->min_args, spec->min_args == 1 ? "" : "s",
-                           nargs);
+            x = diag_error(b->d, call->at, "%s takes %d argument%s, got %d",
+                           fname, spec->min_args,
+                           spec->min_args == 1 ? "" : "s", nargs);
         else
             x = diag_error(b->d, call->at,
                            "%s takes %d %s %d arguments, got %d", fname,
@@ -440,8 +436,7 @@ static const MaskFn *resolve_mask_ref(Builder *b, const Node *ref)
         Node *call = ast_call_new(b->a, ref->at, (Node *)ref, NULL);
         return check_call(b, call, NULL);
     }
-    const char **cands = arena_alloc(b->a, (b->m->nmasks + 1) *
-                                               sizeof *cands);
+    const char **cands = arena_alloc(b->a, (b->m->nmasks + 1) * sizeof *cands);
     for (size_t i = 0; i < b->m->nmasks; i++)
         cands[i] = b->m->masks[i]->name;
     Diagnostic *x = unknown(b, ref->at, "mask", name, cands, b->m->nmasks);
@@ -480,9 +475,9 @@ static void check_mask_fits(Builder *b, const MaskFn *fn, const Column *c,
 {
     if (mask_fits(fn, c->type))
         return;
-    Diagnostic *x = diag_error(
-        b->d, at, "%s masks %s columns, but '%s' is %s", fn->text,
-        input_text(fn->spec->input), c->name, coltype_name(c->type));
+    Diagnostic *x =
+        diag_error(b->d, at, "%s masks %s columns, but '%s' is %s", fn->text,
+                   input_text(fn->spec->input), c->name, coltype_name(c->type));
     diag_hint(b->d, x, "keep(first, last) and redact() mask any type");
 }
 
@@ -496,8 +491,9 @@ static void pass_header(Builder *b, const Node *items)
         if (n->kind != NODE_POLICY)
             continue;
         if (first) {
-            Diagnostic *x = diag_error(b->d, n->at, "a file holds one "
-                                                    "policy header");
+            Diagnostic *x = diag_error(b->d, n->at,
+                                       "a file holds one "
+                                       "policy header");
             diag_note(b->d, x, first->at, "the policy header is here");
             continue;
         }
@@ -517,10 +513,11 @@ static void pass_header(Builder *b, const Node *items)
     if (first)
         return;
     if (LIST_LEN(items) == 0) {
-        Diagnostic *x = diag_error(
-            b->d, (Span){b->m->src, 0, 0}, "the policy file is empty");
-        diag_hint(b->d, x, "a policy starts with: policy NAME version 1 "
-                           "\"what it protects\";");
+        Diagnostic *x = diag_error(b->d, (Span){b->m->src, 0, 0},
+                                   "the policy file is empty");
+        diag_hint(b->d, x,
+                  "a policy starts with: policy NAME version 1 "
+                  "\"what it protects\";");
         return;
     }
     Diagnostic *x = diag_error(b->d, LIST_AT(items, 0)->at,
@@ -535,8 +532,7 @@ static void declare_role(Builder *b, const Node *n)
     const char *name = n->as.role.name->as.name.text;
     int prev = model_role(b->m, name);
     if (prev >= 0) {
-        duplicate(b, n->as.role.name->at, "role", name,
-                  b->m->roles[prev].at);
+        duplicate(b, n->as.role.name->at, "role", name, b->m->roles[prev].at);
         return;
     }
     b->m->roles = grow(b->a, b->m->roles, b->m->nroles, sizeof(Role));
@@ -640,8 +636,9 @@ static void declare_column(Builder *b, Table *t, const Node *n)
         Diagnostic *x =
             unknown(b, tn->at, "column type", tn->as.name.text, types, 6);
         if (x->nnotes == 0)
-            diag_hint(b->d, x, "the types are integer, real, text, date, "
-                               "datetime and boolean");
+            diag_hint(b->d, x,
+                      "the types are integer, real, text, date, "
+                      "datetime and boolean");
     }
     int cls = -1;
     const Node *classes = n->as.column.classes;
@@ -653,21 +650,26 @@ static void declare_column(Builder *b, Table *t, const Node *n)
         if (l2 > l1) {
             /* `id integer key` + newline + `name text;` reads as one
              * column with tags; the user forgot a ';'. */
-            Diagnostic *x = diag_error(b->d, cn->at, "expected ';' after "
-                                       "column '%s'", name);
+            Diagnostic *x = diag_error(b->d, cn->at,
+                                       "expected ';' after "
+                                       "column '%s'",
+                                       name);
             diag_hint(b->d, x, "each column declaration ends with ';'");
             break;
         }
         if (i > 0) {
-            diag_error(b->d, cn->at, "a column has at most one "
-                                     "classification");
+            diag_error(b->d, cn->at,
+                       "a column has at most one "
+                       "classification");
             break;
         }
         cls = find_class(b->m, cn->as.name.text);
         if (cls >= 0 && b->m->classes[cls].at.begin > cn->at.begin) {
-            Diagnostic *x = diag_error(
-                b->d, cn->at, "classification '%s' is used before it is "
-                              "declared", cn->as.name.text);
+            Diagnostic *x =
+                diag_error(b->d, cn->at,
+                           "classification '%s' is used before it is "
+                           "declared",
+                           cn->as.name.text);
             diag_note(b->d, x, b->m->classes[cls].at, "declared here");
             cls = -1;
         } else if (cls < 0) {
@@ -682,9 +684,9 @@ static void declare_column(Builder *b, Table *t, const Node *n)
     if (n->as.column.key) {
         for (size_t i = 0; i < t->ncolumns; i++)
             if (t->columns[i].key) {
-                Diagnostic *x = diag_error(
-                    b->d, n->at, "table '%s' already has a key column",
-                    t->name);
+                Diagnostic *x =
+                    diag_error(b->d, n->at,
+                               "table '%s' already has a key column", t->name);
                 diag_note(b->d, x, t->columns[i].at, "the key is '%s'",
                           t->columns[i].name);
                 return;
@@ -699,8 +701,7 @@ static void declare_column(Builder *b, Table *t, const Node *n)
     c->classification = cls;
     c->at = n->as.column.name->at;
     if (cls >= 0 && b->m->classes[cls].mask)
-        check_mask_fits(b, b->m->classes[cls].mask, c,
-                        LIST_AT(classes, 0)->at);
+        check_mask_fits(b, b->m->classes[cls].mask, c, LIST_AT(classes, 0)->at);
 }
 
 static void declare_table(Builder *b, const Node *n)
@@ -770,9 +771,8 @@ static bool cycle_from(Builder *b, int r, int *color, int *path, size_t depth)
             for (; k <= depth; k++)
                 sb_printf(&sb, "%s -> ", b->m->roles[path[k]].name);
             sb_puts(&sb, b->m->roles[p].name);
-            diag_error(b->d, b->m->roles[p].at,
-                       "role '%s' inherits itself: %s", b->m->roles[p].name,
-                       sb_cstr(&sb));
+            diag_error(b->d, b->m->roles[p].at, "role '%s' inherits itself: %s",
+                       b->m->roles[p].name, sb_cstr(&sb));
             sb_free(&sb);
             return true;
         }
@@ -802,8 +802,7 @@ static void pass_inherit(Builder *b, const Node *items)
         if (r < 0 || b->m->roles[r].at.begin != n->as.role.name->at.begin)
             continue; /* a duplicate, already reported */
         Role *role = &b->m->roles[r];
-        role->parents =
-            resolve_roles(b, n->as.role.inherits, &role->nparents);
+        role->parents = resolve_roles(b, n->as.role.inherits, &role->nparents);
         for (size_t k = 0; k < role->nparents; k++) {
             if (role->parents[k] != r)
                 continue;
@@ -860,8 +859,8 @@ static ExprType want_bool(Builder *b, int table, const Node *e,
 {
     ExprType t = type_expr(b, table, e);
     if (t != ET_BOOL && t != ET_ERROR && t != ET_ANY) {
-        diag_error(b->d, e->at, "%s needs a condition, not a %s value",
-                   where, et_name(t));
+        diag_error(b->d, e->at, "%s needs a condition, not a %s value", where,
+                   et_name(t));
         return ET_ERROR;
     }
     return t;
@@ -908,16 +907,16 @@ static ExprType type_expr(Builder *b, int table, const Node *e)
         }
         const Node *l = e->as.binary.left, *r = e->as.binary.right;
         if (l->kind == NODE_NULL || r->kind == NODE_NULL) {
-            Diagnostic *x = diag_error(
-                b->d, e->at, "a comparison with null is never true");
+            Diagnostic *x =
+                diag_error(b->d, e->at, "a comparison with null is never true");
             diag_hint(b->d, x, "write 'is null' or 'is not null'");
             return ET_BOOL;
         }
         ExprType lt = type_expr(b, table, l);
         ExprType rt = type_expr(b, table, r);
         if (!comparable(lt, rt)) {
-            diag_error(b->d, e->at, "cannot compare %s with %s",
-                       et_name(lt), et_name(rt));
+            diag_error(b->d, e->at, "cannot compare %s with %s", et_name(lt),
+                       et_name(rt));
         } else if ((lt == ET_BOOL || rt == ET_BOOL) && op != OP_EQ &&
                    op != OP_NE) {
             diag_error(b->d, e->at, "booleans compare only with = and !=");
@@ -930,9 +929,9 @@ static ExprType type_expr(Builder *b, int table, const Node *e)
         for (size_t i = 0; i < LIST_LEN(vals); i++) {
             const Node *v = LIST_AT(vals, i);
             if (v->kind == NODE_NULL) {
-                Diagnostic *x =
-                    diag_error(b->d, v->at, "null in an 'in' list never "
-                                            "matches");
+                Diagnostic *x = diag_error(b->d, v->at,
+                                           "null in an 'in' list never "
+                                           "matches");
                 diag_hint(b->d, x, "add: or COLUMN is null");
                 continue;
             }
@@ -962,8 +961,8 @@ static void add_access(Builder *b, int table, const Node *n)
         const Node *sn = n->as.access.scenario;
         r.scenario = model_scenario(b->m, sn->as.name.text);
         if (r.scenario < 0) {
-            const char **cands = arena_alloc(
-                b->a, (b->m->nscenarios + 1) * sizeof *cands);
+            const char **cands =
+                arena_alloc(b->a, (b->m->nscenarios + 1) * sizeof *cands);
             for (size_t i = 0; i < b->m->nscenarios; i++)
                 cands[i] = b->m->scenarios[i].name;
             unknown(b, sn->at, "scenario", sn->as.name.text, cands,
@@ -1077,8 +1076,7 @@ static void pass_conflicts(Builder *b)
         for (size_t i = 0; i < j; i++) {
             const Rule *first = &m->rules[i];
             if (first->table != later->table ||
-                first->scenario != later->scenario ||
-                same_effect(first, later))
+                first->scenario != later->scenario || same_effect(first, later))
                 continue;
             int role = shared_role(first, later);
             if (role == -2)
@@ -1090,10 +1088,9 @@ static void pass_conflicts(Builder *b)
             if (col < 0)
                 continue;
             const Table *t = &m->tables[later->table];
-            const char *who =
-                role >= 0 ? arena_printf(b->a, "for role '%s'",
-                                         m->roles[role].name)
-                          : "for every role";
+            const char *who = role >= 0 ? arena_printf(b->a, "for role '%s'",
+                                                       m->roles[role].name)
+                                        : "for every role";
             const char *when =
                 later->scenario >= 0
                     ? arena_printf(b->a, " in scenario '%s'",
@@ -1123,17 +1120,17 @@ static void add_guard(Builder *b, Approval *ap, const Node *g)
         const char *dot = strchr(text, '.');
         bool by_column = op == GUARD_UPDATE || op == GUARD_UNMASK;
         if (by_column && (!dot || strchr(dot + 1, '.'))) {
-            Diagnostic *x = diag_error(b->d, tn->at,
-                                       "%s needs TABLE.COLUMN, got '%s'",
-                                       guard_op_name(op), text);
+            Diagnostic *x =
+                diag_error(b->d, tn->at, "%s needs TABLE.COLUMN, got '%s'",
+                           guard_op_name(op), text);
             diag_hint(b->d, x, "for example: %s customers.phone;",
                       guard_op_name(op));
             continue;
         }
         if (!by_column && dot) {
-            Diagnostic *x = diag_error(b->d, tn->at,
-                                       "%s guards a whole table, got '%s'",
-                                       guard_op_name(op), text);
+            Diagnostic *x =
+                diag_error(b->d, tn->at, "%s guards a whole table, got '%s'",
+                           guard_op_name(op), text);
             diag_hint(b->d, x, "write: %s %.*s;", guard_op_name(op),
                       (int)(dot - text), text);
             continue;
@@ -1182,8 +1179,10 @@ static void add_approval(Builder *b, const Node *n)
             add_guard(b, &ap, it);
         } else if (it->kind == NODE_BY) {
             if (by) {
-                Diagnostic *x = diag_error(b->d, it->at, "approval '%s' has "
-                                           "two 'by' lines", name);
+                Diagnostic *x = diag_error(b->d, it->at,
+                                           "approval '%s' has "
+                                           "two 'by' lines",
+                                           name);
                 diag_note(b->d, x, by->at, "the first 'by' line is here");
                 continue;
             }
@@ -1196,8 +1195,10 @@ static void add_approval(Builder *b, const Node *n)
             ap.roles = resolve_roles(b, it->as.by.roles, &ap.nroles);
         } else if (it->kind == NODE_EXPIRES) {
             if (expires) {
-                Diagnostic *x = diag_error(b->d, it->at, "approval '%s' has "
-                                           "two 'expires' lines", name);
+                Diagnostic *x = diag_error(b->d, it->at,
+                                           "approval '%s' has "
+                                           "two 'expires' lines",
+                                           name);
                 diag_note(b->d, x, expires->at,
                           "the first 'expires' line is here");
                 continue;
@@ -1210,15 +1211,18 @@ static void add_approval(Builder *b, const Node *n)
         }
     }
     if (!by) {
-        Diagnostic *x = diag_error(b->d, ap.at, "approval '%s' names no "
-                                                "approvers", name);
+        Diagnostic *x = diag_error(b->d, ap.at,
+                                   "approval '%s' names no "
+                                   "approvers",
+                                   name);
         diag_hint(b->d, x, "add: by 1 of ROLE;");
     }
     if (ap.nguards == 0 && !b->d->errors) {
-        Diagnostic *x = diag_error(b->d, ap.at,
-                                   "approval '%s' guards no operation", name);
-        diag_hint(b->d, x, "add one of: export T; delete T; update T.C; "
-                           "unmask T.C;");
+        Diagnostic *x =
+            diag_error(b->d, ap.at, "approval '%s' guards no operation", name);
+        diag_hint(b->d, x,
+                  "add one of: export T; delete T; update T.C; "
+                  "unmask T.C;");
     }
     /* One operation guarded twice would need two approvals at once. */
     for (size_t g = 0; g < ap.nguards; g++)
@@ -1231,7 +1235,8 @@ static void add_approval(Builder *b, const Node *n)
                     Diagnostic *x = diag_error(
                         b->d, ap.guards[g].at,
                         "this operation is already guarded by approval "
-                        "'%s'", b->m->approvals[k].name);
+                        "'%s'",
+                        b->m->approvals[k].name);
                     diag_note(b->d, x, o->at, "guarded here");
                 }
             }
@@ -1276,8 +1281,10 @@ static void add_audit(Builder *b, const Node *n)
         const Node *part = LIST_AT(parts, i);
         bool w = part->as.audit_part.write;
         if (seen[w]) {
-            diag_error(b->d, part->at, "'%s' appears twice in this audit "
-                                       "rule", w ? "write" : "read");
+            diag_error(b->d, part->at,
+                       "'%s' appears twice in this audit "
+                       "rule",
+                       w ? "write" : "read");
             continue;
         }
         seen[w] = true;
@@ -1297,16 +1304,18 @@ static void add_audit(Builder *b, const Node *n)
 static void set_corpus(Builder *b, const Node *n)
 {
     if (b->m->corpus) {
-        Diagnostic *x = diag_error(b->d, n->at, "a policy has one corpus "
-                                                "line");
+        Diagnostic *x = diag_error(b->d, n->at,
+                                   "a policy has one corpus "
+                                   "line");
         diag_note(b->d, x, b->m->corpus_at, "the first corpus line is here");
         return;
     }
     const Node *path = n->as.corpus.path;
     if (path->as.string.len == 0 ||
         strlen(path->as.string.value) != path->as.string.len) {
-        diag_error(b->d, path->at, "the corpus path is empty or holds a "
-                                   "NUL byte");
+        diag_error(b->d, path->at,
+                   "the corpus path is empty or holds a "
+                   "NUL byte");
         return;
     }
     b->m->corpus = path->as.string.value;

@@ -30,7 +30,7 @@ typedef struct Role {
     Span at;           /* the declaration */
     int *parents;      /* roles named by inherits */
     size_t nparents;
-    bool *closure;     /* closure[r]: this role holds role r (itself too) */
+    bool *closure; /* closure[r]: this role holds role r (itself too) */
 } Role;
 
 typedef struct Scenario {
@@ -42,15 +42,15 @@ typedef struct Scenario {
 /* A MaskFn is a checked call of a catalog function: a declared mask
  * (`mask phone_mid = keep(3, 4);`) or one written inline in a rule. */
 typedef struct MaskFn {
-    const char *name;       /* declared name; NULL when inline */
-    const MaskSpec *spec;   /* the catalog entry */
-    const Node *call;       /* NODE_CALL with literal arguments */
-    const char *text;       /* canonical call text, e.g. "keep(3, 4)" */
+    const char *name;     /* declared name; NULL when inline */
+    const MaskSpec *spec; /* the catalog entry */
+    const Node *call;     /* NODE_CALL with literal arguments */
+    const char *text;     /* canonical call text, e.g. "keep(3, 4)" */
     Span at;
 } MaskFn;
 
 typedef struct Classification {
-    const char *name;   /* dotted identifier, e.g. pii.phone */
+    const char *name; /* dotted identifier, e.g. pii.phone */
     const char *label;
     Span at;
     bool has_default;   /* without one, its columns are hidden */
@@ -68,15 +68,15 @@ typedef struct Column {
 
 /* An access rule: show/mask/hide COLUMNS [to ROLES] [in SCENARIO]. */
 typedef struct Rule {
-    int id;             /* index in Model.rules, in source order */
+    int id; /* index in Model.rules, in source order */
     int table;
     Effect effect;
     const MaskFn *mask; /* for EFFECT_MASK */
     int *columns;
     size_t ncolumns;
-    int *roles;         /* empty: names no role */
+    int *roles; /* empty: names no role */
     size_t nroles;
-    int scenario;       /* -1: names no scenario */
+    int scenario; /* -1: names no scenario */
     Span at;
 } Rule;
 
@@ -104,8 +104,8 @@ typedef struct Table {
     Span at;
     Column *columns;
     size_t ncolumns;
-    int key;          /* key column index, or -1 */
-    bool has_rows;    /* any rows rule: deny by default */
+    int key;       /* key column index, or -1 */
+    bool has_rows; /* any rows rule: deny by default */
 } Table;
 
 typedef struct Guard {
@@ -121,10 +121,10 @@ typedef struct Approval {
     Span at;
     Guard *guards;
     size_t nguards;
-    int count;          /* approvals needed */
-    int *roles;         /* approving roles */
+    int count;  /* approvals needed */
+    int *roles; /* approving roles */
     size_t nroles;
-    int64_t expires;    /* seconds; 0 when never */
+    int64_t expires; /* seconds; 0 when never */
 } Approval;
 
 typedef struct Audit {
@@ -137,7 +137,7 @@ typedef struct Audit {
 typedef struct Model {
     Arena *arena;
     const Source *src;
-    const char *name;     /* policy name */
+    const char *name; /* policy name */
     int64_t version;
     const char *label;
     Span at;
@@ -145,7 +145,7 @@ typedef struct Model {
     size_t nroles;
     Scenario *scenarios;
     size_t nscenarios;
-    MaskFn **masks;       /* declared masks */
+    MaskFn **masks; /* declared masks */
     size_t nmasks;
     Classification *classes;
     size_t nclasses;
@@ -159,9 +159,9 @@ typedef struct Model {
     size_t nwrites;
     Approval *approvals;
     size_t napprovals;
-    Audit *audits;        /* at most one per table, merged */
+    Audit *audits; /* at most one per table, merged */
     size_t naudits;
-    const char *corpus;   /* path relative to the policy file, or NULL */
+    const char *corpus;      /* path relative to the policy file, or NULL */
     const char *corpus_path; /* resolved against the policy's directory */
     Span corpus_at;
 } Model;

@@ -55,16 +55,14 @@ static const char *why(const Model *m, Arena *a, const Outcome *o)
     case WHY_CLASS_DEFAULT:
         return arena_printf(a, "default of classification %s (%s)",
                             m->classes[o->classification].name,
-                            report_where(a,
-                                         m->classes[o->classification].at));
+                            report_where(a, m->classes[o->classification].at));
     case WHY_CLASS_NO_DEFAULT:
-        return arena_printf(a, "classification %s has no default, so it is "
-                               "hidden (%s)",
+        return arena_printf(a,
+                            "classification %s has no default, so it is "
+                            "hidden (%s)",
                             m->classes[o->classification].name,
-                            report_where(a,
-                                         m->classes[o->classification].at));
-    case WHY_UNCLASSIFIED:
-        return "unclassified and no rule, so it is shown";
+                            report_where(a, m->classes[o->classification].at));
+    case WHY_UNCLASSIFIED: return "unclassified and no rule, so it is shown";
     case WHY_SCENARIO_ROLE:
         return arena_printf(a, "scenario rule for the role '%s' (%s)",
                             quote(a, o->rule->at),
@@ -73,8 +71,7 @@ static const char *why(const Model *m, Arena *a, const Outcome *o)
         return arena_printf(a, "scenario rule '%s' narrows it (%s)",
                             quote(a, o->rule->at),
                             report_where(a, o->rule->at));
-    case WHY_NO_ROLE:
-        return "the session holds no role";
+    case WHY_NO_ROLE: return "the session holds no role";
     }
     return "?";
 }
@@ -87,8 +84,7 @@ static bool held_any(const Session *s, const int *roles, size_t n)
     return false;
 }
 
-static void role_list(const Model *m, const int *roles, size_t n,
-                      StrBuf *out)
+static void role_list(const Model *m, const int *roles, size_t n, StrBuf *out)
 {
     for (size_t i = 0; i < n; i++)
         sb_printf(out, "%s%s", i ? ", " : "", m->roles[roles[i]].name);
@@ -113,13 +109,14 @@ static void lost(const Model *m, const Session *s, const Decision *d,
             return;
         }
         if (rd->base.rule == r) {
-            sb_printf(out, "role %s's base, replaced in scenario %s\n",
-                      role, m->scenarios[s->scenario].name);
+            sb_printf(out, "role %s's base, replaced in scenario %s\n", role,
+                      m->scenarios[s->scenario].name);
             return;
         }
         if (rd->ignored == r) {
-            sb_printf(out, "a scenario rule only narrows; it cannot widen "
-                           "role %s's %s\n",
+            sb_printf(out,
+                      "a scenario rule only narrows; it cannot widen "
+                      "role %s's %s\n",
                       role, effect_name(rd->base.effect));
             return;
         }
@@ -181,8 +178,8 @@ static void explain_column(const Model *m, const Session *s, int table,
     }
 }
 
-static void explain_rows(const Model *m, const Session *s, int table,
-                         Arena *a, StrBuf *out)
+static void explain_rows(const Model *m, const Session *s, int table, Arena *a,
+                         StrBuf *out)
 {
     RowFilter f;
     decide_rows(m, s, table, a, &f);
@@ -216,8 +213,8 @@ static void explain_rows(const Model *m, const Session *s, int table,
             sb_printf(out, "      by '%s' (%s)\n", quote(a, f.rules[i]->at),
                       report_where(a, f.rules[i]->at));
         for (size_t i = 0; i < s->nattrs; i++)
-            sb_printf(out, "      with session.%s = '%s'\n",
-                      s->attrs[i].name, s->attrs[i].value);
+            sb_printf(out, "      with session.%s = '%s'\n", s->attrs[i].name,
+                      s->attrs[i].value);
         if (s->user)
             sb_printf(out, "      with current_user = '%s'\n", s->user);
         return;
@@ -266,8 +263,7 @@ void report_explain(const Model *m, const Session *s, int table, int column,
 
 void report_matrix(const Model *m, Arena *a, StrBuf *out)
 {
-    sb_printf(out, "policy %s version %lld\n", m->name,
-              (long long)m->version);
+    sb_printf(out, "policy %s version %lld\n", m->name, (long long)m->version);
     for (size_t t = 0; t < m->ntables; t++) {
         const Table *tab = &m->tables[t];
         for (int sc = -1; sc < (int)m->nscenarios; sc++) {

@@ -110,8 +110,7 @@ Node *ast_duration_new(Arena *a, Span at, const char *text, size_t len)
 }
 
 /* policy_decl = "policy" name "version" INT [STRING] ";" */
-Node *ast_policy_new(Arena *a, Span at, Node *name, Node *version,
-                     Node *label)
+Node *ast_policy_new(Arena *a, Span at, Node *name, Node *version, Node *label)
 {
     Node *n = ast_new(a, NODE_POLICY, at);
     n->as.policy.name = name;
@@ -121,8 +120,7 @@ Node *ast_policy_new(Arena *a, Span at, Node *name, Node *version,
 }
 
 /* role_decl = "role" name [STRING] ["inherits" names] ";" */
-Node *ast_role_new(Arena *a, Span at, Node *name, Node *label,
-                   Node *inherits)
+Node *ast_role_new(Arena *a, Span at, Node *name, Node *label, Node *inherits)
 {
     Node *n = ast_new(a, NODE_ROLE, at);
     n->as.role.name = name;
@@ -242,8 +240,7 @@ Node *ast_write_new(Arena *a, Span at, Node *columns, Node *roles)
 }
 
 /* approval_decl = "approval" name [STRING] "{" approval_item* "}" */
-Node *ast_approval_new(Arena *a, Span at, Node *name, Node *label,
-                       Node *items)
+Node *ast_approval_new(Arena *a, Span at, Node *name, Node *label, Node *items)
 {
     Node *n = ast_new(a, NODE_APPROVAL, at);
     n->as.approval.name = name;

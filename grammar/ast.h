@@ -65,8 +65,14 @@ typedef enum GuardOp {
 } GuardOp;
 
 typedef enum BinOp {
-    OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, /* comparisons */
-    OP_AND, OP_OR,                            /* logic */
+    OP_EQ,
+    OP_NE,
+    OP_LT,
+    OP_LE,
+    OP_GT,
+    OP_GE, /* comparisons */
+    OP_AND,
+    OP_OR, /* logic */
 } BinOp;
 
 typedef struct Node Node;
@@ -75,55 +81,119 @@ struct Node {
     NodeKind kind;
     Span at;
     union {
-        struct { Node *items; } file;                 /* items: list */
-        struct { Node **items; size_t len, cap; } list;
-        struct { Node *name, *version, *label; } policy;
-        struct { Node *name, *label, *inherits; } role; /* inherits: list */
-        struct { Node *name, *label; } scenario;
-        struct { Node *name, *call; } mask_def;
+        struct {
+            Node *items;
+        } file; /* items: list */
+        struct {
+            Node **items;
+            size_t len, cap;
+        } list;
+        struct {
+            Node *name, *version, *label;
+        } policy;
+        struct {
+            Node *name, *label, *inherits;
+        } role; /* inherits: list */
+        struct {
+            Node *name, *label;
+        } scenario;
+        struct {
+            Node *name, *call;
+        } mask_def;
         struct {
             Node *name, *label;
             bool has_default; /* a default clause was written */
             Effect effect;    /* the default */
             Node *mask;       /* NAME or CALL when effect is mask */
         } classification;
-        struct { Node *name, *members; } table;     /* members: list */
+        struct {
+            Node *name, *members;
+        } table; /* members: list */
         struct {
             Node *name, *type;
-            bool key;        /* the primary key */
-            Node *classes;   /* list of classification names */
+            bool key;      /* the primary key */
+            Node *classes; /* list of classification names */
         } column;
         struct {
             Effect effect;
-            Node *columns;   /* list of names */
-            Node *mask;      /* NAME or CALL for mask, else NULL */
-            Node *roles;     /* list of names, NULL when absent */
-            Node *scenario;  /* name, NULL when absent */
+            Node *columns;  /* list of names */
+            Node *mask;     /* NAME or CALL for mask, else NULL */
+            Node *roles;    /* list of names, NULL when absent */
+            Node *scenario; /* name, NULL when absent */
         } access;
-        struct { Node *expr; Node *roles; } rows; /* expr NULL: rows all */
-        struct { Node *columns, *roles; } write;
-        struct { Node *name, *label, *items; } approval;
-        struct { GuardOp op; Node *targets; } guard; /* list of names */
-        struct { Node *count, *roles; } by;
-        struct { Node *duration; } expires;
-        struct { Node *table, *parts; } audit;    /* parts: list */
         struct {
-            bool write;     /* a write part, else a read part */
-            Node *columns;  /* list of names; NULL for all */
+            Node *expr;
+            Node *roles;
+        } rows; /* expr NULL: rows all */
+        struct {
+            Node *columns, *roles;
+        } write;
+        struct {
+            Node *name, *label, *items;
+        } approval;
+        struct {
+            GuardOp op;
+            Node *targets;
+        } guard; /* list of names */
+        struct {
+            Node *count, *roles;
+        } by;
+        struct {
+            Node *duration;
+        } expires;
+        struct {
+            Node *table, *parts;
+        } audit; /* parts: list */
+        struct {
+            bool write;    /* a write part, else a read part */
+            Node *columns; /* list of names; NULL for all */
         } audit_part;
-        struct { Node *path; } corpus;
-        struct { Node *name, *args; } call;     /* args: list */
-        struct { const char *text; } name;
-        struct { int64_t value; const char *text; } int_lit;
-        struct { double value; const char *text; } real_lit;
-        struct { const char *value; size_t len; } string;
-        struct { bool value; } boolean;
-        struct { int64_t seconds; const char *text; } duration;
-        struct { const char *attr; } session;
-        struct { BinOp op; Node *left, *right; } binary;
-        struct { Node *operand; } not_;
-        struct { Node *operand, *values; bool negated; } in;
-        struct { Node *operand; bool negated; } is_null;
+        struct {
+            Node *path;
+        } corpus;
+        struct {
+            Node *name, *args;
+        } call; /* args: list */
+        struct {
+            const char *text;
+        } name;
+        struct {
+            int64_t value;
+            const char *text;
+        } int_lit;
+        struct {
+            double value;
+            const char *text;
+        } real_lit;
+        struct {
+            const char *value;
+            size_t len;
+        } string;
+        struct {
+            bool value;
+        } boolean;
+        struct {
+            int64_t seconds;
+            const char *text;
+        } duration;
+        struct {
+            const char *attr;
+        } session;
+        struct {
+            BinOp op;
+            Node *left, *right;
+        } binary;
+        struct {
+            Node *operand;
+        } not_;
+        struct {
+            Node *operand, *values;
+            bool negated;
+        } in;
+        struct {
+            Node *operand;
+            bool negated;
+        } is_null;
     } as;
 };
 
@@ -136,24 +206,20 @@ Node *ast_int_new(Arena *a, Span at, const char *text, size_t len);
 Node *ast_real_new(Arena *a, Span at, const char *text, size_t len);
 Node *ast_negate(Arena *a, Span at, Node *lit);
 Node *ast_duration_new(Arena *a, Span at, const char *text, size_t len);
-Node *ast_policy_new(Arena *a, Span at, Node *name, Node *version,
-                     Node *label);
-Node *ast_role_new(Arena *a, Span at, Node *name, Node *label,
-                   Node *inherits);
+Node *ast_policy_new(Arena *a, Span at, Node *name, Node *version, Node *label);
+Node *ast_role_new(Arena *a, Span at, Node *name, Node *label, Node *inherits);
 Node *ast_scenario_new(Arena *a, Span at, Node *name, Node *label);
 Node *ast_mask_def_new(Arena *a, Span at, Node *name, Node *call);
 Node *ast_call_new(Arena *a, Span at, Node *name, Node *args);
 Node *ast_classification_new(Arena *a, Span at, Node *name, Node *label,
                              Node *def);
 Node *ast_table_new(Arena *a, Span at, Node *name, Node *members);
-Node *ast_column_new(Arena *a, Span at, Node *name, Node *type,
-                     Node *attrs);
+Node *ast_column_new(Arena *a, Span at, Node *name, Node *type, Node *attrs);
 Node *ast_access_new(Arena *a, Span at, Effect effect, Node *columns,
                      Node *mask, Node *roles, Node *scenario);
 Node *ast_rows_new(Arena *a, Span at, Node *expr, Node *roles);
 Node *ast_write_new(Arena *a, Span at, Node *columns, Node *roles);
-Node *ast_approval_new(Arena *a, Span at, Node *name, Node *label,
-                       Node *items);
+Node *ast_approval_new(Arena *a, Span at, Node *name, Node *label, Node *items);
 Node *ast_guard_new(Arena *a, Span at, GuardOp op, Node *targets);
 Node *ast_by_new(Arena *a, Span at, Node *count, Node *roles);
 Node *ast_expires_new(Arena *a, Span at, Node *duration);
@@ -162,8 +228,7 @@ Node *ast_audit_part_new(Arena *a, Span at, bool write, Node *columns);
 Node *ast_corpus_new(Arena *a, Span at, Node *path);
 Node *ast_binary_new(Arena *a, Span at, BinOp op, Node *l, Node *r);
 Node *ast_not_new(Arena *a, Span at, Node *operand);
-Node *ast_in_new(Arena *a, Span at, Node *operand, Node *values,
-                 bool negated);
+Node *ast_in_new(Arena *a, Span at, Node *operand, Node *values, bool negated);
 Node *ast_is_null_new(Arena *a, Span at, Node *operand, bool negated);
 Node *ast_effect_new(Arena *a, Span at, Effect effect, Node *mask);
 

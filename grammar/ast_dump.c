@@ -191,33 +191,23 @@ static void dump(const Node *n, StrBuf *out)
         dump_list(n->as.call.args, out);
         sb_putc(out, ')');
         return;
-    case NODE_NAME:
-        sb_puts(out, n->as.name.text);
-        return;
-    case NODE_INT:
-        sb_puts(out, n->as.int_lit.text);
-        return;
-    case NODE_REAL:
-        sb_puts(out, n->as.real_lit.text);
-        return;
+    case NODE_NAME: sb_puts(out, n->as.name.text); return;
+    case NODE_INT: sb_puts(out, n->as.int_lit.text); return;
+    case NODE_REAL: sb_puts(out, n->as.real_lit.text); return;
     case NODE_STRING:
         sb_put_quoted(out, n->as.string.value, n->as.string.len);
         return;
     case NODE_BOOL:
         sb_puts(out, n->as.boolean.value ? "true" : "false");
         return;
-    case NODE_NULL:
-        sb_puts(out, "null");
-        return;
+    case NODE_NULL: sb_puts(out, "null"); return;
     case NODE_DURATION:
         sb_printf(out, "(duration %s)", n->as.duration.text);
         return;
     case NODE_SESSION:
         sb_printf(out, "(session %s)", n->as.session.attr);
         return;
-    case NODE_CURRENT_USER:
-        sb_puts(out, "current_user");
-        return;
+    case NODE_CURRENT_USER: sb_puts(out, "current_user"); return;
     case NODE_BINARY:
         sb_printf(out, "(%s ", binop_text(n->as.binary.op));
         dump(n->as.binary.left, out);

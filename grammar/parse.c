@@ -23,8 +23,8 @@ void lexer_comment(Lexer *lx, Span at)
     }
     /* A comment is on its own line when only blanks precede it. */
     uint32_t i = at.begin;
-    while (i > 0 && (lx->src->text[i - 1] == ' ' ||
-                     lx->src->text[i - 1] == '\t'))
+    while (i > 0 &&
+           (lx->src->text[i - 1] == ' ' || lx->src->text[i - 1] == '\t'))
         i--;
     Comment *c = &lx->comments[lx->ncomments++];
     c->at = at;
@@ -140,11 +140,12 @@ int utf8_check_source(Diag *d, const Source *src)
                    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF))
             ok = false;
         if (!ok) {
-            Diagnostic *x = diag_error(
-                d, (Span){src, (uint32_t)i, (uint32_t)i + 1},
-                "invalid UTF-8 byte 0x%02x", c);
-            diag_hint(d, x, "ward reads policies as UTF-8; convert the "
-                            "file (for example with iconv -f GBK -t UTF-8)");
+            Diagnostic *x =
+                diag_error(d, (Span){src, (uint32_t)i, (uint32_t)i + 1},
+                           "invalid UTF-8 byte 0x%02x", c);
+            diag_hint(d, x,
+                      "ward reads policies as UTF-8; convert the "
+                      "file (for example with iconv -f GBK -t UTF-8)");
             return -1;
         }
         i += len;

@@ -32,17 +32,17 @@ typedef struct Lexer {
     Arena *arena;
     Diag *diag;
     const Source *src;
-    uint32_t offset;     /* byte offset of the next unread character */
-    uint32_t str_begin;  /* offset of the opening quote of a string */
-    StrBuf str;          /* string literal being read; heap, freed by parse */
-    Comment *comments;   /* heap until parse_source copies them */
+    uint32_t offset;    /* byte offset of the next unread character */
+    uint32_t str_begin; /* offset of the opening quote of a string */
+    StrBuf str;         /* string literal being read; heap, freed by parse */
+    Comment *comments;  /* heap until parse_source copies them */
     size_t ncomments, cap;
     const char *invalid; /* message for the last invalid token */
     /* Statement tracking, for "expected ';' after the role declaration". */
-    LexBlock block;      /* block the next statement belongs to */
-    LexBlock opening;    /* block a '{' after this statement opens */
-    bool at_stmt_start;  /* the next token starts a statement */
-    const char *stmt;    /* description of the current statement */
+    LexBlock block;     /* block the next statement belongs to */
+    LexBlock opening;   /* block a '{' after this statement opens */
+    bool at_stmt_start; /* the next token starts a statement */
+    const char *stmt;   /* description of the current statement */
 } Lexer;
 
 typedef struct Parser {
@@ -62,7 +62,6 @@ int utf8_check_source(Diag *d, const Source *src);
 
 /* Called by the scanner (lexer.l). */
 void lexer_comment(Lexer *lx, Span at);
-void lexer_string_error(Lexer *lx, Span at, const char *msg,
-                        const char *hint);
+void lexer_string_error(Lexer *lx, Span at, const char *msg, const char *hint);
 
 #endif

@@ -31,14 +31,14 @@ typedef enum MaskInput {
 } MaskInput;
 
 typedef struct MaskSpec {
-    const char *name;               /* bare name; in SQL ward_<name> */
-    int min_args;                   /* required arguments */
-    int max_args;                   /* required plus optional arguments */
+    const char *name;                /* bare name; in SQL ward_<name> */
+    int min_args;                    /* required arguments */
+    int max_args;                    /* required plus optional arguments */
     MaskArgKind args[MASK_MAX_ARGS]; /* kind of each argument, in order */
-    const char *words;              /* MARG_WORD choices, '|' separated */
-    MaskInput input;                /* the column types it applies to */
-    bool keyed;                     /* needs WARD_KEY_FILE / WARD_KEY */
-    const char *signature;          /* how docs and hints spell the call */
+    const char *words;               /* MARG_WORD choices, '|' separated */
+    MaskInput input;                 /* the column types it applies to */
+    bool keyed;                      /* needs WARD_KEY_FILE / WARD_KEY */
+    const char *signature;           /* how docs and hints spell the call */
 } MaskSpec;
 
 /* mask_spec_find returns the entry named NAME, or NULL. Borrowed, static. */

@@ -15,44 +15,44 @@
 static int check_passed; /* checks that held */
 static int check_failed; /* checks that did not */
 
-#define CHECK(expr)                                                          \
-    do {                                                                     \
-        if (expr) {                                                          \
-            check_passed++;                                                  \
-        } else {                                                             \
-            check_failed++;                                                  \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-                    #expr);                                                  \
-        }                                                                    \
+#define CHECK(expr)                                                            \
+    do {                                                                       \
+        if (expr) {                                                            \
+            check_passed++;                                                    \
+        } else {                                                               \
+            check_failed++;                                                    \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
+                    #expr);                                                    \
+        }                                                                      \
     } while (0)
 
 /* CHECK_STR compares two C strings (either may be NULL) and prints both. */
-#define CHECK_STR(got, want)                                                 \
-    do {                                                                     \
-        const char *g_ = (got), *w_ = (want);                                \
-        if ((g_ == NULL && w_ == NULL) ||                                    \
-            (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0)) {             \
-            check_passed++;                                                  \
-        } else {                                                             \
-            check_failed++;                                                  \
-            fprintf(stderr, "%s:%d: %s\n  got:  %s%s%s\n  want: %s%s%s\n",   \
-                    __FILE__, __LINE__, #got, g_ ? "\"" : "",                \
-                    g_ ? g_ : "NULL", g_ ? "\"" : "", w_ ? "\"" : "",        \
-                    w_ ? w_ : "NULL", w_ ? "\"" : "");                       \
-        }                                                                    \
+#define CHECK_STR(got, want)                                                   \
+    do {                                                                       \
+        const char *g_ = (got), *w_ = (want);                                  \
+        if ((g_ == NULL && w_ == NULL) ||                                      \
+            (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0)) {               \
+            check_passed++;                                                    \
+        } else {                                                               \
+            check_failed++;                                                    \
+            fprintf(stderr, "%s:%d: %s\n  got:  %s%s%s\n  want: %s%s%s\n",     \
+                    __FILE__, __LINE__, #got, g_ ? "\"" : "",                  \
+                    g_ ? g_ : "NULL", g_ ? "\"" : "", w_ ? "\"" : "",          \
+                    w_ ? w_ : "NULL", w_ ? "\"" : "");                         \
+        }                                                                      \
     } while (0)
 
 /* CHECK_INT compares two integers and prints both. */
-#define CHECK_INT(got, want)                                                 \
-    do {                                                                     \
-        long long g_ = (long long)(got), w_ = (long long)(want);             \
-        if (g_ == w_) {                                                      \
-            check_passed++;                                                  \
-        } else {                                                             \
-            check_failed++;                                                  \
-            fprintf(stderr, "%s:%d: %s\n  got:  %lld\n  want: %lld\n",       \
-                    __FILE__, __LINE__, #got, g_, w_);                       \
-        }                                                                    \
+#define CHECK_INT(got, want)                                                   \
+    do {                                                                       \
+        long long g_ = (long long)(got), w_ = (long long)(want);               \
+        if (g_ == w_) {                                                        \
+            check_passed++;                                                    \
+        } else {                                                               \
+            check_failed++;                                                    \
+            fprintf(stderr, "%s:%d: %s\n  got:  %lld\n  want: %lld\n",         \
+                    __FILE__, __LINE__, #got, g_, w_);                         \
+        }                                                                      \
     } while (0)
 
 /* check_report prints the closing line and returns the exit status. */

@@ -97,8 +97,8 @@ static void test_diag_render(void)
     const char *text = "role a;\n  show x to admn;\n";
     Source *src = source_from_string(&a, "p.ward", text, strlen(text));
     uint32_t at = (uint32_t)(strstr(text, "admn") - text);
-    Diagnostic *x = diag_error(&d, (Span){src, at, at + 4},
-                               "unknown role '%s'", "admn");
+    Diagnostic *x =
+        diag_error(&d, (Span){src, at, at + 4}, "unknown role '%s'", "admn");
     diag_hint(&d, x, "did you mean '%s'?", "admin");
     diag_warning(&d, (Span){src, 0, 4}, "first");
     CHECK_INT(d.errors, 1);

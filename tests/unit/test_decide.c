@@ -35,9 +35,8 @@ static Model *build(const char *text, int *errors)
 
 /* cell decides TABLE.COLUMN for the comma-separated ROLES in SCENARIO
  * (NULL for none) and returns its text: show, hide or "mask NAME". */
-static const char *cell(const Model *m, const char *roles,
-                        const char *scenario, const char *table,
-                        const char *column)
+static const char *cell(const Model *m, const char *roles, const char *scenario,
+                        const char *table, const char *column)
 {
     Session s;
     session_init(&s, m, &arena);
@@ -68,20 +67,21 @@ static Why why(const Model *m, const char *role, const char *scenario,
 
 static void test_bases(void)
 {
-    Model *m = build(HEAD
-        "role a; role b;\n"
-        "mask m1 = keep(1, 0);\n"
-        "classification c.mask default mask m1;\n"
-        "classification c.hide default hide;\n"
-        "classification c.show default show;\n"
-        "classification c.none;\n"
-        "table t {\n"
-        "  plain text; cm text c.mask; ch text c.hide; cs text c.show;\n"
-        "  cn text c.none; cd text c.mask; rr text c.hide;\n"
-        "  hide cd;\n"
-        "  show rr to a;\n"
-        "  mask rr with m1;\n"
-        "}\n", NULL);
+    Model *m = build(
+        HEAD "role a; role b;\n"
+             "mask m1 = keep(1, 0);\n"
+             "classification c.mask default mask m1;\n"
+             "classification c.hide default hide;\n"
+             "classification c.show default show;\n"
+             "classification c.none;\n"
+             "table t {\n"
+             "  plain text; cm text c.mask; ch text c.hide; cs text c.show;\n"
+             "  cn text c.none; cd text c.mask; rr text c.hide;\n"
+             "  hide cd;\n"
+             "  show rr to a;\n"
+             "  mask rr with m1;\n"
+             "}\n",
+        NULL);
     CHECK(m != NULL);
     if (!m)
         return;
@@ -105,19 +105,20 @@ static void test_bases(void)
 
 static void test_union_and_inheritance(void)
 {
-    Model *m = build(HEAD
-        "role agent; role super inherits agent; role ph; role aud;\n"
-        "mask m1 = keep(1, 0); mask m2 = keep(0, 1);\n"
-        "table t {\n"
-        "  x text; y text; z text;\n"
-        "  show x to agent;\n"
-        "  hide x to ph;\n"
-        "  mask y with m2 to aud;\n"
-        "  mask y with m1 to ph;\n"
-        "  hide y;\n"
-        "  hide z to agent;\n"
-        "  mask z with m1 to super;\n"
-        "}\n", NULL);
+    Model *m =
+        build(HEAD "role agent; role super inherits agent; role ph; role aud;\n"
+                   "mask m1 = keep(1, 0); mask m2 = keep(0, 1);\n"
+                   "table t {\n"
+                   "  x text; y text; z text;\n"
+                   "  show x to agent;\n"
+                   "  hide x to ph;\n"
+                   "  mask y with m2 to aud;\n"
+                   "  mask y with m1 to ph;\n"
+                   "  hide y;\n"
+                   "  hide z to agent;\n"
+                   "  mask z with m1 to super;\n"
+                   "}\n",
+              NULL);
     CHECK(m != NULL);
     if (!m)
         return;
@@ -147,24 +148,24 @@ static void test_union_and_inheritance(void)
 
 static void test_scenarios(void)
 {
-    Model *m = build(HEAD
-        "role a; role b; role c;\n"
-        "scenario call; scenario review;\n"
-        "mask m1 = keep(1, 0); mask m2 = keep(0, 1);\n"
-        "table t {\n"
-        "  s text; k text; h text; g text; w text;\n"
-        "  show s to a, b;\n"
-        "  hide s in call;\n"
-        "  show s to b in call;\n"
-        "  mask k with m1 to a;\n"
-        "  mask k with m2 in call;\n"
-        "  hide h;\n"
-        "  mask h with m1 in call;\n"
-        "  show h in review;\n"
-        "  hide g;\n"
-        "  show g to c in call;\n"
-        "  mask w with m1 in call;\n"
-        "}\n", NULL);
+    Model *m = build(HEAD "role a; role b; role c;\n"
+                          "scenario call; scenario review;\n"
+                          "mask m1 = keep(1, 0); mask m2 = keep(0, 1);\n"
+                          "table t {\n"
+                          "  s text; k text; h text; g text; w text;\n"
+                          "  show s to a, b;\n"
+                          "  hide s in call;\n"
+                          "  show s to b in call;\n"
+                          "  mask k with m1 to a;\n"
+                          "  mask k with m2 in call;\n"
+                          "  hide h;\n"
+                          "  mask h with m1 in call;\n"
+                          "  show h in review;\n"
+                          "  hide g;\n"
+                          "  show g to c in call;\n"
+                          "  mask w with m1 in call;\n"
+                          "}\n",
+                     NULL);
     CHECK(m != NULL);
     if (!m)
         return;
@@ -198,7 +199,8 @@ static void test_conflicts(void)
 {
     int errors = 0;
     Model *m = build(HEAD "role a;\ntable t { x text; show x to a; "
-                          "hide x to a; }\n", &errors);
+                          "hide x to a; }\n",
+                     &errors);
     CHECK(m == NULL);
     CHECK_INT(errors, 1);
     /* Both naming no role, in one scenario. */
@@ -210,12 +212,14 @@ static void test_conflicts(void)
     /* Different masks for the same role: a conflict too. */
     m = build(HEAD "role a; mask m = keep(1, 1); mask n = keep(2, 1);\n"
                    "table t { x text; mask x with m to a; "
-                   "mask x with n to a; }\n", &errors);
+                   "mask x with n to a; }\n",
+              &errors);
     CHECK(m == NULL);
     /* The same effect twice is no conflict; other scenario neither. */
     m = build(HEAD "role a; scenario s;\n"
                    "table t { x text; show x to a; show x to a; "
-                   "hide x to a in s; }\n", &errors);
+                   "hide x to a in s; }\n",
+              &errors);
     CHECK(m != NULL);
     CHECK_INT(errors, 0);
 }
@@ -236,14 +240,14 @@ static int rows_kind(const Model *m, const char *roles, size_t *nrules)
 
 static void test_rows(void)
 {
-    Model *m = build(HEAD
-        "role mgr; role rep; role sup; role other;\n"
-        "table t { store integer; owner text;\n"
-        "  rows where store = session.store for mgr;\n"
-        "  rows where owner = current_user for rep;\n"
-        "  rows all for sup;\n"
-        "}\n"
-        "table free { x text; }\n", NULL);
+    Model *m = build(HEAD "role mgr; role rep; role sup; role other;\n"
+                          "table t { store integer; owner text;\n"
+                          "  rows where store = session.store for mgr;\n"
+                          "  rows where owner = current_user for rep;\n"
+                          "  rows all for sup;\n"
+                          "}\n"
+                          "table free { x text; }\n",
+                     NULL);
     CHECK(m != NULL);
     if (!m)
         return;
@@ -268,12 +272,12 @@ static void test_rows(void)
 
 static void test_writes(void)
 {
-    Model *m = build(HEAD
-        "role agent; role super inherits agent; role ph;\n"
-        "table t { name text; phone text; id text;\n"
-        "  write name, phone to agent;\n"
-        "  write id to super;\n"
-        "}\n", NULL);
+    Model *m = build(HEAD "role agent; role super inherits agent; role ph;\n"
+                          "table t { name text; phone text; id text;\n"
+                          "  write name, phone to agent;\n"
+                          "  write id to super;\n"
+                          "}\n",
+                     NULL);
     CHECK(m != NULL);
     if (!m)
         return;
@@ -331,19 +335,18 @@ static void test_running_example(void)
     CHECK_STR(cell(m, "pharmacist", "outbound_call", "customers", "phone"),
               "hide");
     /* on the outbound-call screen the ID's last four are hidden */
-    CHECK_STR(cell(m, "cs_supervisor", "outbound_call", "customers",
-                   "id_card"), "mask id_tail");
-    CHECK_STR(cell(m, "cs_supervisor", NULL, "customers", "id_card"),
-              "show");
+    CHECK_STR(cell(m, "cs_supervisor", "outbound_call", "customers", "id_card"),
+              "mask id_tail");
+    CHECK_STR(cell(m, "cs_supervisor", NULL, "customers", "id_card"), "show");
     CHECK_STR(cell(m, "cs_agent", "outbound_call", "customers", "id_card"),
               "hide");
     /* medication is hidden on the call screen except for pharmacists */
-    CHECK_STR(cell(m, "cs_supervisor", "outbound_call", "customers",
-                   "medication"), "hide");
-    CHECK_STR(cell(m, "pharmacist", "outbound_call", "customers",
-                   "medication"), "show");
-    CHECK_STR(cell(m, "cs_agent", NULL, "customers", "name"),
-              "mask surname");
+    CHECK_STR(
+        cell(m, "cs_supervisor", "outbound_call", "customers", "medication"),
+        "hide");
+    CHECK_STR(cell(m, "pharmacist", "outbound_call", "customers", "medication"),
+              "show");
+    CHECK_STR(cell(m, "cs_agent", NULL, "customers", "name"), "mask surname");
     size_t n;
     CHECK_INT(rows_kind(m, "store_manager", &n), ROWS_WHERE);
     CHECK_INT(rows_kind(m, "cs_agent", &n), ROWS_ALL);
