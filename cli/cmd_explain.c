@@ -54,6 +54,8 @@ static int add_roles(const Model *m, Session *s, Arena *a, const char *list)
          r = strtok_r(NULL, ",", &save)) {
         while (*r == ' ')
             r++;
+        if (!*r)
+            continue;
         int id = model_role(m, r);
         if (id < 0) {
             const char **names =
@@ -122,6 +124,11 @@ int cmd_explain(int argc, char **argv)
     s.user = user;
     for (size_t i = 0; i < nroles && rc == EXIT_OK; i++)
         rc = add_roles(m, &s, &arena, roles[i]);
+    bool any = false;
+    for (size_t r = 0; r < m->nroles; r++)
+        any |= s.roles[r];
+    if (rc == EXIT_OK && !any)
+        rc = cli_usage("explain", USAGE, "--role needs a role name");
     if (rc != EXIT_OK)
         goto out;
     if (scenario) {

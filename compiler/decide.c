@@ -136,7 +136,9 @@ void decide_column(const Model *m, const Session *s, int table, int column,
             /* Two masks of equal standing: the one written first wins. */
             better = outcome_pos(m, &o) < outcome_pos(m, &out->result);
         else
-            better = false;
+            /* Equal effects: credit a written rule over a default, so
+             * explain names the rule the officer wrote. */
+            better = !out->result.rule && o.rule;
         if (better) {
             out->result = o;
             out->role = (int)r;

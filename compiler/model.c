@@ -527,9 +527,21 @@ static void pass_header(Builder *b, const Node *items)
 
 /* --- pass: declarations ------------------------------------------------- */
 
+/* plain_name rejects a dotted name where only classifications may have
+ * dots; the name becomes a SQL identifier later. */
+static bool plain_name(Builder *b, const Node *name, const char *what)
+{
+    if (!strchr(name->as.name.text, '.'))
+        return true;
+    diag_error(b->d, name->at, "a %s name cannot contain '.'", what);
+    return false;
+}
+
 static void declare_role(Builder *b, const Node *n)
 {
     const char *name = n->as.role.name->as.name.text;
+    if (!plain_name(b, n->as.role.name, "role"))
+        return;
     int prev = model_role(b->m, name);
     if (prev >= 0) {
         duplicate(b, n->as.role.name->at, "role", name, b->m->roles[prev].at);
@@ -545,6 +557,8 @@ static void declare_role(Builder *b, const Node *n)
 static void declare_scenario(Builder *b, const Node *n)
 {
     const char *name = n->as.scenario.name->as.name.text;
+    if (!plain_name(b, n->as.scenario.name, "scenario"))
+        return;
     int prev = model_scenario(b->m, name);
     if (prev >= 0) {
         duplicate(b, n->as.scenario.name->at, "scenario", name,
@@ -562,6 +576,8 @@ static void declare_scenario(Builder *b, const Node *n)
 static void declare_mask(Builder *b, const Node *n)
 {
     const char *name = n->as.mask_def.name->as.name.text;
+    if (!plain_name(b, n->as.mask_def.name, "mask"))
+        return;
     const MaskFn *prev = find_mask(b->m, name);
     if (prev) {
         duplicate(b, n->as.mask_def.name->at, "mask", name, prev->at);
@@ -1161,6 +1177,8 @@ static void add_guard(Builder *b, Approval *ap, const Node *g)
 static void add_approval(Builder *b, const Node *n)
 {
     const char *name = n->as.approval.name->as.name.text;
+    if (!plain_name(b, n->as.approval.name, "approval"))
+        return;
     int prev = find_approval(b->m, name);
     if (prev >= 0) {
         duplicate(b, n->as.approval.name->at, "approval", name,
@@ -1205,7 +1223,10 @@ static void add_approval(Builder *b, const Node *n)
             }
             expires = it;
             ap.expires = it->as.expires.duration->as.duration.seconds;
-            if (ap.expires <= 0)
+            if (ap.expires < 0)
+                diag_error(b->d, it->as.expires.duration->at,
+                           "the expiry is too large");
+            else if (ap.expires == 0)
                 diag_error(b->d, it->as.expires.duration->at,
                            "an expiry must be longer than zero");
         }
@@ -1217,7 +1238,10 @@ static void add_approval(Builder *b, const Node *n)
                                    name);
         diag_hint(b->d, x, "add: by 1 of ROLE;");
     }
-    if (ap.nguards == 0 && !b->d->errors) {
+    bool wrote_guard = false;
+    for (size_t i = 0; i < LIST_LEN(items); i++)
+        wrote_guard |= LIST_AT(items, i)->kind == NODE_GUARD;
+    if (!wrote_guard) {
         Diagnostic *x =
             diag_error(b->d, ap.at, "approval '%s' guards no operation", name);
         diag_hint(b->d, x,

@@ -90,6 +90,11 @@ static void role_list(const Model *m, const int *roles, size_t n, StrBuf *out)
         sb_printf(out, "%s%s", i ? ", " : "", m->roles[roles[i]].name);
 }
 
+static int rank_of(Effect e)
+{
+    return e == EFFECT_SHOW ? 2 : e == EFFECT_MASK ? 1 : 0;
+}
+
 /* lost explains why rule R on the column did not decide. */
 static void lost(const Model *m, const Session *s, const Decision *d,
                  const Rule *r, Arena *a, StrBuf *out)
@@ -99,6 +104,13 @@ static void lost(const Model *m, const Session *s, const Decision *d,
     for (size_t i = 0; i < d->nper_role; i++) {
         const RoleDecision *rd = &d->per_role[i];
         const char *role = m->roles[rd->role].name;
+        if (rd->final.rule == r &&
+            rank_of(rd->final.effect) == rank_of(d->result.effect) &&
+            rd->final.effect != EFFECT_MASK) {
+            sb_printf(out, "gives role %s the same %s\n", role,
+                      outcome_text(a, &rd->final));
+            return;
+        }
         if (rd->final.rule == r) {
             sb_printf(out, "gives role %s %s, less than %s wins\n", role,
                       outcome_text(a, &rd->final),
@@ -132,7 +144,13 @@ static void lost(const Model *m, const Session *s, const Decision *d,
         sb_puts(out, ", not held by this session\n");
         return;
     }
-    if (r->nroles == 0 && r->scenario < 0) {
+    if (r->nroles == 0 && r->scenario >= 0) {
+        sb_puts(out, "applies to every role in this scenario, but a rule "
+                     "naming the role and the scenario decides first\n");
+        return;
+    }
+    if (r->nroles == 0 && r->scenario < 0 && s->scenario < 0 &&
+        d->nper_role > 0) {
         sb_puts(out, "column default, overridden by a rule naming the "
                      "role\n");
         return;
@@ -149,10 +167,11 @@ static void explain_column(const Model *m, const Session *s, int table,
     sb_printf(out, "  %s: %s\n", c->name, outcome_text(a, &d.result));
     if (d.result.effect == EFFECT_MASK)
         sb_printf(out, "      masked with %s\n", d.result.mask->text);
-    if (d.role >= 0)
-        sb_printf(out, "      decided by: %s%s%s\n", why(m, a, &d.result),
-                  d.nper_role > 1 ? " for role " : "",
-                  d.nper_role > 1 ? m->roles[d.role].name : "");
+    if (d.role >= 0 && d.nper_role > 1)
+        sb_printf(out, "      decided for role %s by: %s\n",
+                  m->roles[d.role].name, why(m, a, &d.result));
+    else if (d.role >= 0)
+        sb_printf(out, "      decided by: %s\n", why(m, a, &d.result));
     else
         sb_printf(out, "      %s\n", why(m, a, &d.result));
     /* Other roles of the session, when they decided differently. */
