@@ -33,10 +33,9 @@ static Model *build(const char *text, int *errors)
     return m;
 }
 
-/* cell decides TABLE.COLUMN for the comma-separated ROLES in SCENARIO
- * (NULL for none) and returns its text: show, hide or "mask NAME". */
-static const char *cell(const Model *m, const char *roles, const char *scenario,
-                        const char *table, const char *column)
+/* session_of holds the comma-separated ROLES in SCENARIO (NULL: none). */
+static Session session_of(const Model *m, const char *roles,
+                          const char *scenario)
 {
     Session s;
     session_init(&s, m, &arena);
@@ -45,6 +44,15 @@ static const char *cell(const Model *m, const char *roles, const char *scenario,
          r = strtok_r(NULL, ",", &save))
         session_add_role(&s, m, model_role(m, r));
     s.scenario = scenario ? model_scenario(m, scenario) : -1;
+    return s;
+}
+
+/* cell decides TABLE.COLUMN for ROLES in SCENARIO and returns its text:
+ * show, hide or "mask NAME". */
+static const char *cell(const Model *m, const char *roles, const char *scenario,
+                        const char *table, const char *column)
+{
+    Session s = session_of(m, roles, scenario);
     int t = model_table(m, table);
     Decision d;
     decide_column(m, &s, t, model_column(m, t, column), &arena, &d);
@@ -226,12 +234,7 @@ static void test_conflicts(void)
 
 static int rows_kind(const Model *m, const char *roles, size_t *nrules)
 {
-    Session s;
-    session_init(&s, m, &arena);
-    char *copy = arena_strdup(&arena, roles);
-    for (char *save = NULL, *r = strtok_r(copy, ",", &save); r;
-         r = strtok_r(NULL, ",", &save))
-        session_add_role(&s, m, model_role(m, r));
+    Session s = session_of(m, roles, NULL);
     RowFilter f;
     decide_rows(m, &s, 0, &arena, &f);
     *nrules = f.nrules;
