@@ -17,25 +17,10 @@
     "ward explain POLICY --role R [--role R2] [--scenario S] [--attr k=v] "    \
     "[--user U] TABLE[.COLUMN]"
 
-/* near names the closest of N names to NAME, for "did you mean". */
-static const char *near(const char *name, const char *const *names, size_t n)
-{
-    const char *best = NULL;
-    size_t best_d = strlen(name) / 3 + 2;
-    for (size_t i = 0; i < n; i++) {
-        size_t d = edit_distance(name, names[i]);
-        if (d < best_d) {
-            best = names[i];
-            best_d = d;
-        }
-    }
-    return best;
-}
-
 static int bad_name(const char *what, const char *name, const char **names,
                     size_t n)
 {
-    const char *s = near(name, names, n);
+    const char *s = diag_suggest(name, names, n);
     if (s)
         fprintf(stderr,
                 "ward explain: unknown %s '%s' (did you mean "

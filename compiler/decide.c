@@ -107,7 +107,7 @@ uint32_t outcome_pos(const Model *m, const Outcome *o)
     return UINT32_MAX;
 }
 
-static int rank(Effect e)
+int effect_rank(Effect e)
 {
     return e == EFFECT_SHOW ? 2 : e == EFFECT_MASK ? 1 : 0;
 }
@@ -130,8 +130,8 @@ void decide_column(const Model *m, const Session *s, int table, int column,
         bool better;
         if (out->role < 0)
             better = true;
-        else if (rank(o.effect) != rank(out->result.effect))
-            better = rank(o.effect) > rank(out->result.effect);
+        else if (effect_rank(o.effect) != effect_rank(out->result.effect))
+            better = effect_rank(o.effect) > effect_rank(out->result.effect);
         else if (o.effect == EFFECT_MASK)
             /* Two masks of equal standing: the one written first wins. */
             better = outcome_pos(m, &o) < outcome_pos(m, &out->result);
@@ -180,8 +180,7 @@ bool decide_write(const Model *m, const Session *s, int table, int column,
 {
     for (size_t i = 0; i < m->nwrites; i++) {
         const WriteRule *w = &m->writes[i];
-        if (w->table != table ||
-            !roles_contain(w->columns, w->ncolumns, column))
+        if (w->table != table || !ids_contain(w->columns, w->ncolumns, column))
             continue;
         for (size_t k = 0; k < w->nroles; k++)
             if (s->roles[w->roles[k]]) {

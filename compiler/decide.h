@@ -76,6 +76,9 @@ Outcome decide_role(const Model *m, int role, int scenario, int table,
 void decide_column(const Model *m, const Session *s, int table, int column,
                    Arena *a, Decision *out);
 
+/* effect_rank orders effects by permissiveness: show 2, mask 1, hide 0. */
+int effect_rank(Effect e);
+
 /* outcome_pos is where a decision's source was written (for "first wins"). */
 uint32_t outcome_pos(const Model *m, const Outcome *o);
 

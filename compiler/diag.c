@@ -211,6 +211,21 @@ size_t edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
+const char *diag_suggest(const char *name, const char *const *cands, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    size_t limit = strlen(name) / 3 + 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t dist = edit_distance(name, cands[i]);
+        if (dist < best_d && dist <= limit) {
+            best = cands[i];
+            best_d = dist;
+        }
+    }
+    return best;
+}
+
 /* show_line prints the source line of AT and an underline beneath it. */
 static void show_line(FILE *out, Span at)
 {

@@ -100,4 +100,8 @@ Span span_join(Span a, Span b);
 /* edit_distance is Levenshtein distance, capped; used for "did you mean". */
 size_t edit_distance(const char *a, const char *b);
 
+/* diag_suggest returns the one of N candidates closest to NAME, or NULL
+ * when none is within a third of its length (plus one). Borrowed. */
+const char *diag_suggest(const char *name, const char *const *cands, size_t n);
+
 #endif

@@ -15,6 +15,7 @@
 #include "model.h"
 
 #include "parse.h"
+#include "utf8.h"
 
 #include <limits.h>
 #include <string.h>
@@ -38,28 +39,12 @@ static void *grow(Arena *a, void *old, size_t n, size_t size)
     return p;
 }
 
-/* suggest returns the candidate closest to NAME, or NULL if none is close. */
-static const char *suggest(const char *name, const char *const *cands, size_t n)
-{
-    const char *best = NULL;
-    size_t best_d = SIZE_MAX;
-    size_t limit = strlen(name) / 3 + 1;
-    for (size_t i = 0; i < n; i++) {
-        size_t dist = edit_distance(name, cands[i]);
-        if (dist < best_d && dist <= limit) {
-            best = cands[i];
-            best_d = dist;
-        }
-    }
-    return best;
-}
-
 /* unknown reports "unknown WHAT 'NAME'" with a "did you mean" if close. */
 static Diagnostic *unknown(Builder *b, Span at, const char *what,
                            const char *name, const char *const *cands, size_t n)
 {
     Diagnostic *x = diag_error(b->d, at, "unknown %s '%s'", what, name);
-    const char *s = suggest(name, cands, n);
+    const char *s = diag_suggest(name, cands, n);
     if (s)
         diag_hint(b->d, x, "did you mean '%s'?", s);
     return x;
@@ -137,7 +122,7 @@ static const MaskFn *find_mask(const Model *m, const char *name)
     return NULL;
 }
 
-bool roles_contain(const int *roles, size_t n, int role)
+bool ids_contain(const int *roles, size_t n, int role)
 {
     for (size_t i = 0; i < n; i++)
         if (roles[i] == role)
@@ -147,12 +132,12 @@ bool roles_contain(const int *roles, size_t n, int role)
 
 bool rule_names_role(const Rule *r, int role)
 {
-    return roles_contain(r->roles, r->nroles, role);
+    return ids_contain(r->roles, r->nroles, role);
 }
 
 bool rule_has_column(const Rule *r, int column)
 {
-    return roles_contain(r->columns, r->ncolumns, column);
+    return ids_contain(r->columns, r->ncolumns, column);
 }
 
 const char *coltype_name(ColType t)
@@ -182,7 +167,7 @@ static int *resolve_roles(Builder *b, const Node *list, size_t *n)
                     b->m->nroles);
             continue;
         }
-        if (roles_contain(v, *n, r)) {
+        if (ids_contain(v, *n, r)) {
             diag_error(b->d, name->at, "role '%s' is listed twice",
                        name->as.name.text);
             continue;
@@ -226,7 +211,7 @@ static int *resolve_columns(Builder *b, int table, const Node *list, size_t *n)
         int c = resolve_column(b, table, name);
         if (c < 0)
             continue;
-        if (roles_contain(v, *n, c)) {
+        if (ids_contain(v, *n, c)) {
             diag_error(b->d, name->at, "column '%s' is listed twice",
                        name->as.name.text);
             continue;
@@ -237,15 +222,6 @@ static int *resolve_columns(Builder *b, int table, const Node *list, size_t *n)
 }
 
 /* --- masks -------------------------------------------------------------- */
-
-static size_t utf8_chars(const char *s, size_t n)
-{
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            c++;
-    return c;
-}
 
 static bool word_allowed(const char *words, const char *w)
 {
@@ -373,7 +349,7 @@ static MaskFn *check_call(Builder *b, const Node *call, const char *declname)
     /* Function-specific constraints that the kinds cannot express. */
     if (ok && strcmp(fname, "keep") == 0 && nargs == 3) {
         const Node *c = LIST_AT(args, 2);
-        if (utf8_chars(c->as.string.value, c->as.string.len) != 1) {
+        if (utf8_count(c->as.string.value, c->as.string.len) != 1) {
             diag_error(b->d, c->at,
                        "the replacement character of keep must be exactly "
                        "one character");
@@ -697,6 +673,9 @@ static void declare_column(Builder *b, Table *t, const Node *n)
                     b->m->nclasses);
         }
     }
+    if (n->as.column.key_again.file)
+        diag_error(b->d, n->as.column.key_again,
+                   "'key' is written twice for column '%s'", name);
     if (n->as.column.key) {
         for (size_t i = 0; i < t->ncolumns; i++)
             if (t->columns[i].key) {

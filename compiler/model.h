@@ -176,10 +176,11 @@ int model_scenario(const Model *m, const char *name);
 int model_table(const Model *m, const char *name);
 int model_column(const Model *m, int table, const char *name);
 
-/* rule_names_role, rule_has_column: membership tests on a rule's lists. */
+/* rule_names_role, rule_has_column: membership tests on a rule's lists;
+ * ids_contain tests any list of role or column indexes. */
 bool rule_names_role(const Rule *r, int role);
 bool rule_has_column(const Rule *r, int column);
-bool roles_contain(const int *roles, size_t n, int role);
+bool ids_contain(const int *roles, size_t n, int role);
 
 const char *coltype_name(ColType t);
 

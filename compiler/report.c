@@ -90,11 +90,6 @@ static void role_list(const Model *m, const int *roles, size_t n, StrBuf *out)
         sb_printf(out, "%s%s", i ? ", " : "", m->roles[roles[i]].name);
 }
 
-static int rank_of(Effect e)
-{
-    return e == EFFECT_SHOW ? 2 : e == EFFECT_MASK ? 1 : 0;
-}
-
 /* lost explains why rule R on the column did not decide. */
 static void lost(const Model *m, const Session *s, const Decision *d,
                  const Rule *r, Arena *a, StrBuf *out)
@@ -105,7 +100,7 @@ static void lost(const Model *m, const Session *s, const Decision *d,
         const RoleDecision *rd = &d->per_role[i];
         const char *role = m->roles[rd->role].name;
         if (rd->final.rule == r &&
-            rank_of(rd->final.effect) == rank_of(d->result.effect) &&
+            effect_rank(rd->final.effect) == effect_rank(d->result.effect) &&
             rd->final.effect != EFFECT_MASK) {
             sb_printf(out, "gives role %s the same %s\n", role,
                       outcome_text(a, &rd->final));

@@ -9,6 +9,7 @@
 
 #include "parser.h"
 #include "lexer.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -107,48 +108,23 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner)
 
 int utf8_check_source(Diag *d, const Source *src)
 {
-    const unsigned char *s = (const unsigned char *)src->text;
-    size_t n = src->len;
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        size_t len = 0;
-        unsigned int cp = 0;
-        if (c == 0) {
-            diag_error(d, (Span){src, (uint32_t)i, (uint32_t)i + 1},
-                       "NUL byte in policy file");
+    for (size_t i = 0; i < src->len;) {
+        uint32_t cp;
+        int len = utf8_decode(src->text + i, src->len - i, &cp);
+        Span at = {src, (uint32_t)i, (uint32_t)i + 1};
+        if (cp == 0) {
+            diag_error(d, at, "NUL byte in policy file");
             return -1;
         }
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2, cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3, cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4, cp = c & 0x07;
-        }
-        bool ok = len > 0 && i + len <= n;
-        for (size_t k = 1; ok && k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                ok = false;
-            else
-                cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        /* Reject overlongs, surrogates and code points past U+10FFFF. */
-        if (ok && ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-                   (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF))
-            ok = false;
-        if (!ok) {
-            Diagnostic *x =
-                diag_error(d, (Span){src, (uint32_t)i, (uint32_t)i + 1},
-                           "invalid UTF-8 byte 0x%02x", c);
+        if (cp == UTF8_BAD) {
+            Diagnostic *x = diag_error(d, at, "invalid UTF-8 byte 0x%02x",
+                                       (unsigned char)src->text[i]);
             diag_hint(d, x,
                       "ward reads policies as UTF-8; convert the "
                       "file (for example with iconv -f GBK -t UTF-8)");
             return -1;
         }
-        i += len;
+        i += (size_t)len;
     }
     return 0;
 }

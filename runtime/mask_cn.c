@@ -24,29 +24,48 @@ static bool is_digit(char ch)
     return ch >= '0' && ch <= '9';
 }
 
+/*
+ * phone_digits splits a phone number into its digits D (at most CAP), their
+ * byte offsets POS and whether each starts a group (follows a non-digit).
+ * A leading '+' sets *PLUS; the bytes of SEPS separate groups. Returns
+ * false for any other byte or too many digits: the caller masks it whole.
+ */
+static bool phone_digits(const MaskCall *c, const char *seps, char *d,
+                         size_t *pos, bool *group, size_t cap, size_t *nd,
+                         bool *plus)
+{
+    *nd = 0;
+    *plus = false;
+    for (size_t i = 0; i < c->n; i++) {
+        char ch = c->s[i];
+        if (is_digit(ch)) {
+            if (*nd == cap)
+                return false;
+            group[*nd] = i == 0 || !is_digit(c->s[i - 1]);
+            d[*nd] = ch;
+            pos[(*nd)++] = i;
+        } else if (ch == '+' && *nd == 0 && !*plus) {
+            *plus = true;
+        } else if (ch == '\0' || !strchr(seps, ch)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* cn_mobile(): 11-digit mobile, optional +86 / 0086 / 86 prefix. */
 int mask_fn_cn_mobile(MaskCall *c)
 {
     size_t pos[16];
     char d[16];
-    size_t nd = 0;
-    bool plus = false;
+    bool group[16];
+    size_t nd;
+    bool plus;
 
     mask_input_text(c);
     mask_set_text(c->out);
-    for (size_t i = 0; i < c->n; i++) {
-        char ch = c->s[i];
-        if (is_digit(ch)) {
-            if (nd == sizeof d)
-                return whole(c);
-            d[nd] = ch;
-            pos[nd++] = i;
-        } else if (ch == '+' && nd == 0 && !plus) {
-            plus = true;
-        } else if (ch != ' ' && ch != '-') {
-            return whole(c);
-        }
-    }
+    if (!phone_digits(c, " -", d, pos, group, sizeof d, &nd, &plus))
+        return whole(c);
     /* st is where the 11-digit national number starts among the digits. */
     size_t st;
     if (nd == 11 && !plus)
@@ -364,25 +383,13 @@ int mask_fn_cn_landline(MaskCall *c)
     size_t pos[24];
     char d[24];
     bool group[24]; /* digit k starts a group (follows a separator) */
-    size_t nd = 0;
-    bool plus = false;
+    size_t nd;
+    bool plus;
 
     mask_input_text(c);
     mask_set_text(c->out);
-    for (size_t i = 0; i < c->n; i++) {
-        char ch = c->s[i];
-        if (is_digit(ch)) {
-            if (nd == sizeof d)
-                return whole(c);
-            group[nd] = i == 0 || !is_digit(c->s[i - 1]);
-            d[nd] = ch;
-            pos[nd++] = i;
-        } else if (ch == '+' && nd == 0 && !plus) {
-            plus = true;
-        } else if (ch != ' ' && ch != '-' && ch != '(' && ch != ')') {
-            return whole(c);
-        }
-    }
+    if (!phone_digits(c, " -()", d, pos, group, sizeof d, &nd, &plus))
+        return whole(c);
     /* k walks the digits: country code, trunk 0, area code, local. */
     size_t k = 0, area;
     bool country = false;

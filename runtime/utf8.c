@@ -113,27 +113,6 @@ bool utf8_valid(const char *s, size_t n)
     return true;
 }
 
-size_t utf8_count(const char *s, size_t n)
-{
-    size_t i = 0, count = 0;
-
-    while (i < n) {
-        if (i + 8 <= n && ascii8(s + i)) {
-            i += 8;
-            count += 8;
-            continue;
-        }
-        if ((unsigned char)s[i] < 0x80) {
-            i++;
-        } else {
-            uint32_t cp;
-            i += (size_t)utf8_decode(s + i, n - i, &cp);
-        }
-        count++;
-    }
-    return count;
-}
-
 size_t utf8_scan(const char *s, size_t n, bool *valid)
 {
     size_t i = 0, count = 0;
@@ -157,6 +136,12 @@ size_t utf8_scan(const char *s, size_t n, bool *valid)
     }
     *valid = ok;
     return count;
+}
+
+size_t utf8_count(const char *s, size_t n)
+{
+    bool valid;
+    return utf8_scan(s, n, &valid);
 }
 
 size_t utf8_offset(const char *s, size_t n, size_t k)
