@@ -23,8 +23,11 @@ int cmd_compile(int argc, char **argv)
             if (!(target = args_value(&a, arg)))
                 return EXIT_USAGE;
         } else if (strcmp(arg, "-o") == 0 || strncmp(arg, "--output", 8) == 0) {
-            if (!args_value(&a, arg))
-                return EXIT_USAGE;
+            /* Exiting 0 without the file would let a script go on. */
+            return cli_usage("compile", USAGE,
+                             "%s: SQL output is not available yet; compile "
+                             "only checks the policy",
+                             arg);
         } else if (strcmp(arg, "--help") == 0) {
             return printf("usage: %s\n", USAGE), EXIT_OK;
         } else if (arg[0] == '-' && arg[1]) {

@@ -199,7 +199,9 @@ Node *ast_column_new(Arena *a, Span at, Node *name, Node *type, Node *attrs)
     n->as.column.classes = ast_list_new(a, at);
     for (size_t i = 0; attrs && i < attrs->as.list.len; i++) {
         Node *x = attrs->as.list.items[i];
-        if (x->kind == NODE_BOOL)
+        if (x->kind == NODE_BOOL && n->as.column.key)
+            n->as.column.key_again = x->at;
+        else if (x->kind == NODE_BOOL)
             n->as.column.key = true;
         else
             ast_list_push(a, n->as.column.classes, x);

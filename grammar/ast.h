@@ -111,8 +111,9 @@ struct Node {
         } table; /* members: list */
         struct {
             Node *name, *type;
-            bool key;      /* the primary key */
-            Node *classes; /* list of classification names */
+            bool key;       /* the primary key */
+            Span key_again; /* a second "key" word, for the model to report */
+            Node *classes;  /* list of classification names */
         } column;
         struct {
             Effect effect;

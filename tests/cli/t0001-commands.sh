@@ -33,6 +33,12 @@ test_expect_success 'compile rejects an unknown target' '
     contains err "unknown target '\''oracle'\''"
 '
 
+test_expect_success 'compile refuses -o rather than writing nothing' '
+    expect_exit 2 "$WARD" compile "$P" -o out.sql 2>err &&
+    contains err "SQL output is not available yet" &&
+    test ! -e out.sql
+'
+
 test_expect_success 'explain: pharmacist sees medication, not the phone' '
     "$WARD" explain "$P" --role pharmacist customers >out &&
     contains out "  medication: show" &&
