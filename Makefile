@@ -1,6 +1,6 @@
 # ward - one plain Makefile, out-of-tree build directory.
 #
-#   make            build build/ward and the libraries
+#   make            build build/ward, build/ward.so (the runtime) and the libraries
 #   make test       build and run every test (ends with "N passed, N failed")
 #   make demo       the main job on the running example
 #   make asan       the whole suite under AddressSanitizer + UBSan
@@ -18,7 +18,7 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wundef -Wpointer-arith
 CPPFLAGS += -I$(BUILD)/gen -Igrammar -Icompiler -Iruntime -Icheck -Icli
 CFLAGS  ?= -g $(OPT)
-CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -MMD -MP
+CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -MMD -MP -fPIC
 ifneq ($(SAN),)
 CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SAN)
@@ -32,7 +32,11 @@ DEPS_OK = $(BUILD)/.deps-ok
 
 GRAMMAR_SRC  = $(wildcard grammar/*.c)
 COMPILER_SRC = $(wildcard compiler/*.c)
-RUNTIME_SRC  = $(filter-out runtime/sqlite_ext.c,$(wildcard runtime/*.c))
+RUNTIME_SRC  = $(wildcard runtime/*.c)
+# The loadable extension: the runtime's SQLite files built against the
+# extension API (sqlite3ext.h) instead of linked SQLite; everything else
+# (mask core, crypto) comes from libward.a.
+EXT_SRC      = $(wildcard runtime/sqlite_*.c)
 CHECK_SRC    = $(wildcard check/*.c)
 CLI_SRC      = $(wildcard cli/*.c)
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
@@ -43,13 +47,14 @@ LIB_OBJ  = $(GEN_OBJ) \
            $(patsubst %.c,$(BUILD)/%.o,$(GRAMMAR_SRC) $(COMPILER_SRC) \
                                        $(RUNTIME_SRC) $(CHECK_SRC))
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
+EXT_OBJ  = $(patsubst %.c,$(BUILD)/ext/%.o,$(EXT_SRC))
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .SECONDARY:
 .PHONY: all test check demo asan install clean format format-check bless \
         bench tidy
-all: $(BUILD)/ward
+all: $(BUILD)/ward $(BUILD)/ward.so
 
 $(DEPS_OK): mk/deps.sh
 	@mkdir -p $(@D)
@@ -69,10 +74,20 @@ $(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h &: grammar/lexer.l $(DEPS_OK)
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(GEN_CFLAGS) -c -o $@ $<
 
-# Every hand-written object waits for the generated headers.
+# Every hand-written object waits for the generated headers. Linked into
+# programs, the runtime calls SQLite directly (SQLITE_CORE).
 $(BUILD)/%.o: %.c $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DSQLITE_CORE $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/ext/%.o: %.c $(DEPS_OK)
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# -z defs: the extension must reach SQLite only through the API table.
+$(BUILD)/ward.so: $(EXT_OBJ) $(BUILD)/libward.a
+	$(CC) $(LDFLAGS) -shared -Wl,-z,defs -Wl,--exclude-libs,ALL -o $@ \
+	    $(EXT_OBJ) $(BUILD)/libward.a -lcrypto
 
 $(BUILD)/libward.a: $(LIB_OBJ)
 	rm -f $@
@@ -87,7 +102,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libward.a
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libward.a
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libward.a $(LDLIBS)
 
-test check: $(BUILD)/ward $(UNIT_BIN)
+test check: $(BUILD)/ward $(BUILD)/ward.so $(UNIT_BIN)
 	sh tests/run.sh $(BUILD)
 
 bless: $(BUILD)/ward
@@ -96,13 +111,13 @@ bless: $(BUILD)/ward
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
-demo: $(BUILD)/ward
+demo: $(BUILD)/ward $(BUILD)/ward.so
 	sh examples/demo.sh $(BUILD)
 
 asan:
 	$(MAKE) BUILD=build/asan SAN=address,undefined OPT=-O1 test
 
-install: $(BUILD)/ward
+install: $(BUILD)/ward $(BUILD)/ward.so
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ward/policies
 	install -m 755 $(BUILD)/ward $(DESTDIR)$(PREFIX)/bin/ward
 	install -m 644 policies/*.ward $(DESTDIR)$(PREFIX)/share/ward/policies/

@@ -1,11 +1,13 @@
 /*
  * cmd_compile.c - `ward compile POLICY [--target sqlite|postgres] [-o FILE]`.
  *
- * Resolves and checks the policy; exit 0 when it is valid, 2 with
- * diagnostics when it is not. The SQL emitters plug in here.
+ * Resolves and checks the policy, then writes the target's apply script to
+ * FILE (atomically: a failed compile leaves no file) or to stdout with
+ * `-o -`. Without -o it only checks. Exit 0, or 2 with diagnostics.
  */
 #include "cli.h"
 
+#include "emit_sqlite.h"
 #include "model.h"
 
 #include <stdio.h>
@@ -16,18 +18,17 @@
 int cmd_compile(int argc, char **argv)
 {
     Args a = {argc, argv, 1, "compile"};
-    const char *path = NULL, *target = "sqlite";
+    const char *path = NULL, *target = "sqlite", *output = NULL;
     for (const char *arg; (arg = args_next(&a));) {
         if (strncmp(arg, "--target", 8) == 0 &&
             (arg[8] == '\0' || arg[8] == '=')) {
             if (!(target = args_value(&a, arg)))
                 return EXIT_USAGE;
-        } else if (strcmp(arg, "-o") == 0 || strncmp(arg, "--output", 8) == 0) {
-            /* Exiting 0 without the file would let a script go on. */
-            return cli_usage("compile", USAGE,
-                             "%s: SQL output is not available yet; compile "
-                             "only checks the policy",
-                             arg);
+        } else if (strcmp(arg, "-o") == 0 ||
+                   (strncmp(arg, "--output", 8) == 0 &&
+                    (arg[8] == '\0' || arg[8] == '='))) {
+            if (!(output = args_value(&a, arg)))
+                return EXIT_USAGE;
         } else if (strcmp(arg, "--help") == 0) {
             return printf("usage: %s\n", USAGE), EXIT_OK;
         } else if (arg[0] == '-' && arg[1]) {
@@ -50,7 +51,20 @@ int cmd_compile(int argc, char **argv)
     diag_init(&d, &arena);
     Model *m = load_policy(&arena, &d, path, NULL);
     int rc = cli_diagnostics(&d);
-    if (m && rc == EXIT_OK)
+    if (m && rc == EXIT_OK && output) {
+        if (strcmp(target, "sqlite") != 0) {
+            rc = cli_usage("compile", USAGE,
+                           "--target %s: this build emits SQLite only", target);
+        } else {
+            StrBuf sql;
+            sb_init(&sql);
+            emit_sqlite(m, &sql);
+            if (sb_failed(&sql) ||
+                write_file_atomic(output, sql.data, sql.len) != 0)
+                rc = EXIT_USAGE;
+            sb_free(&sql);
+        }
+    } else if (m && rc == EXIT_OK)
         fprintf(stderr,
                 "ward compile: %s: policy %s version %lld is valid "
                 "(%zu role%s, %zu table%s, %zu rule%s)\n",

@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIST_LEN(n)   ((n) ? (n)->as.list.len : 0)
-#define LIST_AT(n, i) ((n)->as.list.items[(i)])
 
 void fmt_string(const char *s, size_t len, StrBuf *out)
 {

@@ -28,8 +28,6 @@ typedef struct Builder {
 
 /* --- small helpers -------------------------------------------------------- */
 
-#define LIST_LEN(n)   ((n) ? (n)->as.list.len : 0)
-#define LIST_AT(n, i) ((n)->as.list.items[(i)])
 
 static void *grow(Arena *a, void *old, size_t n, size_t size)
 {

@@ -198,6 +198,10 @@ struct Node {
     } as;
 };
 
+/* LIST_LEN and LIST_AT read a NODE_LIST that may be NULL (absent). */
+#define LIST_LEN(n)   ((n) ? (n)->as.list.len : 0)
+#define LIST_AT(n, i) ((n)->as.list.items[(i)])
+
 /* Constructors: one per grammar action. Every result is arena-owned. */
 Node *ast_new(Arena *a, NodeKind kind, Span at);
 Node *ast_list_new(Arena *a, Span at);

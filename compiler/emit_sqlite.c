@@ -1,0 +1,733 @@
+/*
+ * emit_sqlite.c - the SQLite apply script (see emit_sqlite.h).
+ *
+ * Layout of the script, in order:
+ *   1. BEGIN IMMEDIATE, and a zero-row SELECT of every protected column, so
+ *      that a policy that does not match the database stops before anything
+ *      is created (apply with `sqlite3 -bail`);
+ *   2. the state tables (audit log, approval requests and votes), created
+ *      only if missing and never dropped;
+ *   3. the catalog tables, dropped and refilled: they hold nothing but what
+ *      this policy says;
+ *   4. the triggers: append-only audit log, approval rules, write audit;
+ *   5. the manifest, and COMMIT.
+ */
+#include "emit_sqlite.h"
+
+#include "crypto.h"
+#include "decide.h"
+#include "sql_quote.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows per multi-row INSERT: well under SQLite's 500-term compound limit. */
+#define ROWS_PER_INSERT 100
+
+typedef struct ManifestEntry {
+    const char *name;
+    const char *type;
+    char sha[2 * CRYPTO_SHA256_LEN + 1];
+} ManifestEntry;
+
+typedef struct Emit {
+    const Model *m;
+    StrBuf *out;
+    ManifestEntry *manifest;
+    size_t nmanifest, capmanifest;
+    /* An open multi-row INSERT: its table and how many rows it holds. */
+    const char *ins_table;
+    const char *ins_cols;
+    size_t ins_rows;
+} Emit;
+
+static void hex_sha256(const char *s, size_t n, char *out)
+{
+    unsigned char d[CRYPTO_SHA256_LEN];
+    memset(d, 0, sizeof d);
+    crypto_sha256(s, n, d);
+    for (size_t i = 0; i < sizeof d; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/*
+ * object writes one CREATE statement (SQL, without the ';') and records it
+ * in the manifest under the text SQLite will keep in sqlite_schema: SQLite
+ * stores a CREATE ... IF NOT EXISTS statement without those three words.
+ */
+static void object(Emit *e, const char *type, const char *name, const char *sql)
+{
+    sb_puts(e->out, sql);
+    sb_puts(e->out, ";\n");
+    if (e->nmanifest == e->capmanifest) {
+        e->capmanifest = e->capmanifest ? 2 * e->capmanifest : 32;
+        e->manifest =
+            xrealloc(e->manifest, e->capmanifest * sizeof *e->manifest);
+    }
+    ManifestEntry *me = &e->manifest[e->nmanifest++];
+    me->name = name;
+    me->type = type;
+    const char *ine = strstr(sql, " IF NOT EXISTS ");
+    StrBuf stored;
+    sb_init(&stored);
+    if (ine && strncmp(sql, "CREATE TABLE IF", 15) == 0) {
+        sb_append(&stored, sql, (size_t)(ine - sql));
+        sb_putc(&stored, ' ');
+        sb_puts(&stored, ine + strlen(" IF NOT EXISTS "));
+    } else {
+        sb_puts(&stored, sql);
+    }
+    hex_sha256(stored.data, stored.len, me->sha);
+    sb_free(&stored);
+}
+
+/* ---- multi-row inserts into the catalog ---- */
+
+static void row_begin(Emit *e, const char *table, const char *cols)
+{
+    if (e->ins_table && (strcmp(e->ins_table, table) != 0 ||
+                         e->ins_rows == ROWS_PER_INSERT)) {
+        sb_puts(e->out, ";\n");
+        e->ins_table = NULL;
+    }
+    if (!e->ins_table) {
+        sb_printf(e->out, "INSERT INTO \"%s\" (%s) VALUES\n  (", table, cols);
+        e->ins_table = table;
+        e->ins_cols = cols;
+        e->ins_rows = 0;
+    } else {
+        sb_puts(e->out, ",\n  (");
+    }
+    e->ins_rows++;
+}
+
+static void row_end(Emit *e)
+{
+    sb_putc(e->out, ')');
+}
+
+static void rows_flush(Emit *e)
+{
+    if (e->ins_table)
+        sb_puts(e->out, ";\n");
+    e->ins_table = NULL;
+}
+
+/* ---- SQL text for decisions ---- */
+
+static void literal_sql(const Node *n, StrBuf *out)
+{
+    switch (n->kind) {
+    case NODE_INT: sb_printf(out, "%lld", (long long)n->as.int_lit.value); break;
+    case NODE_REAL: sb_printf(out, "%.17g", n->as.real_lit.value); break;
+    case NODE_STRING: sql_put_text(out, n->as.string.value, n->as.string.len); break;
+    case NODE_NAME: sql_put_str(out, n->as.name.text); break; /* a word arg */
+    case NODE_BOOL: sb_puts(out, n->as.boolean.value ? "1" : "0"); break;
+    case NODE_NULL: sb_puts(out, "NULL"); break;
+    default: sb_puts(out, "NULL"); break;
+    }
+}
+
+/* column_value is the column as a masking function receives it: date and
+ * datetime columns are tagged so the Hive and SQL Server masks know. */
+static void column_value(const Column *c, StrBuf *out)
+{
+    bool date = c->type == TYPE_DATE || c->type == TYPE_DATETIME;
+    if (date)
+        sb_puts(out, "ward_date(");
+    sql_put_ident(out, c->name);
+    if (date)
+        sb_putc(out, ')');
+}
+
+/* outcome_sql is the column's expression under outcome O; NULL when hidden. */
+static void outcome_sql(const Column *c, const Outcome *o, StrBuf *out)
+{
+    switch (o->effect) {
+    case EFFECT_SHOW: sql_put_ident(out, c->name); return;
+    case EFFECT_HIDE: sb_puts(out, "NULL"); return;
+    case EFFECT_MASK: break;
+    }
+    const Node *call = o->mask->call;
+    sb_printf(out, "ward_%s(", o->mask->spec->name);
+    column_value(c, out);
+    for (size_t i = 0; i < LIST_LEN(call->as.call.args); i++) {
+        sb_puts(out, ", ");
+        literal_sql(LIST_AT(call->as.call.args, i), out);
+    }
+    sb_putc(out, ')');
+}
+
+static const char *binop_sql(BinOp op)
+{
+    switch (op) {
+    case OP_EQ: return " = ";
+    case OP_NE: return " <> ";
+    case OP_LT: return " < ";
+    case OP_LE: return " <= ";
+    case OP_GT: return " > ";
+    case OP_GE: return " >= ";
+    case OP_AND: return " AND ";
+    case OP_OR: return " OR ";
+    }
+    return " ";
+}
+
+/* Operands are parenthesised unless they are atoms: SQL's precedence of
+ * NOT, IS and IN differs enough from the policy language's to not rely on
+ * it. */
+static void operand(const Node *e, StrBuf *out)
+{
+    bool atom = e->kind != NODE_BINARY && e->kind != NODE_NOT &&
+                e->kind != NODE_IN && e->kind != NODE_IS_NULL;
+    if (!atom)
+        sb_putc(out, '(');
+    emit_sqlite_row_expr(e, out);
+    if (!atom)
+        sb_putc(out, ')');
+}
+
+void emit_sqlite_row_expr(const Node *e, StrBuf *out)
+{
+    switch (e->kind) {
+    case NODE_BINARY:
+        operand(e->as.binary.left, out);
+        sb_puts(out, binop_sql(e->as.binary.op));
+        operand(e->as.binary.right, out);
+        return;
+    case NODE_NOT:
+        sb_puts(out, "NOT ");
+        operand(e->as.not_.operand, out);
+        return;
+    case NODE_IN:
+        operand(e->as.in.operand, out);
+        sb_puts(out, e->as.in.negated ? " NOT IN (" : " IN (");
+        for (size_t i = 0; i < LIST_LEN(e->as.in.values); i++) {
+            if (i)
+                sb_puts(out, ", ");
+            emit_sqlite_row_expr(LIST_AT(e->as.in.values, i), out);
+        }
+        sb_putc(out, ')');
+        return;
+    case NODE_IS_NULL:
+        operand(e->as.is_null.operand, out);
+        sb_puts(out, e->as.is_null.negated ? " IS NOT NULL" : " IS NULL");
+        return;
+    case NODE_NAME: sql_put_ident(out, e->as.name.text); return;
+    case NODE_SESSION:
+        sb_puts(out, "ward_attr(");
+        sql_put_str(out, e->as.session.attr);
+        sb_putc(out, ')');
+        return;
+    case NODE_CURRENT_USER: sb_puts(out, "ward_user()"); return;
+    default: literal_sql(e, out); return;
+    }
+}
+
+/* ---- the script ---- */
+
+static const char *const STATE_TABLES[][2] = {
+    {"ward_audit",
+     "CREATE TABLE IF NOT EXISTS \"ward_audit\" (\n"
+     "  seq      INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+     "  at       TEXT NOT NULL,\n"
+     "  user     TEXT,\n"
+     "  roles    TEXT,\n"
+     "  scenario TEXT,\n"
+     "  op       TEXT NOT NULL,\n"
+     "  tbl      TEXT,\n"
+     "  key      TEXT,\n"
+     "  columns  TEXT,\n"
+     "  nrows    INTEGER,\n"
+     "  detail   TEXT,\n"
+     "  prev     TEXT NOT NULL,\n"
+     "  hash     TEXT NOT NULL\n"
+     ")"},
+    {"ward_request",
+     "CREATE TABLE IF NOT EXISTS \"ward_request\" (\n"
+     "  id           INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+     "  approval     TEXT NOT NULL,\n"
+     "  requester    TEXT NOT NULL,\n"
+     "  reason       TEXT NOT NULL,\n"
+     "  requested_at TEXT NOT NULL,\n"
+     "  expires_at   TEXT,\n"
+     "  used_at      TEXT\n"
+     ")"},
+    {"ward_vote",
+     "CREATE TABLE IF NOT EXISTS \"ward_vote\" (\n"
+     "  request  INTEGER NOT NULL REFERENCES \"ward_request\" (id),\n"
+     "  approver TEXT NOT NULL,\n"
+     "  roles    TEXT NOT NULL,\n"
+     "  at       TEXT NOT NULL,\n"
+     "  PRIMARY KEY (request, approver)\n"
+     ")"},
+};
+
+static const char *const CATALOG_TABLES[][2] = {
+    {"ward_policy", "CREATE TABLE \"ward_policy\" (\n"
+                    "  id            INTEGER PRIMARY KEY CHECK (id = 1),\n"
+                    "  format        INTEGER NOT NULL,\n"
+                    "  name          TEXT NOT NULL,\n"
+                    "  version       INTEGER NOT NULL,\n"
+                    "  label         TEXT,\n"
+                    "  source_sha256 TEXT NOT NULL\n"
+                    ")"},
+    {"ward_role", "CREATE TABLE \"ward_role\" (name TEXT PRIMARY KEY, "
+                  "label TEXT)"},
+    {"ward_role_closure",
+     "CREATE TABLE \"ward_role_closure\" (role TEXT NOT NULL, "
+     "holds TEXT NOT NULL, PRIMARY KEY (role, holds))"},
+    {"ward_scenario", "CREATE TABLE \"ward_scenario\" (name TEXT PRIMARY KEY, "
+                      "label TEXT)"},
+    {"ward_table", "CREATE TABLE \"ward_table\" (name TEXT PRIMARY KEY, "
+                   "key TEXT, has_rows INTEGER NOT NULL)"},
+    {"ward_column",
+     "CREATE TABLE \"ward_column\" (tbl TEXT NOT NULL, name TEXT NOT NULL, "
+     "pos INTEGER NOT NULL, type TEXT NOT NULL, audit_read INTEGER NOT NULL, "
+     "audit_write INTEGER NOT NULL, PRIMARY KEY (tbl, name))"},
+    {"ward_cell",
+     "CREATE TABLE \"ward_cell\" (tbl TEXT NOT NULL, col TEXT NOT NULL, "
+     "role TEXT NOT NULL, scenario TEXT NOT NULL, effect TEXT NOT NULL, "
+     "rank INTEGER NOT NULL, pos INTEGER NOT NULL, expr TEXT, "
+     "PRIMARY KEY (tbl, col, role, scenario))"},
+    {"ward_rowrule", "CREATE TABLE \"ward_rowrule\" (tbl TEXT NOT NULL, "
+                     "role TEXT NOT NULL, expr TEXT)"},
+    {"ward_write", "CREATE TABLE \"ward_write\" (tbl TEXT NOT NULL, "
+                   "col TEXT NOT NULL, role TEXT NOT NULL)"},
+    {"ward_approval", "CREATE TABLE \"ward_approval\" (name TEXT PRIMARY KEY, "
+                      "label TEXT, count INTEGER NOT NULL, expires INTEGER)"},
+    {"ward_approver", "CREATE TABLE \"ward_approver\" (approval TEXT NOT NULL, "
+                      "role TEXT NOT NULL)"},
+    {"ward_guard", "CREATE TABLE \"ward_guard\" (approval TEXT NOT NULL, "
+                   "op TEXT NOT NULL, tbl TEXT NOT NULL, col TEXT)"},
+};
+
+/* The approval rules, for every path that inserts a vote. Messages are
+ * fixed strings (RAISE takes no expressions); the runtime rewrites them
+ * with the names involved. Order matters: a requester approving their own
+ * request is told so even without an approving role. */
+static const char *const STATE_TRIGGERS[][2] = {
+    {"ward_audit_no_update",
+     "CREATE TRIGGER \"ward_audit_no_update\" BEFORE UPDATE ON \"ward_audit\"\n"
+     "BEGIN\n"
+     "  SELECT RAISE(ABORT, 'ward: [append-only] the audit log cannot be "
+     "changed');\n"
+     "END"},
+    {"ward_audit_no_delete",
+     "CREATE TRIGGER \"ward_audit_no_delete\" BEFORE DELETE ON \"ward_audit\"\n"
+     "BEGIN\n"
+     "  SELECT RAISE(ABORT, 'ward: [append-only] the audit log cannot be "
+     "changed');\n"
+     "END"},
+    {"ward_request_check",
+     "CREATE TRIGGER \"ward_request_check\" BEFORE INSERT ON "
+     "\"ward_request\"\n"
+     "BEGIN\n"
+     "  SELECT RAISE(ABORT, 'ward: [unknown-approval] no such approval')\n"
+     "  WHERE NOT EXISTS (SELECT 1 FROM \"ward_approval\" WHERE name = "
+     "NEW.approval);\n"
+     "END"},
+    {"ward_request_use_once",
+     "CREATE TRIGGER \"ward_request_use_once\" BEFORE UPDATE ON "
+     "\"ward_request\"\n"
+     "WHEN OLD.used_at IS NOT NULL OR NEW.used_at IS NULL\n"
+     "  OR NEW.id IS NOT OLD.id OR NEW.approval IS NOT OLD.approval\n"
+     "  OR NEW.requester IS NOT OLD.requester OR NEW.reason IS NOT "
+     "OLD.reason\n"
+     "  OR NEW.requested_at IS NOT OLD.requested_at\n"
+     "  OR NEW.expires_at IS NOT OLD.expires_at\n"
+     "BEGIN\n"
+     "  SELECT RAISE(ABORT, 'ward: [append-only] a request is only ever "
+     "marked used, once');\n"
+     "END"},
+    {"ward_request_no_delete",
+     "CREATE TRIGGER \"ward_request_no_delete\" BEFORE DELETE ON "
+     "\"ward_request\"\n"
+     "BEGIN\n"
+     "  SELECT RAISE(ABORT, 'ward: [append-only] approval requests are "
+     "kept');\n"
+     "END"},
+    {"ward_vote_check",
+     "CREATE TRIGGER \"ward_vote_check\" BEFORE INSERT ON \"ward_vote\"\n"
+     "BEGIN\n"
+     "  SELECT RAISE(ABORT, 'ward: [unknown-request] no such request')\n"
+     "  WHERE NOT EXISTS (SELECT 1 FROM \"ward_request\" WHERE id = "
+     "NEW.request);\n"
+     "  SELECT RAISE(ABORT, 'ward: [self-approval] a requester cannot approve "
+     "their own request')\n"
+     "  FROM \"ward_request\" WHERE id = NEW.request AND requester = "
+     "NEW.approver;\n"
+     "  SELECT RAISE(ABORT, 'ward: [not-approver] no approving role')\n"
+     "  WHERE NOT EXISTS (SELECT 1 FROM \"ward_request\" r JOIN "
+     "\"ward_approver\" a ON a.approval = r.approval\n"
+     "                   WHERE r.id = NEW.request\n"
+     "                     AND instr(',' || NEW.roles || ',', ',' || a.role "
+     "|| ',') > 0);\n"
+     "  SELECT RAISE(ABORT, 'ward: [already-approved] this approver already "
+     "approved')\n"
+     "  WHERE EXISTS (SELECT 1 FROM \"ward_vote\" WHERE request = NEW.request "
+     "AND approver = NEW.approver);\n"
+     "  SELECT RAISE(ABORT, 'ward: [expired] the request is used or "
+     "expired')\n"
+     "  FROM \"ward_request\" WHERE id = NEW.request\n"
+     "   AND (used_at IS NOT NULL OR (expires_at IS NOT NULL AND expires_at "
+     "<= NEW.at));\n"
+     "  SELECT RAISE(ABORT, 'ward: [already-approved] the request has all its "
+     "approvals')\n"
+     "  FROM \"ward_request\" r JOIN \"ward_approval\" a ON a.name = "
+     "r.approval\n"
+     "  WHERE r.id = NEW.request\n"
+     "    AND (SELECT count(*) FROM \"ward_vote\" v WHERE v.request = r.id) "
+     ">= a.count;\n"
+     "END"},
+    {"ward_vote_no_update",
+     "CREATE TRIGGER \"ward_vote_no_update\" BEFORE UPDATE ON \"ward_vote\"\n"
+     "BEGIN\n"
+     "  SELECT RAISE(ABORT, 'ward: [append-only] approvals cannot be "
+     "changed');\n"
+     "END"},
+    {"ward_vote_no_delete",
+     "CREATE TRIGGER \"ward_vote_no_delete\" BEFORE DELETE ON \"ward_vote\"\n"
+     "BEGIN\n"
+     "  SELECT RAISE(ABORT, 'ward: [append-only] approvals cannot be "
+     "changed');\n"
+     "END"},
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static const Audit *audit_of(const Model *m, int table)
+{
+    for (size_t i = 0; i < m->naudits; i++)
+        if (m->audits[i].table == table)
+            return &m->audits[i];
+    return NULL;
+}
+
+static void header(Emit *e)
+{
+    const Model *m = e->m;
+    char sha[2 * CRYPTO_SHA256_LEN + 1];
+    hex_sha256(m->src->text, m->src->len, sha);
+    sb_printf(e->out,
+              "-- ward: SQLite script for policy %s version %lld\n"
+              "-- source sha256 %s\n"
+              "--\n"
+              "-- Generated; do not edit: `ward verify DB` reports any "
+              "change made by hand.\n"
+              "-- Apply:  sqlite3 -bail DB '.read THIS_FILE'\n"
+              "-- Then every connection that loads the runtime "
+              "(.load ward) and calls\n"
+              "-- ward_session() sees the data as this policy says. "
+              "docs/dba-sqlite.md has the details.\n\n",
+              m->name, (long long)m->version, sha);
+    sb_puts(e->out, "BEGIN IMMEDIATE;\n\n");
+    sb_puts(e->out, "-- The database must have every protected column: stop "
+                    "here if not.\n");
+    for (size_t t = 0; t < m->ntables; t++) {
+        const Table *tb = &m->tables[t];
+        sb_puts(e->out, "SELECT ");
+        for (size_t c = 0; c < tb->ncolumns; c++) {
+            if (c)
+                sb_puts(e->out, ", ");
+            sql_put_ident(e->out, tb->columns[c].name);
+        }
+        sb_puts(e->out, " FROM main.");
+        sql_put_ident(e->out, tb->name);
+        sb_puts(e->out, " LIMIT 0;\n");
+    }
+}
+
+static void catalog(Emit *e)
+{
+    const Model *m = e->m;
+    StrBuf *o = e->out;
+    char sha[2 * CRYPTO_SHA256_LEN + 1];
+    hex_sha256(m->src->text, m->src->len, sha);
+
+    row_begin(e, "ward_policy",
+              "id, format, name, version, label, source_sha256");
+    sb_printf(o, "1, %d, ", WARD_SQLITE_FORMAT);
+    sql_put_str(o, m->name);
+    sb_printf(o, ", %lld, ", (long long)m->version);
+    sql_put_str(o, m->label);
+    sb_puts(o, ", ");
+    sql_put_str(o, sha);
+    row_end(e);
+
+    for (size_t r = 0; r < m->nroles; r++) {
+        row_begin(e, "ward_role", "name, label");
+        sql_put_str(o, m->roles[r].name);
+        sb_puts(o, ", ");
+        sql_put_str(o, m->roles[r].label);
+        row_end(e);
+    }
+    for (size_t r = 0; r < m->nroles; r++)
+        for (size_t h = 0; h < m->nroles; h++) {
+            if (!m->roles[r].closure[h])
+                continue;
+            row_begin(e, "ward_role_closure", "role, holds");
+            sql_put_str(o, m->roles[r].name);
+            sb_puts(o, ", ");
+            sql_put_str(o, m->roles[h].name);
+            row_end(e);
+        }
+    for (size_t s = 0; s < m->nscenarios; s++) {
+        row_begin(e, "ward_scenario", "name, label");
+        sql_put_str(o, m->scenarios[s].name);
+        sb_puts(o, ", ");
+        sql_put_str(o, m->scenarios[s].label);
+        row_end(e);
+    }
+    for (size_t t = 0; t < m->ntables; t++) {
+        const Table *tb = &m->tables[t];
+        row_begin(e, "ward_table", "name, key, has_rows");
+        sql_put_str(o, tb->name);
+        sb_puts(o, ", ");
+        sql_put_str(o, tb->key >= 0 ? tb->columns[tb->key].name : NULL);
+        sb_printf(o, ", %d", tb->has_rows ? 1 : 0);
+        row_end(e);
+    }
+    for (size_t t = 0; t < m->ntables; t++) {
+        const Table *tb = &m->tables[t];
+        const Audit *au = audit_of(m, (int)t);
+        for (size_t c = 0; c < tb->ncolumns; c++) {
+            row_begin(e, "ward_column",
+                      "tbl, name, pos, type, audit_read, audit_write");
+            sql_put_str(o, tb->name);
+            sb_puts(o, ", ");
+            sql_put_str(o, tb->columns[c].name);
+            sb_printf(o, ", %zu, '%s', %d, %d", c,
+                      coltype_name(tb->columns[c].type),
+                      au && au->read[c] ? 1 : 0, au && au->write[c] ? 1 : 0);
+            row_end(e);
+        }
+    }
+
+    /* Every role alone, with no scenario and in each one: the runtime takes
+     * the most permissive row of a session's roles (decide_column's rule). */
+    StrBuf expr;
+    sb_init(&expr);
+    for (size_t t = 0; t < m->ntables; t++) {
+        const Table *tb = &m->tables[t];
+        for (size_t c = 0; c < tb->ncolumns; c++)
+            for (size_t r = 0; r < m->nroles; r++)
+                for (int s = -1; s < (int)m->nscenarios; s++) {
+                    Outcome oc =
+                        decide_role(m, (int)r, s, (int)t, (int)c, NULL);
+                    sb_reset(&expr);
+                    outcome_sql(&tb->columns[c], &oc, &expr);
+                    row_begin(e, "ward_cell",
+                              "tbl, col, role, scenario, effect, rank, pos, "
+                              "expr");
+                    sql_put_str(o, tb->name);
+                    sb_puts(o, ", ");
+                    sql_put_str(o, tb->columns[c].name);
+                    sb_puts(o, ", ");
+                    sql_put_str(o, m->roles[r].name);
+                    sb_puts(o, ", ");
+                    sql_put_str(o, s < 0 ? "" : m->scenarios[s].name);
+                    sb_printf(o, ", '%s', %d, %lu, ", effect_name(oc.effect),
+                              effect_rank(oc.effect),
+                              (unsigned long)outcome_pos(m, &oc));
+                    if (oc.effect == EFFECT_HIDE)
+                        sb_puts(o, "NULL");
+                    else
+                        sql_put_text(o, expr.data, expr.len);
+                    row_end(e);
+                }
+    }
+    for (size_t i = 0; i < m->nrowrules; i++) {
+        const RowRule *rr = &m->rowrules[i];
+        sb_reset(&expr);
+        if (rr->expr)
+            emit_sqlite_row_expr(rr->expr, &expr);
+        for (size_t k = 0; k < rr->nroles; k++) {
+            row_begin(e, "ward_rowrule", "tbl, role, expr");
+            sql_put_str(o, m->tables[rr->table].name);
+            sb_puts(o, ", ");
+            sql_put_str(o, m->roles[rr->roles[k]].name);
+            sb_puts(o, ", ");
+            if (rr->expr)
+                sql_put_text(o, expr.data, expr.len);
+            else
+                sb_puts(o, "NULL");
+            row_end(e);
+        }
+    }
+    sb_free(&expr);
+    for (size_t i = 0; i < m->nwrites; i++) {
+        const WriteRule *w = &m->writes[i];
+        const Table *tb = &m->tables[w->table];
+        for (size_t c = 0; c < w->ncolumns; c++)
+            for (size_t k = 0; k < w->nroles; k++) {
+                row_begin(e, "ward_write", "tbl, col, role");
+                sql_put_str(o, tb->name);
+                sb_puts(o, ", ");
+                sql_put_str(o, tb->columns[w->columns[c]].name);
+                sb_puts(o, ", ");
+                sql_put_str(o, m->roles[w->roles[k]].name);
+                row_end(e);
+            }
+    }
+    for (size_t i = 0; i < m->napprovals; i++) {
+        const Approval *ap = &m->approvals[i];
+        row_begin(e, "ward_approval", "name, label, count, expires");
+        sql_put_str(o, ap->name);
+        sb_puts(o, ", ");
+        sql_put_str(o, ap->label);
+        sb_printf(o, ", %d, ", ap->count);
+        if (ap->expires > 0)
+            sb_printf(o, "%lld", (long long)ap->expires);
+        else
+            sb_puts(o, "NULL");
+        row_end(e);
+    }
+    for (size_t i = 0; i < m->napprovals; i++) {
+        const Approval *ap = &m->approvals[i];
+        for (size_t k = 0; k < ap->nroles; k++) {
+            row_begin(e, "ward_approver", "approval, role");
+            sql_put_str(o, ap->name);
+            sb_puts(o, ", ");
+            sql_put_str(o, m->roles[ap->roles[k]].name);
+            row_end(e);
+        }
+    }
+    for (size_t i = 0; i < m->napprovals; i++) {
+        const Approval *ap = &m->approvals[i];
+        for (size_t k = 0; k < ap->nguards; k++) {
+            const Guard *g = &ap->guards[k];
+            const Table *tb = &m->tables[g->table];
+            row_begin(e, "ward_guard", "approval, op, tbl, col");
+            sql_put_str(o, ap->name);
+            sb_printf(o, ", '%s', ", guard_op_name(g->op));
+            sql_put_str(o, tb->name);
+            sb_puts(o, ", ");
+            sql_put_str(o, g->column >= 0 ? tb->columns[g->column].name
+                                          : NULL);
+            row_end(e);
+        }
+    }
+    rows_flush(e);
+}
+
+/* key_sql is how a write-audit trigger names the row: its key column, or
+ * the rowid for a table without one. */
+static void key_sql(const Table *tb, const char *which, StrBuf *out)
+{
+    sb_printf(out, "%s.", which);
+    if (tb->key >= 0)
+        sql_put_ident(out, tb->columns[tb->key].name);
+    else
+        sb_puts(out, "rowid");
+}
+
+static const char *const WRITE_OPS[] = {"insert", "update", "delete"};
+
+static void audit_triggers(Emit *e, Arena *a)
+{
+    const Model *m = e->m;
+    StrBuf *o = e->out;
+    StrBuf t;
+    sb_init(&t);
+    for (size_t ti = 0; ti < m->ntables; ti++) {
+        const Table *tb = &m->tables[ti];
+        const Audit *au = audit_of(m, (int)ti);
+        bool any = false;
+        for (size_t c = 0; au && c < tb->ncolumns; c++)
+            any = any || au->write[c];
+        for (size_t op = 0; op < NELEM(WRITE_OPS); op++) {
+            const char *name =
+                arena_printf(a, "ward_audit_%s_%s", tb->name, WRITE_OPS[op]);
+            sb_puts(o, "DROP TRIGGER IF EXISTS main.");
+            sql_put_ident(o, name);
+            sb_puts(o, ";\n");
+            if (!any)
+                continue;
+            const char *row = op == 2 ? "OLD" : "NEW";
+            sb_reset(&t);
+            sb_puts(&t, "CREATE TRIGGER ");
+            sql_put_ident(&t, name);
+            sb_printf(&t, " AFTER %s ON ", op == 0   ? "INSERT"
+                                           : op == 1 ? "UPDATE"
+                                                     : "DELETE");
+            sql_put_ident(&t, tb->name);
+            sb_puts(&t, "\nBEGIN\n  SELECT ward_audit_write(");
+            sb_printf(&t, "'%s', ", WRITE_OPS[op]);
+            sql_put_str(&t, tb->name);
+            sb_puts(&t, ", ");
+            key_sql(tb, row, &t);
+            /* The changed audited columns, by name: never their values. */
+            for (size_t c = 0; c < tb->ncolumns && op < 2; c++) {
+                if (!au->write[c])
+                    continue;
+                sb_puts(&t, ",\n    CASE WHEN NEW.");
+                sql_put_ident(&t, tb->columns[c].name);
+                if (op == 0) {
+                    sb_puts(&t, " IS NOT NULL");
+                } else {
+                    sb_puts(&t, " IS NOT OLD.");
+                    sql_put_ident(&t, tb->columns[c].name);
+                }
+                sb_puts(&t, " THEN ");
+                sql_put_str(&t, tb->columns[c].name);
+                sb_puts(&t, " END");
+            }
+            sb_puts(&t, ");\nEND");
+            object(e, "trigger", name, t.data);
+        }
+    }
+    sb_free(&t);
+}
+
+void emit_sqlite(const Model *m, StrBuf *out)
+{
+    Arena a;
+    arena_init(&a);
+    Emit e = {.m = m, .out = out};
+    header(&e);
+
+    sb_puts(out, "\n-- State: kept across applies, never dropped.\n");
+    for (size_t i = 0; i < NELEM(STATE_TABLES); i++)
+        object(&e, "table", STATE_TABLES[i][0], STATE_TABLES[i][1]);
+
+    sb_puts(out, "\n-- Catalog: what this policy decides, for the runtime "
+                 "to read.\n");
+    for (size_t i = 0; i < NELEM(CATALOG_TABLES); i++) {
+        sb_printf(out, "DROP TABLE IF EXISTS main.\"%s\";\n",
+                  CATALOG_TABLES[i][0]);
+        object(&e, "table", CATALOG_TABLES[i][0], CATALOG_TABLES[i][1]);
+    }
+    catalog(&e);
+
+    sb_puts(out, "\n-- The audit log is append-only; approvals follow the "
+                 "policy's rules.\n");
+    for (size_t i = 0; i < NELEM(STATE_TRIGGERS); i++) {
+        sb_printf(out, "DROP TRIGGER IF EXISTS main.\"%s\";\n",
+                  STATE_TRIGGERS[i][0]);
+        object(&e, "trigger", STATE_TRIGGERS[i][0], STATE_TRIGGERS[i][1]);
+    }
+
+    sb_puts(out, "\n-- Audited writes: who changed which columns of which "
+                 "row (never the values).\n");
+    audit_triggers(&e, &a);
+
+    sb_puts(out, "\n-- What this script created, for `ward verify`.\n");
+    sb_puts(out, "DROP TABLE IF EXISTS main.\"ward_manifest\";\n");
+    sb_puts(out, "CREATE TABLE \"ward_manifest\" (name TEXT PRIMARY KEY, "
+                 "type TEXT NOT NULL, sha256 TEXT NOT NULL);\n");
+    for (size_t i = 0; i < e.nmanifest; i++) {
+        row_begin(&e, "ward_manifest", "name, type, sha256");
+        sql_put_str(out, e.manifest[i].name);
+        sb_puts(out, ", ");
+        sql_put_str(out, e.manifest[i].type);
+        sb_puts(out, ", ");
+        sql_put_str(out, e.manifest[i].sha);
+        row_end(&e);
+    }
+    rows_flush(&e);
+    sb_puts(out, "\nCOMMIT;\n");
+    free(e.manifest);
+    arena_free(&a);
+}

@@ -1,0 +1,35 @@
+/*
+ * emit_sqlite.h - the SQLite target: one apply script per policy.
+ *
+ * The script stores the policy's decisions in catalog tables (ward_cell,
+ * ward_rowrule, ward_write, ...), computed here by the decision function for
+ * every role alone and every scenario; the runtime (runtime/sqlite_*.c)
+ * combines the rows of a session's roles into per-connection views when the
+ * session is set. The script also creates the audit log, the approval
+ * tables, their guard triggers and the write-audit triggers on the
+ * protected tables, and a manifest of everything it created so that
+ * `ward verify` can report drift. docs/dba-sqlite.md describes the result.
+ *
+ * The script is deterministic (byte-identical for the same policy text),
+ * runs in one transaction, is idempotent, and never drops or rewrites a
+ * base table or the audit log.
+ */
+#ifndef WARD_EMIT_SQLITE_H
+#define WARD_EMIT_SQLITE_H
+
+#include "model.h"
+#include "strbuf.h"
+
+/* The catalog layout the script writes and the runtime reads. A runtime
+ * refuses a database whose ward_policy.format differs. */
+#define WARD_SQLITE_FORMAT 1
+
+/* emit_sqlite writes the apply script for M to OUT. */
+void emit_sqlite(const Model *m, StrBuf *out);
+
+/* emit_sqlite_row_expr writes a row expression as SQL over the table's own
+ * columns, with session.ATTR as ward_attr('ATTR') and current_user as
+ * ward_user(). */
+void emit_sqlite_row_expr(const Node *e, StrBuf *out);
+
+#endif

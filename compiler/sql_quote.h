@@ -1,0 +1,23 @@
+/*
+ * sql_quote.h - how every emitter writes names and values into SQL.
+ *
+ * Generated SQL never splices a name or a value in raw: identifiers go out
+ * double-quoted and literals single-quoted, each with its quote doubled, so
+ * nothing a policy contains (a table named `x"; DROP ...`, a label with a
+ * quote) can change the statement around it. Both dialects share these rules.
+ */
+#ifndef WARD_SQL_QUOTE_H
+#define WARD_SQL_QUOTE_H
+
+#include "strbuf.h"
+
+/* sql_put_ident appends NAME as a quoted identifier: "customers". */
+void sql_put_ident(StrBuf *sb, const char *name);
+
+/* sql_put_text appends N bytes at S as a string literal: 'it''s'. */
+void sql_put_text(StrBuf *sb, const char *s, size_t n);
+
+/* sql_put_str is sql_put_text for a NUL-terminated S; NULL gives NULL. */
+void sql_put_str(StrBuf *sb, const char *s);
+
+#endif

@@ -1,0 +1,261 @@
+/*
+ * sqlite_audit.c - appending to the chained audit log, ward_audit.
+ *
+ * Every append is one INSERT ... SELECT that reads the last row's hash and
+ * writes the new row in the same statement, so two connections can never
+ * chain onto the same predecessor: the statement holds the write lock from
+ * the read to the write. ward_chain() (SQL) computes the row hash with
+ * audit_chain_hash, the same code `ward audit verify` uses.
+ *
+ * Writes are audited by the triggers the compiled script puts on audited
+ * tables: they call ward_audit_write() with the changed column names (never
+ * values). Reads are counted by the session's views (ward_read) and appended
+ * when the statement ends, one row per table with the columns read and the
+ * number of rows. A read record that cannot be appended then (the database
+ * is busy) is kept and retried after the next statement.
+ */
+#include "sqlite_rt.h"
+
+#include "audit_chain.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct RtPending {
+    char *f[AUDIT_NFIELDS];
+    RtPending *next;
+};
+
+static const char APPEND_SQL[] =
+    "INSERT INTO main.\"ward_audit\" (at, user, roles, scenario, op, tbl, "
+    "key, columns, nrows, detail, prev, hash)\n"
+    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, p, "
+    "ward_chain(p, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)\n"
+    "FROM (SELECT coalesce((SELECT hash FROM main.\"ward_audit\" "
+    "ORDER BY seq DESC LIMIT 1), '" AUDIT_GENESIS "') AS p)";
+
+/* ward_chain(prev, at, user, ..., detail): the row hash. */
+static void fn_chain(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *f[AUDIT_NFIELDS];
+    size_t n[AUDIT_NFIELDS];
+    if (argc != AUDIT_NFIELDS + 1) {
+        rt_error(ctx, "ward_chain takes prev and %d fields", AUDIT_NFIELDS);
+        return;
+    }
+    for (int i = 0; i < AUDIT_NFIELDS; i++) {
+        sqlite3_value *v = argv[i + 1];
+        f[i] = sqlite3_value_type(v) == SQLITE_NULL
+                   ? NULL
+                   : (const char *)sqlite3_value_text(v);
+        n[i] = f[i] ? (size_t)sqlite3_value_bytes(v) : 0;
+    }
+    const char *prev = (const char *)sqlite3_value_text(argv[0]);
+    char out[65];
+    if (audit_chain_hash(prev ? prev : "", f, n, out) != 0) {
+        rt_error(ctx, "ward_chain: SHA-256 failed");
+        return;
+    }
+    sqlite3_result_text(ctx, out, 64, SQLITE_TRANSIENT);
+}
+
+static int append_fields(WardConn *w, char *const f[AUDIT_NFIELDS], char **err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = rt_prepare(w, APPEND_SQL, &st);
+    for (int i = 0; rc == SQLITE_OK && i < AUDIT_NFIELDS; i++)
+        rc = f[i] ? sqlite3_bind_text(st, i + 1, f[i], -1, SQLITE_STATIC)
+                  : sqlite3_bind_null(st, i + 1);
+    if (rc == SQLITE_OK) {
+        rc = rt_step(w, st);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    if (rc != SQLITE_OK && err)
+        *err = sqlite3_mprintf("ward: cannot append to the audit log: %s",
+                               sqlite3_errmsg(w->db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void fields_free(char *f[AUDIT_NFIELDS])
+{
+    for (int i = 0; i < AUDIT_NFIELDS; i++)
+        sqlite3_free(f[i]);
+}
+
+static char *dup(const char *s)
+{
+    return s ? sqlite3_mprintf("%s", s) : NULL;
+}
+
+static void fields_fill(WardConn *w, char *f[AUDIT_NFIELDS], const char *op,
+                        const char *table, const char *key,
+                        const char *columns, sqlite3_int64 nrows,
+                        bool has_nrows, const char *detail)
+{
+    char at[32];
+    rt_now(at, 0);
+    f[0] = dup(at);
+    f[1] = dup(w->active ? w->user : NULL);
+    f[2] = dup(w->active ? w->roles : NULL);
+    f[3] = dup(w->active ? w->scenario : NULL);
+    f[4] = dup(op);
+    f[5] = dup(table);
+    f[6] = dup(key);
+    f[7] = dup(columns);
+    f[8] = has_nrows ? sqlite3_mprintf("%lld", (long long)nrows) : NULL;
+    f[9] = dup(detail);
+}
+
+int rt_audit_append(WardConn *w, const char *op, const char *table,
+                    const char *key, const char *columns, sqlite3_int64 nrows,
+                    bool has_nrows, const char *detail, char **err)
+{
+    char *f[AUDIT_NFIELDS];
+    fields_fill(w, f, op, table, key, columns, nrows, has_nrows, detail);
+    int rc = append_fields(w, f, err);
+    fields_free(f);
+    return rc;
+}
+
+/* ward_audit_write(op, table, key, column-or-NULL...): from the write-audit
+ * triggers of the compiled script. An update that changed no audited
+ * column leaves no record. */
+static void fn_audit_write(sqlite3_context *ctx, int argc,
+                           sqlite3_value **argv)
+{
+    WardConn *w = rt_conn(ctx);
+    if (argc < 3) {
+        rt_error(ctx, "ward_audit_write takes op, table, key, columns...");
+        return;
+    }
+    const char *op = (const char *)sqlite3_value_text(argv[0]);
+    const char *table = (const char *)sqlite3_value_text(argv[1]);
+    const char *key = (const char *)sqlite3_value_text(argv[2]);
+    sqlite3_str *cols = sqlite3_str_new(w->db);
+    for (int i = 3; i < argc; i++) {
+        if (sqlite3_value_type(argv[i]) == SQLITE_NULL)
+            continue;
+        if (sqlite3_str_length(cols))
+            sqlite3_str_appendchar(cols, 1, ',');
+        sqlite3_str_appendall(cols, (const char *)sqlite3_value_text(argv[i]));
+    }
+    int ncols = sqlite3_str_length(cols);
+    char *columns = sqlite3_str_finish(cols);
+    if (op && strcmp(op, "update") == 0 && ncols == 0) {
+        sqlite3_free(columns);
+        sqlite3_result_null(ctx);
+        return;
+    }
+    char *err = NULL;
+    int rc = rt_audit_append(w, op, table, key, ncols ? columns : NULL, 1,
+                             true, NULL, &err);
+    sqlite3_free(columns);
+    if (rc != SQLITE_OK)
+        sqlite3_result_error(ctx, err ? err : "ward: audit append failed", -1);
+    else
+        sqlite3_result_null(ctx);
+    sqlite3_free(err);
+}
+
+/* ward_read(slot, row, value): VALUE unchanged; counts the row for the
+ * statement's read record. Placed by the session's views around audited
+ * columns only. */
+static void fn_read(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    WardConn *w = rt_conn(ctx);
+    int slot = sqlite3_value_int(argv[0]);
+    if (slot >= 0 && slot < w->nslots) {
+        RtSlot *s = &w->slots[slot];
+        sqlite3_int64 row = sqlite3_value_int64(argv[1]);
+        if (!s->seen || s->last_key != row) {
+            s->rows++;
+            s->last_key = row;
+            s->seen = true;
+        }
+    }
+    sqlite3_result_value(ctx, argv[2]);
+}
+
+static void pending_push(WardConn *w, char *f[AUDIT_NFIELDS])
+{
+    RtPending *p = sqlite3_malloc(sizeof *p);
+    if (!p) {
+        fields_free(f);
+        return;
+    }
+    memcpy(p->f, f, sizeof p->f);
+    p->next = NULL;
+    RtPending **tail = &w->pending;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = p;
+}
+
+void rt_audit_statement_end(WardConn *w)
+{
+    /* Retry what could not be appended before, oldest first. */
+    while (w->pending) {
+        RtPending *p = w->pending;
+        if (append_fields(w, p->f, NULL) != SQLITE_OK)
+            return;
+        w->pending = p->next;
+        fields_free(p->f);
+        sqlite3_free(p);
+    }
+    for (int t = 0; t < w->ntables; t++) {
+        sqlite3_int64 rows = 0;
+        sqlite3_str *cols = NULL;
+        for (int i = 0; i < w->nslots; i++) {
+            RtSlot *s = &w->slots[i];
+            if (s->table != t || !s->seen)
+                continue;
+            if (!cols)
+                cols = sqlite3_str_new(w->db);
+            else
+                sqlite3_str_appendchar(cols, 1, ',');
+            sqlite3_str_appendall(cols, w->tables[t].cols[s->column].name);
+            rows = s->rows > rows ? s->rows : rows;
+            s->rows = 0;
+            s->seen = false;
+        }
+        if (!cols)
+            continue;
+        char *columns = sqlite3_str_finish(cols);
+        char *f[AUDIT_NFIELDS];
+        fields_fill(w, f, "read", w->tables[t].name, NULL, columns, rows,
+                    true, NULL);
+        sqlite3_free(columns);
+        if (append_fields(w, f, NULL) == SQLITE_OK)
+            fields_free(f);
+        else
+            pending_push(w, f);
+    }
+}
+
+void rt_audit_dispose(WardConn *w)
+{
+    while (w->pending) {
+        RtPending *p = w->pending;
+        w->pending = p->next;
+        fields_free(p->f);
+        sqlite3_free(p);
+    }
+}
+
+int rt_audit_register(sqlite3 *db, WardConn *w)
+{
+    int rc = sqlite3_create_function_v2(
+        db, "ward_chain", AUDIT_NFIELDS + 1,
+        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, w, fn_chain,
+        NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(db, "ward_audit_write", -1,
+                                        SQLITE_UTF8, w,
+                                        fn_audit_write, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(db, "ward_read", 3, SQLITE_UTF8, w,
+                                        fn_read, NULL, NULL, NULL);
+    return rc;
+}

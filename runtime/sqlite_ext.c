@@ -1,0 +1,159 @@
+/*
+ * sqlite_ext.c - the runtime as a SQLite loadable extension: entry point,
+ * per-connection state, and the helpers the other sqlite_*.c files share.
+ *
+ * `.load ward` in the stock shell (or ward_runtime_open from ward.h) calls
+ * sqlite3_ward_init, which registers every SQL function (ward_session,
+ * ward_lock, ward_request, ward_approve, the ward_<mask> functions, ...),
+ * installs the authorizer and the statement-end hook, and ties one WardConn
+ * to the connection; it is freed when the connection closes. Loading twice
+ * on one connection is a no-op.
+ */
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT1
+
+#include "sqlite_rt.h"
+#include "ward.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define WARD_RUNTIME_VERSION "ward runtime 1 (catalog format 1)"
+
+int rt_exec(WardConn *w, const char *sql, char **err)
+{
+    w->internal++;
+    int rc = sqlite3_exec(w->db, sql, NULL, NULL, err);
+    w->internal--;
+    return rc;
+}
+
+int rt_prepare(WardConn *w, const char *sql, sqlite3_stmt **out)
+{
+    w->internal++;
+    int rc = sqlite3_prepare_v2(w->db, sql, -1, out, NULL);
+    w->internal--;
+    return rc;
+}
+
+int rt_step(WardConn *w, sqlite3_stmt *stmt)
+{
+    /* A schema change makes step re-prepare, which consults the
+     * authorizer again: stay internal for the whole step. */
+    w->internal++;
+    int rc = sqlite3_step(stmt);
+    w->internal--;
+    return rc;
+}
+
+void rt_now(char *out, int64_t seconds)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    time_t t = ts.tv_sec + (time_t)seconds;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000L) % 1000);
+}
+
+void rt_error(sqlite3_context *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = sqlite3_vmprintf(fmt, ap);
+    va_end(ap);
+    char *full = msg ? sqlite3_mprintf("ward: %s", msg) : NULL;
+    if (full)
+        sqlite3_result_error(ctx, full, -1);
+    else
+        sqlite3_result_error_nomem(ctx);
+    sqlite3_free(full);
+    sqlite3_free(msg);
+}
+
+WardConn *rt_conn(sqlite3_context *ctx)
+{
+    return sqlite3_user_data(ctx);
+}
+
+RtTable *rt_table(WardConn *w, const char *name)
+{
+    for (int i = 0; name && i < w->ntables; i++)
+        if (strcmp(w->tables[i].name, name) == 0)
+            return &w->tables[i];
+    return NULL;
+}
+
+int rt_column(const RtTable *t, const char *name)
+{
+    for (int i = 0; name && i < t->ncols; i++)
+        if (strcmp(t->cols[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static void conn_free(void *p)
+{
+    WardConn *w = p;
+    rt_session_clear(w);
+    rt_audit_dispose(w);
+    crypto_key_dispose(&w->key);
+    sqlite3_free(w);
+}
+
+static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    (void)argv;
+    sqlite3_result_text(ctx, WARD_RUNTIME_VERSION, -1, SQLITE_STATIC);
+}
+
+static bool already_loaded(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    bool yes = sqlite3_prepare_v2(db, "SELECT ward_runtime_version()", -1,
+                                  &st, NULL) == SQLITE_OK;
+    sqlite3_finalize(st);
+    return yes;
+}
+
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
+int sqlite3_ward_init(sqlite3 *db, char **pzErrMsg,
+                      const sqlite3_api_routines *pApi)
+{
+    SQLITE_EXTENSION_INIT2(pApi);
+    if (already_loaded(db))
+        return SQLITE_OK;
+    WardConn *w = sqlite3_malloc(sizeof *w);
+    if (!w)
+        return SQLITE_NOMEM;
+    memset(w, 0, sizeof *w);
+    w->db = db;
+    /* The version function owns W: SQLite calls conn_free when the
+     * connection closes, after every other function is gone. */
+    int rc = sqlite3_create_function_v2(db, "ward_runtime_version", 0,
+                                        SQLITE_UTF8 | SQLITE_INNOCUOUS, w,
+                                        fn_version, NULL, NULL, conn_free);
+    if (rc == SQLITE_OK)
+        rc = rt_masks_register(db, w);
+    if (rc == SQLITE_OK)
+        rc = rt_audit_register(db, w);
+    if (rc == SQLITE_OK)
+        rc = rt_session_register(db, w);
+    if (rc == SQLITE_OK)
+        rc = rt_write_register(db, w);
+    if (rc == SQLITE_OK)
+        rc = rt_approval_register(db, w);
+    if (rc == SQLITE_OK)
+        rc = rt_guard_install(db, w);
+    if (rc != SQLITE_OK && pzErrMsg)
+        *pzErrMsg = sqlite3_mprintf("ward: cannot register the runtime: %s",
+                                    sqlite3_errmsg(db));
+    return rc;
+}

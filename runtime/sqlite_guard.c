@@ -1,0 +1,141 @@
+/*
+ * sqlite_guard.c - the authorizer and the statement-end hook.
+ *
+ * While a session is set, SQL on the connection goes through the session's
+ * views. The authorizer (consulted when a statement is prepared) refuses:
+ *   - reading or writing a protected table other than through the views
+ *     and triggers ward made for the session (`SELECT * FROM
+ *     main.customers` is refused; `SELECT * FROM customers` reads the view);
+ *   - writing ward's own tables (catalog, audit log, approvals);
+ *   - changing the schema (views, triggers, tables in main; ATTACH), which
+ *     could unmake the views; temp tables and indexes stay allowed;
+ *   - PRAGMAs that set something, and load_extension();
+ *   - calling ward's internal functions other than from its own views and
+ *     triggers.
+ * Statements the runtime runs itself (w->internal) are not restricted.
+ *
+ * The statement-end hook (sqlite3_trace_v2, SQLITE_TRACE_PROFILE) appends
+ * the read-audit records of the statement that just finished and releases
+ * the approvals it used.
+ */
+#include "sqlite_rt.h"
+
+#include <string.h>
+
+static bool is_protected(const WardConn *w, const char *table)
+{
+    for (int i = 0; table && i < w->ntables; i++)
+        if (sqlite3_stricmp(w->tables[i].name, table) == 0)
+            return true;
+    return false;
+}
+
+/* ward_ names: the runtime's own objects (views, triggers, tables). */
+static bool is_ward(const char *name)
+{
+    return name && sqlite3_strnicmp(name, "ward_", 5) == 0;
+}
+
+/* The innermost view or trigger is one the runtime made for the session,
+ * or one the compiled script made. */
+static bool from_ward(const WardConn *w, const char *ctx)
+{
+    return ctx && (is_ward(ctx) || is_protected(w, ctx));
+}
+
+static bool is_temp(const char *db)
+{
+    return db && strcmp(db, "temp") == 0;
+}
+
+static const char *const INTERNAL_FUNCTIONS[] = {
+    "ward_read",   "ward_insert",      "ward_update", "ward_delete",
+    "ward_export", "ward_unmask",      "ward_chain",  "ward_audit_write",
+    "ward_decrypt", "load_extension",
+};
+
+static int authorize(void *p, int action, const char *a1, const char *a2,
+                     const char *db, const char *ctx)
+{
+    WardConn *w = p;
+    if (!w->active || w->internal)
+        return SQLITE_OK;
+    switch (action) {
+    case SQLITE_READ:
+        /* A statement that reads no column of a table (count(*)) is
+         * reported with an empty column and without the view it came
+         * through: allowed, so counting rows through the views works; it
+         * reveals the table's row count and nothing else. */
+        if (a2 && !*a2)
+            return SQLITE_OK;
+        if (!is_temp(db) && is_protected(w, a1) && !from_ward(w, ctx))
+            return SQLITE_DENY;
+        return SQLITE_OK;
+    case SQLITE_INSERT:
+    case SQLITE_UPDATE:
+    case SQLITE_DELETE:
+        if (is_temp(db))
+            /* The session's views (their triggers route the write) and the
+             * application's own temp tables. */
+            return SQLITE_OK;
+        if (is_ward(a1) || is_protected(w, a1))
+            return SQLITE_DENY;
+        return SQLITE_OK;
+    case SQLITE_CREATE_TEMP_TABLE:
+    case SQLITE_CREATE_TEMP_INDEX:
+    case SQLITE_DROP_TEMP_TABLE:
+    case SQLITE_DROP_TEMP_INDEX:
+        return is_ward(a1) || is_protected(w, a1) ? SQLITE_DENY : SQLITE_OK;
+    case SQLITE_CREATE_INDEX:
+    case SQLITE_CREATE_TABLE:
+    case SQLITE_CREATE_TEMP_TRIGGER:
+    case SQLITE_CREATE_TEMP_VIEW:
+    case SQLITE_CREATE_TRIGGER:
+    case SQLITE_CREATE_VIEW:
+    case SQLITE_DROP_INDEX:
+    case SQLITE_DROP_TABLE:
+    case SQLITE_DROP_TEMP_TRIGGER:
+    case SQLITE_DROP_TEMP_VIEW:
+    case SQLITE_DROP_TRIGGER:
+    case SQLITE_DROP_VIEW:
+    case SQLITE_ALTER_TABLE:
+    case SQLITE_ATTACH:
+    case SQLITE_DETACH:
+    case SQLITE_CREATE_VTABLE:
+    case SQLITE_DROP_VTABLE:
+    case SQLITE_REINDEX:
+    case SQLITE_ANALYZE: return SQLITE_DENY;
+    case SQLITE_PRAGMA:
+        /* Reading a setting is fine; setting one is the DBA's job. */
+        return a2 == NULL ? SQLITE_OK : SQLITE_DENY;
+    case SQLITE_FUNCTION:
+        for (size_t i = 0;
+             i < sizeof INTERNAL_FUNCTIONS / sizeof *INTERNAL_FUNCTIONS; i++)
+            if (a2 && sqlite3_stricmp(a2, INTERNAL_FUNCTIONS[i]) == 0)
+                return from_ward(w, ctx) && strcmp(a2, "load_extension") != 0
+                           ? SQLITE_OK
+                           : SQLITE_DENY;
+        return SQLITE_OK;
+    default: return SQLITE_OK;
+    }
+}
+
+static int statement_end(unsigned type, void *p, void *stmt, void *x)
+{
+    (void)stmt;
+    (void)x;
+    WardConn *w = p;
+    if (type == SQLITE_TRACE_PROFILE && !w->internal) {
+        rt_audit_statement_end(w);
+        rt_approval_statement_end(w);
+    }
+    return 0;
+}
+
+int rt_guard_install(sqlite3 *db, WardConn *w)
+{
+    int rc = sqlite3_set_authorizer(db, authorize, w);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_trace_v2(db, SQLITE_TRACE_PROFILE, statement_end, w);
+    return rc;
+}

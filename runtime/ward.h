@@ -1,0 +1,49 @@
+/*
+ * ward.h - the ward runtime's C API for applications on SQLite.
+ *
+ * An application opens its database as usual, loads the runtime into the
+ * connection, sets the session of the user it serves, and locks it; from
+ * then on every query on that connection sees what the compiled policy
+ * says, and the session cannot be changed by SQL:
+ *
+ *     sqlite3 *db;
+ *     sqlite3_open("pharmacy.db", &db);
+ *     char *err = NULL;
+ *     if (ward_runtime_open(db, &err) != SQLITE_OK ||
+ *         ward_session_set(db, "cs_agent", "a01", "outbound_call", NULL,
+ *                          &err) != SQLITE_OK ||
+ *         ward_session_lock(db, &err) != SQLITE_OK) {
+ *         fprintf(stderr, "%s\n", err);
+ *         sqlite3_free(err);
+ *     }
+ *
+ * The same functions exist in SQL (ward_session, ward_lock; docs/dba-sqlite.md)
+ * for the stock shell with `.load ward`. Errors come back as SQLite codes
+ * with a message in *ERR (free it with sqlite3_free; ERR may be NULL). A
+ * refusal's message starts with "ward: [code]", e.g. "[unknown-role]".
+ *
+ * Link with libward.a, -lsqlite3 and -lcrypto.
+ */
+#ifndef WARD_H
+#define WARD_H
+
+#include <sqlite3.h>
+
+/* ward_runtime_open registers the runtime on DB. Loading twice is a no-op. */
+int ward_runtime_open(sqlite3 *db, char **err);
+
+/* ward_session_set sets the session: ROLES comma-separated (each one of the
+ * policy's roles), USER (may be NULL), SCENARIO (NULL for none), ATTRS a JSON
+ * object such as {"store_id": 7} or NULL. */
+int ward_session_set(sqlite3 *db, const char *roles, const char *user,
+                     const char *scenario, const char *attrs, char **err);
+
+/* ward_session_lock fixes the session for the rest of the connection:
+ * later ward_session_set and ward_session() calls fail [session-locked]. */
+int ward_session_lock(sqlite3 *db, char **err);
+
+/* sqlite3_ward_init is the loadable extension's entry point; in a program,
+ * ward_runtime_open calls it. */
+int sqlite3_ward_init(sqlite3 *db, char **err, const struct sqlite3_api_routines *api);
+
+#endif
