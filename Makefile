@@ -41,6 +41,7 @@ CHECK_SRC    = $(wildcard check/*.c)
 CLI_SRC      = $(wildcard cli/*.c)
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 BENCH_SRC    = $(wildcard bench/*.c)
+EXAMPLE_SRC  = $(wildcard examples/*.c)
 
 GEN_OBJ  = $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o
 LIB_OBJ  = $(GEN_OBJ) \
@@ -50,11 +51,12 @@ CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
 EXT_OBJ  = $(patsubst %.c,$(BUILD)/ext/%.o,$(EXT_SRC))
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+EXAMPLE_BIN = $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRC))
 
 .SECONDARY:
 .PHONY: all test check demo asan install clean format format-check bless \
         bench tidy
-all: $(BUILD)/ward $(BUILD)/ward.so
+all: $(BUILD)/ward $(BUILD)/ward.so $(EXAMPLE_BIN)
 
 $(DEPS_OK): mk/deps.sh
 	@mkdir -p $(@D)
@@ -102,7 +104,10 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libward.a
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libward.a
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libward.a $(LDLIBS)
 
-test check: $(BUILD)/ward $(BUILD)/ward.so $(UNIT_BIN)
+$(BUILD)/examples/%: $(BUILD)/examples/%.o $(BUILD)/libward.a
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libward.a $(LDLIBS)
+
+test check: $(BUILD)/ward $(BUILD)/ward.so $(UNIT_BIN) $(EXAMPLE_BIN)
 	sh tests/run.sh $(BUILD)
 
 bless: $(BUILD)/ward
@@ -111,19 +116,20 @@ bless: $(BUILD)/ward
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
-demo: $(BUILD)/ward $(BUILD)/ward.so
+demo: $(BUILD)/ward $(BUILD)/ward.so $(EXAMPLE_BIN)
 	sh examples/demo.sh $(BUILD)
 
 asan:
 	$(MAKE) BUILD=build/asan SAN=address,undefined OPT=-O1 test
 
-install: $(BUILD)/ward $(BUILD)/ward.so
+install: $(BUILD)/ward $(BUILD)/ward.so $(EXAMPLE_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ward/policies
 	install -m 755 $(BUILD)/ward $(DESTDIR)$(PREFIX)/bin/ward
 	install -m 644 policies/*.ward $(DESTDIR)$(PREFIX)/share/ward/policies/
 
 FORMAT_SRC = $(wildcard grammar/*.[ch] compiler/*.[ch] runtime/*.[ch] \
-                        check/*.[ch] cli/*.[ch] tests/unit/*.[ch] bench/*.[ch])
+                        check/*.[ch] cli/*.[ch] tests/unit/*.[ch] bench/*.[ch] \
+                        examples/*.[ch])
 format:
 	clang-format -i $(FORMAT_SRC)
 

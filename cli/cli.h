@@ -7,6 +7,8 @@
 
 #include "diag.h"
 
+#include <sqlite3.h>
+
 #include <stdbool.h>
 
 typedef enum ExitCode {
@@ -41,7 +43,13 @@ int cli_diagnostics(Diag *d);
  * rename, so a failure never leaves a half-written file. "-" is stdout. */
 int write_file_atomic(const char *path, const char *data, size_t len);
 
+/* cli_db_open opens PATH read-only for command CMD; EXIT_USAGE (message
+ * printed) when it is missing or not a database. */
+int cli_db_open(const char *cmd, const char *path, sqlite3 **out);
+
 int cmd_compile(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 int cmd_parse(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);

@@ -27,6 +27,8 @@ static const Command commands[] = {
     {"matrix", cmd_matrix, "the role x column decision table"},
     {"fmt", cmd_fmt, "rewrite a policy in canonical layout"},
     {"parse", cmd_parse, "parse a policy and print its syntax tree"},
+    {"verify", cmd_verify, "report drift from the applied SQLite script"},
+    {"audit", cmd_audit, "audit verify DB: check the audit log's chain"},
 };
 
 static void usage(FILE *out)

@@ -40,6 +40,10 @@ typedef struct Emit {
     const char *ins_table;
     const char *ins_cols;
     size_t ins_rows;
+    size_t row_start; /* where the open row's values begin in out */
+    /* Each catalog table's rows as written (values joined by ", ", one row
+     * per line): `ward verify` renders the stored rows the same way. */
+    StrBuf rows[16];
 } Emit;
 
 static void hex_sha256(const char *s, size_t n, char *out)
@@ -56,10 +60,9 @@ static void hex_sha256(const char *s, size_t n, char *out)
  * in the manifest under the text SQLite will keep in sqlite_schema: SQLite
  * stores a CREATE ... IF NOT EXISTS statement without those three words.
  */
-static void object(Emit *e, const char *type, const char *name, const char *sql)
+static ManifestEntry *manifest_add(Emit *e, const char *type,
+                                   const char *name)
 {
-    sb_puts(e->out, sql);
-    sb_puts(e->out, ";\n");
     if (e->nmanifest == e->capmanifest) {
         e->capmanifest = e->capmanifest ? 2 * e->capmanifest : 32;
         e->manifest =
@@ -68,6 +71,22 @@ static void object(Emit *e, const char *type, const char *name, const char *sql)
     ManifestEntry *me = &e->manifest[e->nmanifest++];
     me->name = name;
     me->type = type;
+    return me;
+}
+
+/* object_hash records TEXT's hash in the manifest under TYPE and NAME. */
+static void object_hash(Emit *e, const char *type, const char *name,
+                        const StrBuf *text)
+{
+    ManifestEntry *me = manifest_add(e, type, name);
+    hex_sha256(text->len ? text->data : "", text->len, me->sha);
+}
+
+static void object(Emit *e, const char *type, const char *name, const char *sql)
+{
+    sb_puts(e->out, sql);
+    sb_puts(e->out, ";\n");
+    ManifestEntry *me = manifest_add(e, type, name);
     const char *ine = strstr(sql, " IF NOT EXISTS ");
     StrBuf stored;
     sb_init(&stored);
@@ -83,6 +102,8 @@ static void object(Emit *e, const char *type, const char *name, const char *sql)
 }
 
 /* ---- multi-row inserts into the catalog ---- */
+
+static int catalog_index(const char *table);
 
 static void row_begin(Emit *e, const char *table, const char *cols)
 {
@@ -100,10 +121,17 @@ static void row_begin(Emit *e, const char *table, const char *cols)
         sb_puts(e->out, ",\n  (");
     }
     e->ins_rows++;
+    e->row_start = e->out->len;
 }
 
 static void row_end(Emit *e)
 {
+    int i = catalog_index(e->ins_table);
+    if (i >= 0) {
+        sb_append(&e->rows[i], e->out->data + e->row_start,
+                  e->out->len - e->row_start);
+        sb_putc(&e->rows[i], '\n');
+    }
     sb_putc(e->out, ')');
 }
 
@@ -129,29 +157,39 @@ static void literal_sql(const Node *n, StrBuf *out)
     }
 }
 
+/* column_ref names a column qualified by its table: an unqualified name
+ * that does not resolve would silently become a string in SQLite. */
+static void column_ref(const char *table, const char *column, StrBuf *out)
+{
+    sql_put_ident(out, table);
+    sb_putc(out, '.');
+    sql_put_ident(out, column);
+}
+
 /* column_value is the column as a masking function receives it: date and
  * datetime columns are tagged so the Hive and SQL Server masks know. */
-static void column_value(const Column *c, StrBuf *out)
+static void column_value(const char *table, const Column *c, StrBuf *out)
 {
     bool date = c->type == TYPE_DATE || c->type == TYPE_DATETIME;
     if (date)
         sb_puts(out, "ward_date(");
-    sql_put_ident(out, c->name);
+    column_ref(table, c->name, out);
     if (date)
         sb_putc(out, ')');
 }
 
 /* outcome_sql is the column's expression under outcome O; NULL when hidden. */
-static void outcome_sql(const Column *c, const Outcome *o, StrBuf *out)
+static void outcome_sql(const char *table, const Column *c, const Outcome *o,
+                        StrBuf *out)
 {
     switch (o->effect) {
-    case EFFECT_SHOW: sql_put_ident(out, c->name); return;
+    case EFFECT_SHOW: column_ref(table, c->name, out); return;
     case EFFECT_HIDE: sb_puts(out, "NULL"); return;
     case EFFECT_MASK: break;
     }
     const Node *call = o->mask->call;
     sb_printf(out, "ward_%s(", o->mask->spec->name);
-    column_value(c, out);
+    column_value(table, c, out);
     for (size_t i = 0; i < LIST_LEN(call->as.call.args); i++) {
         sb_puts(out, ", ");
         literal_sql(LIST_AT(call->as.call.args, i), out);
@@ -177,44 +215,44 @@ static const char *binop_sql(BinOp op)
 /* Operands are parenthesised unless they are atoms: SQL's precedence of
  * NOT, IS and IN differs enough from the policy language's to not rely on
  * it. */
-static void operand(const Node *e, StrBuf *out)
+static void operand(const char *table, const Node *e, StrBuf *out)
 {
     bool atom = e->kind != NODE_BINARY && e->kind != NODE_NOT &&
                 e->kind != NODE_IN && e->kind != NODE_IS_NULL;
     if (!atom)
         sb_putc(out, '(');
-    emit_sqlite_row_expr(e, out);
+    emit_sqlite_row_expr(table, e, out);
     if (!atom)
         sb_putc(out, ')');
 }
 
-void emit_sqlite_row_expr(const Node *e, StrBuf *out)
+void emit_sqlite_row_expr(const char *table, const Node *e, StrBuf *out)
 {
     switch (e->kind) {
     case NODE_BINARY:
-        operand(e->as.binary.left, out);
+        operand(table, e->as.binary.left, out);
         sb_puts(out, binop_sql(e->as.binary.op));
-        operand(e->as.binary.right, out);
+        operand(table, e->as.binary.right, out);
         return;
     case NODE_NOT:
         sb_puts(out, "NOT ");
-        operand(e->as.not_.operand, out);
+        operand(table, e->as.not_.operand, out);
         return;
     case NODE_IN:
-        operand(e->as.in.operand, out);
+        operand(table, e->as.in.operand, out);
         sb_puts(out, e->as.in.negated ? " NOT IN (" : " IN (");
         for (size_t i = 0; i < LIST_LEN(e->as.in.values); i++) {
             if (i)
                 sb_puts(out, ", ");
-            emit_sqlite_row_expr(LIST_AT(e->as.in.values, i), out);
+            emit_sqlite_row_expr(table, LIST_AT(e->as.in.values, i), out);
         }
         sb_putc(out, ')');
         return;
     case NODE_IS_NULL:
-        operand(e->as.is_null.operand, out);
+        operand(table, e->as.is_null.operand, out);
         sb_puts(out, e->as.is_null.negated ? " IS NOT NULL" : " IS NULL");
         return;
-    case NODE_NAME: sql_put_ident(out, e->as.name.text); return;
+    case NODE_NAME: column_ref(table, e->as.name.text, out); return;
     case NODE_SESSION:
         sb_puts(out, "ward_attr(");
         sql_put_str(out, e->as.session.attr);
@@ -397,6 +435,14 @@ static const char *const STATE_TRIGGERS[][2] = {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+static int catalog_index(const char *table)
+{
+    for (size_t i = 0; i < NELEM(CATALOG_TABLES); i++)
+        if (strcmp(CATALOG_TABLES[i][0], table) == 0)
+            return (int)i;
+    return -1;
+}
+
 static const Audit *audit_of(const Model *m, int table)
 {
     for (size_t i = 0; i < m->naudits; i++)
@@ -431,7 +477,7 @@ static void header(Emit *e)
         for (size_t c = 0; c < tb->ncolumns; c++) {
             if (c)
                 sb_puts(e->out, ", ");
-            sql_put_ident(e->out, tb->columns[c].name);
+            column_ref(tb->name, tb->columns[c].name, e->out);
         }
         sb_puts(e->out, " FROM main.");
         sql_put_ident(e->out, tb->name);
@@ -517,7 +563,7 @@ static void catalog(Emit *e)
                     Outcome oc =
                         decide_role(m, (int)r, s, (int)t, (int)c, NULL);
                     sb_reset(&expr);
-                    outcome_sql(&tb->columns[c], &oc, &expr);
+                    outcome_sql(tb->name, &tb->columns[c], &oc, &expr);
                     row_begin(e, "ward_cell",
                               "tbl, col, role, scenario, effect, rank, pos, "
                               "expr");
@@ -542,7 +588,7 @@ static void catalog(Emit *e)
         const RowRule *rr = &m->rowrules[i];
         sb_reset(&expr);
         if (rr->expr)
-            emit_sqlite_row_expr(rr->expr, &expr);
+            emit_sqlite_row_expr(m->tables[rr->table].name, rr->expr, &expr);
         for (size_t k = 0; k < rr->nroles; k++) {
             row_begin(e, "ward_rowrule", "tbl, role, expr");
             sql_put_str(o, m->tables[rr->table].name);
@@ -713,15 +759,23 @@ void emit_sqlite(const Model *m, StrBuf *out)
                  "row (never the values).\n");
     audit_triggers(&e, &a);
 
+    /* The catalog's contents, as "rows" entries: hand edits of a decision
+     * are drift too. */
+    for (size_t i = 0; i < NELEM(CATALOG_TABLES); i++) {
+        object_hash(&e, "rows", CATALOG_TABLES[i][0], &e.rows[i]);
+        sb_free(&e.rows[i]);
+    }
+
     sb_puts(out, "\n-- What this script created, for `ward verify`.\n");
     sb_puts(out, "DROP TABLE IF EXISTS main.\"ward_manifest\";\n");
-    sb_puts(out, "CREATE TABLE \"ward_manifest\" (name TEXT PRIMARY KEY, "
-                 "type TEXT NOT NULL, sha256 TEXT NOT NULL);\n");
+    sb_puts(out, "CREATE TABLE \"ward_manifest\" (type TEXT NOT NULL, "
+                 "name TEXT NOT NULL, sha256 TEXT NOT NULL, "
+                 "PRIMARY KEY (type, name));\n");
     for (size_t i = 0; i < e.nmanifest; i++) {
-        row_begin(&e, "ward_manifest", "name, type, sha256");
-        sql_put_str(out, e.manifest[i].name);
-        sb_puts(out, ", ");
+        row_begin(&e, "ward_manifest", "type, name, sha256");
         sql_put_str(out, e.manifest[i].type);
+        sb_puts(out, ", ");
+        sql_put_str(out, e.manifest[i].name);
         sb_puts(out, ", ");
         sql_put_str(out, e.manifest[i].sha);
         row_end(&e);

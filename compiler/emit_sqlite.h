@@ -27,9 +27,9 @@
 /* emit_sqlite writes the apply script for M to OUT. */
 void emit_sqlite(const Model *m, StrBuf *out);
 
-/* emit_sqlite_row_expr writes a row expression as SQL over the table's own
- * columns, with session.ATTR as ward_attr('ATTR') and current_user as
- * ward_user(). */
-void emit_sqlite_row_expr(const Node *e, StrBuf *out);
+/* emit_sqlite_row_expr writes a row expression as SQL over TABLE's own
+ * columns (qualified by TABLE), with session.ATTR as ward_attr('ATTR') and
+ * current_user as ward_user(). */
+void emit_sqlite_row_expr(const char *table, const Node *e, StrBuf *out);
 
 #endif

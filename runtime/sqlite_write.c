@@ -119,9 +119,10 @@ static void fn_update(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         !approved(ctx, w, t->cols[c].update, "update", t, &t->cols[c]))
         return;
     sqlite3_str *s = sqlite3_str_new(w->db);
-    sqlite3_str_appendf(s, "UPDATE main.\"%w\" SET \"%w\" = ?1 WHERE \"%w\" "
-                           "= ?2",
-                        t->name, t->cols[c].name, t->cols[t->key].name);
+    sqlite3_str_appendf(s, "UPDATE main.\"%w\" SET \"%w\" = ?1 WHERE "
+                           "\"%w\".\"%w\" = ?2",
+                        t->name, t->cols[c].name, t->name,
+                        t->cols[t->key].name);
     append_filter(s, t);
     sqlite3_value *vals[2] = {argv[3], argv[2]};
     run(ctx, w, sqlite3_str_finish(s), vals, 2);
@@ -184,8 +185,8 @@ static void fn_delete(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         !approved(ctx, w, t->delete_approval, "delete", t, NULL))
         return;
     sqlite3_str *s = sqlite3_str_new(w->db);
-    sqlite3_str_appendf(s, "DELETE FROM main.\"%w\" WHERE \"%w\" = ?1",
-                        t->name, t->cols[t->key].name);
+    sqlite3_str_appendf(s, "DELETE FROM main.\"%w\" WHERE \"%w\".\"%w\" = ?1",
+                        t->name, t->name, t->cols[t->key].name);
     append_filter(s, t);
     run(ctx, w, sqlite3_str_finish(s), &argv[1], 1);
 }

@@ -33,9 +33,24 @@ test_expect_success 'compile rejects an unknown target' '
     contains err "unknown target '\''oracle'\''"
 '
 
-test_expect_success 'compile refuses -o rather than writing nothing' '
-    expect_exit 2 "$WARD" compile "$P" -o out.sql 2>err &&
-    contains err "SQL output is not available yet" &&
+test_expect_success 'compile -o writes the SQLite script, byte-identical each time' '
+    "$WARD" compile "$P" -o one.sql &&
+    "$WARD" compile "$P" --target sqlite -o two.sql &&
+    cmp one.sql two.sql &&
+    contains one.sql "BEGIN IMMEDIATE;" &&
+    contains one.sql "COMMIT;"
+'
+
+test_expect_success 'a failed compile leaves no file behind' '
+    printf "policy p version 1;\nrole r;\ntable t { c text; show c to nobody; }\n" >bad.ward &&
+    expect_exit 2 "$WARD" compile bad.ward -o out.sql 2>err &&
+    test ! -e out.sql &&
+    ! ls out.sql.tmp* 2>/dev/null
+'
+
+test_expect_success 'compile -o for postgres is refused until that target exists' '
+    expect_exit 2 "$WARD" compile "$P" --target postgres -o out.sql 2>err &&
+    contains err "emits SQLite only" &&
     test ! -e out.sql
 '
 
