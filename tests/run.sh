@@ -125,7 +125,8 @@ done
 # with its sanitizer libraries preloaded; leaks are checked by the unit tests
 # that link the runtime, not in the shell.
 WARD_PRELOAD=$(ldd "$BUILD/ward.so" 2>/dev/null |
-    sed -n 's/.*=> \(.*lib[au][sb]san[^ ]*\) .*/\1/p' | tr '\n' ' ')
+    sed -n -e 's/.*=> \(.*libasan[^ ]*\) .*/\1/p' \
+        -e 's/.*=> \(.*libubsan[^ ]*\) .*/\1/p' | tr '\n' ' ')
 if [ -n "$WARD_PRELOAD" ]; then
     export WARD_PRELOAD
     export ASAN_OPTIONS=detect_leaks=0
