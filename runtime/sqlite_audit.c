@@ -12,7 +12,11 @@
  * values). Reads are counted by the session's views (ward_read) and appended
  * when the statement ends, one row per table with the columns read and the
  * number of rows. A read record that cannot be appended then (the database
- * is busy) is kept and retried after the next statement.
+ * is busy) is kept and retried after the next statement. A read record
+ * appended inside a transaction is remembered until the transaction
+ * commits: if a ROLLBACK (or ROLLBACK TO a savepoint) takes it away, it is
+ * appended again, with its original time, after that statement. The data
+ * was read; undoing the transaction does not undo the reading.
  */
 #include "sqlite_rt.h"
 
@@ -23,6 +27,8 @@
 
 struct RtPending {
     char *f[AUDIT_NFIELDS];
+    sqlite3_int64 seq; /* once appended: its row and hash */
+    char hash[65];
     RtPending *next;
 };
 
@@ -178,31 +184,98 @@ static void fn_read(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_value(ctx, argv[2]);
 }
 
-static void pending_push(WardConn *w, char *f[AUDIT_NFIELDS])
+static void list_push(RtPending **list, RtPending *p)
 {
-    RtPending *p = sqlite3_malloc(sizeof *p);
-    if (!p) {
-        fields_free(f);
-        return;
-    }
-    memcpy(p->f, f, sizeof p->f);
     p->next = NULL;
-    RtPending **tail = &w->pending;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = p;
+    while (*list)
+        list = &(*list)->next;
+    *list = p;
+}
+
+static void list_free(RtPending **list)
+{
+    while (*list) {
+        RtPending *p = *list;
+        *list = p->next;
+        fields_free(p->f);
+        sqlite3_free(p);
+    }
+}
+
+/* still_there: the appended row SEQ exists with the hash it got. */
+static bool still_there(WardConn *w, const RtPending *p)
+{
+    sqlite3_stmt *st = NULL;
+    bool yes = false;
+    if (rt_prepare(w, "SELECT 1 FROM main.\"ward_audit\" WHERE seq = ?1 AND "
+                      "hash = ?2",
+                   &st) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, p->seq);
+        sqlite3_bind_text(st, 2, p->hash, -1, SQLITE_STATIC);
+        yes = rt_step(w, st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return yes;
+}
+
+/* append_record appends P's fields; inside a transaction P is kept on the
+ * unsettled list, otherwise freed. On failure P goes back to pending. */
+static bool append_record(WardConn *w, RtPending *p)
+{
+    if (append_fields(w, p->f, NULL) != SQLITE_OK) {
+        list_push(&w->pending, p);
+        return false;
+    }
+    if (sqlite3_get_autocommit(w->db)) {
+        fields_free(p->f);
+        sqlite3_free(p);
+        return true;
+    }
+    p->seq = sqlite3_last_insert_rowid(w->db);
+    sqlite3_stmt *st = NULL;
+    p->hash[0] = '\0';
+    if (rt_prepare(w, "SELECT hash FROM main.\"ward_audit\" WHERE seq = ?1",
+                   &st) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, p->seq);
+        if (rt_step(w, st) == SQLITE_ROW)
+            sqlite3_snprintf(sizeof p->hash, p->hash, "%s",
+                             sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    list_push(&w->unsettled, p);
+    return true;
+}
+
+/* settle: records a rollback took away go back to pending; once no
+ * transaction is open, the rest are committed and forgotten. */
+static void settle(WardConn *w)
+{
+    RtPending *list = w->unsettled;
+    w->unsettled = NULL;
+    while (list) {
+        RtPending *p = list;
+        list = p->next;
+        if (!still_there(w, p))
+            list_push(&w->pending, p);
+        else if (sqlite3_get_autocommit(w->db)) {
+            fields_free(p->f);
+            sqlite3_free(p);
+        } else
+            list_push(&w->unsettled, p);
+    }
 }
 
 void rt_audit_statement_end(WardConn *w)
 {
+    if (w->unsettled)
+        settle(w);
     /* Retry what could not be appended before, oldest first. */
-    while (w->pending) {
-        RtPending *p = w->pending;
-        if (append_fields(w, p->f, NULL) != SQLITE_OK)
-            return;
-        w->pending = p->next;
-        fields_free(p->f);
-        sqlite3_free(p);
+    RtPending *retry = w->pending;
+    w->pending = NULL;
+    while (retry) {
+        RtPending *p = retry;
+        retry = p->next;
+        append_record(w, p);
     }
     for (int t = 0; t < w->ntables; t++) {
         sqlite3_int64 rows = 0;
@@ -223,25 +296,21 @@ void rt_audit_statement_end(WardConn *w)
         if (!cols)
             continue;
         char *columns = sqlite3_str_finish(cols);
-        char *f[AUDIT_NFIELDS];
-        fields_fill(w, f, "read", w->tables[t].name, NULL, columns, rows,
-                    true, NULL);
+        RtPending *p = sqlite3_malloc(sizeof *p);
+        if (p) {
+            memset(p, 0, sizeof *p);
+            fields_fill(w, p->f, "read", w->tables[t].name, NULL, columns,
+                        rows, true, NULL);
+            append_record(w, p);
+        }
         sqlite3_free(columns);
-        if (append_fields(w, f, NULL) == SQLITE_OK)
-            fields_free(f);
-        else
-            pending_push(w, f);
     }
 }
 
 void rt_audit_dispose(WardConn *w)
 {
-    while (w->pending) {
-        RtPending *p = w->pending;
-        w->pending = p->next;
-        fields_free(p->f);
-        sqlite3_free(p);
-    }
+    list_free(&w->pending);
+    list_free(&w->unsettled);
 }
 
 int rt_audit_register(sqlite3 *db, WardConn *w)

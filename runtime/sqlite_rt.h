@@ -81,7 +81,8 @@ typedef struct RtUse {
     sqlite3_int64 request;
 } RtUse;
 
-/* An audit record waiting to be appended (the append failed, e.g. busy). */
+/* A read record waiting to be appended (the append failed, e.g. busy), or
+ * appended inside a transaction that has not committed yet. */
 typedef struct RtPending RtPending;
 
 typedef struct WardConn {
@@ -105,7 +106,8 @@ typedef struct WardConn {
     int nslots;
     RtUse *uses;
     int nuses;
-    RtPending *pending;
+    RtPending *pending;   /* to append after the next statement */
+    RtPending *unsettled; /* appended in the open transaction */
     MaskKey key;
     bool key_tried;
     char key_err[160];

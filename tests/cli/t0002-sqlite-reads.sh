@@ -222,3 +222,15 @@ t_nulls() {
     echo 'NULL|NULL|NULL' >want && cmp want out
 }
 test_expect_success 'NULL in gives NULL out through every mask' t_nulls
+
+t_rollback() {
+    mkdb db &&
+    sq_as db cs_agent a01 - - "BEGIN" "SELECT phone FROM customers" "ROLLBACK" \
+        "BEGIN" "SAVEPOINT s" "SELECT phone FROM customers WHERE id = 1" \
+        "ROLLBACK TO s" "COMMIT" \
+        "BEGIN" "SELECT phone FROM customers WHERE id = 2" "COMMIT" >/dev/null &&
+    sq_plain db "SELECT op, columns, nrows FROM ward_audit ORDER BY seq" >out &&
+    printf 'read|phone|2\nread|phone|1\nread|phone|1\n' >want && cmp want out &&
+    "$WARD" audit verify db >/dev/null
+}
+test_expect_success 'a ROLLBACK does not erase the record of a read' t_rollback
