@@ -135,6 +135,19 @@ static void row_end(Emit *e)
     sb_putc(e->out, ')');
 }
 
+/* row_strs writes a row of N string values (NULL allowed). */
+static void row_strs(Emit *e, const char *table, const char *cols, int n,
+                     const char *const *vals)
+{
+    row_begin(e, table, cols);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sb_puts(e->out, ", ");
+        sql_put_str(e->out, vals[i]);
+    }
+    row_end(e);
+}
+
 static void rows_flush(Emit *e)
 {
     if (e->ins_table)
@@ -503,28 +516,18 @@ static void catalog(Emit *e)
     row_end(e);
 
     for (size_t r = 0; r < m->nroles; r++) {
-        row_begin(e, "ward_role", "name, label");
-        sql_put_str(o, m->roles[r].name);
-        sb_puts(o, ", ");
-        sql_put_str(o, m->roles[r].label);
-        row_end(e);
+        const char *v[] = {m->roles[r].name, m->roles[r].label};
+        row_strs(e, "ward_role", "name, label", 2, v);
     }
     for (size_t r = 0; r < m->nroles; r++)
-        for (size_t h = 0; h < m->nroles; h++) {
-            if (!m->roles[r].closure[h])
-                continue;
-            row_begin(e, "ward_role_closure", "role, holds");
-            sql_put_str(o, m->roles[r].name);
-            sb_puts(o, ", ");
-            sql_put_str(o, m->roles[h].name);
-            row_end(e);
-        }
+        for (size_t h = 0; h < m->nroles; h++)
+            if (m->roles[r].closure[h]) {
+                const char *v[] = {m->roles[r].name, m->roles[h].name};
+                row_strs(e, "ward_role_closure", "role, holds", 2, v);
+            }
     for (size_t s = 0; s < m->nscenarios; s++) {
-        row_begin(e, "ward_scenario", "name, label");
-        sql_put_str(o, m->scenarios[s].name);
-        sb_puts(o, ", ");
-        sql_put_str(o, m->scenarios[s].label);
-        row_end(e);
+        const char *v[] = {m->scenarios[s].name, m->scenarios[s].label};
+        row_strs(e, "ward_scenario", "name, label", 2, v);
     }
     for (size_t t = 0; t < m->ntables; t++) {
         const Table *tb = &m->tables[t];
@@ -608,13 +611,9 @@ static void catalog(Emit *e)
         const Table *tb = &m->tables[w->table];
         for (size_t c = 0; c < w->ncolumns; c++)
             for (size_t k = 0; k < w->nroles; k++) {
-                row_begin(e, "ward_write", "tbl, col, role");
-                sql_put_str(o, tb->name);
-                sb_puts(o, ", ");
-                sql_put_str(o, tb->columns[w->columns[c]].name);
-                sb_puts(o, ", ");
-                sql_put_str(o, m->roles[w->roles[k]].name);
-                row_end(e);
+                const char *v[] = {tb->name, tb->columns[w->columns[c]].name,
+                                   m->roles[w->roles[k]].name};
+                row_strs(e, "ward_write", "tbl, col, role", 3, v);
             }
     }
     for (size_t i = 0; i < m->napprovals; i++) {
@@ -633,11 +632,8 @@ static void catalog(Emit *e)
     for (size_t i = 0; i < m->napprovals; i++) {
         const Approval *ap = &m->approvals[i];
         for (size_t k = 0; k < ap->nroles; k++) {
-            row_begin(e, "ward_approver", "approval, role");
-            sql_put_str(o, ap->name);
-            sb_puts(o, ", ");
-            sql_put_str(o, m->roles[ap->roles[k]].name);
-            row_end(e);
+            const char *v[] = {ap->name, m->roles[ap->roles[k]].name};
+            row_strs(e, "ward_approver", "approval, role", 2, v);
         }
     }
     for (size_t i = 0; i < m->napprovals; i++) {
@@ -772,13 +768,9 @@ void emit_sqlite(const Model *m, StrBuf *out)
                  "name TEXT NOT NULL, sha256 TEXT NOT NULL, "
                  "PRIMARY KEY (type, name));\n");
     for (size_t i = 0; i < e.nmanifest; i++) {
-        row_begin(&e, "ward_manifest", "type, name, sha256");
-        sql_put_str(out, e.manifest[i].type);
-        sb_puts(out, ", ");
-        sql_put_str(out, e.manifest[i].name);
-        sb_puts(out, ", ");
-        sql_put_str(out, e.manifest[i].sha);
-        row_end(&e);
+        const char *v[] = {e.manifest[i].type, e.manifest[i].name,
+                           e.manifest[i].sha};
+        row_strs(&e, "ward_manifest", "type, name, sha256", 3, v);
     }
     rows_flush(&e);
     sb_puts(out, "\nCOMMIT;\n");

@@ -454,18 +454,14 @@ static void fn_unmask(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int(ctx, 1);
 }
 
+static const RtFunction FUNCTIONS[] = {
+    {"ward_request", 2, 0, fn_request},
+    {"ward_approve", 1, 0, fn_approve},
+    {"ward_export", 1, 0, fn_export},
+    {"ward_unmask", 2, 0, fn_unmask},
+};
+
 int rt_approval_register(sqlite3 *db, WardConn *w)
 {
-    int rc = sqlite3_create_function_v2(db, "ward_request", 2, SQLITE_UTF8, w,
-                                        fn_request, NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(db, "ward_approve", 1, SQLITE_UTF8, w,
-                                        fn_approve, NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(db, "ward_export", 1, SQLITE_UTF8, w,
-                                        fn_export, NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(db, "ward_unmask", 2, SQLITE_UTF8, w,
-                                        fn_unmask, NULL, NULL, NULL);
-    return rc;
+    return rt_register(db, w, FUNCTIONS, sizeof FUNCTIONS / sizeof *FUNCTIONS);
 }

@@ -313,18 +313,14 @@ void rt_audit_dispose(WardConn *w)
     list_free(&w->unsettled);
 }
 
+static const RtFunction FUNCTIONS[] = {
+    {"ward_chain", AUDIT_NFIELDS + 1,
+     SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_chain},
+    {"ward_audit_write", -1, 0, fn_audit_write},
+    {"ward_read", 3, 0, fn_read},
+};
+
 int rt_audit_register(sqlite3 *db, WardConn *w)
 {
-    int rc = sqlite3_create_function_v2(
-        db, "ward_chain", AUDIT_NFIELDS + 1,
-        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, w, fn_chain,
-        NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(db, "ward_audit_write", -1,
-                                        SQLITE_UTF8, w,
-                                        fn_audit_write, NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(db, "ward_read", 3, SQLITE_UTF8, w,
-                                        fn_read, NULL, NULL, NULL);
-    return rc;
+    return rt_register(db, w, FUNCTIONS, sizeof FUNCTIONS / sizeof *FUNCTIONS);
 }

@@ -75,6 +75,24 @@ void rt_error(sqlite3_context *ctx, const char *fmt, ...)
     sqlite3_free(msg);
 }
 
+int rt_register(sqlite3 *db, WardConn *w, const RtFunction *fns, size_t n)
+{
+    int rc = SQLITE_OK;
+    for (size_t i = 0; i < n && rc == SQLITE_OK; i++)
+        rc = sqlite3_create_function_v2(db, fns[i].name, fns[i].nargs,
+                                        SQLITE_UTF8 | fns[i].flags, w,
+                                        fns[i].fn, NULL, NULL, NULL);
+    return rc;
+}
+
+void rt_result_text(sqlite3_context *ctx, const char *s)
+{
+    if (s)
+        sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_null(ctx);
+}
+
 WardConn *rt_conn(sqlite3_context *ctx)
 {
     return sqlite3_user_data(ctx);

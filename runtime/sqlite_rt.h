@@ -128,6 +128,17 @@ void rt_now(char *out, int64_t seconds);
 void rt_error(sqlite3_context *ctx, const char *fmt, ...);
 /* rt_conn returns the connection's state behind a registered function. */
 WardConn *rt_conn(sqlite3_context *ctx);
+/* RtFunction is one SQL function of the runtime, for rt_register. */
+typedef struct RtFunction {
+    const char *name;
+    int nargs; /* -1: any number */
+    int flags; /* beyond SQLITE_UTF8 */
+    void (*fn)(sqlite3_context *, int, sqlite3_value **);
+} RtFunction;
+/* rt_register registers N functions with W as their user data. */
+int rt_register(sqlite3 *db, WardConn *w, const RtFunction *fns, size_t n);
+/* rt_result_text sets CTX's result to S, or NULL when S is NULL. */
+void rt_result_text(sqlite3_context *ctx, const char *s);
 /* rt_table finds the session's table NAME; NULL when absent. */
 RtTable *rt_table(WardConn *w, const char *name);
 int rt_column(const RtTable *t, const char *name);

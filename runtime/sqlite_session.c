@@ -714,28 +714,22 @@ static void fn_attr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_null(ctx);
 }
 
+/* ward_user(), ward_roles(), ward_scenario(): what the session holds, for
+ * row rules, applications, and the shell user checking where they stand. */
 static void fn_user(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
     (void)argv;
     WardConn *w = rt_conn(ctx);
-    if (w->active && w->user)
-        sqlite3_result_text(ctx, w->user, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_result_null(ctx);
+    rt_result_text(ctx, w->active ? w->user : NULL);
 }
 
-/* ward_roles(), ward_scenario(): what the session holds, for applications
- * and for the shell user checking where they stand. */
 static void fn_roles(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
     (void)argv;
     WardConn *w = rt_conn(ctx);
-    if (w->active)
-        sqlite3_result_text(ctx, w->roles, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_result_null(ctx);
+    rt_result_text(ctx, w->active ? w->roles : NULL);
 }
 
 static void fn_scenario(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -743,34 +737,24 @@ static void fn_scenario(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     (void)argc;
     (void)argv;
     WardConn *w = rt_conn(ctx);
-    if (w->active && w->scenario)
-        sqlite3_result_text(ctx, w->scenario, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_result_null(ctx);
+    rt_result_text(ctx, w->active ? w->scenario : NULL);
 }
+
+/* ward_attr and ward_user are constant for the life of a session, and
+ * every view is rebuilt when the session changes, so SQLite may evaluate
+ * them once per statement (and use indexes on them). */
+#define CONSTANT (SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
+
+static const RtFunction FUNCTIONS[] = {
+    {"ward_session", -1, 0, fn_session},
+    {"ward_lock", 0, 0, fn_lock},
+    {"ward_attr", 1, CONSTANT, fn_attr},
+    {"ward_user", 0, CONSTANT, fn_user},
+    {"ward_roles", 0, 0, fn_roles},
+    {"ward_scenario", 0, 0, fn_scenario},
+};
 
 int rt_session_register(sqlite3 *db, WardConn *w)
 {
-    /* ward_attr and ward_user are constant for the life of a session, and
-     * every view is rebuilt when the session changes, so SQLite may
-     * evaluate them once per statement (and use indexes on them). */
-    int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
-    int rc = sqlite3_create_function_v2(db, "ward_session", -1, SQLITE_UTF8,
-                                        w, fn_session, NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(db, "ward_lock", 0, SQLITE_UTF8, w,
-                                        fn_lock, NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(db, "ward_attr", 1, det, w, fn_attr,
-                                        NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(db, "ward_user", 0, det, w, fn_user,
-                                        NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(db, "ward_roles", 0, SQLITE_UTF8, w,
-                                        fn_roles, NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(db, "ward_scenario", 0, SQLITE_UTF8,
-                                        w, fn_scenario, NULL, NULL, NULL);
-    return rc;
+    return rt_register(db, w, FUNCTIONS, sizeof FUNCTIONS / sizeof *FUNCTIONS);
 }

@@ -191,15 +191,13 @@ static void fn_delete(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     run(ctx, w, sqlite3_str_finish(s), &argv[1], 1);
 }
 
+static const RtFunction FUNCTIONS[] = {
+    {"ward_update", 4, 0, fn_update},
+    {"ward_insert", -1, 0, fn_insert},
+    {"ward_delete", 2, 0, fn_delete},
+};
+
 int rt_write_register(sqlite3 *db, WardConn *w)
 {
-    int rc = sqlite3_create_function_v2(db, "ward_update", 4, SQLITE_UTF8, w,
-                                        fn_update, NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(db, "ward_insert", -1, SQLITE_UTF8, w,
-                                        fn_insert, NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_create_function_v2(db, "ward_delete", 2, SQLITE_UTF8, w,
-                                        fn_delete, NULL, NULL, NULL);
-    return rc;
+    return rt_register(db, w, FUNCTIONS, sizeof FUNCTIONS / sizeof *FUNCTIONS);
 }
