@@ -49,6 +49,7 @@ int cli_db_open(const char *cmd, const char *path, sqlite3 **out);
 
 int cmd_compile(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 
 int cmd_parse(int argc, char **argv);

@@ -23,6 +23,7 @@ typedef struct Command {
 
 static const Command commands[] = {
     {"compile", cmd_compile, "check a policy and compile it"},
+    {"check", cmd_check, "run the policy's audit test corpus, with coverage"},
     {"explain", cmd_explain, "show what a session sees, and why"},
     {"matrix", cmd_matrix, "the role x column decision table"},
     {"fmt", cmd_fmt, "rewrite a policy in canonical layout"},

@@ -14,8 +14,7 @@ const char *report_where(Arena *a, Span at)
     return arena_printf(a, "%s:%zu:%zu", at.file->name, line, col);
 }
 
-/* quote returns a statement's source text on one line. Arena-owned. */
-static const char *quote(Arena *a, Span at)
+const char *report_quote(Arena *a, Span at)
 {
     StrBuf sb;
     sb_init(&sb);
@@ -41,16 +40,15 @@ const char *report_cell(Arena *a, const Outcome *o)
     return outcome_text(a, o);
 }
 
-/* why describes how outcome O came about, naming its source. */
-static const char *why(const Model *m, Arena *a, const Outcome *o)
+const char *report_why(const Model *m, Arena *a, const Outcome *o)
 {
     switch (o->why) {
     case WHY_ROLE_RULE:
-        return arena_printf(a, "rule '%s' (%s)", quote(a, o->rule->at),
+        return arena_printf(a, "rule '%s' (%s)", report_quote(a, o->rule->at),
                             report_where(a, o->rule->at));
     case WHY_COLUMN_DEFAULT:
         return arena_printf(a, "column default '%s' (%s)",
-                            quote(a, o->rule->at),
+                            report_quote(a, o->rule->at),
                             report_where(a, o->rule->at));
     case WHY_CLASS_DEFAULT:
         return arena_printf(a, "default of classification %s (%s)",
@@ -65,11 +63,11 @@ static const char *why(const Model *m, Arena *a, const Outcome *o)
     case WHY_UNCLASSIFIED: return "unclassified and no rule, so it is shown";
     case WHY_SCENARIO_ROLE:
         return arena_printf(a, "scenario rule for the role '%s' (%s)",
-                            quote(a, o->rule->at),
+                            report_quote(a, o->rule->at),
                             report_where(a, o->rule->at));
     case WHY_SCENARIO_NARROW:
         return arena_printf(a, "scenario rule '%s' narrows it (%s)",
-                            quote(a, o->rule->at),
+                            report_quote(a, o->rule->at),
                             report_where(a, o->rule->at));
     case WHY_NO_ROLE: return "the session holds no role";
     }
@@ -94,7 +92,7 @@ static void role_list(const Model *m, const int *roles, size_t n, StrBuf *out)
 static void lost(const Model *m, const Session *s, const Decision *d,
                  const Rule *r, Arena *a, StrBuf *out)
 {
-    sb_printf(out, "      - '%s' (%s): ", quote(a, r->at),
+    sb_printf(out, "      - '%s' (%s): ", report_quote(a, r->at),
               report_where(a, r->at));
     for (size_t i = 0; i < d->nper_role; i++) {
         const RoleDecision *rd = &d->per_role[i];
@@ -164,11 +162,11 @@ static void explain_column(const Model *m, const Session *s, int table,
         sb_printf(out, "      masked with %s\n", d.result.mask->text);
     if (d.role >= 0 && d.nper_role > 1)
         sb_printf(out, "      decided for role %s by: %s\n",
-                  m->roles[d.role].name, why(m, a, &d.result));
+                  m->roles[d.role].name, report_why(m, a, &d.result));
     else if (d.role >= 0)
-        sb_printf(out, "      decided by: %s\n", why(m, a, &d.result));
+        sb_printf(out, "      decided by: %s\n", report_why(m, a, &d.result));
     else
-        sb_printf(out, "      %s\n", why(m, a, &d.result));
+        sb_printf(out, "      %s\n", report_why(m, a, &d.result));
     /* Other roles of the session, when they decided differently. */
     for (size_t i = 0; i < d.nper_role; i++) {
         const RoleDecision *rd = &d.per_role[i];
@@ -176,7 +174,7 @@ static void explain_column(const Model *m, const Session *s, int table,
             continue;
         sb_printf(out, "      role %s alone: %s, by %s\n",
                   m->roles[rd->role].name, outcome_text(a, &rd->final),
-                  why(m, a, &rd->final));
+                  report_why(m, a, &rd->final));
     }
     /* Every other rule on the column, and why it lost. */
     bool header = false;
@@ -201,7 +199,7 @@ static void explain_rows(const Model *m, const Session *s, int table, Arena *a,
     case ROWS_ALL:
         if (f.nrules)
             sb_printf(out, "  rows: all, by '%s' (%s)\n",
-                      quote(a, f.rules[0]->at),
+                      report_quote(a, f.rules[0]->at),
                       report_where(a, f.rules[0]->at));
         else
             sb_puts(out, "  rows: all (the table has no rows rule)\n");
@@ -224,7 +222,7 @@ static void explain_rows(const Model *m, const Session *s, int table, Arena *a,
         }
         sb_putc(out, '\n');
         for (size_t i = 0; i < f.nrules; i++)
-            sb_printf(out, "      by '%s' (%s)\n", quote(a, f.rules[i]->at),
+            sb_printf(out, "      by '%s' (%s)\n", report_quote(a, f.rules[i]->at),
                       report_where(a, f.rules[i]->at));
         for (size_t i = 0; i < s->nattrs; i++)
             sb_printf(out, "      with session.%s = '%s'\n", s->attrs[i].name,

@@ -24,4 +24,11 @@ const char *report_cell(Arena *a, const Outcome *o);
 /* report_where prints a source location "file:line:col". Arena-owned. */
 const char *report_where(Arena *a, Span at);
 
+/* report_quote is a statement's source text on one line. Arena-owned. */
+const char *report_quote(Arena *a, Span at);
+
+/* report_why says how outcome O came about, naming its source: "rule
+ * 'hide phone to pharmacist;' (p.ward:32:3)". Arena-owned. */
+const char *report_why(const Model *m, Arena *a, const Outcome *o);
+
 #endif

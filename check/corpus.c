@@ -1,0 +1,738 @@
+/*
+ * corpus.c - loading the audit test corpus with libyaml (see corpus.h).
+ *
+ * libyaml builds the document tree; this file walks it once, turning each
+ * mapping into the structs of corpus.h and reporting, at the node's place,
+ * every unknown key, missing key and value of the wrong kind. Positions:
+ * libyaml counts lines and columns in characters; they are turned into
+ * byte offsets of the loaded Source so diagnostics render like the
+ * policy's own.
+ */
+#include "corpus.h"
+
+#include "utf8.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+typedef struct Loader {
+    Arena *a;
+    Diag *d;
+    const Source *src;
+    yaml_document_t doc;
+} Loader;
+
+/* offset turns a libyaml mark (0-based line, column in characters) into a
+ * byte offset of the source. */
+static uint32_t offset(const Loader *l, yaml_mark_t m)
+{
+    if (m.line >= l->src->nlines)
+        return (uint32_t)l->src->len;
+    size_t at = l->src->lines[m.line];
+    for (size_t c = 0; c < m.column && at < l->src->len; c++)
+    {
+        uint32_t cp;
+        at += (size_t)utf8_decode(l->src->text + at, l->src->len - at, &cp);
+    }
+    return (uint32_t)at;
+}
+
+static Span span_of(const Loader *l, const yaml_node_t *n)
+{
+    Span s = {l->src, offset(l, n->start_mark), offset(l, n->end_mark)};
+    if (s.end < s.begin)
+        s.end = s.begin;
+    /* A node's end mark may sit on the next line: keep the caret on one. */
+    const char *nl = memchr(l->src->text + s.begin, '\n', s.end - s.begin);
+    if (nl)
+        s.end = (uint32_t)(nl - l->src->text);
+    if (s.end == s.begin && s.end < l->src->len)
+        s.end++;
+    return s;
+}
+
+static yaml_node_t *node(Loader *l, int i)
+{
+    return yaml_document_get_node(&l->doc, i);
+}
+
+static void *alloc_n(Loader *l, size_t n, size_t size)
+{
+    return arena_alloc(l->a, (n ? n : 1) * size);
+}
+
+static const char *kind_name(const yaml_node_t *n)
+{
+    switch (n->type) {
+    case YAML_MAPPING_NODE: return "a mapping";
+    case YAML_SEQUENCE_NODE: return "a list";
+    default: return "a scalar";
+    }
+}
+
+static bool want(Loader *l, const yaml_node_t *n, yaml_node_type_t type,
+                 const char *what)
+{
+    if (n && n->type == type)
+        return true;
+    if (n)
+        diag_error(l->d, span_of(l, n), "%s must be %s, not %s", what,
+                   type == YAML_MAPPING_NODE    ? "a mapping"
+                   : type == YAML_SEQUENCE_NODE ? "a list"
+                                                : "a scalar",
+                   kind_name(n));
+    return false;
+}
+
+static const char *text_of(Loader *l, const yaml_node_t *n)
+{
+    return arena_strndup(l->a, (const char *)n->data.scalar.value,
+                         n->data.scalar.length);
+}
+
+static bool plain_is(const yaml_node_t *n, const char *const *words)
+{
+    for (; *words; words++)
+        if (n->data.scalar.length == strlen(*words) &&
+            memcmp(n->data.scalar.value, *words, n->data.scalar.length) == 0)
+            return true;
+    return false;
+}
+
+/* scalar resolves a scalar node's type (YAML 1.2 core schema). */
+static CVal scalar(Loader *l, const yaml_node_t *n)
+{
+    static const char *const nulls[] = {"null", "Null", "NULL", "~", "", NULL};
+    static const char *const trues[] = {"true", "True", "TRUE", NULL};
+    static const char *const falses[] = {"false", "False", "FALSE", NULL};
+    CVal v = {CV_TEXT, 0, 0.0, text_of(l, n), n->data.scalar.length,
+              span_of(l, n)};
+    if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return v;
+    if (plain_is(n, nulls)) {
+        v.kind = CV_NULL;
+    } else if (plain_is(n, trues) || plain_is(n, falses)) {
+        v.kind = CV_BOOL;
+        v.i = plain_is(n, trues);
+    } else {
+        char *end;
+        errno = 0;
+        long long i = strtoll(v.s, &end, 10);
+        if (*v.s && *end == '\0' && errno == 0) {
+            v.kind = CV_INT;
+            v.i = i;
+            return v;
+        }
+        double r = strtod(v.s, &end);
+        if (*v.s && *end == '\0' && strspn(v.s, "+-0123456789.eE") == v.n) {
+            v.kind = CV_REAL;
+            v.r = r;
+        }
+    }
+    return v;
+}
+
+static bool scalar_text(Loader *l, const yaml_node_t *n, const char *what,
+                        const char **out, Span *at)
+{
+    if (!want(l, n, YAML_SCALAR_NODE, what))
+        return false;
+    *out = text_of(l, n);
+    if (at)
+        *at = span_of(l, n);
+    return true;
+}
+
+/* map_of reads a mapping of names to scalars. */
+static bool map_of(Loader *l, const yaml_node_t *n, const char *what,
+                   CMap *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!want(l, n, YAML_MAPPING_NODE, what))
+        return false;
+    out->at = span_of(l, n);
+    size_t len = (size_t)(n->data.mapping.pairs.top -
+                          n->data.mapping.pairs.start);
+    out->items = alloc_n(l, len, sizeof *out->items);
+    bool ok = true;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+         p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(l, p->key), *v = node(l, p->value);
+        if (!want(l, k, YAML_SCALAR_NODE, "a key") ||
+            !want(l, v, YAML_SCALAR_NODE, "a value")) {
+            ok = false;
+            continue;
+        }
+        CPair *cp = &out->items[out->n++];
+        cp->key = text_of(l, k);
+        cp->key_at = span_of(l, k);
+        cp->val = scalar(l, v);
+        cp->column = -1;
+    }
+    return ok;
+}
+
+/* ---- sessions and steps ---- */
+
+static bool session_of(Loader *l, const yaml_node_t *n, CSession *s)
+{
+    memset(s, 0, sizeof *s);
+    s->scenario_id = -1;
+    if (!want(l, n, YAML_MAPPING_NODE, "session"))
+        return false;
+    s->at = span_of(l, n);
+    bool ok = true;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+         p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(l, p->key), *v = node(l, p->value);
+        if (!want(l, k, YAML_SCALAR_NODE, "a key"))
+            return false;
+        const char *key = text_of(l, k);
+        if (strcmp(key, "roles") == 0) {
+            if (v->type == YAML_SCALAR_NODE) {
+                s->roles = alloc_n(l, 1, sizeof *s->roles);
+                s->role_at = alloc_n(l, 1, sizeof *s->role_at);
+                s->roles[0] = text_of(l, v);
+                s->role_at[0] = span_of(l, v);
+                s->nroles = 1;
+                continue;
+            }
+            if (!want(l, v, YAML_SEQUENCE_NODE, "roles")) {
+                ok = false;
+                continue;
+            }
+            size_t len = (size_t)(v->data.sequence.items.top -
+                                  v->data.sequence.items.start);
+            s->roles = alloc_n(l, len, sizeof *s->roles);
+            s->role_at = alloc_n(l, len, sizeof *s->role_at);
+            for (yaml_node_item_t *i = v->data.sequence.items.start;
+                 i < v->data.sequence.items.top; i++) {
+                if (!scalar_text(l, node(l, *i), "a role", &s->roles[s->nroles],
+                                 &s->role_at[s->nroles]))
+                    ok = false;
+                else
+                    s->nroles++;
+            }
+        } else if (strcmp(key, "user") == 0) {
+            ok = scalar_text(l, v, "user", &s->user, NULL) && ok;
+        } else if (strcmp(key, "scenario") == 0) {
+            ok = scalar_text(l, v, "scenario", &s->scenario,
+                             &s->scenario_at) && ok;
+        } else if (strcmp(key, "attrs") == 0) {
+            ok = map_of(l, v, "attrs", &s->attrs) && ok;
+        } else {
+            Diagnostic *x = diag_error(l->d, span_of(l, k),
+                                       "unknown session key '%s'", key);
+            diag_hint(l->d, x, "a session has roles, user, scenario and "
+                               "attrs");
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static const struct {
+    const char *key;
+    COp op;
+} OPS[] = {
+    {"read", COP_READ},       {"write", COP_WRITE},
+    {"insert", COP_INSERT},   {"delete", COP_DELETE},
+    {"export", COP_EXPORT},   {"request", COP_REQUEST},
+    {"approve", COP_APPROVE},
+};
+
+const char *cop_name(COp op)
+{
+    for (size_t i = 0; i < sizeof OPS / sizeof *OPS; i++)
+        if (OPS[i].op == op)
+            return OPS[i].key;
+    return "none";
+}
+
+static bool audits_of(Loader *l, const yaml_node_t *v, CStep *st)
+{
+    static const char *const keys[] = {"table", "column", "op", "user"};
+    const yaml_node_t *one[1] = {v};
+    size_t len = 1;
+    if (v->type == YAML_SEQUENCE_NODE)
+        len = (size_t)(v->data.sequence.items.top -
+                       v->data.sequence.items.start);
+    st->audits = alloc_n(l, len, sizeof *st->audits);
+    bool ok = true;
+    for (size_t i = 0; i < len; i++) {
+        const yaml_node_t *n =
+            v->type == YAML_SEQUENCE_NODE
+                ? node(l, v->data.sequence.items.start[i])
+                : one[0];
+        CAudit *au = &st->audits[st->naudits];
+        au->at = span_of(l, n);
+        if (!map_of(l, n, "expect_audit", &au->fields)) {
+            ok = false;
+            continue;
+        }
+        for (size_t k = 0; k < au->fields.n; k++) {
+            bool known = false;
+            for (size_t j = 0; j < 4; j++)
+                known = known || strcmp(au->fields.items[k].key, keys[j]) == 0;
+            if (!known) {
+                Diagnostic *x = diag_error(l->d, au->fields.items[k].key_at,
+                                           "unknown expect_audit key '%s'",
+                                           au->fields.items[k].key);
+                diag_hint(l->d, x, "expect_audit matches on table, column, "
+                                   "op and user");
+                ok = false;
+            }
+        }
+        st->naudits++;
+    }
+    return ok;
+}
+
+/* step_key reads one key of a step; false when it is not a step key. */
+static bool step_key(Loader *l, const char *key, const yaml_node_t *k,
+                     const yaml_node_t *v, CStep *st, bool *ok)
+{
+    for (size_t i = 0; i < sizeof OPS / sizeof *OPS; i++) {
+        if (strcmp(key, OPS[i].key) != 0)
+            continue;
+        if (st->op != COP_NONE) {
+            Diagnostic *x = diag_error(l->d, span_of(l, k),
+                                       "a step does one thing: '%s' after "
+                                       "'%s'",
+                                       key, cop_name(st->op));
+            diag_hint(l->d, x, "use a steps list for several operations");
+            *ok = false;
+        }
+        st->op = OPS[i].op;
+        *ok = scalar_text(l, v, key, &st->target, &st->target_at) && *ok;
+        return true;
+    }
+    if (strcmp(key, "session") == 0)
+        *ok = session_of(l, v, &st->session) && *ok;
+    else if (strcmp(key, "where") == 0)
+        *ok = map_of(l, v, "where", &st->where) && *ok;
+    else if (strcmp(key, "set") == 0)
+        *ok = map_of(l, v, "set", &st->set) && *ok;
+    else if (strcmp(key, "reason") == 0)
+        *ok = scalar_text(l, v, "reason", &st->reason, NULL) && *ok;
+    else if (strcmp(key, "expect") == 0) {
+        st->has_expect = true;
+        st->expect_at = span_of(l, v);
+        if (v->type == YAML_MAPPING_NODE) {
+            st->expect_map = true;
+            *ok = map_of(l, v, "expect", &st->expect) && *ok;
+        } else if (want(l, v, YAML_SCALAR_NODE, "expect")) {
+            st->expect_value = scalar(l, v);
+        } else {
+            *ok = false;
+        }
+    } else if (strcmp(key, "expect_rows") == 0) {
+        CVal n = want(l, v, YAML_SCALAR_NODE, "expect_rows")
+                     ? scalar(l, v)
+                     : (CVal){0};
+        st->has_expect_rows = true;
+        st->expect_rows_at = span_of(l, v);
+        if (n.kind != CV_INT || n.i < 0) {
+            diag_error(l->d, span_of(l, v),
+                       "expect_rows must be a whole number of rows");
+            *ok = false;
+        }
+        st->expect_rows = n.i;
+    } else if (strcmp(key, "expect_error") == 0) {
+        *ok = scalar_text(l, v, "expect_error", &st->expect_error,
+                          &st->expect_error_at) &&
+              *ok;
+    } else if (strcmp(key, "expect_audit") == 0) {
+        *ok = audits_of(l, v, st) && *ok;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static void step_init(CStep *st)
+{
+    memset(st, 0, sizeof *st);
+    st->session.scenario_id = -1;
+    st->table = st->column = st->approval = -1;
+}
+
+static bool step_check(Loader *l, CStep *st)
+{
+    if (st->op == COP_NONE) {
+        Diagnostic *x = diag_error(l->d, st->at, "this step does nothing");
+        diag_hint(l->d, x, "give one of read, write, insert, delete, export, "
+                           "request or approve");
+        return false;
+    }
+    if (!st->session.at.file) {
+        diag_error(l->d, st->at, "this step has no session");
+        return false;
+    }
+    if (!st->has_expect && !st->has_expect_rows && !st->expect_error &&
+        !st->naudits && st->op == COP_READ) {
+        diag_error(l->d, st->at,
+                   "this read asserts nothing: give expect, expect_rows, "
+                   "expect_error or expect_audit");
+        return false;
+    }
+    if (st->op == COP_WRITE && !st->set.n) {
+        diag_error(l->d, st->target_at, "a write needs a set: map");
+        return false;
+    }
+    return true;
+}
+
+static bool case_of(Loader *l, const yaml_node_t *n, CCase *c)
+{
+    memset(c, 0, sizeof *c);
+    if (!want(l, n, YAML_MAPPING_NODE, "a case"))
+        return false;
+    c->at = span_of(l, n);
+    CStep one;
+    step_init(&one);
+    one.at = c->at;
+    bool ok = true, any_step_key = false;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+         p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(l, p->key), *v = node(l, p->value);
+        if (!want(l, k, YAML_SCALAR_NODE, "a key"))
+            return false;
+        const char *key = text_of(l, k);
+        if (strcmp(key, "name") == 0) {
+            ok = scalar_text(l, v, "name", &c->name, NULL) && ok;
+        } else if (strcmp(key, "steps") == 0) {
+            if (!want(l, v, YAML_SEQUENCE_NODE, "steps")) {
+                ok = false;
+                continue;
+            }
+            size_t len = (size_t)(v->data.sequence.items.top -
+                                  v->data.sequence.items.start);
+            c->steps = true;
+            c->step = alloc_n(l, len, sizeof *c->step);
+            for (yaml_node_item_t *i = v->data.sequence.items.start;
+                 i < v->data.sequence.items.top; i++) {
+                yaml_node_t *sn = node(l, *i);
+                CStep *st = &c->step[c->nsteps++];
+                step_init(st);
+                if (!want(l, sn, YAML_MAPPING_NODE, "a step")) {
+                    ok = false;
+                    continue;
+                }
+                st->at = span_of(l, sn);
+                for (yaml_node_pair_t *q = sn->data.mapping.pairs.start;
+                     q < sn->data.mapping.pairs.top; q++) {
+                    yaml_node_t *sk = node(l, q->key);
+                    if (!want(l, sk, YAML_SCALAR_NODE, "a key"))
+                        return false;
+                    const char *skey = text_of(l, sk);
+                    if (!step_key(l, skey, sk, node(l, q->value), st, &ok)) {
+                        diag_error(l->d, span_of(l, sk),
+                                   "unknown step key '%s'", skey);
+                        ok = false;
+                    }
+                }
+                ok = step_check(l, st) && ok;
+            }
+        } else if (step_key(l, key, k, v, &one, &ok)) {
+            any_step_key = true;
+        } else {
+            Diagnostic *x =
+                diag_error(l->d, span_of(l, k), "unknown case key '%s'", key);
+            diag_hint(l->d, x,
+                      "a case has name, and either steps or session, an "
+                      "operation and expectations");
+            ok = false;
+        }
+    }
+    if (!c->name) {
+        diag_error(l->d, c->at, "this case has no name");
+        return false;
+    }
+    if (c->steps && any_step_key) {
+        diag_error(l->d, c->at,
+                   "case '%s' has steps and a step of its own: put every "
+                   "operation in the steps list",
+                   c->name);
+        return false;
+    }
+    if (!c->steps) {
+        ok = step_check(l, &one) && ok;
+        c->step = alloc_n(l, 1, sizeof *c->step);
+        c->step[0] = one;
+        c->nsteps = 1;
+    } else if (c->nsteps == 0) {
+        diag_error(l->d, c->at, "case '%s' has an empty steps list", c->name);
+        return false;
+    }
+    return ok;
+}
+
+static bool fixtures_of(Loader *l, const yaml_node_t *n, Corpus *c)
+{
+    if (!want(l, n, YAML_MAPPING_NODE, "fixtures"))
+        return false;
+    size_t len = (size_t)(n->data.mapping.pairs.top -
+                          n->data.mapping.pairs.start);
+    c->fixtures = alloc_n(l, len, sizeof *c->fixtures);
+    bool ok = true;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+         p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(l, p->key), *v = node(l, p->value);
+        CFixture *f = &c->fixtures[c->nfixtures];
+        memset(f, 0, sizeof *f);
+        f->table_id = -1;
+        if (!scalar_text(l, k, "a table name", &f->table, &f->at) ||
+            !want(l, v, YAML_SEQUENCE_NODE, "a table's fixtures")) {
+            ok = false;
+            continue;
+        }
+        size_t rows = (size_t)(v->data.sequence.items.top -
+                               v->data.sequence.items.start);
+        f->rows = alloc_n(l, rows, sizeof *f->rows);
+        for (yaml_node_item_t *i = v->data.sequence.items.start;
+             i < v->data.sequence.items.top; i++)
+            ok = map_of(l, node(l, *i), "a fixture row", &f->rows[f->nrows++]) &&
+                 ok;
+        c->nfixtures++;
+    }
+    return ok;
+}
+
+Corpus *corpus_load(Arena *a, Diag *d, const char *path)
+{
+    Source *src = source_load(a, d, path);
+    if (!src)
+        return NULL;
+    Loader l = {.a = a, .d = d, .src = src};
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)src->text,
+                                 src->len);
+    if (!yaml_parser_load(&parser, &l.doc)) {
+        yaml_mark_t m = parser.problem_mark;
+        Span at = {src, offset(&l, m), offset(&l, m)};
+        if (at.end < src->len)
+            at.end++;
+        diag_error(d, at, "%s%s%s", parser.problem ? parser.problem : "bad YAML",
+                   parser.context ? " " : "",
+                   parser.context ? parser.context : "");
+        yaml_parser_delete(&parser);
+        return NULL;
+    }
+    yaml_parser_delete(&parser);
+    Corpus *c = arena_alloc(a, sizeof *c);
+    c->src = src;
+    bool ok = true;
+    yaml_node_t *root = yaml_document_get_root_node(&l.doc);
+    if (!root) {
+        diag_error(d, (Span){src, 0, 0}, "the corpus is empty");
+        ok = false;
+    } else if (want(&l, root, YAML_MAPPING_NODE, "a corpus")) {
+        for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+             p < root->data.mapping.pairs.top; p++) {
+            yaml_node_t *k = node(&l, p->key), *v = node(&l, p->value);
+            const char *key = k->type == YAML_SCALAR_NODE ? text_of(&l, k) : "";
+            if (strcmp(key, "fixtures") == 0) {
+                ok = fixtures_of(&l, v, c) && ok;
+            } else if (strcmp(key, "cases") == 0 &&
+                       want(&l, v, YAML_SEQUENCE_NODE, "cases")) {
+                size_t len = (size_t)(v->data.sequence.items.top -
+                                      v->data.sequence.items.start);
+                c->cases = alloc_n(&l, len, sizeof *c->cases);
+                for (yaml_node_item_t *i = v->data.sequence.items.start;
+                     i < v->data.sequence.items.top; i++)
+                    ok = case_of(&l, node(&l, *i), &c->cases[c->ncases++]) &&
+                         ok;
+            } else if (strcmp(key, "cases") != 0) {
+                Diagnostic *x = diag_error(d, span_of(&l, k),
+                                           "unknown corpus key '%s'", key);
+                diag_hint(d, x, "a corpus has fixtures and cases");
+                ok = false;
+            } else {
+                ok = false;
+            }
+        }
+    } else {
+        ok = false;
+    }
+    yaml_document_delete(&l.doc);
+    return ok ? c : NULL;
+}
+
+/* ---- names against the policy ---- */
+
+static const char *const CODES[] = {
+    "approval-required", "write-denied",     "self-approval",
+    "not-approver",      "already-approved", "expired",
+    "session-locked",    "unknown-role",     "unknown-scenario",
+    "unknown-approval",  "unknown-request",  "no-key",
+    NULL,
+};
+
+bool corpus_known_code(const char *code)
+{
+    for (const char *const *c = CODES; *c; c++)
+        if (strcmp(*c, code) == 0)
+            return true;
+    return false;
+}
+
+static void suggest(Diag *d, Diagnostic *x, const char *name,
+                    const char *const *cands, size_t n)
+{
+    const char *s = diag_suggest(name, cands, n);
+    if (s)
+        diag_hint(d, x, "did you mean '%s'?", s);
+}
+
+static int bind_table(const Model *m, Diag *d, const char *name, Span at)
+{
+    int t = model_table(m, name);
+    if (t < 0) {
+        const char **names = arena_alloc(d->arena,
+                                         (m->ntables + 1) * sizeof *names);
+        for (size_t i = 0; i < m->ntables; i++)
+            names[i] = m->tables[i].name;
+        Diagnostic *x = diag_error(d, at, "no table '%s' in policy %s", name,
+                                   m->name);
+        suggest(d, x, name, names, m->ntables);
+    }
+    return t;
+}
+
+static bool bind_columns(const Model *m, Diag *d, int t, CMap *map,
+                         const char *what)
+{
+    bool ok = true;
+    for (size_t i = 0; i < map->n; i++) {
+        CPair *p = &map->items[i];
+        p->column = model_column(m, t, p->key);
+        if (p->column < 0) {
+            const Table *tb = &m->tables[t];
+            const char **names =
+                arena_alloc(d->arena, (tb->ncolumns + 1) * sizeof *names);
+            for (size_t c = 0; c < tb->ncolumns; c++)
+                names[c] = tb->columns[c].name;
+            Diagnostic *x = diag_error(d, p->key_at, "%s: no column '%s' in "
+                                                     "table %s",
+                                       what, p->key, tb->name);
+            suggest(d, x, p->key, names, tb->ncolumns);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static bool bind_session(const Model *m, Diag *d, CSession *s)
+{
+    bool ok = true;
+    s->role_ids = arena_alloc(d->arena, (s->nroles + 1) * sizeof *s->role_ids);
+    for (size_t i = 0; i < s->nroles; i++) {
+        s->role_ids[i] = model_role(m, s->roles[i]);
+        if (s->role_ids[i] < 0) {
+            const char **names =
+                arena_alloc(d->arena, (m->nroles + 1) * sizeof *names);
+            for (size_t r = 0; r < m->nroles; r++)
+                names[r] = m->roles[r].name;
+            Diagnostic *x = diag_error(d, s->role_at[i],
+                                       "no role '%s' in policy %s",
+                                       s->roles[i], m->name);
+            suggest(d, x, s->roles[i], names, m->nroles);
+            ok = false;
+        }
+    }
+    if (s->scenario) {
+        s->scenario_id = model_scenario(m, s->scenario);
+        if (s->scenario_id < 0) {
+            diag_error(d, s->scenario_at, "no scenario '%s' in policy %s",
+                       s->scenario, m->name);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static bool bind_step(const Model *m, Diag *d, CStep *st)
+{
+    bool ok = bind_session(m, d, &st->session);
+    if (st->expect_error && !corpus_known_code(st->expect_error)) {
+        Diagnostic *x = diag_error(d, st->expect_error_at,
+                                   "unknown refusal code '%s'",
+                                   st->expect_error);
+        suggest(d, x, st->expect_error, CODES, sizeof CODES / sizeof *CODES - 1);
+        ok = false;
+    }
+    if (st->op == COP_REQUEST || st->op == COP_APPROVE) {
+        for (size_t i = 0; i < m->napprovals; i++)
+            if (strcmp(m->approvals[i].name, st->target) == 0)
+                st->approval = (int)i;
+        if (st->approval < 0) {
+            diag_error(d, st->target_at, "no approval '%s' in policy %s",
+                       st->target, m->name);
+            ok = false;
+        }
+        if (st->op == COP_REQUEST && !st->reason) {
+            diag_error(d, st->target_at, "a request needs a reason");
+            ok = false;
+        }
+        return ok;
+    }
+    const char *dot = strchr(st->target, '.');
+    char *tname = arena_strndup(d->arena, st->target,
+                                dot ? (size_t)(dot - st->target)
+                                    : strlen(st->target));
+    st->table = bind_table(m, d, tname, st->target_at);
+    if (st->table < 0)
+        return false;
+    if (dot) {
+        if (st->op != COP_READ) {
+            diag_error(d, st->target_at, "%s takes a table, not a column",
+                       cop_name(st->op));
+            return false;
+        }
+        st->column = model_column(m, st->table, dot + 1);
+        if (st->column < 0) {
+            diag_error(d, st->target_at, "no column '%s' in table %s", dot + 1,
+                       tname);
+            return false;
+        }
+        if (st->expect_map) {
+            diag_error(d, st->expect_at,
+                       "a read of one column expects a value, not a map");
+            ok = false;
+        }
+    } else if (st->op == COP_READ && st->has_expect && !st->expect_map) {
+        diag_error(d, st->expect_at,
+                   "a read of a whole table expects a map of column to "
+                   "value: read %s.COLUMN to expect one value",
+                   tname);
+        ok = false;
+    }
+    ok = bind_columns(m, d, st->table, &st->where, "where") && ok;
+    ok = bind_columns(m, d, st->table, &st->set, "set") && ok;
+    if (st->expect_map)
+        ok = bind_columns(m, d, st->table, &st->expect, "expect") && ok;
+    return ok;
+}
+
+bool corpus_bind(Corpus *c, const Model *m, Diag *d)
+{
+    bool ok = true;
+    for (size_t i = 0; i < c->nfixtures; i++) {
+        CFixture *f = &c->fixtures[i];
+        f->table_id = bind_table(m, d, f->table, f->at);
+        if (f->table_id < 0) {
+            ok = false;
+            continue;
+        }
+        for (size_t r = 0; r < f->nrows; r++)
+            ok = bind_columns(m, d, f->table_id, &f->rows[r], "fixture") && ok;
+    }
+    for (size_t i = 0; i < c->ncases; i++)
+        for (size_t s = 0; s < c->cases[i].nsteps; s++)
+            ok = bind_step(m, d, &c->cases[i].step[s]) && ok;
+    return ok;
+}

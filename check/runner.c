@@ -1,0 +1,605 @@
+/*
+ * runner.c - running a corpus on the SQLite target (see runner.h).
+ */
+#include "runner.h"
+
+#include "decide.h"
+#include "emit_sqlite.h"
+#include "report.h"
+#include "ward.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct Run {
+    const Model *m;
+    const Corpus *c;
+    Arena *a;
+    sqlite3 *db;
+    StrBuf why; /* the failing step's explanation */
+    Exercised *ex;
+} Run;
+
+size_t cell_count(const Model *m)
+{
+    size_t cols = 0;
+    for (size_t t = 0; t < m->ntables; t++)
+        cols += m->tables[t].ncolumns;
+    return m->nroles * (m->nscenarios + 1) * cols;
+}
+
+size_t cell_index(const Model *m, int role, int scenario, int table,
+                  int column)
+{
+    size_t cols = 0, col = 0;
+    for (size_t t = 0; t < m->ntables; t++) {
+        if ((int)t == table)
+            col = cols + (size_t)column;
+        cols += m->tables[t].ncolumns;
+    }
+    return ((size_t)role * (m->nscenarios + 1) + (size_t)(scenario + 1)) *
+               cols +
+           col;
+}
+
+/* ---- values ---- */
+
+static void bind_cval(sqlite3_stmt *st, int i, const CVal *v)
+{
+    switch (v->kind) {
+    case CV_NULL: sqlite3_bind_null(st, i); break;
+    case CV_BOOL:
+    case CV_INT: sqlite3_bind_int64(st, i, v->i); break;
+    case CV_REAL: sqlite3_bind_double(st, i, v->r); break;
+    case CV_TEXT: sqlite3_bind_text(st, i, v->s, (int)v->n, SQLITE_STATIC); break;
+    }
+}
+
+/* describe_cval and describe_value name a value with its type, so that a
+ * type mismatch reads as one: the text "1200.5" vs the real 1200.5. */
+static const char *describe_cval(Arena *a, const CVal *v)
+{
+    switch (v->kind) {
+    case CV_NULL: return "NULL";
+    case CV_BOOL: return v->i ? "true" : "false";
+    case CV_INT: return arena_printf(a, "the integer %lld", (long long)v->i);
+    case CV_REAL: return arena_printf(a, "the real %s", v->s);
+    case CV_TEXT: return arena_printf(a, "the text \"%s\"", v->s);
+    }
+    return "?";
+}
+
+static const char *describe_value(Arena *a, sqlite3_stmt *st, int i)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_NULL: return "NULL";
+    case SQLITE_INTEGER:
+        return arena_printf(a, "the integer %lld",
+                            (long long)sqlite3_column_int64(st, i));
+    case SQLITE_FLOAT:
+        return arena_printf(a, "the real %.17g", sqlite3_column_double(st, i));
+    default:
+        return arena_printf(a, "the text \"%s\"", sqlite3_column_text(st, i));
+    }
+}
+
+static bool same(sqlite3_stmt *st, int i, const CVal *v)
+{
+    int t = sqlite3_column_type(st, i);
+    switch (v->kind) {
+    case CV_NULL: return t == SQLITE_NULL;
+    case CV_BOOL:
+    case CV_INT: return t == SQLITE_INTEGER && sqlite3_column_int64(st, i) == v->i;
+    case CV_REAL: return t == SQLITE_FLOAT && sqlite3_column_double(st, i) == v->r;
+    case CV_TEXT:
+        return t == SQLITE_TEXT && (size_t)sqlite3_column_bytes(st, i) == v->n &&
+               memcmp(sqlite3_column_text(st, i), v->s, v->n) == 0;
+    }
+    return false;
+}
+
+/* ---- the template ---- */
+
+static const char *sql_type(ColType t)
+{
+    switch (t) {
+    case TYPE_INTEGER: return "INTEGER";
+    case TYPE_REAL: return "REAL";
+    case TYPE_BOOLEAN: return "BOOLEAN";
+    default: return "TEXT";
+    }
+}
+
+static bool build_template(Run *r, unsigned char **image, sqlite3_int64 *size,
+                           const char **err)
+{
+    const Model *m = r->m;
+    sqlite3 *db;
+    sqlite3_open(":memory:", &db);
+    StrBuf sql;
+    sb_init(&sql);
+    for (size_t t = 0; t < m->ntables; t++) {
+        const Table *tb = &m->tables[t];
+        sb_printf(&sql, "CREATE TABLE \"%s\" (", tb->name);
+        for (size_t c = 0; c < tb->ncolumns; c++)
+            sb_printf(&sql, "%s\"%s\" %s%s", c ? ", " : "",
+                      tb->columns[c].name, sql_type(tb->columns[c].type),
+                      tb->columns[c].key ? " PRIMARY KEY" : "");
+        sb_puts(&sql, ");\n");
+    }
+    char *msg = NULL;
+    bool ok = sqlite3_exec(db, sql.data, NULL, NULL, &msg) == SQLITE_OK;
+    for (size_t f = 0; ok && f < r->c->nfixtures; f++) {
+        const CFixture *fx = &r->c->fixtures[f];
+        for (size_t row = 0; ok && row < fx->nrows; row++) {
+            const CMap *mp = &fx->rows[row];
+            sb_reset(&sql);
+            sb_printf(&sql, "INSERT INTO \"%s\" (", fx->table);
+            for (size_t i = 0; i < mp->n; i++)
+                sb_printf(&sql, "%s\"%s\"", i ? ", " : "", mp->items[i].key);
+            sb_puts(&sql, mp->n ? ") VALUES (" : ") DEFAULT VALUES");
+            for (size_t i = 0; i < mp->n; i++)
+                sb_printf(&sql, "%s?", i ? ", " : "");
+            if (mp->n)
+                sb_putc(&sql, ')');
+            sqlite3_stmt *st = NULL;
+            ok = sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) == SQLITE_OK;
+            for (size_t i = 0; ok && i < mp->n; i++)
+                bind_cval(st, (int)i + 1, &mp->items[i].val);
+            if (ok && sqlite3_step(st) != SQLITE_DONE) {
+                size_t line, col;
+                srcmap_line_col(mp->at.file, mp->at.begin, &line, &col);
+                msg = sqlite3_mprintf("fixture at %s:%zu:%zu: %s",
+                                      mp->at.file->name, line, col,
+                                      sqlite3_errmsg(db));
+                ok = false;
+            }
+            sqlite3_finalize(st);
+        }
+    }
+    sb_reset(&sql);
+    emit_sqlite(m, &sql);
+    if (ok && sqlite3_exec(db, sql.data, NULL, NULL, &msg) != SQLITE_OK)
+        ok = false;
+    sb_free(&sql);
+    if (ok) {
+        *image = sqlite3_serialize(db, "main", size, 0);
+        ok = *image != NULL;
+    } else {
+        *err = arena_printf(r->a, "cannot build the test database: %s",
+                            msg ? msg : sqlite3_errmsg(db));
+    }
+    sqlite3_free(msg);
+    sqlite3_close(db);
+    return ok;
+}
+
+static bool open_copy(Run *r, const unsigned char *image, sqlite3_int64 size)
+{
+    unsigned char *copy = sqlite3_malloc64((sqlite3_uint64)size);
+    if (!copy)
+        return false;
+    memcpy(copy, image, (size_t)size);
+    sqlite3_open(":memory:", &r->db);
+    int rc = sqlite3_deserialize(r->db, "main", copy, size, size,
+                                 SQLITE_DESERIALIZE_FREEONCLOSE |
+                                     SQLITE_DESERIALIZE_RESIZEABLE);
+    if (rc == SQLITE_OK)
+        rc = ward_runtime_open(r->db, NULL);
+    return rc == SQLITE_OK;
+}
+
+/* ---- one step ---- */
+
+static void json_string(StrBuf *sb, const char *s)
+{
+    sb_putc(sb, '"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            sb_printf(sb, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            sb_printf(sb, "\\u%04x", *s);
+        else
+            sb_putc(sb, *s);
+    }
+    sb_putc(sb, '"');
+}
+
+static const char *session_text(Run *r, const CSession *s)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, "roles ");
+    for (size_t i = 0; i < s->nroles; i++)
+        sb_printf(&sb, "%s%s", i ? ", " : "", s->roles[i]);
+    if (!s->nroles)
+        sb_puts(&sb, "(none)");
+    if (s->user)
+        sb_printf(&sb, ", user %s", s->user);
+    if (s->scenario)
+        sb_printf(&sb, ", scenario %s", s->scenario);
+    for (size_t i = 0; i < s->attrs.n; i++)
+        sb_printf(&sb, ", session.%s = %s", s->attrs.items[i].key,
+                  s->attrs.items[i].val.s);
+    const char *t = arena_strdup(r->a, sb_cstr(&sb));
+    sb_free(&sb);
+    return t;
+}
+
+static bool set_session(Run *r, const CSession *s)
+{
+    StrBuf roles, attrs;
+    sb_init(&roles);
+    sb_init(&attrs);
+    for (size_t i = 0; i < s->nroles; i++)
+        sb_printf(&roles, "%s%s", i ? "," : "", s->roles[i]);
+    sb_putc(&attrs, '{');
+    for (size_t i = 0; i < s->attrs.n; i++) {
+        const CVal *v = &s->attrs.items[i].val;
+        if (i)
+            sb_putc(&attrs, ',');
+        json_string(&attrs, s->attrs.items[i].key);
+        sb_putc(&attrs, ':');
+        if (v->kind == CV_TEXT)
+            json_string(&attrs, v->s);
+        else if (v->kind == CV_NULL)
+            sb_puts(&attrs, "null");
+        else if (v->kind == CV_BOOL)
+            sb_puts(&attrs, v->i ? "true" : "false");
+        else
+            sb_puts(&attrs, v->s);
+    }
+    sb_putc(&attrs, '}');
+    char *err = NULL;
+    int rc = ward_session_set(r->db, sb_cstr(&roles), s->user, s->scenario,
+                              s->attrs.n ? attrs.data : NULL, &err);
+    if (rc != SQLITE_OK)
+        sb_printf(&r->why, "  the session was refused: %s\n", err);
+    sqlite3_free(err);
+    sb_free(&roles);
+    sb_free(&attrs);
+    return rc == SQLITE_OK;
+}
+
+static void where_clause(StrBuf *sql, const CMap *w, int first_param)
+{
+    for (size_t i = 0; i < w->n; i++)
+        sb_printf(sql, "%s\"%s\" IS ?%d", i ? " AND " : " WHERE ",
+                  w->items[i].key, first_param + (int)i);
+}
+
+static void bind_map(sqlite3_stmt *st, const CMap *mp, int first_param)
+{
+    for (size_t i = 0; i < mp->n; i++)
+        bind_cval(st, first_param + (int)i, &mp->items[i].val);
+}
+
+/* The SQL of a step and how many parameters come from set before where. */
+static void step_sql(const Model *m, const CStep *st, StrBuf *sql)
+{
+    const CMap *set = &st->set;
+    const char *table = st->table >= 0 ? m->tables[st->table].name : "";
+    switch (st->op) {
+    case COP_READ:
+        if (st->column >= 0) {
+            sb_printf(sql, "SELECT \"%s\"",
+                      m->tables[st->table].columns[st->column].name);
+        } else if (st->expect_map) {
+            sb_puts(sql, "SELECT ");
+            for (size_t i = 0; i < st->expect.n; i++)
+                sb_printf(sql, "%s\"%s\"", i ? ", " : "",
+                          st->expect.items[i].key);
+        } else {
+            sb_puts(sql, "SELECT *");
+        }
+        sb_printf(sql, " FROM \"%s\"", table);
+        where_clause(sql, &st->where, 1);
+        break;
+    case COP_WRITE:
+        sb_printf(sql, "UPDATE \"%s\" SET ", table);
+        for (size_t i = 0; i < set->n; i++)
+            sb_printf(sql, "%s\"%s\" = ?%zu", i ? ", " : "", set->items[i].key,
+                      i + 1);
+        where_clause(sql, &st->where, (int)set->n + 1);
+        break;
+    case COP_INSERT:
+        sb_printf(sql, "INSERT INTO \"%s\" (", table);
+        for (size_t i = 0; i < set->n; i++)
+            sb_printf(sql, "%s\"%s\"", i ? ", " : "", set->items[i].key);
+        sb_puts(sql, ") VALUES (");
+        for (size_t i = 0; i < set->n; i++)
+            sb_printf(sql, "%s?%zu", i ? ", " : "", i + 1);
+        sb_putc(sql, ')');
+        break;
+    case COP_DELETE:
+        sb_printf(sql, "DELETE FROM \"%s\"", table);
+        where_clause(sql, &st->where, 1);
+        break;
+    case COP_EXPORT:
+        sb_printf(sql, "SELECT * FROM \"ward_export_%s\"", table);
+        where_clause(sql, &st->where, 1);
+        break;
+    case COP_REQUEST: sb_puts(sql, "SELECT ward_request(?1, ?2)"); break;
+    case COP_APPROVE: sb_puts(sql, "SELECT ward_approve(?1)"); break;
+    case COP_NONE: break;
+    }
+}
+
+/* decided_by names what decided column C for the step's session. */
+static const char *decided_by(Run *r, const CStep *st, int c)
+{
+    Session s;
+    session_init(&s, r->m, r->a);
+    for (size_t i = 0; i < st->session.nroles; i++)
+        session_add_role(&s, r->m, st->session.role_ids[i]);
+    s.scenario = st->session.scenario_id;
+    Decision d;
+    decide_column(r->m, &s, st->table, c, r->a, &d);
+    return arena_printf(r->a, "%s: %s", outcome_text(r->a, &d.result),
+                        report_why(r->m, r->a, &d.result));
+}
+
+/* note_coverage records what a passing read assertion exercised. */
+static void note_read(Run *r, const CStep *st, int c)
+{
+    Session s;
+    session_init(&s, r->m, r->a);
+    for (size_t i = 0; i < st->session.nroles; i++)
+        session_add_role(&s, r->m, st->session.role_ids[i]);
+    s.scenario = st->session.scenario_id;
+    Decision d;
+    decide_column(r->m, &s, st->table, c, NULL, &d);
+    if (d.result.rule)
+        r->ex->rules[d.result.rule->id] = true;
+    if (st->session.nroles == 1)
+        r->ex->cells[cell_index(r->m, st->session.role_ids[0],
+                                st->session.scenario_id, st->table, c)] = true;
+}
+
+static void note_rows(Run *r, const CStep *st)
+{
+    Session s;
+    session_init(&s, r->m, r->a);
+    for (size_t i = 0; i < st->session.nroles; i++)
+        session_add_role(&s, r->m, st->session.role_ids[i]);
+    RowFilter f;
+    decide_rows(r->m, &s, st->table, r->a, &f);
+    for (size_t i = 0; i < f.nrules; i++)
+        r->ex->rowrules[f.rules[i]->id] = true;
+}
+
+static void note_writes(Run *r, const CStep *st)
+{
+    Session s;
+    session_init(&s, r->m, r->a);
+    for (size_t i = 0; i < st->session.nroles; i++)
+        session_add_role(&s, r->m, st->session.role_ids[i]);
+    for (size_t i = 0; i < st->set.n; i++) {
+        const WriteRule *by = NULL;
+        if (decide_write(r->m, &s, st->table, st->set.items[i].column, &by) &&
+            by)
+            r->ex->writes[by->id] = true;
+    }
+}
+
+static bool check_audit(Run *r, const CStep *st, sqlite3_int64 since)
+{
+    /* Each test reads its parameter; the number follows the text. */
+    static const char *const cols[][2] = {
+        {"table", "tbl = ?"},
+        {"column", "instr(',' || columns || ',', ',' || ?"},
+        {"op", "op = ?"},
+        {"user", "user = ?"},
+    };
+    for (size_t k = 0; k < st->naudits; k++) {
+        const CMap *f = &st->audits[k].fields;
+        StrBuf sql;
+        sb_init(&sql);
+        sb_puts(&sql, "SELECT count(*) FROM ward_audit WHERE seq > ?1");
+        for (size_t i = 0; i < f->n; i++)
+            for (size_t j = 0; j < 4; j++)
+                if (strcmp(f->items[i].key, cols[j][0]) == 0) {
+                    sb_printf(&sql, " AND %s%d%s", cols[j][1], (int)i + 2,
+                              j == 1 ? " || ',') > 0" : "");
+                }
+        sqlite3_stmt *q = NULL;
+        sqlite3_prepare_v2(r->db, sql.data, -1, &q, NULL);
+        sb_free(&sql);
+        sqlite3_bind_int64(q, 1, since);
+        for (size_t i = 0; i < f->n; i++)
+            sqlite3_bind_text(q, (int)i + 2, f->items[i].val.s, -1,
+                              SQLITE_STATIC);
+        bool found = sqlite3_step(q) == SQLITE_ROW &&
+                     sqlite3_column_int(q, 0) > 0;
+        sqlite3_finalize(q);
+        if (!found) {
+            sb_puts(&r->why, "  expected an audit row with");
+            for (size_t i = 0; i < f->n; i++)
+                sb_printf(&r->why, " %s %s", f->items[i].key,
+                          f->items[i].val.s);
+            sb_puts(&r->why, ", and the step left none\n");
+            return false;
+        }
+    }
+    return true;
+}
+
+static sqlite3_int64 audit_high(Run *r)
+{
+    sqlite3_stmt *q = NULL;
+    sqlite3_int64 n = 0;
+    if (sqlite3_prepare_v2(r->db, "SELECT coalesce(max(seq), 0) FROM ward_audit",
+                           -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return n;
+}
+
+static bool run_step(Run *r, const CStep *st)
+{
+    sb_printf(&r->why, "  session: %s\n", session_text(r, &st->session));
+    if (!set_session(r, &st->session))
+        return false;
+    sqlite3_int64 since = audit_high(r);
+    StrBuf sql;
+    sb_init(&sql);
+    step_sql(r->m, st, &sql);
+    sb_printf(&r->why, "  query:   %s\n", sql.data);
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(r->db, sql.data, -1, &q, NULL);
+    sb_free(&sql);
+    if (rc == SQLITE_OK) {
+        if (st->op == COP_WRITE) {
+            bind_map(q, &st->set, 1);
+            bind_map(q, &st->where, (int)st->set.n + 1);
+        } else if (st->op == COP_INSERT) {
+            bind_map(q, &st->set, 1);
+        } else if (st->op == COP_REQUEST) {
+            sqlite3_bind_text(q, 1, st->target, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 2, st->reason, -1, SQLITE_STATIC);
+        } else if (st->op == COP_APPROVE) {
+            sqlite3_bind_text(q, 1, st->target, -1, SQLITE_STATIC);
+        } else {
+            bind_map(q, &st->where, 1);
+        }
+    }
+    bool ok = true;
+    int64_t rows = 0;
+    bool first_checked = false;
+    if (rc == SQLITE_OK)
+        rc = SQLITE_ROW;
+    while (rc == SQLITE_ROW && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        rows++;
+        if (first_checked || st->op != COP_READ || !st->has_expect)
+            continue;
+        first_checked = true;
+        if (st->column >= 0) {
+            if (!same(q, 0, &st->expect_value)) {
+                sb_printf(&r->why,
+                          "  %s: expected %s, got %s\n  decided by %s\n",
+                          st->target, describe_cval(r->a, &st->expect_value),
+                          describe_value(r->a, q, 0),
+                          decided_by(r, st, st->column));
+                ok = false;
+            }
+        } else {
+            for (size_t i = 0; i < st->expect.n; i++)
+                if (!same(q, (int)i, &st->expect.items[i].val)) {
+                    const CPair *p = &st->expect.items[i];
+                    sb_printf(&r->why,
+                              "  %s: expected %s, got %s\n  decided by %s\n",
+                              p->key, describe_cval(r->a, &p->val),
+                              describe_value(r->a, q, (int)i),
+                              decided_by(r, st, p->column));
+                    ok = false;
+                }
+        }
+    }
+    if (rc == SQLITE_DONE && st->op == COP_WRITE)
+        rows = sqlite3_changes(r->db);
+    const char *error =
+        rc == SQLITE_DONE ? NULL : arena_strdup(r->a, sqlite3_errmsg(r->db));
+    sqlite3_finalize(q);
+
+    if (st->expect_error) {
+        char *code = arena_printf(r->a, "[%s]", st->expect_error);
+        if (!error) {
+            sb_printf(&r->why, "  expected the refusal %s, and it succeeded\n",
+                      code);
+            return false;
+        }
+        if (!strstr(error, code)) {
+            sb_printf(&r->why, "  expected the refusal %s, got: %s\n", code,
+                      error);
+            return false;
+        }
+    } else if (error) {
+        sb_printf(&r->why, "  it failed: %s\n", error);
+        return false;
+    }
+    if (st->op == COP_READ && st->has_expect && !first_checked && !error) {
+        sb_puts(&r->why, "  expected a row, and the session sees none\n");
+        ok = false;
+    }
+    if (st->has_expect_rows && !error && rows != st->expect_rows) {
+        sb_printf(&r->why, "  expected %lld row%s, got %lld\n",
+                  (long long)st->expect_rows, st->expect_rows == 1 ? "" : "s",
+                  (long long)rows);
+        ok = false;
+    }
+    ok = ok && check_audit(r, st, since);
+    if (!ok || error)
+        return ok;
+    /* What this passing step exercised. */
+    if (st->op == COP_READ || st->op == COP_EXPORT) {
+        if (st->has_expect && st->column >= 0)
+            note_read(r, st, st->column);
+        for (size_t i = 0; st->expect_map && i < st->expect.n; i++)
+            note_read(r, st, st->expect.items[i].column);
+        if (st->has_expect || st->has_expect_rows)
+            note_rows(r, st);
+    }
+    if (st->op == COP_WRITE || st->op == COP_INSERT)
+        note_writes(r, st);
+    return ok;
+}
+
+static void run_case(Run *r, const CCase *c, const unsigned char *image,
+                     sqlite3_int64 size, CaseResult *out)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    out->c = c;
+    out->pass = true;
+    sb_reset(&r->why);
+    if (!open_copy(r, image, size)) {
+        out->pass = false;
+        sb_printf(&r->why, "  cannot open a copy of the test database\n");
+    }
+    for (size_t i = 0; out->pass && i < c->nsteps; i++) {
+        sb_reset(&r->why);
+        if (c->steps)
+            sb_printf(&r->why, "  step %zu of %zu\n", i + 1, c->nsteps);
+        if (!run_step(r, &c->step[i])) {
+            out->pass = false;
+            out->step = i;
+        }
+    }
+    if (!out->pass)
+        out->failure = arena_strdup(r->a, sb_cstr(&r->why));
+    sqlite3_close(r->db);
+    r->db = NULL;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    out->ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+              (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+}
+
+bool runner_run(const Model *m, const Corpus *c, Arena *a, RunResult *out,
+                const char **err)
+{
+    memset(out, 0, sizeof *out);
+    out->ex.rules = arena_alloc(a, (m->nrules + 1) * sizeof(bool));
+    out->ex.rowrules = arena_alloc(a, (m->nrowrules + 1) * sizeof(bool));
+    out->ex.writes = arena_alloc(a, (m->nwrites + 1) * sizeof(bool));
+    out->ex.cells = arena_alloc(a, (cell_count(m) + 1) * sizeof(bool));
+    Run r = {.m = m, .c = c, .a = a, .ex = &out->ex};
+    sb_init(&r.why);
+    unsigned char *image = NULL;
+    sqlite3_int64 size = 0;
+    if (!build_template(&r, &image, &size, err)) {
+        sb_free(&r.why);
+        return false;
+    }
+    out->cases = arena_alloc(a, (c->ncases + 1) * sizeof *out->cases);
+    out->ncases = c->ncases;
+    for (size_t i = 0; i < c->ncases; i++) {
+        run_case(&r, &c->cases[i], image, size, &out->cases[i]);
+        out->failed += !out->cases[i].pass;
+    }
+    sqlite3_free(image);
+    sb_free(&r.why);
+    return true;
+}

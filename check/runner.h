@@ -1,0 +1,56 @@
+/*
+ * runner.h - running a corpus on the SQLite target.
+ *
+ * The runner builds one template database from the policy (a table per
+ * policy table, the fixtures, the compiled script), keeps its image, and
+ * gives every case a fresh in-memory copy with the runtime loaded; the
+ * steps of a `steps` case share one copy. Each step sets its session, runs
+ * its operation through the session's views exactly as an application
+ * would, and compares what came back with what the case expects, types
+ * respected. While it runs it records which rules and matrix cells the
+ * passing assertions exercised (coverage.h reads that).
+ */
+#ifndef WARD_RUNNER_H
+#define WARD_RUNNER_H
+
+#include "corpus.h"
+#include "model.h"
+
+#include <stdbool.h>
+
+typedef struct CaseResult {
+    const CCase *c;
+    bool pass;
+    const char *failure; /* what went wrong, several lines; NULL on pass */
+    size_t step;         /* the failing step (0-based) */
+    double ms;
+} CaseResult;
+
+/* What the passing assertions exercised. */
+typedef struct Exercised {
+    bool *rules;    /* [m->nrules] access rules that decided an outcome */
+    bool *rowrules; /* [m->nrowrules] */
+    bool *writes;   /* [m->nwrites] */
+    bool *cells;    /* [role][scenario + 1][table][column], see cell_index */
+} Exercised;
+
+typedef struct RunResult {
+    CaseResult *cases;
+    size_t ncases;
+    size_t failed;
+    Exercised ex;
+} RunResult;
+
+/* runner_run runs every case of C against M. Returns false (with a
+ * message in ERR, arena-owned) when the template cannot be built, e.g.
+ * when a fixture breaks a table constraint. Everything is arena-owned. */
+bool runner_run(const Model *m, const Corpus *c, Arena *a, RunResult *out,
+                const char **err);
+
+/* cell_index numbers a matrix cell: ROLE, SCENARIO (-1 for none), TABLE,
+ * COLUMN. cell_count is the number of cells. */
+size_t cell_index(const Model *m, int role, int scenario, int table,
+                  int column);
+size_t cell_count(const Model *m);
+
+#endif
