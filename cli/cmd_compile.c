@@ -7,18 +7,21 @@
  */
 #include "cli.h"
 
+#include "check_report.h"
 #include "emit_sqlite.h"
 #include "model.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define USAGE "ward compile POLICY [--target sqlite|postgres] [-o FILE]"
+#define USAGE                                                                \
+    "ward compile POLICY [--target sqlite|postgres] [-o FILE] [--no-check]"
 
 int cmd_compile(int argc, char **argv)
 {
     Args a = {argc, argv, 1, "compile"};
     const char *path = NULL, *target = "sqlite", *output = NULL;
+    bool no_check = false;
     for (const char *arg; (arg = args_next(&a));) {
         if (strncmp(arg, "--target", 8) == 0 &&
             (arg[8] == '\0' || arg[8] == '=')) {
@@ -29,6 +32,8 @@ int cmd_compile(int argc, char **argv)
                     (arg[8] == '\0' || arg[8] == '='))) {
             if (!(output = args_value(&a, arg)))
                 return EXIT_USAGE;
+        } else if (strcmp(arg, "--no-check") == 0) {
+            no_check = true;
         } else if (strcmp(arg, "--help") == 0) {
             return printf("usage: %s\n", USAGE), EXIT_OK;
         } else if (arg[0] == '-' && arg[1]) {
@@ -51,6 +56,13 @@ int cmd_compile(int argc, char **argv)
     diag_init(&d, &arena);
     Model *m = load_policy(&arena, &d, path, NULL);
     int rc = cli_diagnostics(&d);
+    /* The policy's corpus runs first: a failing policy is never written. */
+    if (m && rc == EXIT_OK && m->corpus && !no_check)
+        rc = check_model(m, NULL);
+    else if (m && rc == EXIT_OK && m->corpus)
+        fprintf(stderr, "ward compile: warning: --no-check: the corpus %s "
+                        "was not run\n",
+                m->corpus_path);
     if (m && rc == EXIT_OK && output) {
         if (strcmp(target, "sqlite") != 0) {
             rc = cli_usage("compile", USAGE,

@@ -138,7 +138,7 @@ t_migrate() {
         -e 's/^audit customers read phone, id_card, medication write all;/audit customers read id_card write phone;/' \
         "$ROOT/policies/gsp_pharmacy.ward" >v2.ward &&
     grep -q "keep(3, 2)" v2.ward &&
-    "$WARD" compile v2.ward -o v2.sql &&
+    "$WARD" compile v2.ward --no-check -o v2.sql &&
     sq_plain db ".read v2.sql" &&
     sq_plain db "SELECT count(*) FROM customers" >rows2 && cmp rows1 rows2 &&
     sq_plain db "SELECT count(*), max(hash) FROM ward_audit" >audit2 && cmp audit1 audit2 &&
