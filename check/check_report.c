@@ -5,6 +5,7 @@
 
 #include "corpus.h"
 #include "coverage.h"
+#include "exhaustive.h"
 #include "mutate.h"
 #include "runner.h"
 #include "strbuf.h"
@@ -22,6 +23,8 @@ typedef struct Outcome3 {
     bool mutated;
     MutationResult mut;
     bool below_min;
+    bool exhausted;
+    ExhaustiveResult exh;
 } Outcome3;
 
 /* ---- text ---- */
@@ -53,6 +56,17 @@ static void text_report(const Outcome3 *r, const CheckOptions *o, FILE *out)
     if (r->below_min)
         fprintf(out, "%scoverage %.1f%% is below the minimum %.1f%%%s\n", red,
                 coverage_pct(&r->cov), o->min_coverage, off);
+    if (r->exhausted) {
+        fprintf(out,
+                "exhaustive: %zu values in %zu sessions held to the decision "
+                "function, %zu mismatch%s (%zu table x session pairs "
+                "skipped)\n",
+                r->exh.checked, r->exh.sessions, r->exh.nmismatches,
+                r->exh.nmismatches == 1 ? "" : "es", r->exh.skipped);
+        for (size_t i = 0; i < r->exh.nmismatches && i < 20; i++)
+            fprintf(out, "  %smismatch%s: %s\n", red, off,
+                    r->exh.mismatches[i]);
+    }
     if (r->mutated) {
         fprintf(out, "mutants: %zu, killed %zu, survived %zu\n", r->mut.n,
                 r->mut.n - r->mut.survived, r->mut.survived);
@@ -116,6 +130,17 @@ static void json_report(const Outcome3 *r, const CheckOptions *o, FILE *out)
     fputs("]}", out);
     if (o->has_min)
         fprintf(out, ",\n  \"min_coverage\": %.1f", o->min_coverage);
+    if (r->exhausted) {
+        fprintf(out,
+                ",\n  \"exhaustive\": {\"checked\": %zu, \"sessions\": %zu, "
+                "\"skipped\": %zu, \"mismatches\": [",
+                r->exh.checked, r->exh.sessions, r->exh.skipped);
+        for (size_t i = 0; i < r->exh.nmismatches && i < 20; i++) {
+            fputs(i ? ", " : "", out);
+            json_str(out, r->exh.mismatches[i]);
+        }
+        fputs("]}", out);
+    }
     if (r->mutated) {
         fprintf(out, ",\n  \"mutants\": {\"total\": %zu, \"survived\": [",
                 r->mut.n);
@@ -176,9 +201,11 @@ static void junit_case(FILE *out, const char *cls, const char *name, double ms,
 
 static void junit_report(const Outcome3 *r, const CheckOptions *o, FILE *out)
 {
-    size_t tests = r->run.ncases + 1 + (r->mutated ? 1 : 0);
+    size_t tests = r->run.ncases + 1 + (r->mutated ? 1 : 0) +
+                   (r->exhausted ? 1 : 0);
     size_t failures = r->run.failed + (r->below_min ? 1 : 0) +
-                      (r->mutated && r->mut.survived ? 1 : 0);
+                      (r->mutated && r->mut.survived ? 1 : 0) +
+                      (r->exhausted && r->exh.nmismatches ? 1 : 0);
     double total = 0;
     for (size_t i = 0; i < r->run.ncases; i++)
         total += r->run.cases[i].ms;
@@ -201,6 +228,15 @@ static void junit_report(const Outcome3 *r, const CheckOptions *o, FILE *out)
     for (size_t i = 0; i < r->cov.nmissing; i++)
         sb_printf(&sb, "uncovered: %s\n", r->cov.missing[i]);
     junit_case(out, r->m->name, "coverage", 0, r->below_min ? sb.data : NULL);
+    if (r->exhausted) {
+        sb_reset(&sb);
+        sb_printf(&sb, "%zu values differ from the decision function\n",
+                  r->exh.nmismatches);
+        for (size_t i = 0; i < r->exh.nmismatches && i < 20; i++)
+            sb_printf(&sb, "mismatch: %s\n", r->exh.mismatches[i]);
+        junit_case(out, r->m->name, "exhaustive", 0,
+                   r->exh.nmismatches ? sb.data : NULL);
+    }
     if (r->mutated) {
         sb_reset(&sb);
         sb_printf(&sb, "%zu of %zu mutants survived\n", r->mut.survived,
@@ -242,6 +278,13 @@ static int run(const Model *m, const CheckOptions *o, Arena *a, Diag *d,
     }
     coverage_compute(m, &r->run.ex, a, &r->cov);
     r->below_min = o->has_min && coverage_pct(&r->cov) < o->min_coverage;
+    if (o->exhaustive) {
+        if (!exhaustive_run(m, c, a, &r->exh, &err)) {
+            fprintf(stderr, "ward check: %s\n", err);
+            return 2;
+        }
+        r->exhausted = true;
+    }
     if (o->mutate) {
         if (!mutate_run(m, c, a, &r->mut, &err)) {
             fprintf(stderr, "ward check: %s\n", err);
@@ -249,7 +292,9 @@ static int run(const Model *m, const CheckOptions *o, Arena *a, Diag *d,
         }
         r->mutated = true;
     }
-    return r->run.failed || r->below_min || (r->mutated && r->mut.survived)
+    return r->run.failed || r->below_min ||
+                   (r->mutated && r->mut.survived) ||
+                   (r->exhausted && r->exh.nmismatches)
                ? 1
                : 0;
 }

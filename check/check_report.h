@@ -18,6 +18,7 @@ typedef struct CheckOptions {
     const char *corpus; /* NULL: the one the policy names */
     const char *format; /* text, json, junit */
     bool mutate;
+    bool exhaustive; /* hold the SQL to the decision function */
     bool has_min;
     double min_coverage; /* percent */
 } CheckOptions;

@@ -6,6 +6,7 @@
 #include "decide.h"
 #include "emit_sqlite.h"
 #include "report.h"
+#include "sql_quote.h"
 #include "ward.h"
 
 #include <stdio.h>
@@ -112,21 +113,27 @@ static const char *sql_type(ColType t)
     }
 }
 
-static bool build_template(Run *r, unsigned char **image, sqlite3_int64 *size,
-                           const char **err)
+bool runner_template(const Model *m, const Corpus *c, Arena *a,
+                     unsigned char **image, sqlite3_int64 *size,
+                     const char **err)
 {
-    const Model *m = r->m;
+    Run run = {.m = m, .c = c, .a = a};
+    Run *r = &run;
     sqlite3 *db;
     sqlite3_open(":memory:", &db);
     StrBuf sql;
     sb_init(&sql);
     for (size_t t = 0; t < m->ntables; t++) {
         const Table *tb = &m->tables[t];
-        sb_printf(&sql, "CREATE TABLE \"%s\" (", tb->name);
-        for (size_t c = 0; c < tb->ncolumns; c++)
-            sb_printf(&sql, "%s\"%s\" %s%s", c ? ", " : "",
-                      tb->columns[c].name, sql_type(tb->columns[c].type),
-                      tb->columns[c].key ? " PRIMARY KEY" : "");
+        sb_puts(&sql, "CREATE TABLE ");
+        sql_put_ident(&sql, tb->name);
+        sb_puts(&sql, " (");
+        for (size_t k = 0; k < tb->ncolumns; k++) {
+            sb_puts(&sql, k ? ", " : "");
+            sql_put_ident(&sql, tb->columns[k].name);
+            sb_printf(&sql, " %s%s", sql_type(tb->columns[k].type),
+                      tb->columns[k].key ? " PRIMARY KEY" : "");
+        }
         sb_puts(&sql, ");\n");
     }
     char *msg = NULL;
@@ -136,9 +143,13 @@ static bool build_template(Run *r, unsigned char **image, sqlite3_int64 *size,
         for (size_t row = 0; ok && row < fx->nrows; row++) {
             const CMap *mp = &fx->rows[row];
             sb_reset(&sql);
-            sb_printf(&sql, "INSERT INTO \"%s\" (", fx->table);
-            for (size_t i = 0; i < mp->n; i++)
-                sb_printf(&sql, "%s\"%s\"", i ? ", " : "", mp->items[i].key);
+            sb_puts(&sql, "INSERT INTO ");
+            sql_put_ident(&sql, fx->table);
+            sb_puts(&sql, " (");
+            for (size_t i = 0; i < mp->n; i++) {
+                sb_puts(&sql, i ? ", " : "");
+                sql_put_ident(&sql, mp->items[i].key);
+            }
             sb_puts(&sql, mp->n ? ") VALUES (" : ") DEFAULT VALUES");
             for (size_t i = 0; i < mp->n; i++)
                 sb_printf(&sql, "%s?", i ? ", " : "");
@@ -176,19 +187,26 @@ static bool build_template(Run *r, unsigned char **image, sqlite3_int64 *size,
     return ok;
 }
 
-static bool open_copy(Run *r, const unsigned char *image, sqlite3_int64 size)
+sqlite3 *runner_open(const unsigned char *image, sqlite3_int64 size)
 {
     unsigned char *copy = sqlite3_malloc64((sqlite3_uint64)size);
-    if (!copy)
-        return false;
+    sqlite3 *db = NULL;
+    if (!copy || sqlite3_open(":memory:", &db) != SQLITE_OK) {
+        sqlite3_free(copy);
+        sqlite3_close(db);
+        return NULL;
+    }
     memcpy(copy, image, (size_t)size);
-    sqlite3_open(":memory:", &r->db);
-    int rc = sqlite3_deserialize(r->db, "main", copy, size, size,
+    int rc = sqlite3_deserialize(db, "main", copy, size, size,
                                  SQLITE_DESERIALIZE_FREEONCLOSE |
                                      SQLITE_DESERIALIZE_RESIZEABLE);
     if (rc == SQLITE_OK)
-        rc = ward_runtime_open(r->db, NULL);
-    return rc == SQLITE_OK;
+        rc = ward_runtime_open(db, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
 }
 
 /* ---- one step ---- */
@@ -265,9 +283,20 @@ static bool set_session(Run *r, const CSession *s)
 
 static void where_clause(StrBuf *sql, const CMap *w, int first_param)
 {
-    for (size_t i = 0; i < w->n; i++)
-        sb_printf(sql, "%s\"%s\" IS ?%d", i ? " AND " : " WHERE ",
-                  w->items[i].key, first_param + (int)i);
+    for (size_t i = 0; i < w->n; i++) {
+        sb_puts(sql, i ? " AND " : " WHERE ");
+        sql_put_ident(sql, w->items[i].key);
+        sb_printf(sql, " IS ?%d", first_param + (int)i);
+    }
+}
+
+/* names appends the keys of MP as a quoted, comma-separated list. */
+static void names(StrBuf *sql, const CMap *mp)
+{
+    for (size_t i = 0; i < mp->n; i++) {
+        sb_puts(sql, i ? ", " : "");
+        sql_put_ident(sql, mp->items[i].key);
+    }
 }
 
 static void bind_map(sqlite3_stmt *st, const CMap *mp, int first_param)
@@ -283,44 +312,54 @@ static void step_sql(const Model *m, const CStep *st, StrBuf *sql)
     const char *table = st->table >= 0 ? m->tables[st->table].name : "";
     switch (st->op) {
     case COP_READ:
-        if (st->column >= 0) {
-            sb_printf(sql, "SELECT \"%s\"",
-                      m->tables[st->table].columns[st->column].name);
-        } else if (st->expect_map) {
-            sb_puts(sql, "SELECT ");
-            for (size_t i = 0; i < st->expect.n; i++)
-                sb_printf(sql, "%s\"%s\"", i ? ", " : "",
-                          st->expect.items[i].key);
-        } else {
-            sb_puts(sql, "SELECT *");
-        }
-        sb_printf(sql, " FROM \"%s\"", table);
+        sb_puts(sql, "SELECT ");
+        if (st->column >= 0)
+            sql_put_ident(sql, m->tables[st->table].columns[st->column].name);
+        else if (st->expect_map)
+            names(sql, &st->expect);
+        else
+            sb_puts(sql, "*");
+        sb_puts(sql, " FROM ");
+        sql_put_ident(sql, table);
         where_clause(sql, &st->where, 1);
         break;
     case COP_WRITE:
-        sb_printf(sql, "UPDATE \"%s\" SET ", table);
-        for (size_t i = 0; i < set->n; i++)
-            sb_printf(sql, "%s\"%s\" = ?%zu", i ? ", " : "", set->items[i].key,
-                      i + 1);
+        sb_puts(sql, "UPDATE ");
+        sql_put_ident(sql, table);
+        sb_puts(sql, " SET ");
+        for (size_t i = 0; i < set->n; i++) {
+            sb_puts(sql, i ? ", " : "");
+            sql_put_ident(sql, set->items[i].key);
+            sb_printf(sql, " = ?%zu", i + 1);
+        }
         where_clause(sql, &st->where, (int)set->n + 1);
         break;
     case COP_INSERT:
-        sb_printf(sql, "INSERT INTO \"%s\" (", table);
-        for (size_t i = 0; i < set->n; i++)
-            sb_printf(sql, "%s\"%s\"", i ? ", " : "", set->items[i].key);
+        sb_puts(sql, "INSERT INTO ");
+        sql_put_ident(sql, table);
+        sb_puts(sql, " (");
+        names(sql, set);
         sb_puts(sql, ") VALUES (");
         for (size_t i = 0; i < set->n; i++)
             sb_printf(sql, "%s?%zu", i ? ", " : "", i + 1);
         sb_putc(sql, ')');
         break;
     case COP_DELETE:
-        sb_printf(sql, "DELETE FROM \"%s\"", table);
+        sb_puts(sql, "DELETE FROM ");
+        sql_put_ident(sql, table);
         where_clause(sql, &st->where, 1);
         break;
     case COP_EXPORT:
-        sb_printf(sql, "SELECT * FROM \"ward_export_%s\"", table);
+    {
+        StrBuf view;
+        sb_init(&view);
+        sb_printf(&view, "ward_export_%s", table);
+        sb_puts(sql, "SELECT * FROM ");
+        sql_put_ident(sql, view.data);
+        sb_free(&view);
         where_clause(sql, &st->where, 1);
         break;
+    }
     case COP_REQUEST: sb_puts(sql, "SELECT ward_request(?1, ?2)"); break;
     case COP_APPROVE: sb_puts(sql, "SELECT ward_approve(?1)"); break;
     case COP_NONE: break;
@@ -555,7 +594,7 @@ static void run_case(Run *r, const CCase *c, const unsigned char *image,
     out->c = c;
     out->pass = true;
     sb_reset(&r->why);
-    if (!open_copy(r, image, size)) {
+    if (!(r->db = runner_open(image, size))) {
         out->pass = false;
         sb_printf(&r->why, "  cannot open a copy of the test database\n");
     }
@@ -589,7 +628,7 @@ bool runner_run(const Model *m, const Corpus *c, Arena *a, RunResult *out,
     sb_init(&r.why);
     unsigned char *image = NULL;
     sqlite3_int64 size = 0;
-    if (!build_template(&r, &image, &size, err)) {
+    if (!runner_template(m, c, a, &image, &size, err)) {
         sb_free(&r.why);
         return false;
     }

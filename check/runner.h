@@ -16,6 +16,8 @@
 #include "corpus.h"
 #include "model.h"
 
+#include <sqlite3.h>
+
 #include <stdbool.h>
 
 typedef struct CaseResult {
@@ -46,6 +48,16 @@ typedef struct RunResult {
  * when a fixture breaks a table constraint. Everything is arena-owned. */
 bool runner_run(const Model *m, const Corpus *c, Arena *a, RunResult *out,
                 const char **err);
+
+/* runner_template builds the test database of M with C's fixtures and
+ * the compiled script, as an image (sqlite3_free it). False with ERR. */
+bool runner_template(const Model *m, const Corpus *c, Arena *a,
+                     unsigned char **image, sqlite3_int64 *size,
+                     const char **err);
+
+/* runner_open opens a private in-memory copy of IMAGE with the runtime
+ * loaded; NULL on failure. Close it with sqlite3_close. */
+sqlite3 *runner_open(const unsigned char *image, sqlite3_int64 size);
 
 /* cell_index numbers a matrix cell: ROLE, SCENARIO (-1 for none), TABLE,
  * COLUMN. cell_count is the number of cells. */

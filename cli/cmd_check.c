@@ -16,7 +16,7 @@
 
 #define USAGE                                                                \
     "ward check POLICY [--corpus FILE] [--target sqlite] [--min-coverage "   \
-    "PCT] [--format text|json|junit] [--mutate]"
+    "PCT] [--format text|json|junit] [--exhaustive] [--mutate]"
 
 int cmd_check(int argc, char **argv)
 {
@@ -43,6 +43,8 @@ int cmd_check(int argc, char **argv)
             o.format = v;
         } else if (strcmp(arg, "--mutate") == 0) {
             o.mutate = true;
+        } else if (strcmp(arg, "--exhaustive") == 0) {
+            o.exhaustive = true;
         } else if (strcmp(arg, "--help") == 0) {
             return printf("usage: %s\n", USAGE), EXIT_OK;
         } else if (arg[0] == '-' && arg[1]) {
