@@ -192,3 +192,16 @@ t_usage() {
     expect_exit 2 "$WARD" check "$P" --target postgres 2>err
 }
 test_expect_success 'check usage errors exit 2' t_usage
+
+t_ci_doc() {
+    # The commands of docs/ci.md's GitLab job, as a CI runner would run them.
+    sed -n '/^ward-policy:/,/^  artifacts:/p' "$ROOT/docs/ci.md" |
+        sed -n 's/^    - \(build\/ward .*\)$/\1/p' >cmds &&
+    test "$(wc -l <cmds)" -eq 3 &&
+    (cd "$ROOT" && while read -r cmd; do
+        eval "$(echo "$cmd" | sed "s#build/ward#$WARD#; s#> ward-junit.xml#> $SCRATCH/ward-junit.xml#; s#-o policy.sql#-o $SCRATCH/policy.sql#")" || exit 1
+    done <"$SCRATCH/cmds") &&
+    contains ward-junit.xml 'failures="0"' &&
+    test -s policy.sql
+}
+test_expect_success "docs/ci.md's job commands pass on the shipped policy" t_ci_doc
