@@ -1,8 +1,9 @@
 #!/bin/sh
-# Installs what the build needs on a fresh Debian machine: flex, bison and the
-# -dev packages of the chosen libraries. Called by the Makefile before the first
-# compile; a no-op when everything is present. Without root it stops and prints
-# the exact command to run instead.
+# Installs what the build and the tests need on a fresh Debian machine: flex,
+# bison, the -dev packages of the chosen libraries, the sqlite3 shell and a
+# PostgreSQL server (the tests run their own throwaway cluster). Called by
+# the Makefile before the first compile; a no-op when everything is present.
+# Without root it stops and prints the exact command to run instead.
 set -eu
 
 missing=""
@@ -16,6 +17,9 @@ need_cmd sqlite3 sqlite3
 need_hdr sqlite3.h libsqlite3-dev
 need_hdr yaml.h libyaml-dev
 need_hdr openssl/evp.h libssl-dev
+# The PostgreSQL target's tests start a throwaway server of their own.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+command -v psql >/dev/null 2>&1 || missing="$missing postgresql-client"
 
 [ -z "$missing" ] && exit 0
 
