@@ -102,6 +102,15 @@ static bool same(sqlite3_stmt *st, int i, const CVal *v)
     return false;
 }
 
+/* names appends the keys of MP as a quoted, comma-separated list. */
+static void names(StrBuf *sql, const CMap *mp)
+{
+    for (size_t i = 0; i < mp->n; i++) {
+        sb_puts(sql, i ? ", " : "");
+        sql_put_ident(sql, mp->items[i].key);
+    }
+}
+
 /* ---- the template ---- */
 
 static const char *sql_type(ColType t)
@@ -147,10 +156,7 @@ bool runner_template(const Model *m, const Corpus *c, Arena *a,
             sb_puts(&sql, "INSERT INTO ");
             sql_put_ident(&sql, fx->table);
             sb_puts(&sql, " (");
-            for (size_t i = 0; i < mp->n; i++) {
-                sb_puts(&sql, i ? ", " : "");
-                sql_put_ident(&sql, mp->items[i].key);
-            }
+            names(&sql, mp);
             sb_puts(&sql, mp->n ? ") VALUES (" : ") DEFAULT VALUES");
             for (size_t i = 0; i < mp->n; i++)
                 sb_printf(&sql, "%s?", i ? ", " : "");
@@ -288,15 +294,6 @@ static void where_clause(StrBuf *sql, const CMap *w, int first_param)
         sb_puts(sql, i ? " AND " : " WHERE ");
         sql_put_ident(sql, w->items[i].key);
         sb_printf(sql, " IS ?%d", first_param + (int)i);
-    }
-}
-
-/* names appends the keys of MP as a quoted, comma-separated list. */
-static void names(StrBuf *sql, const CMap *mp)
-{
-    for (size_t i = 0; i < mp->n; i++) {
-        sb_puts(sql, i ? ", " : "");
-        sql_put_ident(sql, mp->items[i].key);
     }
 }
 
