@@ -9,7 +9,8 @@
  *   - writing ward's own tables (catalog, audit log, approvals);
  *   - changing the schema (views, triggers, tables in main; ATTACH), which
  *     could unmake the views; temp tables and indexes stay allowed;
- *   - PRAGMAs that set something, and load_extension();
+ *   - PRAGMAs that set something (schema introspection stays allowed),
+ *     load_extension() and the shell's file functions;
  *   - calling ward's internal functions other than from its own views and
  *     triggers.
  * Statements the runtime runs itself (w->internal) are not restricted.
@@ -52,7 +53,26 @@ static const char *const INTERNAL_FUNCTIONS[] = {
     "ward_read",   "ward_insert",      "ward_update", "ward_delete",
     "ward_export", "ward_unmask",      "ward_chain",  "ward_audit_write",
     "ward_decrypt", "load_extension",
+    /* the stock shell's file functions: a session reads through SQL only */
+    "readfile",    "writefile",        "edit",
 };
+
+/* Pragmas that only describe the schema, which applications and ORMs ask
+ * with an argument (PRAGMA table_info(customers)). */
+static const char *const READ_PRAGMAS[] = {
+    "table_info",  "table_xinfo",      "table_list",   "index_list",
+    "index_info",  "index_xinfo",      "foreign_key_list",
+    "database_list", "collation_list", "function_list", "module_list",
+    "pragma_list", "compile_options",
+};
+
+static bool read_pragma(const char *name)
+{
+    for (size_t i = 0; i < sizeof READ_PRAGMAS / sizeof *READ_PRAGMAS; i++)
+        if (name && sqlite3_stricmp(name, READ_PRAGMAS[i]) == 0)
+            return true;
+    return false;
+}
 
 static int authorize(void *p, int action, const char *a1, const char *a2,
                      const char *db, const char *ctx)
@@ -106,13 +126,14 @@ static int authorize(void *p, int action, const char *a1, const char *a2,
     case SQLITE_REINDEX:
     case SQLITE_ANALYZE: return SQLITE_DENY;
     case SQLITE_PRAGMA:
-        /* Reading a setting is fine; setting one is the DBA's job. */
-        return a2 == NULL ? SQLITE_OK : SQLITE_DENY;
+        /* Reading a setting or the schema is fine; setting one is the
+         * DBA's job. */
+        return a2 == NULL || read_pragma(a1) ? SQLITE_OK : SQLITE_DENY;
     case SQLITE_FUNCTION:
         for (size_t i = 0;
              i < sizeof INTERNAL_FUNCTIONS / sizeof *INTERNAL_FUNCTIONS; i++)
             if (a2 && sqlite3_stricmp(a2, INTERNAL_FUNCTIONS[i]) == 0)
-                return from_ward(w, ctx) && strcmp(a2, "load_extension") != 0
+                return from_ward(w, ctx) && strncmp(a2, "ward_", 5) == 0
                            ? SQLITE_OK
                            : SQLITE_DENY;
         return SQLITE_OK;

@@ -567,6 +567,8 @@ static void write_triggers(sqlite3_str *s, const RtTable *t, Build *b,
         key_ref(s, t, "OLD");
         sqlite3_str_appendall(s, ", NEW.");
         ident(s, t->cols[c].name);
+        sqlite3_str_appendall(s, ", OLD.");
+        ident(s, t->cols[c].name);
         sqlite3_str_appendall(s, "); END;\n");
     }
 }

@@ -7,12 +7,16 @@
  * unqualified name finds the view again), so they call these functions,
  * which check the write against the policy and run the real statement on
  * main:
- *   ward_update(table, column, key, value)  one trigger per column, fired
- *                                           only when the column is SET
+ *   ward_update(table, column, key, new, old)  one trigger per column,
+ *                                           fired only when it is SET
  *   ward_insert(table, value...)            the columns given non-NULL
  *   ward_delete(table, key)
  * Rows are found by the table's key column as the session sees it, within
  * the session's row filter: a row the session cannot see cannot be changed.
+ * An update that sets a column to what the session already sees is no
+ * change and writes nothing: an application that writes back the masked
+ * values it read (`SET phone = phone`, an ORM saving every field) must
+ * never store the mask over the real value.
  * The write-audit triggers of the compiled script fire on main as usual.
  */
 #include "sqlite_rt.h"
@@ -102,6 +106,23 @@ static bool approved(sqlite3_context *ctx, WardConn *w, const char *approval,
     return false;
 }
 
+/* value_is: A IS B in SQL's sense (NULLs equal, types and bytes equal). */
+static bool value_is(sqlite3_value *a, sqlite3_value *b)
+{
+    int ta = sqlite3_value_type(a), tb = sqlite3_value_type(b);
+    if (ta != tb)
+        return false;
+    switch (ta) {
+    case SQLITE_NULL: return true;
+    case SQLITE_INTEGER: return sqlite3_value_int64(a) == sqlite3_value_int64(b);
+    case SQLITE_FLOAT: return sqlite3_value_double(a) == sqlite3_value_double(b);
+    default:
+        return sqlite3_value_bytes(a) == sqlite3_value_bytes(b) &&
+               memcmp(sqlite3_value_blob(a), sqlite3_value_blob(b),
+                      (size_t)sqlite3_value_bytes(a)) == 0;
+    }
+}
+
 static void fn_update(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -115,8 +136,13 @@ static void fn_update(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                  sqlite3_value_text(argv[1]));
         return;
     }
-    if (denied(ctx, w, t, &t->cols[c]) || !key_usable(ctx, w, t, "update") ||
-        !approved(ctx, w, t->cols[c].update, "update", t, &t->cols[c]))
+    if (denied(ctx, w, t, &t->cols[c]) || !key_usable(ctx, w, t, "update"))
+        return;
+    if (value_is(argv[3], argv[4])) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    if (!approved(ctx, w, t->cols[c].update, "update", t, &t->cols[c]))
         return;
     sqlite3_str *s = sqlite3_str_new(w->db);
     sqlite3_str_appendf(s, "UPDATE main.\"%w\" SET \"%w\" = ?1 WHERE "
@@ -192,7 +218,7 @@ static void fn_delete(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 static const RtFunction FUNCTIONS[] = {
-    {"ward_update", 4, 0, fn_update},
+    {"ward_update", 5, 0, fn_update},
     {"ward_insert", -1, 0, fn_insert},
     {"ward_delete", 2, 0, fn_delete},
 };

@@ -234,3 +234,14 @@ t_rollback() {
     "$WARD" audit verify db >/dev/null
 }
 test_expect_success 'a ROLLBACK does not erase the record of a read' t_rollback
+
+t_introspection() {
+    mkdb db &&
+    sq_as db cs_agent a01 - - "SELECT name FROM pragma_table_info('customers') WHERE cid = 2" \
+        "PRAGMA table_info(customers)" >out &&
+    head -1 out | grep -qx phone &&
+    ! sq_as db cs_agent a01 - - "SELECT readfile('db')" 2>err &&
+    contains err 'not authorized' &&
+    ! sq_as db cs_agent a01 - - "PRAGMA journal_mode = off" 2>err
+}
+test_expect_success 'a session may ask the schema, not read the file or change settings' t_introspection

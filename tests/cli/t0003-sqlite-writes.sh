@@ -243,3 +243,22 @@ t_tables_guarded() {
     contains err '[append-only]'
 }
 test_expect_success 'the approval rules hold even for SQL that bypasses the runtime' t_tables_guarded
+
+t_writeback() {
+    mkdb db &&
+    sq_as db cs_agent a01 - - "UPDATE customers SET phone = phone, name = name WHERE id = 1" \
+        "UPDATE customers SET phone = '139****5432' WHERE id = 2" &&
+    sq db "SELECT name, phone FROM customers ORDER BY id" >out &&
+    printf '张三丰|13812345678\n李四|13998765432\n' >want && cmp want out &&
+    sq_plain db "SELECT count(*) FROM ward_audit WHERE op = 'update'" >out &&
+    echo 0 >want && cmp want out
+}
+test_expect_success 'writing back the masked values it read never stores a mask' t_writeback
+
+t_returning() {
+    mkdb db &&
+    sq_as db cs_agent a01 - - \
+        "UPDATE customers SET phone = '13700000000' WHERE id = 1 RETURNING phone, id_card" >out &&
+    echo '13700000000|' >want && cmp want out
+}
+test_expect_success 'RETURNING through the view returns what the session may see' t_returning
