@@ -43,7 +43,8 @@ UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 BENCH_SRC    = $(wildcard bench/*.c)
 EXAMPLE_SRC  = $(wildcard examples/*.c)
 
-GEN_OBJ  = $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o
+PG_RUNTIME = runtime/postgres/masks.sql runtime/postgres/session.sql
+GEN_OBJ  = $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o $(BUILD)/gen/pg_runtime.o
 LIB_OBJ  = $(GEN_OBJ) \
            $(patsubst %.c,$(BUILD)/%.o,$(GRAMMAR_SRC) $(COMPILER_SRC) \
                                        $(RUNTIME_SRC) $(CHECK_SRC))
@@ -72,6 +73,11 @@ $(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h &: grammar/lexer.l $(DEPS_OK)
 	@mkdir -p $(@D)
 	flex --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c \
 	    grammar/lexer.l
+
+# The PostgreSQL runtime travels inside the compiler, into every script.
+$(BUILD)/gen/pg_runtime.c: $(PG_RUNTIME) mk/embed.sh
+	@mkdir -p $(@D)
+	sh mk/embed.sh pg_runtime_sql $(PG_RUNTIME) >$@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(GEN_CFLAGS) -c -o $@ $<

@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include "check_report.h"
+#include "emit_postgres.h"
 #include "emit_sqlite.h"
 #include "model.h"
 
@@ -63,19 +64,19 @@ int cmd_compile(int argc, char **argv)
         fprintf(stderr, "ward compile: warning: --no-check: the corpus %s "
                         "was not run\n",
                 m->corpus_path);
+    bool postgres = strcmp(target, "postgres") == 0;
+    if (m && rc == EXIT_OK && postgres && !emit_postgres_check(m, &d))
+        rc = cli_diagnostics(&d);
     if (m && rc == EXIT_OK && output) {
-        if (strcmp(target, "sqlite") != 0) {
-            rc = cli_usage("compile", USAGE,
-                           "--target %s: this build emits SQLite only", target);
-        } else {
-            StrBuf sql;
-            sb_init(&sql);
+        StrBuf sql;
+        sb_init(&sql);
+        if (postgres)
+            emit_postgres(m, &sql);
+        else
             emit_sqlite(m, &sql);
-            if (sb_failed(&sql) ||
-                write_file_atomic(output, sql.data, sql.len) != 0)
-                rc = EXIT_USAGE;
-            sb_free(&sql);
-        }
+        if (sb_failed(&sql) || write_file_atomic(output, sql.data, sql.len) != 0)
+            rc = EXIT_USAGE;
+        sb_free(&sql);
     } else if (m && rc == EXIT_OK)
         fprintf(stderr,
                 "ward compile: %s: policy %s version %lld is valid "

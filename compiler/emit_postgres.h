@@ -1,0 +1,33 @@
+/*
+ * emit_postgres.h - the PostgreSQL target: one script for psql.
+ *
+ * The script carries the runtime (runtime/postgres/ files, embedded at build
+ * time) and, for the policy: NOLOGIN group roles (inherits as membership),
+ * the decision catalog (ward.cell, from the decision function for every
+ * role alone and every scenario), a schema named after the policy with a
+ * security_barrier view per table whose columns follow ward.outcome for
+ * the current session, row-level security on the base tables for the row
+ * rules, and grants: the policy's roles reach the views only. The views
+ * belong to ward_reader, a NOLOGIN role without BYPASSRLS that owns
+ * nothing else, so row security applies to every read through them.
+ *
+ * This version enforces reads. A policy with write rules, approvals or
+ * audit, or a mask the PostgreSQL runtime does not have yet, is refused
+ * with a diagnostic rather than compiled into a script that would not
+ * enforce it.
+ */
+#ifndef WARD_EMIT_POSTGRES_H
+#define WARD_EMIT_POSTGRES_H
+
+#include "diag.h"
+#include "model.h"
+#include "strbuf.h"
+
+/* emit_postgres_check reports (to D) what of M this target cannot enforce
+ * yet. Returns false when anything was reported. */
+bool emit_postgres_check(const Model *m, Diag *d);
+
+/* emit_postgres writes the script for M to OUT. Call after the check. */
+void emit_postgres(const Model *m, StrBuf *out);
+
+#endif

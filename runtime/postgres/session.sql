@@ -1,0 +1,155 @@
+-- runtime/postgres/session.sql - the PostgreSQL runtime's session: the
+-- scenario, the attributes, the lock, and the decision for the current
+-- session.
+--
+-- The roles of a session are the server's own: a user logs in as (or SETs
+-- ROLE to) a login role granted the policy's roles. The scenario and the
+-- attributes cannot live in settings (SET ward.x is open to every user), so
+-- they live in a temporary table that only these SECURITY DEFINER
+-- functions own and write; a table of the same name made by the user is
+-- refused. ward.outcome is the decision for one column, computed once per
+-- statement by the views (as an initplan), never per row.
+
+CREATE SCHEMA IF NOT EXISTS ward;
+GRANT USAGE ON SCHEMA ward TO PUBLIC;
+
+-- Each role's own decision per column and scenario ('' for none), from the
+-- compiler's decision function: 0 hide, 1 show, 2.. a mask of the column.
+CREATE TABLE IF NOT EXISTS ward.cell (
+    policy   text NOT NULL,
+    tbl      text NOT NULL,
+    col      text NOT NULL,
+    role     text NOT NULL,
+    scenario text NOT NULL,
+    outcome  integer NOT NULL,
+    rank     integer NOT NULL,
+    pos      bigint NOT NULL,
+    PRIMARY KEY (policy, tbl, col, role, scenario)
+);
+CREATE TABLE IF NOT EXISTS ward.scenario_def (
+    policy text NOT NULL,
+    name   text NOT NULL,
+    PRIMARY KEY (policy, name)
+);
+REVOKE ALL ON ward.cell, ward.scenario_def FROM PUBLIC;
+GRANT SELECT ON ward.cell, ward.scenario_def TO PUBLIC;
+
+-- state_ gives the session's state table, made on first use; NULL when it
+-- does not exist yet and MAKE is false.
+CREATE OR REPLACE FUNCTION ward.state_(make boolean)
+RETURNS regclass LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t regclass := to_regclass('pg_temp.ward_state');
+BEGIN
+    IF t IS NULL AND make THEN
+        CREATE TEMP TABLE ward_state (k text PRIMARY KEY, v text);
+        t := to_regclass('pg_temp.ward_state');
+    END IF;
+    IF t IS NOT NULL AND (SELECT relowner FROM pg_class WHERE oid = t)
+                         <> (SELECT oid FROM pg_roles WHERE rolname = current_user) THEN
+        RAISE EXCEPTION 'ward: [session-locked] a table named ward_state that ward did not make shadows the session';
+    END IF;
+    RETURN t;
+END $$;
+REVOKE ALL ON FUNCTION ward.state_(boolean) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.get_(key text)
+RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v text;
+BEGIN
+    IF ward.state_(false) IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE 'SELECT v FROM pg_temp.ward_state WHERE k = $1' INTO v USING key;
+    RETURN v;
+END $$;
+-- Reading one's own session is open to all (ward.scenario, ward.attr and
+-- row security call it as the user); writing goes through the checks.
+GRANT EXECUTE ON FUNCTION ward.get_(text) TO PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.put_(key text, value text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM ward.state_(true);
+    IF ward.get_('locked') IS NOT NULL THEN
+        RAISE EXCEPTION 'ward: [session-locked] the session of this connection is locked; open a new connection for another session';
+    END IF;
+    EXECUTE 'INSERT INTO pg_temp.ward_state VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v'
+        USING key, value;
+END $$;
+REVOKE ALL ON FUNCTION ward.put_(text, text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.set_scenario(s text)
+RETURNS text LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ward.scenario_def WHERE name = s) THEN
+        RAISE EXCEPTION 'ward: [unknown-scenario] no scenario ''%'' in the policies of this database', s;
+    END IF;
+    PERFORM ward.put_('scenario', s);
+    RETURN s;
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.set_attr(k text, v text)
+RETURNS text LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM ward.put_('attr.' || k, v);
+    RETURN v;
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.lock()
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM ward.put_('locked', 'on');
+    RETURN true;
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.scenario()
+RETURNS text LANGUAGE sql STABLE
+SET search_path = pg_catalog AS $$
+    SELECT ward.get_('scenario')
+$$;
+
+CREATE OR REPLACE FUNCTION ward.attr(k text)
+RETURNS text LANGUAGE sql STABLE
+SET search_path = pg_catalog AS $$
+    SELECT ward.get_('attr.' || k)
+$$;
+
+-- attr_bigint: an attribute compared with an integer column; NULL (no row
+-- matches) when it is not a whole number.
+CREATE OR REPLACE FUNCTION ward.attr_bigint(k text)
+RETURNS bigint LANGUAGE sql STABLE
+SET search_path = pg_catalog AS $$
+    SELECT CASE WHEN v ~ '^[+-]?[0-9]{1,18}$' THEN v::bigint END
+    FROM (SELECT ward.attr(k) AS v) a
+$$;
+
+CREATE OR REPLACE FUNCTION ward.attr_float(k text)
+RETURNS double precision LANGUAGE sql STABLE
+SET search_path = pg_catalog AS $$
+    SELECT CASE WHEN v ~ '^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$'
+                THEN v::double precision END
+    FROM (SELECT ward.attr(k) AS v) a
+$$;
+
+-- outcome: the session's decision for one column (the most permissive of
+-- its roles' own decisions; between masks, the one written first). Runs
+-- as the caller: current_user is the session's user, even inside a view.
+CREATE OR REPLACE FUNCTION ward.outcome(p text, t text, c text)
+RETURNS integer LANGUAGE sql STABLE
+SET search_path = pg_catalog AS $$
+    SELECT coalesce((
+        SELECT outcome FROM ward.cell
+        WHERE policy = p AND tbl = t AND col = c
+          AND scenario = coalesce(ward.scenario(), '')
+          AND pg_has_role(current_user, role, 'MEMBER')
+        ORDER BY rank DESC, pos
+        LIMIT 1), 0)
+$$;
