@@ -16,7 +16,8 @@ static const char *const PORTED[] = {
     "keep",          "redact",        "null",
     "email",         "hash",          "anon_partial",
     "anon_partial_email", "mssql_default", "mssql_email",
-    "mssql_partial", NULL,
+    "mssql_partial", "cn_mobile",     "cn_id",
+    "cn_name",       "cn_bank_card",  NULL,
 };
 
 static bool ported(const MaskSpec *spec)
@@ -62,7 +63,8 @@ bool emit_postgres_check(const Model *m, Diag *d)
                     diag_hint(d, x,
                               "ported so far: keep, redact, null, email, "
                               "hash, anon_partial, anon_partial_email, "
-                              "mssql_default, mssql_email, mssql_partial");
+                              "mssql_default, mssql_email, mssql_partial, "
+                              "cn_mobile, cn_id, cn_name, cn_bank_card");
                     return false;
                 }
     return d->errors == before;

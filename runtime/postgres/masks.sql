@@ -8,8 +8,8 @@
 --
 -- Ported so far: keep, redact, null, email, hash, anon_partial,
 -- anon_partial_email, mssql_default (text and numbers), mssql_email,
--- mssql_partial. The other catalog functions follow (docs/masks.md lists
--- them all).
+-- mssql_partial, cn_mobile, cn_id, cn_name, cn_bank_card. The other
+-- catalog functions follow (docs/masks.md lists them all).
 
 CREATE SCHEMA IF NOT EXISTS ward;
 
@@ -175,3 +175,169 @@ SET search_path = pg_catalog AS $$
                 WHEN char_length(v) >= 2 THEN left(v, 1) || 'XXX@XXXX.com'
                 ELSE 'XXXX@XXXX.com' END
 $$;
+
+-- ---- Chinese PII ----
+
+-- whole_: a value a mask cannot read is starred whole, never passed on.
+CREATE OR REPLACE FUNCTION ward.whole_(v text)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT repeat('*', char_length(v))
+$$;
+
+-- star_digits_: V with its digits number FIRST..LAST (0-based, counting
+-- digits only) starred; separators stay where they are.
+CREATE OR REPLACE FUNCTION ward.star_digits_(v text, first integer, last integer)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    r text := '';
+    k integer := 0;
+    ch text;
+BEGIN
+    FOR i IN 1 .. char_length(v) LOOP
+        ch := substr(v, i, 1);
+        IF ch BETWEEN '0' AND '9' THEN
+            r := r || CASE WHEN k BETWEEN first AND last THEN '*' ELSE ch END;
+            k := k + 1;
+        ELSE
+            r := r || ch;
+        END IF;
+    END LOOP;
+    RETURN r;
+END $$;
+
+-- cn_mobile(): 11-digit mobile, optional +86 / 0086 / 86 prefix, spaces
+-- and '-' kept; digits 4-7 of the national number starred.
+CREATE OR REPLACE FUNCTION ward.cn_mobile(v text)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    d text;
+    nd integer;
+    plus boolean;
+    st integer;
+BEGIN
+    IF v IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF v !~ '^[ -]*\+?[0-9 -]*$' THEN
+        RETURN ward.whole_(v);
+    END IF;
+    d := regexp_replace(v, '[^0-9]', '', 'g');
+    nd := length(d);
+    plus := strpos(v, '+') > 0;
+    IF nd = 11 AND NOT plus THEN
+        st := 0;
+    ELSIF nd = 13 AND left(d, 2) = '86' THEN
+        st := 2;
+    ELSIF nd = 15 AND NOT plus AND left(d, 4) = '0086' THEN
+        st := 4;
+    ELSE
+        RETURN ward.whole_(v);
+    END IF;
+    IF substr(d, st + 1, 1) <> '1' OR substr(d, st + 2, 1) NOT BETWEEN '3' AND '9' THEN
+        RETURN ward.whole_(v);
+    END IF;
+    RETURN ward.star_digits_(v, st + 3, st + 6);
+END $$;
+
+-- cn_id_valid: 17 digits with a real birth date (1800-2199) and the GB
+-- 11643 check character ('x' read as 'X').
+CREATE OR REPLACE FUNCTION ward.cn_id_valid(v text)
+RETURNS boolean LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    w integer[] := ARRAY[7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    s integer := 0;
+    y integer;
+    m integer;
+    dd integer;
+BEGIN
+    IF v IS NULL OR v !~ '^[0-9]{17}[0-9Xx]$' THEN
+        RETURN false;
+    END IF;
+    y := substr(v, 7, 4)::integer;
+    m := substr(v, 11, 2)::integer;
+    dd := substr(v, 13, 2)::integer;
+    IF y < 1800 OR y > 2199 OR m < 1 OR m > 12 OR dd < 1
+       OR dd > extract(day FROM make_date(y, m, 1) + interval '1 month - 1 day') THEN
+        RETURN false;
+    END IF;
+    FOR i IN 1 .. 17 LOOP
+        s := s + substr(v, i, 1)::integer * w[i];
+    END LOOP;
+    RETURN substr('10X98765432', s % 11 + 1, 1) = upper(substr(v, 18, 1));
+END $$;
+
+-- cn_id([tail|birth|all]): an invalid ID is starred whole.
+CREATE OR REPLACE FUNCTION ward.cn_id(v text, mode text DEFAULT NULL)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    f integer := 3;
+    t integer := 14;
+BEGIN
+    IF v IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF mode = 'tail' THEN
+        f := 14; t := 18;
+    ELSIF mode = 'birth' THEN
+        f := 6; t := 14;
+    ELSIF mode = 'all' THEN
+        f := 1; t := 17;
+    ELSIF mode IS NOT NULL THEN
+        RAISE EXCEPTION 'ward: ward_cn_id: mode must be one of tail, birth, all';
+    END IF;
+    IF NOT ward.cn_id_valid(v) THEN
+        RETURN ward.whole_(v);
+    END IF;
+    RETURN left(v, f) || repeat('*', t - f) || substr(v, t + 1);
+END $$;
+
+-- cn_name(): keep the surname (compound ones too), star the rest.
+CREATE OR REPLACE FUNCTION ward.cn_name(v text)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    keep integer := 1;
+BEGIN
+    IF v IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF left(v, 2) = ANY (ARRAY[
+        '欧阳', '司马', '诸葛', '上官', '东方', '皇甫', '尉迟', '公孙', '慕容',
+        '长孙', '宇文', '司徒', '司空', '夏侯', '轩辕', '令狐', '钟离', '独孤',
+        '南宫', '西门', '东门', '南门', '端木', '百里', '呼延', '东郭', '南郭',
+        '太史', '申屠', '闻人', '澹台', '公冶', '宗政', '濮阳', '淳于', '太叔',
+        '仲孙', '赫连', '万俟', '拓跋', '闾丘', '子车', '亓官', '司寇', '巫马',
+        '公西', '颛孙', '壤驷', '公良', '漆雕', '乐正', '宰父', '谷梁', '段干',
+        '左丘', '梁丘', '公羊', '羊舌', '微生', '公仪', '公乘', '鲜于', '北宫',
+        '叔孙', '仲长', '夹谷', '第五', '歐陽', '司馬', '諸葛', '東方', '尉遲',
+        '公孫', '長孫', '軒轅', '鍾離', '獨孤', '南宮', '西門', '東門', '南門',
+        '東郭', '聞人', '澹臺', '顓孫', '閭丘', '鮮于']) THEN
+        keep := 2;
+    END IF;
+    IF char_length(v) <= keep THEN
+        RETURN ward.whole_(v);
+    END IF;
+    RETURN left(v, keep) || repeat('*', char_length(v) - keep);
+END $$;
+
+-- cn_bank_card(): 12-19 digits (spaces and '-' dropped): first 6, last 4.
+CREATE OR REPLACE FUNCTION ward.cn_bank_card(v text)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    d text;
+BEGIN
+    IF v IS NULL THEN
+        RETURN NULL;
+    END IF;
+    d := regexp_replace(v, '[ -]', '', 'g');
+    IF d !~ '^[0-9]{12,19}$' THEN
+        RETURN ward.whole_(v);
+    END IF;
+    RETURN left(d, 6) || repeat('*', length(d) - 10) || right(d, 4);
+END $$;

@@ -13,7 +13,11 @@ pg() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres "$@
 INPUTS="13812345678 张三丰 王 a ab abc abcdefgh 11010519491231002X a😀bc
 alice@example.com a@x.org @x.org x@ a@b@c.com 张三@例子.中国 no-at
 6222020200001234 ___ 0 daniel@gmail.com ab@cd.ef a.b@c x@y.z.w Roberto
-first@sub.example.co.uk 欧阳娜娜@邮件.公司.中国"
+first@sub.example.co.uk 欧阳娜娜@邮件.公司.中国 欧阳 欧阳娜 司马懿 歐陽修 张
++86-138-1234-5678 +8613812345678 008613812345678 8613812345678 138-1234-5678
+12812345678 1381234567 138123456789 +86+138 13812345678x 11010519491231002x
+110105194912310021 11010519491302300X 181010180002290019 6222-0202-0000-1234
+62220202000012 622202020000123456789 6222020200001234567890 6222_0202"
 
 inputs_sql() {
     echo "CREATE TABLE inputs (i integer PRIMARY KEY, v text);"
@@ -30,7 +34,9 @@ CALLS="keep(v,3,4) keep(v,1,0) keep(v,0,0) keep(v,14,0) keep(v,1,1,'#')
 keep(v,2,1,'●') redact(v) redact(v,'X') null(v) email(v) hash(v)
 anon_partial(v,1,'xxxx',3) anon_partial(v,0,'*',4) anon_partial(v,2,'●●',0)
 anon_partial_email(v) mssql_default(v) mssql_email(v)
-mssql_partial(v,1,'XXXX',1) mssql_partial(v,0,'XXXX-XXXX-XXXX-',4)"
+mssql_partial(v,1,'XXXX',1) mssql_partial(v,0,'XXXX-XXXX-XXXX-',4)
+cn_mobile(v) cn_id(v) cn_id(v,'tail') cn_id(v,'birth') cn_id(v,'all')
+cn_name(v) cn_bank_card(v)"
 
 t_load() {
     pg -f "$ROOT/runtime/postgres/masks.sql" &&
@@ -60,6 +66,8 @@ t_args() {
     contains err 'first and last must not be negative' &&
     ! pg -c "SELECT ward.keep('abc', 1, 0, 'ab')" 2>err &&
     contains err 'char must be one character' &&
+    ! pg -c "SELECT ward.cn_id('11010519491231002X', 'year')" 2>err &&
+    contains err 'mode must be one of tail, birth, all' &&
     ! pg -c "SELECT ward.anon_partial('abc', -1, 'x', 0)" 2>err &&
     contains err 'prefix and suffix must not be negative' &&
     pg -c "SELECT ward.mssql_default(42::bigint), ward.mssql_default(4.2::float8)" >out &&
