@@ -17,7 +17,7 @@ static const char *const PORTED[] = {
     "email",         "hash",          "anon_partial",
     "anon_partial_email", "mssql_default", "mssql_email",
     "mssql_partial", "cn_mobile",     "cn_id",
-    "cn_name",       "cn_bank_card",  NULL,
+    "cn_name",       "cn_bank_card",  "cn_landline",   NULL,
 };
 
 static bool ported(const MaskSpec *spec)
@@ -64,7 +64,8 @@ bool emit_postgres_check(const Model *m, Diag *d)
                               "ported so far: keep, redact, null, email, "
                               "hash, anon_partial, anon_partial_email, "
                               "mssql_default, mssql_email, mssql_partial, "
-                              "cn_mobile, cn_id, cn_name, cn_bank_card");
+                              "cn_mobile, cn_id, cn_name, cn_bank_card, "
+                              "cn_landline");
                     return false;
                 }
     return d->errors == before;

@@ -8,7 +8,8 @@
 --
 -- Ported so far: keep, redact, null, email, hash, anon_partial,
 -- anon_partial_email, mssql_default (text and numbers), mssql_email,
--- mssql_partial, cn_mobile, cn_id, cn_name, cn_bank_card. The other
+-- mssql_partial, cn_mobile, cn_id, cn_name, cn_bank_card, cn_landline.
+-- The other
 -- catalog functions follow (docs/masks.md lists them all).
 
 CREATE SCHEMA IF NOT EXISTS ward;
@@ -340,4 +341,87 @@ BEGIN
         RETURN ward.whole_(v);
     END IF;
     RETURN left(d, 6) || repeat('*', length(d) - 10) || right(d, 4);
+END $$;
+
+-- cn_landline(): [+86 | 0086] trunk 0, area code (10 and 2X: two digits,
+-- else three), 7 or 8 local digits, optional extension; the last four
+-- local digits and the extension starred, separators " -()" kept.
+CREATE OR REPLACE FUNCTION ward.cn_landline(v text)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    d text := '';
+    grp boolean[] := '{}';
+    plus boolean := false;
+    prev_digit boolean := false;
+    ch text;
+    nd integer;
+    k integer := 0;
+    country boolean := false;
+    area integer;
+    rest integer;
+    loc integer := 0;
+BEGIN
+    IF v IS NULL THEN
+        RETURN NULL;
+    END IF;
+    FOR i IN 1 .. char_length(v) LOOP
+        ch := substr(v, i, 1);
+        IF ch BETWEEN '0' AND '9' THEN
+            IF length(d) = 24 THEN
+                RETURN ward.whole_(v);
+            END IF;
+            grp := grp || NOT prev_digit;
+            d := d || ch;
+            prev_digit := true;
+        ELSIF ch = '+' AND d = '' AND NOT plus THEN
+            plus := true;
+            prev_digit := false;
+        ELSIF strpos(' -()', ch) > 0 THEN
+            prev_digit := false;
+        ELSE
+            RETURN ward.whole_(v);
+        END IF;
+    END LOOP;
+    nd := length(d);
+    -- k counts digits consumed: country code, trunk 0, area code.
+    IF plus THEN
+        IF nd < 2 OR left(d, 2) <> '86' THEN
+            RETURN ward.whole_(v);
+        END IF;
+        k := 2;
+        country := true;
+    ELSIF nd >= 4 AND left(d, 4) = '0086' THEN
+        k := 4;
+        country := true;
+    END IF;
+    IF k < nd AND substr(d, k + 1, 1) = '0' THEN
+        k := k + 1;
+    ELSIF NOT country THEN
+        RETURN ward.whole_(v);
+    END IF;
+    IF k >= nd OR substr(d, k + 1, 1) = '0' THEN
+        RETURN ward.whole_(v);
+    END IF;
+    IF substr(d, k + 1, 1) = '1' THEN
+        area := CASE WHEN k + 1 < nd AND substr(d, k + 2, 1) = '0' THEN 2 ELSE 0 END;
+    ELSE
+        area := CASE WHEN substr(d, k + 1, 1) = '2' THEN 2 ELSE 3 END;
+    END IF;
+    IF area = 0 THEN
+        RETURN ward.whole_(v);
+    END IF;
+    k := k + area;
+    rest := greatest(nd - k, 0);
+    IF rest = 7 OR rest = 8 THEN
+        loc := rest;
+    ELSIF rest > 8 AND rest - 8 <= 6 AND grp[k + 9] THEN
+        loc := 8;
+    ELSIF rest > 7 AND rest - 7 <= 6 AND grp[k + 8] THEN
+        loc := 7;
+    END IF;
+    IF loc = 0 OR substr(d, k + 1, 1) < '2' THEN
+        RETURN ward.whole_(v);
+    END IF;
+    RETURN ward.star_digits_(v, k + loc - 4, nd - 1);
 END $$;
