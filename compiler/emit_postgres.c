@@ -17,7 +17,8 @@ static const char *const PORTED[] = {
     "email",         "hash",          "anon_partial",
     "anon_partial_email", "mssql_default", "mssql_email",
     "mssql_partial", "cn_mobile",     "cn_id",
-    "cn_name",       "cn_bank_card",  "cn_landline",   NULL,
+    "cn_name",       "cn_bank_card",  "cn_landline",
+    "cn_address",    NULL,
 };
 
 static bool ported(const MaskSpec *spec)
@@ -65,7 +66,7 @@ bool emit_postgres_check(const Model *m, Diag *d)
                               "hash, anon_partial, anon_partial_email, "
                               "mssql_default, mssql_email, mssql_partial, "
                               "cn_mobile, cn_id, cn_name, cn_bank_card, "
-                              "cn_landline");
+                              "cn_landline, cn_address");
                     return false;
                 }
     return d->errors == before;

@@ -8,9 +8,9 @@
 --
 -- Ported so far: keep, redact, null, email, hash, anon_partial,
 -- anon_partial_email, mssql_default (text and numbers), mssql_email,
--- mssql_partial, cn_mobile, cn_id, cn_name, cn_bank_card, cn_landline.
--- The other
--- catalog functions follow (docs/masks.md lists them all).
+-- mssql_partial, cn_mobile, cn_id, cn_name, cn_bank_card, cn_landline,
+-- cn_address. The other catalog functions follow (docs/masks.md lists
+-- them all).
 
 CREATE SCHEMA IF NOT EXISTS ward;
 
@@ -424,4 +424,93 @@ BEGIN
         RETURN ward.whole_(v);
     END IF;
     RETURN ward.star_digits_(v, k + loc - 4, nd - 1);
+END $$;
+
+-- cn_address(): keep down to the district or county, star the rest. The
+-- scanner reads the first 64 characters: the province (省, 自治区,
+-- 特别行政区 or a municipality), the city (市, 州, 盟, 地区) and the district
+-- (区, 县, 旗, or a county-level 市), each within 12 characters of the one
+-- before, stopping below county level (镇 乡 街 路 道 号 村 巷 弄 楼 栋 室,
+-- or a digit).
+CREATE OR REPLACE FUNCTION ward.cn_address(v text)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    cp integer[];
+    nc integer;
+    p integer := 0;
+    kept integer := 0;
+    muni boolean := false;
+    x integer;
+    found boolean;
+    SHENG constant integer := 30465;  -- 省
+    SHI constant integer := 24066;    -- 市
+    QU constant integer := 21306;     -- 区
+    XIAN constant integer := 21439;   -- 县
+    ZHOU constant integer := 24030;   -- 州
+    MENG constant integer := 30431;   -- 盟
+    QI constant integer := 26071;     -- 旗
+    stops constant integer[] := ARRAY[38215, 20065, 34903, 36335, 36947, 21495,
+                                      26449, 24055, 24324, 27004, 26635, 23460];
+BEGIN
+    IF v IS NULL OR v = '' THEN
+        RETURN v;
+    END IF;
+    SELECT array_agg(ascii(c) ORDER BY n) INTO cp
+    FROM regexp_split_to_table(left(v, 64), '') WITH ORDINALITY AS t(c, n);
+    nc := coalesce(array_length(cp, 1), 0);
+    -- Province: the first administrative suffix decides (cp is 1-based).
+    FOR i IN 0 .. least(nc, 12) - 1 LOOP
+        x := cp[i + 1];
+        IF x = SHENG OR (x = QU AND i >= 2 AND
+                         ((cp[i - 1] = 33258 AND cp[i] = 27835)      -- 自治
+                          OR (cp[i - 1] = 34892 AND cp[i] = 25919))) -- 行政
+        THEN
+            kept := i + 1; p := i + 1;
+            EXIT;
+        ELSIF x = SHI AND i = 2 AND
+              ((cp[1] = 21271 AND cp[2] = 20140) OR (cp[1] = 19978 AND cp[2] = 28023)
+               OR (cp[1] = 22825 AND cp[2] = 27941) OR (cp[1] = 37325 AND cp[2] = 24198)) THEN
+            kept := i + 1; p := i + 1; muni := true;
+            EXIT;
+        ELSIF x IN (SHI, QU, XIAN, ZHOU, MENG, QI) THEN
+            EXIT;
+        END IF;
+    END LOOP;
+    -- City, unless a municipality already was one.
+    IF NOT muni THEN
+        found := false;
+        FOR i IN p .. least(nc, p + 12) - 1 LOOP
+            x := cp[i + 1];
+            IF x = ANY (stops) OR x BETWEEN 48 AND 57 OR x BETWEEN 65296 AND 65305 THEN
+                RETURN left(v, kept) || repeat('*', char_length(v) - kept);
+            END IF;
+            IF x = QU AND i > 0 AND cp[i] = 22320 THEN   -- 地区
+                kept := i + 1; found := true;
+                EXIT;
+            ELSIF x IN (QU, XIAN, QI) THEN
+                kept := i + 1;
+                RETURN left(v, kept) || repeat('*', char_length(v) - kept);
+            ELSIF x IN (SHI, ZHOU, MENG) THEN
+                kept := i + 1; found := true;
+                EXIT;
+            END IF;
+        END LOOP;
+        IF kept = p THEN
+            RETURN left(v, kept) || repeat('*', char_length(v) - kept);
+        END IF;
+        p := kept;
+    END IF;
+    -- District.
+    FOR i IN p .. least(nc, p + 12) - 1 LOOP
+        x := cp[i + 1];
+        IF x = ANY (stops) OR x BETWEEN 48 AND 57 OR x BETWEEN 65296 AND 65305 THEN
+            EXIT;
+        END IF;
+        IF x IN (QU, XIAN, QI, SHI) THEN
+            kept := i + 1;
+            EXIT;
+        END IF;
+    END LOOP;
+    RETURN left(v, kept) || repeat('*', char_length(v) - kept);
 END $$;

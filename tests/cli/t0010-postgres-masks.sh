@@ -21,7 +21,11 @@ first@sub.example.co.uk 欧阳娜娜@邮件.公司.中国 欧阳 欧阳娜 司�
 010-12345678 (010)12345678 021-1234567 0755-88886666 0755-8888666-123
 +86-10-12345678 0086-21-87654321 +86(755)88886666 10-12345678 0101234567
 0755-1888666 02012345678 020-12345678-9999 0512-6789-1234 +44-20-1234567
-0571-8888-6666"
+0571-8888-6666 广东省深圳市南山区科技园路1号 北京市海淀区中关村大街27号
+上海市浦东新区世纪大道100号 内蒙古自治区呼和浩特市新城区 香港特别行政区中西区
+浙江省杭州市西湖区文三路90号 四川省阿坝藏族羌族自治州马尔康市 新疆维吾尔自治区喀什地区喀什市
+湖北省仙桃市干河街道 河北省 江苏省苏州市 重庆市 某某路3号 广东省东莞市长安镇 黑龙江省大兴安岭地区漠河市
+内蒙古自治区锡林郭勒盟锡林浩特市 吉林省延边朝鲜族自治州延吉市 广西壮族自治区南宁市青秀区１号"
 
 inputs_sql() {
     echo "CREATE TABLE inputs (i integer PRIMARY KEY, v text);"
@@ -40,7 +44,7 @@ anon_partial(v,1,'xxxx',3) anon_partial(v,0,'*',4) anon_partial(v,2,'●●',0)
 anon_partial_email(v) mssql_default(v) mssql_email(v)
 mssql_partial(v,1,'XXXX',1) mssql_partial(v,0,'XXXX-XXXX-XXXX-',4)
 cn_mobile(v) cn_id(v) cn_id(v,'tail') cn_id(v,'birth') cn_id(v,'all')
-cn_name(v) cn_bank_card(v) cn_landline(v)"
+cn_name(v) cn_bank_card(v) cn_landline(v) cn_address(v)"
 
 t_load() {
     pg -f "$ROOT/runtime/postgres/masks.sql" &&

@@ -115,8 +115,8 @@ t_refused() {
     contains err 'does not enforce approvals yet' &&
     contains err 'does not enforce audit yet' &&
     test ! -e x.sql &&
-    printf 'policy q version 1;\nrole r;\nmask nm = cn_address();\ntable t { n text; mask n with nm to r; }\n' >q.ward &&
+    printf 'policy q version 1;\nrole r;\nmask nm = hive_mask();\ntable t { n text; mask n with nm to r; }\n' >q.ward &&
     expect_exit 2 "$WARD" compile q.ward --target postgres -o x.sql 2>err &&
-    contains err 'mask function cn_address has no PostgreSQL implementation yet'
+    contains err 'mask function hive_mask has no PostgreSQL implementation yet'
 }
 test_expect_success 'what the PostgreSQL target cannot enforce yet is refused, not half compiled' t_refused
