@@ -6,6 +6,7 @@
 #include "decide.h"
 #include "sql_quote.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* The runtime's SQL (runtime/postgres/), embedded by mk/embed.sh. */
@@ -18,7 +19,8 @@ static const char *const PORTED[] = {
     "anon_partial_email", "mssql_default", "mssql_email",
     "mssql_partial", "cn_mobile",     "cn_id",
     "cn_name",       "cn_bank_card",  "cn_landline",
-    "cn_address",    NULL,
+    "cn_address",    "bucket",        "range",
+    "date_trunc",    NULL,
 };
 
 static bool ported(const MaskSpec *spec)
@@ -66,7 +68,8 @@ bool emit_postgres_check(const Model *m, Diag *d)
                               "hash, anon_partial, anon_partial_email, "
                               "mssql_default, mssql_email, mssql_partial, "
                               "cn_mobile, cn_id, cn_name, cn_bank_card, "
-                              "cn_landline, cn_address");
+                              "cn_landline, cn_address, bucket, range, "
+                              "date_trunc");
                     return false;
                 }
     return d->errors == before;
@@ -78,7 +81,18 @@ static void literal(const Node *n, StrBuf *out)
 {
     switch (n->kind) {
     case NODE_INT: sb_printf(out, "%lld", (long long)n->as.int_lit.value); break;
-    case NODE_REAL: sb_printf(out, "%.17g", n->as.real_lit.value); break;
+    case NODE_REAL: {
+        /* A real stays a real in SQL (bucket(10.0) is not bucket(10)):
+         * the literal always has a decimal point. */
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.17g", n->as.real_lit.value);
+        if (!strchr(buf, '.') && strchr(buf, 'e'))
+            snprintf(buf, sizeof buf, "%.1f", n->as.real_lit.value);
+        else if (!strchr(buf, '.'))
+            strcat(buf, ".0");
+        sb_puts(out, buf);
+        break;
+    }
     case NODE_STRING: sql_put_text(out, n->as.string.value, n->as.string.len); break;
     case NODE_NAME: sql_put_str(out, n->as.name.text); break;
     case NODE_BOOL: sb_puts(out, n->as.boolean.value ? "true" : "false"); break;

@@ -9,8 +9,8 @@
 -- Ported so far: keep, redact, null, email, hash, anon_partial,
 -- anon_partial_email, mssql_default (text and numbers), mssql_email,
 -- mssql_partial, cn_mobile, cn_id, cn_name, cn_bank_card, cn_landline,
--- cn_address. The other catalog functions follow (docs/masks.md lists
--- them all).
+-- cn_address, bucket, range, date_trunc. Still to come: the Hive family
+-- and the keyed functions (hmac, encrypt).
 
 CREATE SCHEMA IF NOT EXISTS ward;
 
@@ -513,4 +513,210 @@ BEGIN
         END IF;
     END LOOP;
     RETURN left(v, kept) || repeat('*', char_length(v) - kept);
+END $$;
+
+-- ---- generalisation ----
+
+-- fmt_real_: a double's text as the C core writes it: "%.15g", else
+-- "%.16g" or "%.17g", whichever reads back. PostgreSQL's own output with
+-- extra_float_digits = 0 is "%.15g"; the longer forms are rebuilt from the
+-- shortest exact digits in the layout of C's %g.
+CREATE OR REPLACE FUNCTION ward.fmt15_(x double precision)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET extra_float_digits = 0 SET search_path = pg_catalog AS $$
+    SELECT x::text
+$$;
+
+CREATE OR REPLACE FUNCTION ward.fmt_shortest_(x double precision)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET extra_float_digits = 1 SET search_path = pg_catalog AS $$
+    SELECT x::text
+$$;
+
+CREATE OR REPLACE FUNCTION ward.fmt_real_(x double precision)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    s text := ward.fmt15_(x);
+    m text[];
+    digs text;
+    e integer;
+    p integer;
+    neg text := '';
+BEGIN
+    IF x = 'NaN'::float8 OR x = 'Infinity'::float8 OR x = '-Infinity'::float8 THEN
+        RETURN s;
+    END IF;
+    IF s::float8 = x THEN
+        RETURN s;
+    END IF;
+    -- Shortest exact digits and the decimal exponent of the first one.
+    m := regexp_match(ward.fmt_shortest_(x), '^(-?)([0-9]+)(?:\.([0-9]+))?(?:e([+-][0-9]+))?$');
+    neg := m[1];
+    digs := m[2] || coalesce(m[3], '');
+    e := length(m[2]) - 1 + coalesce(m[4]::integer, 0);
+    -- Leading zeros of a fixed form (0.000123) belong to the exponent.
+    WHILE length(digs) > 1 AND left(digs, 1) = '0' LOOP
+        digs := substr(digs, 2);
+        e := e - 1;
+    END LOOP;
+    digs := rtrim(digs, '0');
+    p := CASE WHEN length(digs) <= 16 THEN 16 ELSE 17 END;
+    IF e < -4 OR e >= p THEN
+        RETURN neg || left(digs, 1)
+            || CASE WHEN length(digs) > 1 THEN '.' || substr(digs, 2) ELSE '' END
+            || 'e' || CASE WHEN e < 0 THEN '-' ELSE '+' END
+            || lpad(abs(e)::text, 2, '0');
+    ELSIF e < 0 THEN
+        RETURN neg || '0.' || repeat('0', -e - 1) || digs;
+    ELSIF length(digs) <= e + 1 THEN
+        RETURN neg || digs || repeat('0', e + 1 - length(digs));
+    END IF;
+    RETURN neg || left(digs, e + 1) || '.' || substr(digs, e + 2);
+END $$;
+
+-- num_: a value read as a number the way the C core reads one: a whole
+-- decimal literal (no spaces, no hex, no inf/nan) that fits; NULL else.
+-- Returns the integer in I or the double in R.
+CREATE OR REPLACE FUNCTION ward.num_(v text, OUT i bigint, OUT r double precision)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+BEGIN
+    IF v IS NULL OR v = '' OR length(v) >= 64 OR v !~ '^[0-9+.eE-]+$' THEN
+        RETURN;
+    END IF;
+    IF v !~ '[.eE]' AND v ~ '^[+-]?[0-9]+$' THEN
+        BEGIN
+            i := v::bigint;
+            RETURN;
+        EXCEPTION WHEN numeric_value_out_of_range THEN
+            NULL;
+        END;
+    END IF;
+    IF v ~ '^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$' THEN
+        BEGIN
+            r := v::double precision;
+        EXCEPTION WHEN numeric_value_out_of_range THEN
+            r := NULL;
+        END;
+    END IF;
+END $$;
+
+-- bucket(width): integers "30-39", reals "[30,40)"; NULL for a value that
+-- is not a number.
+CREATE OR REPLACE FUNCTION ward.bucket(v text, width numeric)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    n record;
+    x numeric;
+    lo numeric;
+    w double precision;
+    l double precision;
+BEGIN
+    IF v IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF width <= 0 THEN
+        RAISE EXCEPTION 'ward: ward_bucket: width must be positive';
+    END IF;
+    n := ward.num_(v);
+    IF n.i IS NULL AND n.r IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF scale(width) = 0 THEN
+        IF n.i IS NULL AND NOT (floor(n.r) >= -9223372036854775808::float8
+                                AND floor(n.r) < 9223372036854775808::float8) THEN
+            RETURN NULL;
+        END IF;
+        -- float8 to bigint is exact for whole values; to numeric it is not.
+        x := coalesce(n.i, floor(n.r)::bigint)::numeric;
+        -- Exact floor division: numeric's x / width rounds large values.
+        lo := greatest((div(x, width) - CASE WHEN mod(x, width) < 0 THEN 1 ELSE 0 END)
+                       * width, -9223372036854775808);
+        RETURN lo::text || '-' || least(lo + width - 1, 9223372036854775807)::text;
+    END IF;
+    w := width::double precision;
+    l := floor(coalesce(n.i::double precision, n.r) / w) * w;
+    RETURN '[' || ward.fmt_real_(l) || ',' || ward.fmt_real_(l + w) || ')';
+END $$;
+
+-- range(low, high): "<low", ">=high", or "low-(high-1)" / "[low,high)".
+CREATE OR REPLACE FUNCTION ward.range(v text, low numeric, high numeric)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    n record;
+    x double precision;
+BEGIN
+    IF v IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF NOT low < high THEN
+        RAISE EXCEPTION 'ward: ward_range: low must be less than high';
+    END IF;
+    n := ward.num_(v);
+    IF n.i IS NULL AND n.r IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF scale(low) = 0 AND scale(high) = 0 THEN
+        IF coalesce(n.i::numeric, n.r::numeric) < low THEN
+            RETURN '<' || low::text;
+        ELSIF coalesce(n.i::numeric, n.r::numeric) >= high THEN
+            RETURN '>=' || high::text;
+        END IF;
+        RETURN low::text || '-' || (high - 1)::text;
+    END IF;
+    x := coalesce(n.i::double precision, n.r);
+    IF x < low::double precision THEN
+        RETURN '<' || ward.fmt_real_(low::double precision);
+    ELSIF x >= high::double precision THEN
+        RETURN '>=' || ward.fmt_real_(high::double precision);
+    END IF;
+    RETURN '[' || ward.fmt_real_(low::double precision) || ','
+        || ward.fmt_real_(high::double precision) || ')';
+END $$;
+
+-- date_trunc(year|month|day) of an ISO 8601 date or datetime; the time
+-- becomes 00:00:00 and a zone suffix stays. NULL for anything else.
+CREATE OR REPLACE FUNCTION ward.date_trunc(v text, unit text)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    m text[];
+    y integer;
+    mo integer;
+    d integer;
+    dim integer;
+BEGIN
+    IF unit NOT IN ('year', 'month', 'day') THEN
+        RAISE EXCEPTION 'ward: ward_date_trunc: unit must be one of year, month, day';
+    END IF;
+    m := regexp_match(v, '^([0-9]{4})-([0-9]{2})-([0-9]{2})(([T ])([0-9]{2}):([0-9]{2})(:([0-9]{2})(\.[0-9]+)?)?(Z|([+-])([0-9]{2})(:?([0-9]{2}))?)?)?$');
+    IF m IS NULL THEN
+        RETURN NULL;
+    END IF;
+    y := m[1]::integer;
+    mo := m[2]::integer;
+    d := m[3]::integer;
+    dim := CASE WHEN mo = 2 AND ((y % 4 = 0 AND y % 100 <> 0) OR y % 400 = 0) THEN 29
+                WHEN mo BETWEEN 1 AND 12 THEN (ARRAY[31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[mo]
+                ELSE 0 END;
+    IF mo < 1 OR mo > 12 OR d < 1 OR d > dim THEN
+        RETURN NULL;
+    END IF;
+    IF m[4] IS NOT NULL AND (m[6]::integer > 23 OR m[7]::integer > 59
+                             OR coalesce(m[9]::integer, 0) > 59
+                             OR coalesce(m[13]::integer, 0) > 23
+                             OR coalesce(m[15]::integer, 0) > 59) THEN
+        RETURN NULL;
+    END IF;
+    IF unit = 'year' THEN
+        mo := 1; d := 1;
+    ELSIF unit = 'month' THEN
+        d := 1;
+    END IF;
+    RETURN m[1] || '-' || lpad(mo::text, 2, '0') || '-' || lpad(d::text, 2, '0')
+        || CASE WHEN m[4] IS NULL THEN ''
+                ELSE m[5] || '00:00:00' || coalesce(m[11], '') END;
 END $$;

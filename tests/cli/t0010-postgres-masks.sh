@@ -25,7 +25,12 @@ first@sub.example.co.uk 欧阳娜娜@邮件.公司.中国 欧阳 欧阳娜 司�
 上海市浦东新区世纪大道100号 内蒙古自治区呼和浩特市新城区 香港特别行政区中西区
 浙江省杭州市西湖区文三路90号 四川省阿坝藏族羌族自治州马尔康市 新疆维吾尔自治区喀什地区喀什市
 湖北省仙桃市干河街道 河北省 江苏省苏州市 重庆市 某某路3号 广东省东莞市长安镇 黑龙江省大兴安岭地区漠河市
-内蒙古自治区锡林郭勒盟锡林浩特市 吉林省延边朝鲜族自治州延吉市 广西壮族自治区南宁市青秀区１号"
+内蒙古自治区锡林郭勒盟锡林浩特市 吉林省延边朝鲜族自治州延吉市 广西壮族自治区南宁市青秀区１号
+37 -37 39 40 +5 -0 007 9223372036854775807 -9223372036854775808 9223372036854775808
+3.7 -3.7 1e3 2.5e-7 1e20 .5 5. 1e999 +-5 5- 0x10 12,5 64.99 65 17.999 1234567890123456.7
+2024-05-17 2024-02-29 2023-02-29 2024-13-01 2024-05-17T13:45:10 2024-05-17 13:45:10
+2024-05-17T13:45:10.123Z 2024-05-17T13:45+08:00 2024-05-17T13:45:10+0800 2024-05-17T24:00
+2024-05-17T13:45:10.Z 17/05/2024 20240517 0000-02-29 2024-05-17T13:45:10-05"
 
 inputs_sql() {
     echo "CREATE TABLE inputs (i integer PRIMARY KEY, v text);"
@@ -44,7 +49,9 @@ anon_partial(v,1,'xxxx',3) anon_partial(v,0,'*',4) anon_partial(v,2,'●●',0)
 anon_partial_email(v) mssql_default(v) mssql_email(v)
 mssql_partial(v,1,'XXXX',1) mssql_partial(v,0,'XXXX-XXXX-XXXX-',4)
 cn_mobile(v) cn_id(v) cn_id(v,'tail') cn_id(v,'birth') cn_id(v,'all')
-cn_name(v) cn_bank_card(v) cn_landline(v) cn_address(v)"
+cn_name(v) cn_bank_card(v) cn_landline(v) cn_address(v)
+bucket(v,10) bucket(v,7) bucket(v,2.5) bucket(v,0.1) range(v,18,65) range(v,0.5,99.5)
+date_trunc(v,'year') date_trunc(v,'month') date_trunc(v,'day')"
 
 t_load() {
     pg -f "$ROOT/runtime/postgres/masks.sql" &&

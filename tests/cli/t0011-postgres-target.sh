@@ -120,3 +120,17 @@ t_refused() {
     contains err 'mask function hive_mask has no PostgreSQL implementation yet'
 }
 test_expect_success 'what the PostgreSQL target cannot enforce yet is refused, not half compiled' t_refused
+
+t_real_args() {
+    printf 'policy q version 1;\nrole r;\ntable t { id integer key; x real; age integer;\n  mask x with bucket(10.0) to r;\n  mask age with bucket(10) to r; }\n' >q.ward &&
+    "$WARD" compile q.ward --target postgres -o q.sql &&
+    contains q.sql 'ward.bucket("t"."x"::text, 10.0)' &&
+    contains q.sql 'ward.bucket("t"."age"::text, 10)' &&
+    pg "CREATE TABLE t (id integer PRIMARY KEY, x real, age integer)" \
+        "INSERT INTO t VALUES (1, 37.5, 37)" &&
+    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f q.sql &&
+    pg "CREATE ROLE u1 LOGIN IN ROLE r" &&
+    pg_as u1 "SELECT x, age FROM q.t" >out &&
+    echo '[30,40)|30-39' >want && cmp want out
+}
+test_expect_success 'a real argument stays real: bucket(10.0) is not bucket(10)' t_real_args
