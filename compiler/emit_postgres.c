@@ -20,7 +20,9 @@ static const char *const PORTED[] = {
     "mssql_partial", "cn_mobile",     "cn_id",
     "cn_name",       "cn_bank_card",  "cn_landline",
     "cn_address",    "bucket",        "range",
-    "date_trunc",    NULL,
+    "date_trunc",    "hive_mask",     "hive_mask_first_n",
+    "hive_mask_last_n", "hive_mask_show_first_n", "hive_mask_show_last_n",
+    "hive_mask_hash", NULL,
 };
 
 static bool ported(const MaskSpec *spec)
@@ -56,7 +58,13 @@ bool emit_postgres_check(const Model *m, Diag *d)
                 for (int s = -1; s < (int)m->nscenarios; s++) {
                     Outcome o = decide_role(m, (int)r, s, (int)t, (int)c,
                                             NULL);
-                    if (o.effect != EFFECT_MASK || ported(o.mask->spec))
+                    if (o.effect != EFFECT_MASK)
+                        continue;
+                    const Column *col = &m->tables[t].columns[c];
+                    if (ported(o.mask->spec) &&
+                        !(strcmp(o.mask->spec->name, "mssql_default") == 0 &&
+                          (col->type == TYPE_DATE ||
+                           col->type == TYPE_DATETIME)))
                         continue;
                     Diagnostic *x = diag_error(
                         d, o.mask->at,
@@ -69,7 +77,7 @@ bool emit_postgres_check(const Model *m, Diag *d)
                               "mssql_default, mssql_email, mssql_partial, "
                               "cn_mobile, cn_id, cn_name, cn_bank_card, "
                               "cn_landline, cn_address, bucket, range, "
-                              "date_trunc");
+                              "date_trunc and the Hive family");
                     return false;
                 }
     return d->errors == before;
@@ -199,11 +207,88 @@ static int outcome_code(Outcomes *oc, const Outcome *o)
     return 1 + oc->n;
 }
 
+/* json_args writes a call's literal arguments as one JSON array, the form
+ * the Hive functions take (a number stays a number, a string a string). */
+static void json_args(const Node *call, StrBuf *out)
+{
+    StrBuf j;
+    sb_init(&j);
+    sb_putc(&j, '[');
+    for (size_t i = 0; i < LIST_LEN(call->as.call.args); i++) {
+        const Node *a = LIST_AT(call->as.call.args, i);
+        sb_puts(&j, i ? ", " : "");
+        if (a->kind == NODE_INT) {
+            sb_printf(&j, "%lld", (long long)a->as.int_lit.value);
+        } else if (a->kind == NODE_REAL) {
+            sb_printf(&j, "%.17g", a->as.real_lit.value);
+        } else if (a->kind == NODE_STRING) {
+            sb_putc(&j, '"');
+            for (size_t k = 0; k < a->as.string.len; k++) {
+                unsigned char ch = (unsigned char)a->as.string.value[k];
+                if (ch == '"' || ch == '\\')
+                    sb_printf(&j, "\\%c", ch);
+                else if (ch < 0x20)
+                    sb_printf(&j, "\\u%04x", ch);
+                else
+                    sb_putc(&j, (char)ch);
+            }
+            sb_putc(&j, '"');
+        } else {
+            sb_puts(&j, "null");
+        }
+    }
+    sb_putc(&j, ']');
+    sql_put_text(out, j.data, j.len);
+    sb_free(&j);
+}
+
+static void column_as(const Column *c, const char *cast, StrBuf *out)
+{
+    sb_puts(out, "\"t\".");
+    sql_put_ident(out, c->name);
+    sb_puts(out, cast);
+}
+
+/* mask_sql is the column through MF, as text. The value reaches each
+ * function as the C core receives it: numbers as numbers where the
+ * function tells them apart (Hive, SQL Server's default), dates tagged. */
 static void mask_sql(const Column *c, const MaskFn *mf, StrBuf *out)
 {
-    sb_printf(out, "ward.%s(\"t\".", mf->spec->name);
-    sql_put_ident(out, c->name);
-    sb_puts(out, "::text");
+    const char *fn = mf->spec->name;
+    bool date = c->type == TYPE_DATE || c->type == TYPE_DATETIME;
+    bool whole = c->type == TYPE_INTEGER || c->type == TYPE_BOOLEAN;
+    const char *as_int = c->type == TYPE_BOOLEAN ? "::integer::bigint"
+                                                 : "::bigint";
+    if (strcmp(fn, "hive_mask_hash") == 0) {
+        if (c->type != TYPE_TEXT) {
+            sb_puts(out, "NULL::text");
+            return;
+        }
+        sb_puts(out, "ward.hive_mask_hash(");
+        column_as(c, "::text", out);
+        sb_puts(out, ")");
+        return;
+    }
+    if (strncmp(fn, "hive_", 5) == 0) {
+        if (c->type == TYPE_REAL) {
+            sb_puts(out, "NULL::text"); /* Hive: unsupported type */
+            return;
+        }
+        sb_printf(out, "ward.%s%s(", fn, date ? "_date" : "");
+        column_as(c, whole ? as_int : "::text", out);
+        sb_puts(out, ", ");
+        json_args(mf->call, out);
+        sb_puts(out, "::jsonb)::text");
+        return;
+    }
+    if (strcmp(fn, "mssql_default") == 0 && (whole || c->type == TYPE_REAL)) {
+        sb_puts(out, "ward.mssql_default(");
+        column_as(c, whole ? as_int : "::float8", out);
+        sb_puts(out, ")::text");
+        return;
+    }
+    sb_printf(out, "ward.%s(", fn);
+    column_as(c, c->type == TYPE_BOOLEAN ? "::integer::text" : "::text", out);
     for (size_t i = 0; i < LIST_LEN(mf->call->as.call.args); i++) {
         sb_puts(out, ", ");
         literal(LIST_AT(mf->call->as.call.args, i), out);

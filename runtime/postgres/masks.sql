@@ -9,8 +9,10 @@
 -- Ported so far: keep, redact, null, email, hash, anon_partial,
 -- anon_partial_email, mssql_default (text and numbers), mssql_email,
 -- mssql_partial, cn_mobile, cn_id, cn_name, cn_bank_card, cn_landline,
--- cn_address, bucket, range, date_trunc. Still to come: the Hive family
--- and the keyed functions (hmac, encrypt).
+-- cn_address, bucket, range, date_trunc, and the Hive family (hive_mask,
+-- hive_mask_first_n, hive_mask_last_n, hive_mask_show_first_n,
+-- hive_mask_show_last_n, hive_mask_hash). Still to come: the keyed
+-- functions (hmac, encrypt), which need the key table.
 
 CREATE SCHEMA IF NOT EXISTS ward;
 
@@ -720,3 +722,346 @@ BEGIN
         || CASE WHEN m[4] IS NULL THEN ''
                 ELSE m[5] || '00:00:00' || coalesce(m[11], '') END;
 END $$;
+
+-- ---- Apache Hive / Ranger ----
+--
+-- The optional arguments come as one JSON array, so that a number stays a
+-- number and a string a string, as Hive tells them apart: -1 keeps the
+-- original, "-1" replaces with '-'. ward.hive_mask(v, '["#", -1]') is
+-- hive_mask(v, '#', -1) of the policy.
+
+-- hive_class_: 0 upper, 1 lower, 2 digit, 3 other, as Java's
+-- Character.getType for the blocks masked data uses (see mask_compat.c).
+CREATE OR REPLACE FUNCTION ward.hive_class_(cp integer)
+RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT CASE
+        WHEN cp < 128 THEN
+            CASE WHEN cp BETWEEN 65 AND 90 THEN 0 WHEN cp BETWEEN 97 AND 122 THEN 1
+                 WHEN cp BETWEEN 48 AND 57 THEN 2 ELSE 3 END
+        WHEN cp < 256 THEN
+            CASE WHEN cp BETWEEN 192 AND 222 AND cp <> 215 THEN 0
+                 WHEN (cp BETWEEN 223 AND 255 AND cp <> 247) OR cp = 181 THEN 1 ELSE 3 END
+        WHEN cp <= 383 THEN
+            CASE WHEN cp IN (312, 329, 383) THEN 1 WHEN cp = 376 THEN 0
+                 WHEN (cp % 2 = 1) = (cp BETWEEN 313 AND 328 OR cp BETWEEN 377 AND 382) THEN 0
+                 ELSE 1 END
+        WHEN cp BETWEEN 902 AND 974 THEN
+            CASE WHEN cp = 902 OR cp BETWEEN 904 AND 906 OR cp = 908 OR cp IN (910, 911)
+                      OR cp BETWEEN 913 AND 939 THEN CASE WHEN cp = 930 THEN 3 ELSE 0 END
+                 WHEN cp = 912 OR cp >= 940 THEN 1 ELSE 3 END
+        WHEN cp BETWEEN 1024 AND 1071 THEN 0
+        WHEN cp BETWEEN 1072 AND 1119 THEN 1
+        WHEN cp BETWEEN 1632 AND 1641 OR cp BETWEEN 1776 AND 1785
+             OR cp BETWEEN 2406 AND 2415 OR cp BETWEEN 65296 AND 65305 THEN 2
+        WHEN cp BETWEEN 65313 AND 65338 THEN 0
+        WHEN cp BETWEEN 65345 AND 65370 THEN 1
+        ELSE 3 END
+$$;
+
+-- hive_char_: argument I (0-based) as a replacement: NULL, missing or ""
+-- gives DEF; -1 keeps; a number is a code point; a string its first one.
+CREATE OR REPLACE FUNCTION ward.hive_char_(fn text, a jsonb, i integer, def integer)
+RETURNS integer LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    x jsonb := a -> i;
+    n numeric;
+    s text;
+BEGIN
+    IF x IS NULL OR jsonb_typeof(x) = 'null' THEN
+        RETURN def;
+    END IF;
+    IF jsonb_typeof(x) = 'number' THEN
+        n := x::text::numeric;
+        IF n = trunc(n) THEN
+            IF n = -1 THEN
+                RETURN -1;
+            END IF;
+            IF n < 1 OR n > 1114111 OR n BETWEEN 55296 AND 57343 THEN
+                RAISE EXCEPTION 'ward: ward_%: argument % is not a character or -1', fn, i + 1;
+            END IF;
+            RETURN n::integer;
+        END IF;
+        s := ward.fmt_real_(n::float8);
+    ELSE
+        s := x #>> '{}';
+    END IF;
+    IF s = '' THEN
+        RETURN def;
+    END IF;
+    RETURN ascii(s);
+END $$;
+
+-- hive_int_: argument I as Hive's getIntArg reads it (strings parsed).
+CREATE OR REPLACE FUNCTION ward.hive_int_(fn text, a jsonb, i integer, def integer)
+RETURNS integer LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    x jsonb := a -> i;
+    n numeric;
+    s text;
+BEGIN
+    IF x IS NULL OR jsonb_typeof(x) = 'null' THEN
+        RETURN def;
+    END IF;
+    IF jsonb_typeof(x) = 'number' THEN
+        n := x::text::numeric;
+        IF n = trunc(n) THEN
+            -- Narrowed to a 32-bit int, as Hive does.
+            n := mod(mod(n, 4294967296) + 4294967296, 4294967296);
+            RETURN (CASE WHEN n >= 2147483648 THEN n - 4294967296 ELSE n END)::integer;
+        END IF;
+    ELSE
+        s := x #>> '{}';
+        IF s = '' THEN
+            RETURN def;
+        END IF;
+        IF s ~ '^[+-]?[0-9]+$' AND length(s) < 32 AND s::numeric BETWEEN -2147483648 AND 2147483647 THEN
+            RETURN s::integer;
+        END IF;
+    END IF;
+    RAISE EXCEPTION 'ward: ward_%: argument % must be an integer', fn, i + 1;
+END $$;
+
+-- hive_ : the five character masks. OP: 0 mask, 1 first_n, 2 last_n,
+-- 3 show_first_n, 4 show_last_n. Returns the settings in S: upper, lower,
+-- digit, other, number, day, month, year, n.
+CREATE OR REPLACE FUNCTION ward.hive_init_(fn text, op integer, a jsonb)
+RETURNS integer[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    f integer := CASE WHEN op = 0 THEN 0 ELSE 1 END;
+    n integer := 0;
+    s integer[];
+BEGIN
+    IF op > 0 THEN
+        n := greatest(ward.hive_int_(fn, a, 0, 4), 0);
+    END IF;
+    s := ARRAY[ward.hive_char_(fn, a, f, 88), ward.hive_char_(fn, a, f + 1, 120),
+               ward.hive_char_(fn, a, f + 2, 110), ward.hive_char_(fn, a, f + 3, -1),
+               ward.hive_int_(fn, a, f + 4, 1), 1, 0, 0, n];
+    IF op = 0 THEN
+        s[6] := ward.hive_int_(fn, a, 5, 1);
+        s[7] := ward.hive_int_(fn, a, 6, 0);
+        s[8] := ward.hive_int_(fn, a, 7, 0);
+    END IF;
+    IF s[5] < 0 OR s[5] > 9 THEN s[5] := 1; END IF;
+    IF s[6] <> -1 AND (s[6] < 1 OR s[6] > 31) THEN s[6] := 1; END IF;
+    IF s[7] <> -1 AND (s[7] < 0 OR s[7] > 11) THEN s[7] := 0; END IF;
+    RETURN s;
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.hive_text_(fn text, op integer, v text, a jsonb)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    s integer[] := ward.hive_init_(fn, op, a);
+    cnt integer := char_length(v);
+    n integer := s[9];
+    lo integer;
+    hi integer;
+    r text := '';
+    ch text;
+    rep integer;
+BEGIN
+    IF v IS NULL THEN
+        RETURN NULL;
+    END IF;
+    lo := CASE op WHEN 0 THEN 0 WHEN 1 THEN 0
+                  WHEN 2 THEN CASE WHEN cnt > n THEN cnt - n ELSE 0 END
+                  WHEN 3 THEN CASE WHEN cnt > n THEN n ELSE 0 END
+                  ELSE 0 END;
+    hi := CASE op WHEN 0 THEN cnt WHEN 1 THEN n WHEN 2 THEN cnt WHEN 3 THEN cnt
+                  ELSE CASE WHEN cnt > n THEN cnt - n ELSE cnt END END;
+    FOR k IN 0 .. cnt - 1 LOOP
+        ch := substr(v, k + 1, 1);
+        IF k >= lo AND k < hi THEN
+            rep := s[ward.hive_class_(ascii(ch)) + 1];
+            IF rep <> -1 THEN
+                r := r || chr(rep);
+                CONTINUE;
+            END IF;
+        END IF;
+        r := r || ch;
+    END LOOP;
+    RETURN r;
+END $$;
+
+-- wrap64_: Java long arithmetic, wrapping.
+CREATE OR REPLACE FUNCTION ward.wrap64_(x numeric)
+RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT mod(mod(x + 9223372036854775808, 18446744073709551616) + 18446744073709551616,
+               18446744073709551616) - 9223372036854775808
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_int_value_(fn text, op integer, v bigint, a jsonb)
+RETURNS bigint LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    s integer[] := ward.hive_init_(fn, op, a);
+    n integer := s[9];
+    num integer := s[5];
+    digits integer;
+    lo integer;
+    hi integer;
+    val numeric;
+    ret numeric := 0;
+    pos numeric := 1;
+    i integer := 0;
+BEGIN
+    IF v IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF v = 0 THEN
+        RETURN CASE WHEN op = 0 OR op >= 3 OR n > 0 THEN num ELSE 0 END;
+    END IF;
+    digits := length(abs(v::numeric)::text);
+    lo := CASE op WHEN 1 THEN CASE WHEN digits < n THEN 0 ELSE digits - n END
+                  WHEN 4 THEN CASE WHEN digits > n THEN n ELSE 0 END
+                  ELSE 0 END;
+    hi := CASE op WHEN 2 THEN n
+                  WHEN 3 THEN CASE WHEN digits > n THEN digits - n ELSE 64 END
+                  ELSE 64 END;
+    val := CASE WHEN v < 0 THEN ward.wrap64_(-v::numeric) ELSE v END;
+    WHILE val <> 0 LOOP
+        ret := ward.wrap64_(ret + ward.wrap64_(
+                   (CASE WHEN i >= lo AND i < hi THEN num ELSE mod(val, 10) END) * pos));
+        val := div(val, 10);  -- exact; numeric / rounds large values
+        pos := ward.wrap64_(pos * 10);
+        i := i + 1;
+    END LOOP;
+    RETURN (CASE WHEN v < 0 THEN ward.wrap64_(-ret) ELSE ret END)::bigint;
+END $$;
+
+-- hive_date_: a date (no time of day) as Hive's transform(Date).
+CREATE OR REPLACE FUNCTION ward.hive_date_(fn text, op integer, v text, a jsonb)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    s integer[] := ward.hive_init_(fn, op, a);
+    m text[];
+    y integer;
+    mo integer;
+    d integer;
+    dim integer;
+BEGIN
+    IF v IS NULL OR ward.date_trunc(v, 'day') IS NULL OR length(v) <> 10 THEN
+        RETURN NULL;
+    END IF;
+    m := regexp_match(v, '^([0-9]{4})-([0-9]{2})-([0-9]{2})$');
+    y := CASE WHEN s[8] = -1 THEN m[1]::integer ELSE s[8] END;
+    mo := CASE WHEN s[7] = -1 THEN m[2]::integer ELSE s[7] + 1 END;
+    d := CASE WHEN s[6] = -1 THEN m[3]::integer ELSE s[6] END;
+    -- (PL/pgSQL ends an IF condition at the first THEN: no CASE inside.)
+    dim := CASE WHEN mo = 2 AND ((y % 4 = 0 AND y % 100 <> 0) OR y % 400 = 0) THEN 29
+                ELSE (ARRAY[31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[mo] END;
+    IF y < 0 OR y > 9999 OR d > dim THEN
+        RETURN NULL;
+    END IF;
+    RETURN lpad(y::text, 4, '0') || '-' || lpad(mo::text, 2, '0') || '-' || lpad(d::text, 2, '0');
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask(v text, args jsonb DEFAULT '[]')
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_text_('hive_mask', 0, v, args)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask(v bigint, args jsonb DEFAULT '[]')
+RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_int_value_('hive_mask', 0, v, args)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask_date(v text, args jsonb DEFAULT '[]')
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_date_('hive_mask', 0, v, args)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask_first_n(v text, args jsonb DEFAULT '[]')
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_text_('hive_mask_first_n', 1, v, args)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask_first_n(v bigint, args jsonb DEFAULT '[]')
+RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_int_value_('hive_mask_first_n', 1, v, args)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask_first_n_date(v text, args jsonb DEFAULT '[]')
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_date_('hive_mask_first_n', 1, v, args)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask_last_n(v text, args jsonb DEFAULT '[]')
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_text_('hive_mask_last_n', 2, v, args)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask_last_n(v bigint, args jsonb DEFAULT '[]')
+RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_int_value_('hive_mask_last_n', 2, v, args)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask_last_n_date(v text, args jsonb DEFAULT '[]')
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_date_('hive_mask_last_n', 2, v, args)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask_show_first_n(v text, args jsonb DEFAULT '[]')
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_text_('hive_mask_show_first_n', 3, v, args)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask_show_first_n(v bigint, args jsonb DEFAULT '[]')
+RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_int_value_('hive_mask_show_first_n', 3, v, args)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask_show_first_n_date(v text, args jsonb DEFAULT '[]')
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_date_('hive_mask_show_first_n', 3, v, args)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask_show_last_n(v text, args jsonb DEFAULT '[]')
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_text_('hive_mask_show_last_n', 4, v, args)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask_show_last_n(v bigint, args jsonb DEFAULT '[]')
+RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_int_value_('hive_mask_show_last_n', 4, v, args)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask_show_last_n_date(v text, args jsonb DEFAULT '[]')
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT ward.hive_date_('hive_mask_show_last_n', 4, v, args)
+$$;
+
+-- hive_mask_hash(): SHA-256 hex of strings; NULL for every other type.
+CREATE OR REPLACE FUNCTION ward.hive_mask_hash(v text)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT encode(sha256(convert_to(v, 'UTF8')), 'hex')
+$$;
+
+CREATE OR REPLACE FUNCTION ward.hive_mask_hash(v bigint)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT NULL::text
+$$;

@@ -89,3 +89,57 @@ t_args() {
     echo '0|0' >want && cmp want out
 }
 test_expect_success 'bad arguments are refused as in the C core' t_args
+
+# The Hive family: SQLite's positional arguments, PostgreSQL's JSON array.
+HIVE="hive_mask||[]
+hive_mask|,'#','@','9','.'|[\"#\",\"@\",\"9\",\".\"]
+hive_mask|,-1,-1,'9',-1,7|[-1,-1,\"9\",-1,7]
+hive_mask|,NULL,'','x',NULL,12|[null,\"\",\"x\",null,12]
+hive_mask|,88,120,110,42|[88,120,110,42]
+hive_mask_first_n||[]
+hive_mask_first_n|,2|[2]
+hive_mask_first_n|,3,'A'|[3,\"A\"]
+hive_mask|,NULL,NULL,NULL,NULL,'7'|[null,null,null,null,\"7\"]
+hive_mask|,NULL,NULL,NULL,NULL,NULL,15,-1,2020|[null,null,null,null,null,15,-1,2020]
+hive_mask|,NULL,NULL,NULL,NULL,NULL,31,3,-1|[null,null,null,null,null,31,3,-1]
+hive_mask_last_n|,4|[4]
+hive_mask_last_n|,0|[0]
+hive_mask_last_n|,-3|[-3]
+hive_mask_show_first_n|,4|[4]
+hive_mask_show_first_n|,20|[20]
+hive_mask_show_last_n|,4,'*','*','*','*'|[4,\"*\",\"*\",\"*\",\"*\"]
+hive_mask_show_last_n|,1|[1]"
+
+t_hive() {
+    inputs_sql | sq_plain h.db &&
+    sq_plain h.db "CREATE TABLE nums (i integer PRIMARY KEY, v integer);
+        INSERT INTO nums VALUES (1, 0), (2, 7), (3, 1234), (4, -1234), (5, 9223372036854775807),
+        (6, -9223372036854775808), (7, 1000), (8, 55), (9, NULL);
+        CREATE TABLE dates (i integer PRIMARY KEY, v text);
+        INSERT INTO dates VALUES (1, '2024-05-17'), (2, '2024-02-29'), (3, '2024-05-31'),
+        (4, '2024-05-17T10:00:00'), (5, 'nonsense'), (6, NULL);" &&
+    pg -c "CREATE TABLE nums (i integer PRIMARY KEY, v bigint);
+        INSERT INTO nums VALUES (1, 0), (2, 7), (3, 1234), (4, -1234), (5, 9223372036854775807),
+        (6, -9223372036854775808), (7, 1000), (8, 55), (9, NULL);
+        CREATE TABLE dates (i integer PRIMARY KEY, v text);
+        INSERT INTO dates VALUES (1, '2024-05-17'), (2, '2024-02-29'), (3, '2024-05-31'),
+        (4, '2024-05-17T10:00:00'), (5, 'nonsense'), (6, NULL);" &&
+    echo "$HIVE" | while IFS='|' read -r fn lite json; do
+        for t in inputs nums dates; do
+            v=v; pgfn="ward.$fn"
+            [ "$t" = dates ] && v='ward_date(v)' && pgfn="ward.${fn}_date"
+            sq h.db "SELECT i || ':' || coalesce(ward_$fn($v$lite), '<NULL>') FROM $t ORDER BY i" >c.out &&
+            pg -c "SELECT i || ':' || coalesce($pgfn(v, '$json')::text, '<NULL>') FROM $t ORDER BY i" >p.out &&
+            test -s c.out || return 1
+            if ! cmp -s c.out p.out; then
+                echo "$fn($lite) on $t differs (C core, then PostgreSQL):"
+                diff c.out p.out
+                return 1
+            fi
+        done
+    done &&
+    sq h.db "SELECT i || ':' || coalesce(ward_hive_mask_hash(v), '<NULL>') FROM inputs ORDER BY i" >c.out &&
+    pg -c "SELECT i || ':' || coalesce(ward.hive_mask_hash(v), '<NULL>') FROM inputs ORDER BY i" >p.out &&
+    cmp c.out p.out
+}
+test_expect_success 'the Hive family on text, integers and dates: identical to the C core' t_hive
