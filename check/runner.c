@@ -61,7 +61,7 @@ static void bind_cval(sqlite3_stmt *st, int i, const CVal *v)
 
 /* describe_cval and describe_value name a value with its type, so that a
  * type mismatch reads as one: the text "1200.5" vs the real 1200.5. */
-static const char *describe_cval(Arena *a, const CVal *v)
+const char *runner_describe_cval(Arena *a, const CVal *v)
 {
     switch (v->kind) {
     case CV_NULL: return "NULL";
@@ -232,7 +232,7 @@ static void json_string(StrBuf *sb, const char *s)
     sb_putc(sb, '"');
 }
 
-static const char *session_text(Run *r, const CSession *s)
+const char *runner_session_text(Arena *a, const CSession *s)
 {
     StrBuf sb;
     sb_init(&sb);
@@ -248,7 +248,7 @@ static const char *session_text(Run *r, const CSession *s)
     for (size_t i = 0; i < s->attrs.n; i++)
         sb_printf(&sb, ", session.%s = %s", s->attrs.items[i].key,
                   s->attrs.items[i].val.s);
-    const char *t = arena_strdup(r->a, sb_cstr(&sb));
+    const char *t = arena_strdup(a, sb_cstr(&sb));
     sb_free(&sb);
     return t;
 }
@@ -364,61 +364,62 @@ static void step_sql(const Model *m, const CStep *st, StrBuf *sql)
     }
 }
 
-/* decided_by names what decided column C for the step's session. */
-static const char *decided_by(Run *r, const CStep *st, int c)
+/* step_session is the decision functions' Session for a step. */
+static void step_session(const Model *m, const CStep *st, Arena *a,
+                         Session *s)
 {
-    Session s;
-    session_init(&s, r->m, r->a);
+    session_init(s, m, a);
     for (size_t i = 0; i < st->session.nroles; i++)
-        session_add_role(&s, r->m, st->session.role_ids[i]);
-    s.scenario = st->session.scenario_id;
-    Decision d;
-    decide_column(r->m, &s, st->table, c, r->a, &d);
-    return arena_printf(r->a, "%s: %s", outcome_text(r->a, &d.result),
-                        report_why(r->m, r->a, &d.result));
+        session_add_role(s, m, st->session.role_ids[i]);
+    s->scenario = st->session.scenario_id;
 }
 
-/* note_coverage records what a passing read assertion exercised. */
-static void note_read(Run *r, const CStep *st, int c)
+const char *runner_decided_by(const Model *m, const CStep *st, int c,
+                              Arena *a)
 {
     Session s;
-    session_init(&s, r->m, r->a);
-    for (size_t i = 0; i < st->session.nroles; i++)
-        session_add_role(&s, r->m, st->session.role_ids[i]);
-    s.scenario = st->session.scenario_id;
+    step_session(m, st, a, &s);
     Decision d;
-    decide_column(r->m, &s, st->table, c, NULL, &d);
+    decide_column(m, &s, st->table, c, a, &d);
+    return arena_printf(a, "%s: %s", outcome_text(a, &d.result),
+                        report_why(m, a, &d.result));
+}
+
+static void note_read(const Model *m, const CStep *st, int c, Exercised *ex,
+                      const Session *s)
+{
+    Decision d;
+    decide_column(m, s, st->table, c, NULL, &d);
     if (d.result.rule)
-        r->ex->rules[d.result.rule->id] = true;
+        ex->rules[d.result.rule->id] = true;
     if (st->session.nroles == 1)
-        r->ex->cells[cell_index(r->m, st->session.role_ids[0],
-                                st->session.scenario_id, st->table, c)] = true;
+        ex->cells[cell_index(m, st->session.role_ids[0],
+                             st->session.scenario_id, st->table, c)] = true;
 }
 
-static void note_rows(Run *r, const CStep *st)
+void runner_note(const Model *m, const CStep *st, Exercised *ex, Arena *a)
 {
     Session s;
-    session_init(&s, r->m, r->a);
-    for (size_t i = 0; i < st->session.nroles; i++)
-        session_add_role(&s, r->m, st->session.role_ids[i]);
-    RowFilter f;
-    decide_rows(r->m, &s, st->table, r->a, &f);
-    for (size_t i = 0; i < f.nrules; i++)
-        r->ex->rowrules[f.rules[i]->id] = true;
-}
-
-static void note_writes(Run *r, const CStep *st)
-{
-    Session s;
-    session_init(&s, r->m, r->a);
-    for (size_t i = 0; i < st->session.nroles; i++)
-        session_add_role(&s, r->m, st->session.role_ids[i]);
-    for (size_t i = 0; i < st->set.n; i++) {
-        const WriteRule *by = NULL;
-        if (decide_write(r->m, &s, st->table, st->set.items[i].column, &by) &&
-            by)
-            r->ex->writes[by->id] = true;
+    step_session(m, st, a, &s);
+    if (st->op == COP_READ || st->op == COP_EXPORT) {
+        if (st->has_expect && st->column >= 0)
+            note_read(m, st, st->column, ex, &s);
+        for (size_t i = 0; st->expect_map && i < st->expect.n; i++)
+            note_read(m, st, st->expect.items[i].column, ex, &s);
+        if (st->has_expect || st->has_expect_rows) {
+            RowFilter f;
+            decide_rows(m, &s, st->table, a, &f);
+            for (size_t i = 0; i < f.nrules; i++)
+                ex->rowrules[f.rules[i]->id] = true;
+        }
     }
+    if (st->op == COP_WRITE || st->op == COP_INSERT)
+        for (size_t i = 0; i < st->set.n; i++) {
+            const WriteRule *by = NULL;
+            if (decide_write(m, &s, st->table, st->set.items[i].column, &by) &&
+                by)
+                ex->writes[by->id] = true;
+        }
 }
 
 static bool check_audit(Run *r, const CStep *st, sqlite3_int64 since)
@@ -477,7 +478,7 @@ static sqlite3_int64 audit_high(Run *r)
 
 static bool run_step(Run *r, const CStep *st)
 {
-    sb_printf(&r->why, "  session: %s\n", session_text(r, &st->session));
+    sb_printf(&r->why, "  session: %s\n", runner_session_text(r->a, &st->session));
     if (!set_session(r, &st->session))
         return false;
     sqlite3_int64 since = audit_high(r);
@@ -517,9 +518,9 @@ static bool run_step(Run *r, const CStep *st)
             if (!same(q, 0, &st->expect_value)) {
                 sb_printf(&r->why,
                           "  %s: expected %s, got %s\n  decided by %s\n",
-                          st->target, describe_cval(r->a, &st->expect_value),
+                          st->target, runner_describe_cval(r->a, &st->expect_value),
                           describe_value(r->a, q, 0),
-                          decided_by(r, st, st->column));
+                          runner_decided_by(r->m, st, st->column, r->a));
                 ok = false;
             }
         } else {
@@ -528,9 +529,9 @@ static bool run_step(Run *r, const CStep *st)
                     const CPair *p = &st->expect.items[i];
                     sb_printf(&r->why,
                               "  %s: expected %s, got %s\n  decided by %s\n",
-                              p->key, describe_cval(r->a, &p->val),
+                              p->key, runner_describe_cval(r->a, &p->val),
                               describe_value(r->a, q, (int)i),
-                              decided_by(r, st, p->column));
+                              runner_decided_by(r->m, st, p->column, r->a));
                     ok = false;
                 }
         }
@@ -571,16 +572,7 @@ static bool run_step(Run *r, const CStep *st)
     if (!ok || error)
         return ok;
     /* What this passing step exercised. */
-    if (st->op == COP_READ || st->op == COP_EXPORT) {
-        if (st->has_expect && st->column >= 0)
-            note_read(r, st, st->column);
-        for (size_t i = 0; st->expect_map && i < st->expect.n; i++)
-            note_read(r, st, st->expect.items[i].column);
-        if (st->has_expect || st->has_expect_rows)
-            note_rows(r, st);
-    }
-    if (st->op == COP_WRITE || st->op == COP_INSERT)
-        note_writes(r, st);
+    runner_note(r->m, st, r->ex, r->a);
     return ok;
 }
 

@@ -59,6 +59,15 @@ bool runner_template(const Model *m, const Corpus *c, Arena *a,
  * loaded; NULL on failure. Close it with sqlite3_close. */
 sqlite3 *runner_open(const unsigned char *image, sqlite3_int64 size);
 
+/* Shared with the PostgreSQL runner: how a failure names the session and
+ * an expected value, which rule decided a column, and what a passing step
+ * exercised. Arena-owned strings. */
+const char *runner_session_text(Arena *a, const CSession *s);
+const char *runner_describe_cval(Arena *a, const CVal *v);
+const char *runner_decided_by(const Model *m, const CStep *st, int column,
+                              Arena *a);
+void runner_note(const Model *m, const CStep *st, Exercised *ex, Arena *a);
+
 /* cell_index numbers a matrix cell: ROLE, SCENARIO (-1 for none), TABLE,
  * COLUMN. cell_count is the number of cells. */
 size_t cell_index(const Model *m, int role, int scenario, int table,
