@@ -16,14 +16,15 @@ OPT     ?= -O2
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wundef -Wpointer-arith
-CPPFLAGS += -I$(BUILD)/gen -Igrammar -Icompiler -Iruntime -Icheck -Icli
+CPPFLAGS += -I$(BUILD)/gen -Igrammar -Icompiler -Iruntime -Icheck -Icli \
+            -I/usr/include/postgresql
 CFLAGS  ?= -g $(OPT)
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -MMD -MP -fPIC
 ifneq ($(SAN),)
 CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SAN)
 endif
-LDLIBS  = -lsqlite3 -lyaml -lcrypto
+LDLIBS  = -lsqlite3 -lyaml -lcrypto -lpq
 
 # flex and bison output: at most a named, minimal relaxation.
 GEN_CFLAGS = -Wno-unused-function -Wno-missing-prototypes -Wno-sign-compare

@@ -7,7 +7,9 @@
 #include "coverage.h"
 #include "exhaustive.h"
 #include "mutate.h"
+#include "run_postgres.h"
 #include "runner.h"
+#include "emit_postgres.h"
 #include "strbuf.h"
 
 #include <stdlib.h>
@@ -272,7 +274,11 @@ static int run(const Model *m, const CheckOptions *o, Arena *a, Diag *d,
         return 2;
     r->c = c;
     const char *err = NULL;
-    if (!runner_run(m, c, a, &r->run, &err)) {
+    bool pg = o->target && strcmp(o->target, "postgres") == 0;
+    if (pg && !emit_postgres_check(m, d))
+        return 2;
+    if (pg ? !runner_run_postgres(m, c, o->dsn, a, &r->run, &err)
+           : !runner_run(m, c, a, &r->run, &err)) {
         fprintf(stderr, "ward check: %s\n", err);
         return 2;
     }

@@ -17,6 +17,8 @@ typedef struct CheckOptions {
     const char *policy;
     const char *corpus; /* NULL: the one the policy names */
     const char *format; /* text, json, junit */
+    const char *target; /* sqlite (default) or postgres */
+    const char *dsn;    /* postgres: the server to run on */
     bool mutate;
     bool exhaustive; /* hold the SQL to the decision function */
     bool has_min;

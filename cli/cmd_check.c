@@ -15,14 +15,15 @@
 #include <string.h>
 
 #define USAGE                                                                \
-    "ward check POLICY [--corpus FILE] [--target sqlite] [--min-coverage "   \
-    "PCT] [--format text|json|junit] [--exhaustive] [--mutate]"
+    "ward check POLICY [--corpus FILE] [--target sqlite|postgres] [--dsn "  \
+    "DSN] [--min-coverage PCT] [--format text|json|junit] [--exhaustive] "    \
+    "[--mutate]"
 
 int cmd_check(int argc, char **argv)
 {
     Args a = {argc, argv, 1, "check"};
     CheckOptions o = {.format = "text"};
-    const char *target = "sqlite", *min = NULL;
+    const char *target = "sqlite", *min = NULL, *dsn = NULL;
     for (const char *arg; (arg = args_next(&a));) {
         const char *v;
         if (strncmp(arg, "--corpus", 8) == 0 && (!arg[8] || arg[8] == '=')) {
@@ -31,6 +32,9 @@ int cmd_check(int argc, char **argv)
         } else if (strncmp(arg, "--target", 8) == 0 &&
                    (!arg[8] || arg[8] == '=')) {
             if (!(target = args_value(&a, arg)))
+                return EXIT_USAGE;
+        } else if (strncmp(arg, "--dsn", 5) == 0 && (!arg[5] || arg[5] == '=')) {
+            if (!(dsn = args_value(&a, arg)))
                 return EXIT_USAGE;
         } else if (strncmp(arg, "--min-coverage", 14) == 0 &&
                    (!arg[14] || arg[14] == '=')) {
@@ -57,10 +61,20 @@ int cmd_check(int argc, char **argv)
     }
     if (!o.policy)
         return cli_usage("check", USAGE, "no policy file given");
-    if (strcmp(target, "sqlite") != 0)
+    if (strcmp(target, "sqlite") != 0 && strcmp(target, "postgres") != 0)
         return cli_usage("check", USAGE,
-                         "--target %s: this build checks on sqlite only",
-                         target);
+                         "unknown target '%s' (sqlite or postgres)", target);
+    bool pg = strcmp(target, "postgres") == 0;
+    if (pg && !dsn)
+        return cli_usage("check", USAGE,
+                         "--target postgres needs --dsn (a scratch database)");
+    if (!pg && dsn)
+        return cli_usage("check", USAGE, "--dsn goes with --target postgres");
+    if (pg && (o.mutate || o.exhaustive))
+        return cli_usage("check", USAGE,
+                         "--mutate and --exhaustive run on sqlite only");
+    o.target = target;
+    o.dsn = dsn;
     if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0 &&
         strcmp(o.format, "junit") != 0)
         return cli_usage("check", USAGE,

@@ -442,6 +442,11 @@ static void table_sql(const Model *m, size_t t, StrBuf *out, StrBuf *cells,
 
 void emit_postgres(const Model *m, StrBuf *out)
 {
+    emit_postgres_script(m, true, out);
+}
+
+void emit_postgres_script(const Model *m, bool transaction, StrBuf *out)
+{
     sb_printf(out,
               "-- ward: PostgreSQL script for policy %s version %lld\n"
               "--\n"
@@ -452,8 +457,10 @@ void emit_postgres(const Model *m, StrBuf *out)
               "-- in schema %s. docs/dba-postgres.md has the details.\n\n",
               m->name, (long long)m->version, m->name);
     sb_puts(out, "SET client_min_messages = warning;\n"
-                 "SET standard_conforming_strings = on;\nBEGIN;\n\n"
-                 "-- The database must have every protected column: stop "
+                 "SET standard_conforming_strings = on;\n");
+    if (transaction)
+        sb_puts(out, "BEGIN;\n");
+    sb_puts(out, "\n-- The database must have every protected column: stop "
                  "here if not.\n");
     for (size_t t = 0; t < m->ntables; t++) {
         const Table *tb = &m->tables[t];
@@ -513,5 +520,6 @@ void emit_postgres(const Model *m, StrBuf *out)
     sb_append(out, views.data, views.len);
     sb_free(&views);
     sb_free(&cells);
-    sb_puts(out, "\nCOMMIT;\n");
+    if (transaction)
+        sb_puts(out, "\nCOMMIT;\n");
 }

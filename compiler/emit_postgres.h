@@ -30,4 +30,9 @@ bool emit_postgres_check(const Model *m, Diag *d);
 /* emit_postgres writes the script for M to OUT. Call after the check. */
 void emit_postgres(const Model *m, StrBuf *out);
 
+/* emit_postgres_script is emit_postgres, with BEGIN and COMMIT only when
+ * TRANSACTION: the corpus runner applies it inside a transaction of its
+ * own that it rolls back. */
+void emit_postgres_script(const Model *m, bool transaction, StrBuf *out);
+
 #endif

@@ -17,6 +17,7 @@ need_cmd sqlite3 sqlite3
 need_hdr sqlite3.h libsqlite3-dev
 need_hdr yaml.h libyaml-dev
 need_hdr openssl/evp.h libssl-dev
+need_hdr postgresql/libpq-fe.h libpq-dev
 # The PostgreSQL target's tests start a throwaway server of their own.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 command -v psql >/dev/null 2>&1 || missing="$missing postgresql-client"

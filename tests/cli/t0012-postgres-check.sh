@@ -1,0 +1,79 @@
+#!/bin/sh
+# ward check --target postgres: the corpus through libpq on a real server,
+# each case rolled back, each step as a role holding only its session's
+# roles. The read cases of the running example pass on both targets.
+. "$ROOT/tests/cli/lib.sh"
+
+PGDIR=$(mktemp -d /tmp/ward-pg.XXXXXX)
+trap 'sh "$ROOT/tests/pg/cluster.sh" stop "$PGDIR"; rm -rf "$PGDIR" "$SCRATCH_BASE"' EXIT INT TERM
+sh "$ROOT/tests/pg/cluster.sh" start "$PGDIR" >/dev/null
+DSN="host=$PGDIR user=postgres dbname=postgres"
+
+# ro: the running example without what PostgreSQL does not enforce yet,
+# and its read cases.
+ro() {
+    grep -v -E '^  write |^approval|^  export |^  by |^  expires|^}$|^audit|^corpus' \
+        "$ROOT/policies/gsp_pharmacy.ward" >ro.ward &&
+    echo '}' >>ro.ward &&
+    echo 'corpus "ro.yaml";' >>ro.ward &&
+    awk '/^  # ---- writes ----/ { exit } { print }' \
+        "$ROOT/policies/gsp_pharmacy.cases.yaml" >ro.yaml
+}
+
+t_both() {
+    ro &&
+    "$WARD" check ro.ward >lite.out &&
+    "$WARD" check ro.ward --target postgres --dsn "$DSN" >pg.out &&
+    contains pg.out '17 cases: 17 passed, 0 failed' &&
+    contains pg.out 'cells 48/48 (100.0%)' &&
+    cmp lite.out pg.out
+}
+test_expect_success 'the read cases pass on PostgreSQL exactly as on SQLite' t_both
+
+t_rolled_back() {
+    psql -X -At -h "$PGDIR" -U postgres -d postgres \
+        -c "SELECT count(*) FROM pg_namespace WHERE nspname IN ('ward_check_base', 'gsp_pharmacy', 'ward')" \
+        -c "SELECT count(*) FROM pg_roles WHERE rolname IN ('a01', 'cs_agent')" >out &&
+    printf '0\n0\n' >want && cmp want out
+}
+test_expect_success 'nothing outlives a case on the server' t_rolled_back
+
+t_wrong() {
+    ro &&
+    cat >>ro.yaml <<'YAML' &&
+  - name: wrong on purpose
+    session: {roles: [pharmacist], user: p01}
+    read: customers.phone
+    where: {id: 1}
+    expect: "13812345678"
+YAML
+    expect_exit 1 "$WARD" check ro.ward --target postgres --dsn "$DSN" >out &&
+    contains out 'FAIL wrong on purpose' &&
+    contains out 'customers.phone: expected the text "13812345678", got NULL' &&
+    contains out "decided by hide: rule 'hide phone to pharmacist;'"
+}
+test_expect_success 'a wrong expectation on PostgreSQL shows expected, actual and the rule' t_wrong
+
+t_superuser() {
+    ro &&
+    cat >>ro.yaml <<'YAML' &&
+  - name: as the superuser
+    session: {roles: [cs_agent], user: postgres}
+    read: customers
+    expect_rows: 3
+YAML
+    expect_exit 1 "$WARD" check ro.ward --target postgres --dsn "$DSN" >out &&
+    contains out 'refused: postgres is a superuser or bypasses row security'
+}
+test_expect_success 'a case never runs as a superuser' t_superuser
+
+t_usage() {
+    ro &&
+    expect_exit 2 "$WARD" check ro.ward --target postgres 2>err &&
+    contains err 'needs --dsn' &&
+    expect_exit 2 "$WARD" check ro.ward --target postgres --dsn "host=$PGDIR user=nobody_here" 2>err &&
+    contains err 'cannot connect' &&
+    expect_exit 2 "$WARD" check "$ROOT/policies/gsp_pharmacy.ward" --target postgres --dsn "$DSN" 2>err &&
+    contains err 'does not enforce write rules yet'
+}
+test_expect_success 'check on postgres: usage, connection and policy errors are exit 2' t_usage
