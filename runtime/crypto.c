@@ -8,6 +8,8 @@
  */
 #include "crypto.h"
 
+#include <pthread.h>
+
 #include <errno.h>
 #include <stdint.h>
 #include <fcntl.h>
@@ -162,11 +164,35 @@ void crypto_key_dispose(MaskKey *k)
     k->loaded = false;
 }
 
+/*
+ * The algorithms are fetched from OpenSSL's providers once per process:
+ * fetching is most of the cost of one short HMAC or SIV call. Fetched
+ * objects are reference-counted and safe to share between threads.
+ */
+static EVP_MD *alg_sha256;
+static EVP_MAC *alg_hmac;
+static EVP_CIPHER *alg_siv;
+static pthread_once_t alg_once = PTHREAD_ONCE_INIT;
+
+static void fetch_algorithms(void)
+{
+    alg_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    alg_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    alg_siv = EVP_CIPHER_fetch(NULL, "AES-256-SIV", NULL);
+}
+
+static void algorithms(void)
+{
+    pthread_once(&alg_once, fetch_algorithms);
+}
+
 int crypto_sha256(const void *p, size_t n, unsigned char *out)
 {
     unsigned int len = 0;
 
-    if (EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) != 1 ||
+    algorithms();
+    if (alg_sha256 == NULL ||
+        EVP_Digest(p, n, out, &len, alg_sha256, NULL) != 1 ||
         len != CRYPTO_SHA256_LEN)
         return -1;
     return 0;
@@ -177,8 +203,8 @@ int crypto_hmac_sha256(const unsigned char *key, size_t keylen, const void *p1,
                        size_t n3, unsigned char *out)
 {
     int rc = -1;
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+    algorithms();
+    EVP_MAC_CTX *ctx = alg_hmac != NULL ? EVP_MAC_CTX_new(alg_hmac) : NULL;
     char digest[] = "SHA256";
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
@@ -198,7 +224,6 @@ int crypto_hmac_sha256(const unsigned char *key, size_t keylen, const void *p1,
     rc = 0;
 out:
     EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(mac);
     return rc;
 }
 
@@ -209,7 +234,8 @@ out:
 static EVP_CIPHER_CTX *siv_ctx(const unsigned char *key, int enc,
                                const void *ad, size_t adlen)
 {
-    EVP_CIPHER *cipher = EVP_CIPHER_fetch(NULL, "AES-256-SIV", NULL);
+    algorithms();
+    EVP_CIPHER *cipher = alg_siv;
     EVP_CIPHER_CTX *ctx = cipher != NULL ? EVP_CIPHER_CTX_new() : NULL;
     int outl = 0;
 
@@ -220,7 +246,6 @@ static EVP_CIPHER_CTX *siv_ctx(const unsigned char *key, int enc,
         EVP_CIPHER_CTX_free(ctx);
         ctx = NULL;
     }
-    EVP_CIPHER_free(cipher);
     return ctx;
 }
 
