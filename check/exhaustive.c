@@ -9,6 +9,7 @@
 #include "report.h"
 #include "runner.h"
 #include "sql_quote.h"
+#include "sqlite_rt.h"
 #include "ward.h"
 
 #include <stdlib.h>
@@ -55,22 +56,6 @@ static bool read_rows(sqlite3 *db, const char *table, Rows *out)
     }
     sqlite3_finalize(st);
     return true;
-}
-
-static bool same_value(sqlite3_value *a, sqlite3_value *b)
-{
-    int ta = sqlite3_value_type(a), tb = sqlite3_value_type(b);
-    if (ta != tb)
-        return false;
-    switch (ta) {
-    case SQLITE_NULL: return true;
-    case SQLITE_INTEGER: return sqlite3_value_int64(a) == sqlite3_value_int64(b);
-    case SQLITE_FLOAT: return sqlite3_value_double(a) == sqlite3_value_double(b);
-    default:
-        return sqlite3_value_bytes(a) == sqlite3_value_bytes(b) &&
-               memcmp(sqlite3_value_blob(a), sqlite3_value_blob(b),
-                      (size_t)sqlite3_value_bytes(a)) == 0;
-    }
 }
 
 static const char *show_value(Arena *a, sqlite3_value *v)
@@ -123,7 +108,7 @@ static int expected_matches(Arena *a, const Column *col, const Outcome *o,
 {
     if (o->effect == EFFECT_SHOW) {
         *want = show_value(a, base);
-        return same_value(base, actual);
+        return rt_value_is(base, actual);
     }
     if (o->effect == EFFECT_HIDE) {
         *want = "NULL";
@@ -239,7 +224,7 @@ static void check_table(const Model *m, sqlite3 *db, int t, const Rows *base,
         sqlite3_value **got = seen.row[i];
         sqlite3_value **row = NULL;
         for (size_t k = 0; k < base->n && !row; k++)
-            if (same_value(base->row[k][tb->key], got[tb->key]))
+            if (rt_value_is(base->row[k][tb->key], got[tb->key]))
                 row = base->row[k];
         if (!row) {
             mismatch(out, a, arena_printf(a, "%s: the view of %s shows a row "

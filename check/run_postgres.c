@@ -81,19 +81,7 @@ static bool setup(PgRun *r)
     sb_init(&val);
     sb_puts(&sql, "CREATE SCHEMA ward_check_base;\n"
                   "SET LOCAL search_path = ward_check_base, public;\n");
-    for (size_t t = 0; t < r->m->ntables; t++) {
-        const Table *tb = &r->m->tables[t];
-        sb_puts(&sql, "CREATE TABLE ");
-        sql_put_ident(&sql, tb->name);
-        sb_puts(&sql, " (");
-        for (size_t k = 0; k < tb->ncolumns; k++) {
-            sb_puts(&sql, k ? ", " : "");
-            sql_put_ident(&sql, tb->columns[k].name);
-            sb_printf(&sql, " %s%s", pg_type(tb->columns[k].type),
-                      tb->columns[k].key ? " PRIMARY KEY" : "");
-        }
-        sb_puts(&sql, ");\n");
-    }
+    runner_tables_sql(r->m, pg_type, &sql);
     for (size_t f = 0; f < r->c->nfixtures; f++) {
         const CFixture *fx = &r->c->fixtures[f];
         for (size_t row = 0; row < fx->nrows; row++) {

@@ -123,6 +123,24 @@ static const char *sql_type(ColType t)
     }
 }
 
+void runner_tables_sql(const Model *m, const char *(*type_name)(ColType),
+                       StrBuf *out)
+{
+    for (size_t t = 0; t < m->ntables; t++) {
+        const Table *tb = &m->tables[t];
+        sb_puts(out, "CREATE TABLE ");
+        sql_put_ident(out, tb->name);
+        sb_puts(out, " (");
+        for (size_t k = 0; k < tb->ncolumns; k++) {
+            sb_puts(out, k ? ", " : "");
+            sql_put_ident(out, tb->columns[k].name);
+            sb_printf(out, " %s%s", type_name(tb->columns[k].type),
+                      tb->columns[k].key ? " PRIMARY KEY" : "");
+        }
+        sb_puts(out, ");\n");
+    }
+}
+
 bool runner_template(const Model *m, const Corpus *c, Arena *a,
                      unsigned char **image, sqlite3_int64 *size,
                      const char **err)
@@ -133,19 +151,7 @@ bool runner_template(const Model *m, const Corpus *c, Arena *a,
     sqlite3_open(":memory:", &db);
     StrBuf sql;
     sb_init(&sql);
-    for (size_t t = 0; t < m->ntables; t++) {
-        const Table *tb = &m->tables[t];
-        sb_puts(&sql, "CREATE TABLE ");
-        sql_put_ident(&sql, tb->name);
-        sb_puts(&sql, " (");
-        for (size_t k = 0; k < tb->ncolumns; k++) {
-            sb_puts(&sql, k ? ", " : "");
-            sql_put_ident(&sql, tb->columns[k].name);
-            sb_printf(&sql, " %s%s", sql_type(tb->columns[k].type),
-                      tb->columns[k].key ? " PRIMARY KEY" : "");
-        }
-        sb_puts(&sql, ");\n");
-    }
+    runner_tables_sql(m, sql_type, &sql);
     char *msg = NULL;
     bool ok = sqlite3_exec(db, sql.data, NULL, NULL, &msg) == SQLITE_OK;
     for (size_t f = 0; ok && f < r->c->nfixtures; f++) {

@@ -15,6 +15,7 @@
 
 #include "corpus.h"
 #include "model.h"
+#include "strbuf.h"
 
 #include <sqlite3.h>
 
@@ -67,6 +68,11 @@ const char *runner_describe_cval(Arena *a, const CVal *v);
 const char *runner_decided_by(const Model *m, const CStep *st, int column,
                               Arena *a);
 void runner_note(const Model *m, const CStep *st, Exercised *ex, Arena *a);
+
+/* runner_tables_sql appends CREATE TABLE statements for M's tables, each
+ * column's type named by TYPE_NAME (the target's word for it). */
+void runner_tables_sql(const Model *m, const char *(*type_name)(ColType),
+                       StrBuf *out);
 
 /* cell_index numbers a matrix cell: ROLE, SCENARIO (-1 for none), TABLE,
  * COLUMN. cell_count is the number of cells. */

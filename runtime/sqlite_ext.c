@@ -85,6 +85,22 @@ int rt_register(sqlite3 *db, WardConn *w, const RtFunction *fns, size_t n)
     return rc;
 }
 
+bool rt_value_is(sqlite3_value *a, sqlite3_value *b)
+{
+    int ta = sqlite3_value_type(a), tb = sqlite3_value_type(b);
+    if (ta != tb)
+        return false;
+    switch (ta) {
+    case SQLITE_NULL: return true;
+    case SQLITE_INTEGER: return sqlite3_value_int64(a) == sqlite3_value_int64(b);
+    case SQLITE_FLOAT: return sqlite3_value_double(a) == sqlite3_value_double(b);
+    default:
+        return sqlite3_value_bytes(a) == sqlite3_value_bytes(b) &&
+               memcmp(sqlite3_value_blob(a), sqlite3_value_blob(b),
+                      (size_t)sqlite3_value_bytes(a)) == 0;
+    }
+}
+
 void rt_result_text(sqlite3_context *ctx, const char *s)
 {
     if (s)

@@ -137,6 +137,8 @@ typedef struct RtFunction {
 } RtFunction;
 /* rt_register registers N functions with W as their user data. */
 int rt_register(sqlite3 *db, WardConn *w, const RtFunction *fns, size_t n);
+/* rt_value_is: A IS B as SQL means it (NULLs equal; type and bytes equal). */
+bool rt_value_is(sqlite3_value *a, sqlite3_value *b);
 /* rt_result_text sets CTX's result to S, or NULL when S is NULL. */
 void rt_result_text(sqlite3_context *ctx, const char *s);
 /* rt_table finds the session's table NAME; NULL when absent. */

@@ -106,23 +106,6 @@ static bool approved(sqlite3_context *ctx, WardConn *w, const char *approval,
     return false;
 }
 
-/* value_is: A IS B in SQL's sense (NULLs equal, types and bytes equal). */
-static bool value_is(sqlite3_value *a, sqlite3_value *b)
-{
-    int ta = sqlite3_value_type(a), tb = sqlite3_value_type(b);
-    if (ta != tb)
-        return false;
-    switch (ta) {
-    case SQLITE_NULL: return true;
-    case SQLITE_INTEGER: return sqlite3_value_int64(a) == sqlite3_value_int64(b);
-    case SQLITE_FLOAT: return sqlite3_value_double(a) == sqlite3_value_double(b);
-    default:
-        return sqlite3_value_bytes(a) == sqlite3_value_bytes(b) &&
-               memcmp(sqlite3_value_blob(a), sqlite3_value_blob(b),
-                      (size_t)sqlite3_value_bytes(a)) == 0;
-    }
-}
-
 static void fn_update(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -138,7 +121,7 @@ static void fn_update(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
     if (denied(ctx, w, t, &t->cols[c]) || !key_usable(ctx, w, t, "update"))
         return;
-    if (value_is(argv[3], argv[4])) {
+    if (rt_value_is(argv[3], argv[4])) {
         sqlite3_result_null(ctx);
         return;
     }
