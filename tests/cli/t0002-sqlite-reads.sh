@@ -245,3 +245,23 @@ t_introspection() {
     ! sq_as db cs_agent a01 - - "PRAGMA journal_mode = off" 2>err
 }
 test_expect_success 'a session may ask the schema, not read the file or change settings' t_introspection
+
+t_keyed_guess() {
+    mkdb db &&
+    ! sq_as db cs_agent a01 - - "SELECT ward_hmac('13812345678', 'phone')" 2>err &&
+    contains err 'not authorized to use function: ward_hmac' &&
+    ! sq_as db cs_agent a01 - - "SELECT ward_encrypt('13812345678', 'phone')" 2>err
+}
+test_expect_success 'a session cannot call keyed masks to confirm a guessed value' t_keyed_guess
+
+t_keyed_view() {
+    printf 'policy q version 1;\nrole r;\ntable t { id integer key; phone text;\n  mask phone with hmac("phone") to r; }\n' >q.ward &&
+    sq_plain db "CREATE TABLE t (id integer primary key, phone text); INSERT INTO t VALUES (1, '13812345678')" &&
+    "$WARD" compile q.ward -o q.sql && sq_plain db ".read q.sql" &&
+    WARD_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff \
+        sq_as db r u - - "SELECT length(phone), phone GLOB '*[^0-9a-f]*' FROM t" >out &&
+    echo '64|0' >want && cmp want out &&
+    ! sq_as db r u - - "SELECT phone FROM t" 2>err &&
+    contains err '[no-key]'
+}
+test_expect_success 'keyed masks work through the views, and refuse without a key' t_keyed_view
