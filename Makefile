@@ -44,7 +44,8 @@ UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 BENCH_SRC    = $(wildcard bench/*.c)
 EXAMPLE_SRC  = $(wildcard examples/*.c)
 
-PG_RUNTIME = runtime/postgres/masks.sql runtime/postgres/session.sql
+PG_RUNTIME = runtime/postgres/masks.sql runtime/postgres/session.sql \
+             runtime/postgres/keys.sql
 GEN_OBJ  = $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o $(BUILD)/gen/pg_runtime.o
 LIB_OBJ  = $(GEN_OBJ) \
            $(patsubst %.c,$(BUILD)/%.o,$(GRAMMAR_SRC) $(COMPILER_SRC) \

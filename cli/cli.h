@@ -51,6 +51,7 @@ int cmd_compile(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_key(int argc, char **argv);
 
 int cmd_parse(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);

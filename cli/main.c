@@ -30,6 +30,7 @@ static const Command commands[] = {
     {"parse", cmd_parse, "parse a policy and print its syntax tree"},
     {"verify", cmd_verify, "report drift from the applied SQLite script"},
     {"audit", cmd_audit, "audit verify DB: check the audit log's chain"},
+    {"key", cmd_key, "key load --dsn DSN: the masking key into PostgreSQL"},
 };
 
 static void usage(FILE *out)

@@ -66,6 +66,18 @@ bool emit_postgres_check(const Model *m, Diag *d)
                           (col->type == TYPE_DATE ||
                            col->type == TYPE_DATETIME)))
                         continue;
+                    if (strcmp(o.mask->spec->name, "hmac") == 0) {
+                        /* PostgreSQL checks EXECUTE on a view's functions
+                         * as the user, who could then pseudonymise a
+                         * guessed value and compare. */
+                        Diagnostic *x = diag_error(
+                            d, o.mask->at,
+                            "hmac is not compiled for PostgreSQL yet: a user "
+                            "allowed to call it through the view could "
+                            "confirm a guessed value against its pseudonym");
+                        diag_hint(d, x, "compile for --target sqlite");
+                        return false;
+                    }
                     Diagnostic *x = diag_error(
                         d, o.mask->at,
                         "mask function %s has no PostgreSQL implementation "

@@ -143,3 +143,22 @@ t_hive() {
     cmp c.out p.out
 }
 test_expect_success 'the Hive family on text, integers and dates: identical to the C core' t_hive
+
+t_hmac() {
+    export WARD_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+    pg -f "$ROOT/runtime/postgres/keys.sql" &&
+    "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=postgres" 2>err &&
+    contains err 'the masking key is in ward.key' &&
+    ! grep -q 00112233 err &&
+    inputs_sql | sq_plain k.db &&
+    for ctx in phone 张三 ctx-with-dash; do
+        sq k.db "SELECT i || ':' || coalesce(ward_hmac(v, '$ctx'), '<NULL>') FROM inputs ORDER BY i" >c.out &&
+        pg -c "SELECT i || ':' || coalesce(ward.hmac(v, '$ctx'), '<NULL>') FROM inputs ORDER BY i" >p.out &&
+        cmp c.out p.out || return 1
+    done &&
+    pg -c "SELECT count(*) FROM ward.key" >out && echo 1 >want && cmp want out &&
+    unset WARD_KEY &&
+    expect_exit 2 "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=postgres" 2>err &&
+    contains err 'WARD_KEY'
+}
+test_expect_success 'hmac: the same pseudonyms as the C core, the key loaded by ward key load' t_hmac

@@ -115,9 +115,9 @@ t_refused() {
     contains err 'does not enforce approvals yet' &&
     contains err 'does not enforce audit yet' &&
     test ! -e x.sql &&
-    printf 'policy q version 1;\nrole r;\nmask nm = hmac("ctx");\ntable t { n text; mask n with nm to r; }\n' >q.ward &&
+    printf 'policy q version 1;\nrole r;\nmask nm = encrypt("ctx");\ntable t { n text; mask n with nm to r; }\n' >q.ward &&
     expect_exit 2 "$WARD" compile q.ward --target postgres -o x.sql 2>err &&
-    contains err 'mask function hmac has no PostgreSQL implementation yet'
+    contains err 'mask function encrypt has no PostgreSQL implementation yet'
 }
 test_expect_success 'what the PostgreSQL target cannot enforce yet is refused, not half compiled' t_refused
 
@@ -166,3 +166,15 @@ EOP
     echo 'Xxxx-nnnn-ABcd|1111|2000-07-01' >want && cmp want lout
 }
 test_expect_success 'Hive masks on text, integers and dates agree across targets' t_typed_masks
+
+t_hmac_refused() {
+    printf 'policy k version 1;\nrole kr;\ntable kt { id integer key; phone text;\n  mask phone with hmac("phone") to kr; }\n' >k.ward &&
+    expect_exit 2 "$WARD" compile k.ward --target postgres -o k.sql 2>err &&
+    contains err 'could confirm a guessed value against its pseudonym' &&
+    test ! -e k.sql &&
+    ! pg_as a01 "SELECT ward.hmac('13812345678', 'phone')" 2>err &&
+    contains err 'permission denied for function hmac' &&
+    ! pg_as a01 "SELECT * FROM ward.key" 2>err &&
+    contains err 'permission denied'
+}
+test_expect_success 'hmac stays out of the PostgreSQL views until it cannot be an oracle' t_hmac_refused
