@@ -485,9 +485,11 @@ static sqlite3_int64 audit_high(Run *r)
 static bool run_step(Run *r, const CStep *st)
 {
     sb_printf(&r->why, "  session: %s\n", runner_session_text(r->a, &st->session));
+    /* The audit log is read with no session: sessions may not read it. */
+    sqlite3_exec(r->db, "SELECT ward_session_end()", NULL, NULL, NULL);
+    sqlite3_int64 since = audit_high(r);
     if (!set_session(r, &st->session))
         return false;
-    sqlite3_int64 since = audit_high(r);
     StrBuf sql;
     sb_init(&sql);
     step_sql(r->m, st, &sql);
@@ -574,6 +576,7 @@ static bool run_step(Run *r, const CStep *st)
                   (long long)rows);
         ok = false;
     }
+    sqlite3_exec(r->db, "SELECT ward_session_end()", NULL, NULL, NULL);
     ok = ok && check_audit(r, st, since);
     if (!ok || error)
         return ok;

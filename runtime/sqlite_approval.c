@@ -345,6 +345,18 @@ int rt_approval_use(WardConn *w, const char *approval, const char *op,
                                c ? c->name : "", approval);
         return SQLITE_ERROR;
     }
+    /* Inside an explicit transaction a ROLLBACK would undo the use and
+     * its audit record while the data was already read: one approval,
+     * many exports. */
+    if (!sqlite3_get_autocommit(w->db)) {
+        *err = sqlite3_mprintf("ward: [approval-required] %s of %s%s%s "
+                               "uses approval %s, and must run outside an "
+                               "explicit transaction (BEGIN or SAVEPOINT)",
+                               strcmp(op, "delete") == 0 ? "delete" : op,
+                               t->name, c ? "." : "", c ? c->name : "",
+                               approval);
+        return SQLITE_ERROR;
+    }
     char now[32];
     rt_now(now, 0);
     sqlite3_stmt *st = prep(

@@ -6,7 +6,9 @@
  *   - reading or writing a protected table other than through the views
  *     and triggers ward made for the session (`SELECT * FROM
  *     main.customers` is refused; `SELECT * FROM customers` reads the view);
- *   - writing ward's own tables (catalog, audit log, approvals);
+ *   - writing ward's own tables (catalog, audit log, approvals), and
+ *     reading the audit log and the approvals: whether an UPDATE left an
+ *     audit row would tell a guessed masked value from a wrong one;
  *   - changing the schema (views, triggers, tables in main; ATTACH), which
  *     could unmake the views; temp tables and indexes stay allowed;
  *   - PRAGMAs that set something (schema introspection stays allowed),
@@ -15,9 +17,11 @@
  *     triggers.
  * Statements the runtime runs itself (w->internal) are not restricted.
  *
- * The statement-end hook (sqlite3_trace_v2, SQLITE_TRACE_PROFILE) appends
- * the read-audit records of the statement that just finished and releases
- * the approvals it used.
+ * The statement hooks (sqlite3_trace_v2): at the start of a session's
+ * statement, one that names a CTE after a protected table or ward_ is
+ * interrupted (SQLite would report its reads as coming from a view of that
+ * name: sqlite_cte.c); at the end of a top-level statement the read-audit
+ * records are appended and the approvals it used released.
  */
 #include "sqlite_rt.h"
 
@@ -42,6 +46,13 @@ static bool is_ward(const char *name)
 static bool from_ward(const WardConn *w, const char *ctx)
 {
     return ctx && (is_ward(ctx) || is_protected(w, ctx));
+}
+
+static bool is_private(const char *table)
+{
+    return table && (sqlite3_stricmp(table, "ward_audit") == 0 ||
+                     sqlite3_stricmp(table, "ward_request") == 0 ||
+                     sqlite3_stricmp(table, "ward_vote") == 0);
 }
 
 static bool is_temp(const char *db)
@@ -89,6 +100,11 @@ static int authorize(void *p, int action, const char *a1, const char *a2,
          * reported with an empty column and without the view it came
          * through: allowed, so counting rows through the views works; it
          * reveals the table's row count and nothing else. */
+        /* The audit log and the approvals say what others did, and what a
+         * write changed (even their row count): an oracle for a masked
+         * value. */
+        if (!is_temp(db) && is_private(a1))
+            return SQLITE_DENY;
         if (a2 && !*a2)
             return SQLITE_OK;
         if (!is_temp(db) && is_protected(w, a1) && !from_ward(w, ctx))
@@ -144,12 +160,34 @@ static int authorize(void *p, int action, const char *a1, const char *a2,
     }
 }
 
-static int statement_end(unsigned type, void *p, void *stmt, void *x)
+/* nested: another statement of the connection is still running, so the
+ * one that just ended (one of the runtime's own, finalised inside a
+ * function call) is not the end of the session's statement. */
+static bool nested(WardConn *w, sqlite3_stmt *ended)
 {
-    (void)stmt;
-    (void)x;
+    for (sqlite3_stmt *s = sqlite3_next_stmt(w->db, NULL); s;
+         s = sqlite3_next_stmt(w->db, s))
+        if (s != ended && sqlite3_stmt_busy(s))
+            return true;
+    return false;
+}
+
+static int statement_hook(unsigned type, void *p, void *stmt, void *x)
+{
     WardConn *w = p;
-    if (type == SQLITE_TRACE_PROFILE && !w->internal) {
+    if (w->internal)
+        return 0;
+    if (type == SQLITE_TRACE_STMT) {
+        /* A statement that names a CTE after a protected table or ward_
+         * would pass its reads off as the session's views: stop it before
+         * its first row. */
+        const char *sql = x;
+        if (w->active && sql && strncmp(sql, "--", 2) != 0 &&
+            rt_cte_shadows(w, sql))
+            sqlite3_interrupt(w->db);
+        return 0;
+    }
+    if (type == SQLITE_TRACE_PROFILE && !nested(w, stmt)) {
         rt_audit_statement_end(w);
         rt_approval_statement_end(w);
     }
@@ -160,6 +198,7 @@ int rt_guard_install(sqlite3 *db, WardConn *w)
 {
     int rc = sqlite3_set_authorizer(db, authorize, w);
     if (rc == SQLITE_OK)
-        rc = sqlite3_trace_v2(db, SQLITE_TRACE_PROFILE, statement_end, w);
+        rc = sqlite3_trace_v2(db, SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE,
+                              statement_hook, w);
     return rc;
 }

@@ -152,6 +152,10 @@ void rt_session_clear(WardConn *w);
 /* ---- sqlite_guard.c ---- */
 int rt_guard_install(sqlite3 *db, WardConn *w);
 
+/* ---- sqlite_cte.c ---- */
+/* rt_cte_shadows: SQL names a CTE after a protected table or ward_. */
+bool rt_cte_shadows(const WardConn *w, const char *sql);
+
 /* ---- sqlite_audit.c ---- */
 int rt_audit_register(sqlite3 *db, WardConn *w);
 /* rt_audit_append appends one row to ward_audit for the session. Returns

@@ -689,6 +689,41 @@ static void fn_session(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, w->roles, -1, SQLITE_TRANSIENT);
 }
 
+/* ward_session_end(): back to no session (the connection's owner, without
+ * restrictions) when the session is not locked; an unlocked session is
+ * the application's to change, not a boundary. */
+static void fn_session_end(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    (void)argv;
+    WardConn *w = rt_conn(ctx);
+    if (w->locked) {
+        rt_error(ctx, "[session-locked] the session of this connection is "
+                      "locked; open a new connection for another session");
+        return;
+    }
+    if (w->active) {
+        rt_audit_statement_end(w);
+        sqlite3_str *s = sqlite3_str_new(w->db);
+        for (int i = 0; i < w->nobjects; i++)
+            sqlite3_str_appendf(s, "DROP VIEW IF EXISTS temp.\"%w\";\n",
+                                w->objects[i]);
+        char *sql = sqlite3_str_finish(s);
+        char *err = NULL;
+        int rc = sql ? rt_exec(w, sql, &err) : SQLITE_NOMEM;
+        sqlite3_free(sql);
+        if (rc != SQLITE_OK) {
+            rt_error(ctx, "cannot drop the session's views: %s",
+                     err ? err : sqlite3_errstr(rc));
+            sqlite3_free(err);
+            return;
+        }
+        rt_session_clear(w);
+        w->active = false;
+    }
+    sqlite3_result_null(ctx);
+}
+
 static void fn_lock(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -750,6 +785,7 @@ static void fn_scenario(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static const RtFunction FUNCTIONS[] = {
     {"ward_session", -1, 0, fn_session},
     {"ward_lock", 0, 0, fn_lock},
+    {"ward_session_end", 0, 0, fn_session_end},
     {"ward_attr", 1, CONSTANT, fn_attr},
     {"ward_user", 0, CONSTANT, fn_user},
     {"ward_roles", 0, 0, fn_roles},

@@ -265,3 +265,45 @@ t_keyed_view() {
     contains err '[no-key]'
 }
 test_expect_success 'keyed masks work through the views, and refuse without a key' t_keyed_view
+
+t_cte() {
+    mkdb db &&
+    ! sq_as db cs_agent a01 - - "WITH ward_x AS (SELECT phone FROM main.customers) SELECT * FROM ward_x" >out 2>err &&
+    contains err 'interrupted' && test ! -s out &&
+    ! sq_as db store_manager m07 - '{"store_id": 7}' \
+        "WITH customers AS (SELECT * FROM main.customers) SELECT id FROM customers" >out 2>err &&
+    test ! -s out &&
+    ! sq_as db cs_agent a01 - - "with \"CUSTOMERS\"(a) as materialized (select phone from main.customers) select * from \"CUSTOMERS\"" >out 2>err &&
+    test ! -s out &&
+    ! sq_as db cs_agent a01 - - "WITH ward_x AS (SELECT ward_audit_write('update', 'customers', '1', 'phone')) SELECT * FROM ward_x" 2>err &&
+    sq_plain db "SELECT count(*) FROM ward_audit WHERE op = 'update'" >out && echo 0 >want && cmp want out &&
+    sq_as db cs_agent a01 - - "WITH x AS (SELECT phone FROM customers) SELECT * FROM x" \
+        "SELECT 'WITH customers AS (' AS s" >out &&
+    printf '138****5678\n139****5432\nWITH customers AS (\n' >want && cmp want out
+}
+test_expect_success 'a CTE named after a protected table or ward_ cannot pass for a view' t_cte
+
+t_private() {
+    mkdb db &&
+    ! sq_as db cs_agent a01 - - "SELECT count(*) FROM ward_audit" 2>err &&
+    ! sq_as db cs_agent a01 - - "SELECT op, columns FROM ward_audit" 2>err &&
+    contains err 'prohibited' &&
+    ! sq_as db cs_agent a01 - - "SELECT * FROM ward_request" 2>err &&
+    ! sq_as db cs_agent a01 - - "SELECT * FROM ward_vote" 2>err &&
+    sq db "SELECT ward_session('cs_agent', 'a01', NULL, NULL)" "SELECT ward_session_end()" \
+        "SELECT count(*) >= 0 FROM ward_audit" >out &&
+    tail -1 out | grep -qx 1 &&
+    ! sq_as db cs_agent a01 - - "SELECT ward_lock()" "SELECT ward_session_end()" 2>err &&
+    contains err '[session-locked]'
+}
+test_expect_success 'sessions cannot read the audit log or approvals; a locked one cannot end' t_private
+
+t_nested_flush() {
+    mkdb db &&
+    ! sq_as db cs_agent a01 - - "CREATE TEMP TABLE t (a, b)" \
+        "WITH m AS MATERIALIZED (SELECT phone x FROM customers WHERE id = 2)
+         INSERT INTO t SELECT ward_request('export_customers', 'x'), json_extract('{}', x) FROM m" 2>err &&
+    sq_plain db "SELECT count(*) FROM ward_audit WHERE op = 'read' AND columns = 'phone'" >out &&
+    echo 1 >want && cmp want out
+}
+test_expect_success "a read is recorded even when the runtime's own statements end inside it" t_nested_flush

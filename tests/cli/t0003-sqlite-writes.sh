@@ -262,3 +262,17 @@ t_returning() {
     echo '13700000000|' >want && cmp want out
 }
 test_expect_success 'RETURNING through the view returns what the session may see' t_returning
+
+t_export_txn() {
+    mkdb db &&
+    sq_as db cs_supervisor s01 - - "SELECT ward_request('export_customers', 'q')" >/dev/null &&
+    sq_as db compliance c01 - - "SELECT ward_approve('export_customers')" >/dev/null &&
+    ! sq_as db cs_supervisor s01 - - "BEGIN" "SELECT count(*) FROM ward_export_customers" 2>err &&
+    contains err 'must run outside an explicit transaction' &&
+    ! sq_as db cs_supervisor s01 - - "SAVEPOINT s" "SELECT count(*) FROM ward_export_customers" 2>err &&
+    sq_as db cs_supervisor s01 - - "SELECT count(*) FROM ward_export_customers" >out &&
+    echo 2 >want && cmp want out &&
+    ! sq_as db cs_supervisor s01 - - "SELECT count(*) FROM ward_export_customers" 2>err &&
+    sq_plain db "SELECT count(*) FROM ward_audit WHERE op = 'export'" >out && echo 1 >want && cmp want out
+}
+test_expect_success 'an approved export cannot be rolled back and repeated' t_export_txn

@@ -140,6 +140,12 @@ static void test_writes(void)
 
 static void test_audit(void)
 {
+    /* Sessions may not read the log; the connection's owner may. */
+    CHECK(starts(one("SELECT count(*) FROM ward_audit"),
+                 "ERROR: not authorized"));
+    CHECK(starts(one("SELECT op FROM ward_audit"),
+                 "ERROR: access to ward_audit.op is prohibited"));
+    CHECK_STR(one("SELECT ward_session_end()"), "NULL");
     CHECK_STR(one("SELECT count(*) FROM ward_audit WHERE op = 'update' AND "
                   "key = '2' AND columns = 'phone' AND user = 'a01'"),
               "1");
