@@ -17,7 +17,10 @@
  * change and writes nothing: an application that writes back the masked
  * values it read (`SET phone = phone`, an ORM saving every field) must
  * never store the mask over the real value.
- * The write-audit triggers of the compiled script fire on main as usual.
+ * A row a write leaves out of the session's own sight (an update of a
+ * filtered column, an insert for another owner) is refused, as
+ * PostgreSQL's row security does. The write-audit triggers of the
+ * compiled script fire on main as usual.
  */
 #include "sqlite_rt.h"
 
@@ -71,8 +74,9 @@ static void append_filter(sqlite3_str *s, const RtTable *t)
         sqlite3_str_appendf(s, " AND (%s)", t->filter);
 }
 
-/* run prepares and steps SQL with the given bindings as the runtime. */
-static void run(sqlite3_context *ctx, WardConn *w, char *sql,
+/* run prepares and steps SQL with the given bindings as the runtime; on
+ * failure it sets CTX's error and returns false. Frees SQL. */
+static bool run(sqlite3_context *ctx, WardConn *w, char *sql,
                 sqlite3_value **vals, int nvals)
 {
     sqlite3_stmt *st = NULL;
@@ -81,16 +85,47 @@ static void run(sqlite3_context *ctx, WardConn *w, char *sql,
         rc = sqlite3_bind_value(st, i + 1, vals[i]);
     if (rc == SQLITE_OK)
         rc = rt_step(w, st);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-        sqlite3_result_null(ctx);
-    else if (rc == SQLITE_NOMEM)
+    bool ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
+    if (rc == SQLITE_NOMEM)
         sqlite3_result_error_nomem(ctx);
-    else
+    else if (!ok)
         /* The base table's own constraints and the audit triggers speak
          * for themselves. */
         sqlite3_result_error(ctx, sqlite3_errmsg(w->db), -1);
     sqlite3_finalize(st);
     sqlite3_free(sql);
+    return ok;
+}
+
+/*
+ * still_visible: the row a write just made or changed (WHERE_SQL with one
+ * parameter, ARG) is one the session may see. A write that would put a row
+ * out of the session's own sight is refused, as PostgreSQL's row security
+ * does: a sales rep cannot hand a customer to someone else, or insert one
+ * for another store.
+ */
+static bool still_visible(sqlite3_context *ctx, WardConn *w, const RtTable *t,
+                          const char *where_sql, sqlite3_value *arg)
+{
+    if (!t->filter)
+        return true;
+    char *sql = sqlite3_mprintf("SELECT count(*) FROM main.\"%w\" WHERE %s "
+                                "AND NOT coalesce((%s), 0)",
+                                t->name, where_sql, t->filter);
+    sqlite3_stmt *st = NULL;
+    int rc = sql ? rt_prepare(w, sql, &st) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc == SQLITE_OK && arg)
+        sqlite3_bind_value(st, 1, arg);
+    bool ok = rc == SQLITE_OK && rt_step(w, st) == SQLITE_ROW &&
+              sqlite3_column_int(st, 0) == 0;
+    sqlite3_finalize(st);
+    if (!ok)
+        rt_error(ctx,
+                 "[write-denied] %s %s may not write a row of %s that its "
+                 "rows rules would not let it see",
+                 role_word(w), *w->roles ? w->roles : "(none)", t->name);
+    return ok;
 }
 
 static bool approved(sqlite3_context *ctx, WardConn *w, const char *approval,
@@ -134,7 +169,15 @@ static void fn_update(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                         t->cols[t->key].name);
     append_filter(s, t);
     sqlite3_value *vals[2] = {argv[3], argv[2]};
-    run(ctx, w, sqlite3_str_finish(s), vals, 2);
+    if (!run(ctx, w, sqlite3_str_finish(s), vals, 2))
+        return;
+    char *where = sqlite3_mprintf("\"%w\".\"%w\" = ?1", t->name,
+                                  t->cols[t->key].name);
+    bool seen = where && still_visible(ctx, w, t, where,
+                                       c == t->key ? argv[3] : argv[2]);
+    sqlite3_free(where);
+    if (seen)
+        sqlite3_result_null(ctx);
 }
 
 static void fn_insert(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -173,7 +216,17 @@ static void fn_insert(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                                     t->name);
     sqlite3_free(c);
     sqlite3_free(q);
-    run(ctx, w, sql, vals, n);
+    if (!run(ctx, w, sql, vals, n))
+        return;
+    sqlite3_value *row = NULL;
+    sqlite3_stmt *st = NULL;
+    if (rt_prepare(w, "SELECT last_insert_rowid()", &st) == SQLITE_OK &&
+        rt_step(w, st) == SQLITE_ROW)
+        row = sqlite3_value_dup(sqlite3_column_value(st, 0));
+    sqlite3_finalize(st);
+    if (still_visible(ctx, w, t, "_rowid_ = ?1", row))
+        sqlite3_result_null(ctx);
+    sqlite3_value_free(row);
 }
 
 static void fn_delete(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -197,7 +250,8 @@ static void fn_delete(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_str_appendf(s, "DELETE FROM main.\"%w\" WHERE \"%w\".\"%w\" = ?1",
                         t->name, t->name, t->cols[t->key].name);
     append_filter(s, t);
-    run(ctx, w, sqlite3_str_finish(s), &argv[1], 1);
+    if (run(ctx, w, sqlite3_str_finish(s), &argv[1], 1))
+        sqlite3_result_null(ctx);
 }
 
 static const RtFunction FUNCTIONS[] = {

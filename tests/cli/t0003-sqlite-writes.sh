@@ -276,3 +276,21 @@ t_export_txn() {
     sq_plain db "SELECT count(*) FROM ward_audit WHERE op = 'export'" >out && echo 1 >want && cmp want out
 }
 test_expect_success 'an approved export cannot be rolled back and repeated' t_export_txn
+
+t_with_check() {
+    mkdb db &&
+    printf '%s\n' 'policy w version 1;' 'role rep;' \
+        'table customers { id integer key; name text; phone text; id_card text;' \
+        '  medication text; store_id integer; owner text;' \
+        '  rows where owner = current_user for rep; write phone, owner, name to rep; }' >w.ward &&
+    "$WARD" compile w.ward -o w.sql && sq_plain db ".read w.sql" &&
+    ! sq_as db rep r01 - - "UPDATE customers SET owner = 'r02' WHERE id = 1" 2>err &&
+    contains err '[write-denied] role rep may not write a row of customers that its rows rules would not let it see' &&
+    ! sq_as db rep r01 - - "INSERT INTO customers (name, owner) VALUES ('x', 'r02')" 2>err &&
+    contains err 'would not let it see' &&
+    sq_as db rep r01 - - "INSERT INTO customers (name, owner) VALUES ('y', 'r01')" \
+        "UPDATE customers SET phone = '1' WHERE id = 1" &&
+    sq db "SELECT group_concat(owner) FROM customers" >out &&
+    echo 'r01,r02,r01' >want && cmp want out
+}
+test_expect_success 'a write may not move a row out of the session own sight' t_with_check
