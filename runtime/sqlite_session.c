@@ -472,13 +472,6 @@ static void ident(sqlite3_str *s, const char *name)
     sqlite3_str_appendf(s, "\"%w\"", name);
 }
 
-/* row_id is what ward_read uses to count distinct rows. */
-static void row_id(sqlite3_str *s, const RtTable *t)
-{
-    (void)t;
-    sqlite3_str_appendall(s, "_rowid_");
-}
-
 /* MODE: 0 the read view, 1 the export view, 2 the unmask view. */
 static void view(sqlite3_str *s, const RtTable *t, const char *name, int mode)
 {
@@ -496,10 +489,9 @@ static void view(sqlite3_str *s, const RtTable *t, const char *name, int mode)
         if (c)
             sqlite3_str_appendall(s, ", ");
         bool counted = col->slot >= 0 && mode != 1;
+        /* ward_read counts distinct rows by their rowid. */
         if (counted)
-            sqlite3_str_appendf(s, "ward_read(%d, ", col->slot);
-        if (counted)
-            row_id(s, t), sqlite3_str_appendall(s, ", ");
+            sqlite3_str_appendf(s, "ward_read(%d, _rowid_, ", col->slot);
         if (mode == 2 && col->unmask) {
             sqlite3_str_appendf(s, "CASE WHEN (SELECT ward_unmask(%Q, %Q)) "
                                    "THEN ",
@@ -534,10 +526,8 @@ static void key_ref(sqlite3_str *s, const RtTable *t, const char *row)
     }
 }
 
-static void write_triggers(sqlite3_str *s, const RtTable *t, Build *b,
-                           int ti)
+static void write_triggers(sqlite3_str *s, const RtTable *t, int ti)
 {
-    (void)b;
     sqlite3_str_appendf(s, "CREATE TEMP TRIGGER \"ward_insert_%d\" INSTEAD "
                            "OF INSERT ON ",
                         ti);
@@ -598,7 +588,7 @@ static int install(WardConn *w, Build *b, char **err)
         char *exp = sqlite3_mprintf("ward_export_%s", tb->name);
         char *unm = sqlite3_mprintf("ward_unmask_%s", tb->name);
         view(s, tb, tb->name, 0);
-        write_triggers(s, tb, b, t);
+        write_triggers(s, tb, t);
         view(s, tb, exp, 1);
         ok = add_object(&objs, &nobjs, tb->name) &&
              add_object(&objs, &nobjs, exp);
