@@ -22,7 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-#define ROWS 200000
+#define ROWS   200000
 #define REPEAT 5
 
 static double now(void)
@@ -105,23 +105,26 @@ int main(void)
     if (ward_runtime_open(db, NULL) != SQLITE_OK)
         die(db, "runtime");
     long n_raw, n_hand, n_view, n_sv, n_sh;
-    double raw = scan(db, "SELECT id, name, phone, id_card, medication, "
-                          "store_id, owner FROM main.customers",
+    double raw = scan(db,
+                      "SELECT id, name, phone, id_card, medication, "
+                      "store_id, owner FROM main.customers",
                       &n_raw);
-    double hand = scan(db, "SELECT id, ward_keep(name, 1, 0), "
-                           "ward_keep(phone, 3, 4), NULL, NULL, store_id, "
-                           "owner FROM main.customers",
+    double hand = scan(db,
+                       "SELECT id, ward_keep(name, 1, 0), "
+                       "ward_keep(phone, 3, 4), NULL, NULL, store_id, "
+                       "owner FROM main.customers",
                        &n_hand);
-    double store_hand = scan(db, "SELECT id, ward_keep(name, 1, 0), "
-                                 "ward_keep(phone, 3, 4), NULL, NULL, "
-                                 "store_id, owner FROM main.customers WHERE "
-                                 "store_id = 7",
+    double store_hand = scan(db,
+                             "SELECT id, ward_keep(name, 1, 0), "
+                             "ward_keep(phone, 3, 4), NULL, NULL, "
+                             "store_id, owner FROM main.customers WHERE "
+                             "store_id = 7",
                              &n_sh);
     char *err = NULL;
     double t0 = now();
     for (int i = 0; i < 200; i++)
-        if (ward_session_set(db, i % 2 ? "cs_agent" : "pharmacist", "a01",
-                             NULL, NULL, &err) != SQLITE_OK)
+        if (ward_session_set(db, i % 2 ? "cs_agent" : "pharmacist", "a01", NULL,
+                             NULL, &err) != SQLITE_OK)
             die(db, err);
     double session = (now() - t0) / 200;
     ward_session_set(db, "cs_agent", "a01", NULL, NULL, &err);
@@ -139,8 +142,7 @@ int main(void)
     sqlite3_finalize(st);
     sqlite3_close(db);
 
-    printf("%d customers, best of %d; baseline: the raw scan\n", ROWS,
-           REPEAT);
+    printf("%d customers, best of %d; baseline: the raw scan\n", ROWS, REPEAT);
     printf("%-36s %8s %10s %8s\n", "", "rows", "ns/row", "ratio");
     printf("%-36s %8ld %10.1f %8.2f\n", "raw scan (no session)", n_raw,
            raw / (double)n_raw * 1e9, 1.0);

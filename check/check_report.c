@@ -34,7 +34,8 @@ typedef struct Outcome3 {
 static void text_report(const Outcome3 *r, const CheckOptions *o, FILE *out)
 {
     bool colour = isatty(fileno(out)) && !getenv("NO_COLOR");
-    const char *red = colour ? "\033[31m" : "", *green = colour ? "\033[32m" : "",
+    const char *red = colour ? "\033[31m" : "",
+               *green = colour ? "\033[32m" : "",
                *off = colour ? "\033[0m" : "";
     for (size_t i = 0; i < r->run.ncases; i++) {
         const CaseResult *cr = &r->run.cases[i];
@@ -104,15 +105,16 @@ static void json_report(const Outcome3 *r, const CheckOptions *o, FILE *out)
     json_str(out, o->policy);
     fputs(",\n  \"corpus\": ", out);
     json_str(out, r->corpus_path);
-    fprintf(out, ",\n  \"target\": \"sqlite\",\n  \"passed\": %zu,\n"
-                 "  \"failed\": %zu,\n  \"cases\": [",
+    fprintf(out,
+            ",\n  \"target\": \"sqlite\",\n  \"passed\": %zu,\n"
+            "  \"failed\": %zu,\n  \"cases\": [",
             r->run.ncases - r->run.failed, r->run.failed);
     for (size_t i = 0; i < r->run.ncases; i++) {
         const CaseResult *cr = &r->run.cases[i];
         fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
         json_str(out, cr->c->name);
-        fprintf(out, ", \"pass\": %s, \"ms\": %.3f", cr->pass ? "true" : "false",
-                cr->ms);
+        fprintf(out, ", \"pass\": %s, \"ms\": %.3f",
+                cr->pass ? "true" : "false", cr->ms);
         if (!cr->pass) {
             fputs(", \"failure\": ", out);
             json_str(out, cr->failure);
@@ -203,8 +205,8 @@ static void junit_case(FILE *out, const char *cls, const char *name, double ms,
 
 static void junit_report(const Outcome3 *r, const CheckOptions *o, FILE *out)
 {
-    size_t tests = r->run.ncases + 1 + (r->mutated ? 1 : 0) +
-                   (r->exhausted ? 1 : 0);
+    size_t tests =
+        r->run.ncases + 1 + (r->mutated ? 1 : 0) + (r->exhausted ? 1 : 0);
     size_t failures = r->run.failed + (r->below_min ? 1 : 0) +
                       (r->mutated && r->mut.survived ? 1 : 0) +
                       (r->exhausted && r->exh.nmismatches ? 1 : 0);
@@ -215,8 +217,9 @@ static void junit_report(const Outcome3 *r, const CheckOptions *o, FILE *out)
           "  <testsuite name=\"ward check ",
           out);
     xml(out, o->policy);
-    fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-                 "time=\"%.3f\">\n",
+    fprintf(out,
+            "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+            "time=\"%.3f\">\n",
             tests, failures, total / 1000.0);
     for (size_t i = 0; i < r->run.ncases; i++) {
         const CaseResult *cr = &r->run.cases[i];
@@ -298,8 +301,7 @@ static int run(const Model *m, const CheckOptions *o, Arena *a, Diag *d,
         }
         r->mutated = true;
     }
-    return r->run.failed || r->below_min ||
-                   (r->mutated && r->mut.survived) ||
+    return r->run.failed || r->below_min || (r->mutated && r->mut.survived) ||
                    (r->exhausted && r->exh.nmismatches)
                ? 1
                : 0;

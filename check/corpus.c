@@ -31,8 +31,7 @@ static uint32_t offset(const Loader *l, yaml_mark_t m)
     if (m.line >= l->src->nlines)
         return (uint32_t)l->src->len;
     size_t at = l->src->lines[m.line];
-    for (size_t c = 0; c < m.column && at < l->src->len; c++)
-    {
+    for (size_t c = 0; c < m.column && at < l->src->len; c++) {
         uint32_t cp;
         at += (size_t)utf8_decode(l->src->text + at, l->src->len - at, &cp);
     }
@@ -107,7 +106,7 @@ static CVal scalar(Loader *l, const yaml_node_t *n)
     static const char *const nulls[] = {"null", "Null", "NULL", "~", "", NULL};
     static const char *const trues[] = {"true", "True", "TRUE", NULL};
     static const char *const falses[] = {"false", "False", "FALSE", NULL};
-    CVal v = {CV_TEXT, 0, 0.0, text_of(l, n), n->data.scalar.length,
+    CVal v = {CV_TEXT,      0, 0.0, text_of(l, n), n->data.scalar.length,
               span_of(l, n)};
     if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
         return v;
@@ -146,15 +145,14 @@ static bool scalar_text(Loader *l, const yaml_node_t *n, const char *what,
 }
 
 /* map_of reads a mapping of names to scalars. */
-static bool map_of(Loader *l, const yaml_node_t *n, const char *what,
-                   CMap *out)
+static bool map_of(Loader *l, const yaml_node_t *n, const char *what, CMap *out)
 {
     memset(out, 0, sizeof *out);
     if (!want(l, n, YAML_MAPPING_NODE, what))
         return false;
     out->at = span_of(l, n);
-    size_t len = (size_t)(n->data.mapping.pairs.top -
-                          n->data.mapping.pairs.start);
+    size_t len =
+        (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
     out->items = alloc_n(l, len, sizeof *out->items);
     bool ok = true;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
@@ -218,15 +216,16 @@ static bool session_of(Loader *l, const yaml_node_t *n, CSession *s)
         } else if (strcmp(key, "user") == 0) {
             ok = scalar_text(l, v, "user", &s->user, NULL) && ok;
         } else if (strcmp(key, "scenario") == 0) {
-            ok = scalar_text(l, v, "scenario", &s->scenario,
-                             &s->scenario_at) && ok;
+            ok = scalar_text(l, v, "scenario", &s->scenario, &s->scenario_at) &&
+                 ok;
         } else if (strcmp(key, "attrs") == 0) {
             ok = map_of(l, v, "attrs", &s->attrs) && ok;
         } else {
             Diagnostic *x = diag_error(l->d, span_of(l, k),
                                        "unknown session key '%s'", key);
-            diag_hint(l->d, x, "a session has roles, user, scenario and "
-                               "attrs");
+            diag_hint(l->d, x,
+                      "a session has roles, user, scenario and "
+                      "attrs");
             ok = false;
         }
     }
@@ -237,9 +236,8 @@ static const struct {
     const char *key;
     COp op;
 } OPS[] = {
-    {"read", COP_READ},       {"write", COP_WRITE},
-    {"insert", COP_INSERT},   {"delete", COP_DELETE},
-    {"export", COP_EXPORT},   {"request", COP_REQUEST},
+    {"read", COP_READ},       {"write", COP_WRITE},   {"insert", COP_INSERT},
+    {"delete", COP_DELETE},   {"export", COP_EXPORT}, {"request", COP_REQUEST},
     {"approve", COP_APPROVE},
 };
 
@@ -257,15 +255,14 @@ static bool audits_of(Loader *l, const yaml_node_t *v, CStep *st)
     const yaml_node_t *one[1] = {v};
     size_t len = 1;
     if (v->type == YAML_SEQUENCE_NODE)
-        len = (size_t)(v->data.sequence.items.top -
-                       v->data.sequence.items.start);
+        len =
+            (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
     st->audits = alloc_n(l, len, sizeof *st->audits);
     bool ok = true;
     for (size_t i = 0; i < len; i++) {
-        const yaml_node_t *n =
-            v->type == YAML_SEQUENCE_NODE
-                ? node(l, v->data.sequence.items.start[i])
-                : one[0];
+        const yaml_node_t *n = v->type == YAML_SEQUENCE_NODE
+                                   ? node(l, v->data.sequence.items.start[i])
+                                   : one[0];
         CAudit *au = &st->audits[st->naudits];
         au->at = span_of(l, n);
         if (!map_of(l, n, "expect_audit", &au->fields)) {
@@ -280,8 +277,9 @@ static bool audits_of(Loader *l, const yaml_node_t *v, CStep *st)
                 Diagnostic *x = diag_error(l->d, au->fields.items[k].key_at,
                                            "unknown expect_audit key '%s'",
                                            au->fields.items[k].key);
-                diag_hint(l->d, x, "expect_audit matches on table, column, "
-                                   "op and user");
+                diag_hint(l->d, x,
+                          "expect_audit matches on table, column, "
+                          "op and user");
                 ok = false;
             }
         }
@@ -329,9 +327,8 @@ static bool step_key(Loader *l, const char *key, const yaml_node_t *k,
             *ok = false;
         }
     } else if (strcmp(key, "expect_rows") == 0) {
-        CVal n = want(l, v, YAML_SCALAR_NODE, "expect_rows")
-                     ? scalar(l, v)
-                     : (CVal){0};
+        CVal n = want(l, v, YAML_SCALAR_NODE, "expect_rows") ? scalar(l, v)
+                                                             : (CVal){0};
         st->has_expect_rows = true;
         st->expect_rows_at = span_of(l, v);
         if (n.kind != CV_INT || n.i < 0) {
@@ -363,8 +360,9 @@ static bool step_check(Loader *l, CStep *st)
 {
     if (st->op == COP_NONE) {
         Diagnostic *x = diag_error(l->d, st->at, "this step does nothing");
-        diag_hint(l->d, x, "give one of read, write, insert, delete, export, "
-                           "request or approve");
+        diag_hint(l->d, x,
+                  "give one of read, write, insert, delete, export, "
+                  "request or approve");
         return false;
     }
     if (!st->session.at.file) {
@@ -474,8 +472,8 @@ static bool fixtures_of(Loader *l, const yaml_node_t *n, Corpus *c)
 {
     if (!want(l, n, YAML_MAPPING_NODE, "fixtures"))
         return false;
-    size_t len = (size_t)(n->data.mapping.pairs.top -
-                          n->data.mapping.pairs.start);
+    size_t len =
+        (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
     c->fixtures = alloc_n(l, len, sizeof *c->fixtures);
     bool ok = true;
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
@@ -489,13 +487,14 @@ static bool fixtures_of(Loader *l, const yaml_node_t *n, Corpus *c)
             ok = false;
             continue;
         }
-        size_t rows = (size_t)(v->data.sequence.items.top -
-                               v->data.sequence.items.start);
+        size_t rows =
+            (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
         f->rows = alloc_n(l, rows, sizeof *f->rows);
         for (yaml_node_item_t *i = v->data.sequence.items.start;
              i < v->data.sequence.items.top; i++)
-            ok = map_of(l, node(l, *i), "a fixture row", &f->rows[f->nrows++]) &&
-                 ok;
+            ok =
+                map_of(l, node(l, *i), "a fixture row", &f->rows[f->nrows++]) &&
+                ok;
         c->nfixtures++;
     }
     return ok;
@@ -516,9 +515,9 @@ Corpus *corpus_load(Arena *a, Diag *d, const char *path)
         Span at = {src, offset(&l, m), offset(&l, m)};
         if (at.end < src->len)
             at.end++;
-        diag_error(d, at, "%s%s%s", parser.problem ? parser.problem : "bad YAML",
-                   parser.context ? " " : "",
-                   parser.context ? parser.context : "");
+        diag_error(
+            d, at, "%s%s%s", parser.problem ? parser.problem : "bad YAML",
+            parser.context ? " " : "", parser.context ? parser.context : "");
         yaml_parser_delete(&parser);
         return NULL;
     }
@@ -544,8 +543,8 @@ Corpus *corpus_load(Arena *a, Diag *d, const char *path)
                 c->cases = alloc_n(&l, len, sizeof *c->cases);
                 for (yaml_node_item_t *i = v->data.sequence.items.start;
                      i < v->data.sequence.items.top; i++)
-                    ok = case_of(&l, node(&l, *i), &c->cases[c->ncases++]) &&
-                         ok;
+                    ok =
+                        case_of(&l, node(&l, *i), &c->cases[c->ncases++]) && ok;
             } else if (strcmp(key, "cases") != 0) {
                 Diagnostic *x = diag_error(d, span_of(&l, k),
                                            "unknown corpus key '%s'", key);
@@ -565,10 +564,18 @@ Corpus *corpus_load(Arena *a, Diag *d, const char *path)
 /* ---- names against the policy ---- */
 
 static const char *const CODES[] = {
-    "approval-required", "write-denied",     "self-approval",
-    "not-approver",      "already-approved", "expired",
-    "session-locked",    "unknown-role",     "unknown-scenario",
-    "unknown-approval",  "unknown-request",  "no-key",
+    "approval-required",
+    "write-denied",
+    "self-approval",
+    "not-approver",
+    "already-approved",
+    "expired",
+    "session-locked",
+    "unknown-role",
+    "unknown-scenario",
+    "unknown-approval",
+    "unknown-request",
+    "no-key",
     NULL,
 };
 
@@ -592,12 +599,12 @@ static int bind_table(const Model *m, Diag *d, const char *name, Span at)
 {
     int t = model_table(m, name);
     if (t < 0) {
-        const char **names = arena_alloc(d->arena,
-                                         (m->ntables + 1) * sizeof *names);
+        const char **names =
+            arena_alloc(d->arena, (m->ntables + 1) * sizeof *names);
         for (size_t i = 0; i < m->ntables; i++)
             names[i] = m->tables[i].name;
-        Diagnostic *x = diag_error(d, at, "no table '%s' in policy %s", name,
-                                   m->name);
+        Diagnostic *x =
+            diag_error(d, at, "no table '%s' in policy %s", name, m->name);
         suggest(d, x, name, names, m->ntables);
     }
     return t;
@@ -616,8 +623,9 @@ static bool bind_columns(const Model *m, Diag *d, int t, CMap *map,
                 arena_alloc(d->arena, (tb->ncolumns + 1) * sizeof *names);
             for (size_t c = 0; c < tb->ncolumns; c++)
                 names[c] = tb->columns[c].name;
-            Diagnostic *x = diag_error(d, p->key_at, "%s: no column '%s' in "
-                                                     "table %s",
+            Diagnostic *x = diag_error(d, p->key_at,
+                                       "%s: no column '%s' in "
+                                       "table %s",
                                        what, p->key, tb->name);
             suggest(d, x, p->key, names, tb->ncolumns);
             ok = false;
@@ -637,9 +645,9 @@ static bool bind_session(const Model *m, Diag *d, CSession *s)
                 arena_alloc(d->arena, (m->nroles + 1) * sizeof *names);
             for (size_t r = 0; r < m->nroles; r++)
                 names[r] = m->roles[r].name;
-            Diagnostic *x = diag_error(d, s->role_at[i],
-                                       "no role '%s' in policy %s",
-                                       s->roles[i], m->name);
+            Diagnostic *x =
+                diag_error(d, s->role_at[i], "no role '%s' in policy %s",
+                           s->roles[i], m->name);
             suggest(d, x, s->roles[i], names, m->nroles);
             ok = false;
         }
@@ -659,10 +667,11 @@ static bool bind_step(const Model *m, Diag *d, CStep *st)
 {
     bool ok = bind_session(m, d, &st->session);
     if (st->expect_error && !corpus_known_code(st->expect_error)) {
-        Diagnostic *x = diag_error(d, st->expect_error_at,
-                                   "unknown refusal code '%s'",
-                                   st->expect_error);
-        suggest(d, x, st->expect_error, CODES, sizeof CODES / sizeof *CODES - 1);
+        Diagnostic *x =
+            diag_error(d, st->expect_error_at, "unknown refusal code '%s'",
+                       st->expect_error);
+        suggest(d, x, st->expect_error, CODES,
+                sizeof CODES / sizeof *CODES - 1);
         ok = false;
     }
     if (st->op == COP_REQUEST || st->op == COP_APPROVE) {
@@ -681,9 +690,9 @@ static bool bind_step(const Model *m, Diag *d, CStep *st)
         return ok;
     }
     const char *dot = strchr(st->target, '.');
-    char *tname = arena_strndup(d->arena, st->target,
-                                dot ? (size_t)(dot - st->target)
-                                    : strlen(st->target));
+    char *tname =
+        arena_strndup(d->arena, st->target,
+                      dot ? (size_t)(dot - st->target) : strlen(st->target));
     st->table = bind_table(m, d, tname, st->target_at);
     if (st->table < 0)
         return false;

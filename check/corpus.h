@@ -25,8 +25,8 @@ typedef enum CValKind { CV_NULL, CV_BOOL, CV_INT, CV_REAL, CV_TEXT } CValKind;
 
 typedef struct CVal {
     CValKind kind;
-    int64_t i; /* CV_INT, CV_BOOL */
-    double r;  /* CV_REAL */
+    int64_t i;     /* CV_INT, CV_BOOL */
+    double r;      /* CV_REAL */
     const char *s; /* the scalar as written (always set, for messages) */
     size_t n;
     Span at;
@@ -50,8 +50,8 @@ typedef struct CSession {
     const char **roles;
     Span *role_at;
     size_t nroles;
-    const char *user;      /* NULL when absent */
-    const char *scenario;  /* NULL when absent */
+    const char *user;     /* NULL when absent */
+    const char *scenario; /* NULL when absent */
     Span scenario_at;
     CMap attrs;
     Span at;

@@ -51,23 +51,22 @@ void coverage_compute(const Model *m, const Exercised *ex, Arena *a,
                         continue;
                     }
                     missing(out, a,
-                            arena_printf(a,
-                                         "%s: cell %s x %s x %s.%s is not "
-                                         "asserted by a case of that role "
-                                         "alone",
-                                         report_where(a, col->at),
-                                         m->roles[r].name,
-                                         s < 0 ? "(no scenario)"
-                                               : m->scenarios[s].name,
-                                         m->tables[t].name, col->name));
+                            arena_printf(
+                                a,
+                                "%s: cell %s x %s x %s.%s is not "
+                                "asserted by a case of that role "
+                                "alone",
+                                report_where(a, col->at), m->roles[r].name,
+                                s < 0 ? "(no scenario)" : m->scenarios[s].name,
+                                m->tables[t].name, col->name));
                 }
         }
-    out->rule_pct = out->rules ? 100.0 * (double)out->rules_covered /
-                                     (double)out->rules
-                               : 100.0;
-    out->cell_pct = out->cells ? 100.0 * (double)out->cells_covered /
-                                     (double)out->cells
-                               : 100.0;
+    out->rule_pct =
+        out->rules ? 100.0 * (double)out->rules_covered / (double)out->rules
+                   : 100.0;
+    out->cell_pct =
+        out->cells ? 100.0 * (double)out->cells_covered / (double)out->cells
+                   : 100.0;
 }
 
 double coverage_pct(const Coverage *c)

@@ -215,9 +215,10 @@ static void check_table(const Model *m, sqlite3 *db, int t, const Rows *base,
     }
     Rows seen;
     if (!read_rows(db, tb->name, &seen)) {
-        mismatch(out, a, arena_printf(a, "%s: the view of %s cannot be read: %s",
-                                      m->roles[role].name, tb->name,
-                                      sqlite3_errmsg(db)));
+        mismatch(out, a,
+                 arena_printf(a, "%s: the view of %s cannot be read: %s",
+                              m->roles[role].name, tb->name,
+                              sqlite3_errmsg(db)));
         return;
     }
     for (size_t i = 0; i < seen.n; i++) {
@@ -227,11 +228,13 @@ static void check_table(const Model *m, sqlite3 *db, int t, const Rows *base,
             if (rt_value_is(base->row[k][tb->key], got[tb->key]))
                 row = base->row[k];
         if (!row) {
-            mismatch(out, a, arena_printf(a, "%s: the view of %s shows a row "
-                                             "with key %s that the table "
-                                             "lacks",
-                                          m->roles[role].name, tb->name,
-                                          show_value(a, got[tb->key])));
+            mismatch(out, a,
+                     arena_printf(a,
+                                  "%s: the view of %s shows a row "
+                                  "with key %s that the table "
+                                  "lacks",
+                                  m->roles[role].name, tb->name,
+                                  show_value(a, got[tb->key])));
             continue;
         }
         for (size_t c = 0; c < tb->ncolumns; c++) {
@@ -243,21 +246,19 @@ static void check_table(const Model *m, sqlite3 *db, int t, const Rows *base,
                 continue;
             out->checked++;
             if (!ok)
-                mismatch(out, a,
-                         arena_printf(a,
-                                      "role %s%s%s: %s.%s of row %s: the "
-                                      "decision (%s: %s) gives %s, the "
-                                      "view gave %s",
-                                      m->roles[role].name,
-                                      scenario < 0 ? "" : ", scenario ",
-                                      scenario < 0
-                                          ? ""
-                                          : m->scenarios[scenario].name,
-                                      tb->name, tb->columns[c].name,
-                                      show_value(a, row[tb->key]),
-                                      outcome_text(a, &d.result),
-                                      report_why(m, a, &d.result), want,
-                                      show_value(a, got[c])));
+                mismatch(
+                    out, a,
+                    arena_printf(
+                        a,
+                        "role %s%s%s: %s.%s of row %s: the "
+                        "decision (%s: %s) gives %s, the "
+                        "view gave %s",
+                        m->roles[role].name, scenario < 0 ? "" : ", scenario ",
+                        scenario < 0 ? "" : m->scenarios[scenario].name,
+                        tb->name, tb->columns[c].name,
+                        show_value(a, row[tb->key]), outcome_text(a, &d.result),
+                        report_why(m, a, &d.result), want,
+                        show_value(a, got[c])));
         }
     }
     rows_free(&seen);
@@ -297,9 +298,11 @@ bool exhaustive_compare(const Model *m, const Model *emit, const Corpus *c,
             if (ward_session_set(db, m->roles[r].name, cs ? cs->user : NULL,
                                  s < 0 ? NULL : m->scenarios[s].name, attrs,
                                  &e) != SQLITE_OK) {
-                mismatch(out, a, arena_printf(a, "%s: the session was "
-                                                 "refused: %s",
-                                              m->roles[r].name, e));
+                mismatch(out, a,
+                         arena_printf(a,
+                                      "%s: the session was "
+                                      "refused: %s",
+                                      m->roles[r].name, e));
                 sqlite3_free(e);
                 continue;
             }

@@ -19,9 +19,9 @@
 #include "model.h"
 
 typedef struct ExhaustiveResult {
-    size_t checked;    /* values compared */
-    size_t sessions;   /* role x scenario sessions run */
-    size_t skipped;    /* table x session pairs that could not be matched */
+    size_t checked;  /* values compared */
+    size_t sessions; /* role x scenario sessions run */
+    size_t skipped;  /* table x session pairs that could not be matched */
     const char **mismatches; /* one explanation each, at most 20 kept */
     size_t nmismatches;      /* all of them */
 } ExhaustiveResult;

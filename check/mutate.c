@@ -36,8 +36,8 @@ static void *without(Arena *a, const void *items, size_t n, size_t size,
     return copy;
 }
 
-bool mutate_run(const Model *m, const Corpus *c, Arena *a,
-                MutationResult *out, const char **err)
+bool mutate_run(const Model *m, const Corpus *c, Arena *a, MutationResult *out,
+                const char **err)
 {
     memset(out, 0, sizeof *out);
     size_t cap = 2 * m->nrules + m->nrowrules + m->nwrites + 1;
@@ -47,16 +47,17 @@ bool mutate_run(const Model *m, const Corpus *c, Arena *a,
         Model mm = *m;
         mm.rules = without(a, m->rules, m->nrules, sizeof *m->rules, i);
         mm.nrules = m->nrules - 1;
-        const char *what = arena_printf(a, "remove '%s' (%s)",
-                                        report_quote(a, r->at),
-                                        report_where(a, r->at));
+        const char *what =
+            arena_printf(a, "remove '%s' (%s)", report_quote(a, r->at),
+                         report_where(a, r->at));
         if (!run_mutant(&mm, c, a, out, what, err))
             return false;
-        Rule *flipped = without(a, m->rules, m->nrules, sizeof *m->rules,
-                                m->nrules);
+        Rule *flipped =
+            without(a, m->rules, m->nrules, sizeof *m->rules, m->nrules);
         mm = *m;
         mm.rules = flipped;
-        flipped[i].effect = r->effect == EFFECT_SHOW ? EFFECT_HIDE : EFFECT_SHOW;
+        flipped[i].effect =
+            r->effect == EFFECT_SHOW ? EFFECT_HIDE : EFFECT_SHOW;
         flipped[i].mask = NULL;
         what = arena_printf(a, "make '%s' (%s) %s", report_quote(a, r->at),
                             report_where(a, r->at),
@@ -66,8 +67,8 @@ bool mutate_run(const Model *m, const Corpus *c, Arena *a,
     }
     for (size_t i = 0; i < m->nrowrules; i++) {
         Model mm = *m;
-        mm.rowrules = without(a, m->rowrules, m->nrowrules,
-                              sizeof *m->rowrules, i);
+        mm.rowrules =
+            without(a, m->rowrules, m->nrowrules, sizeof *m->rowrules, i);
         mm.nrowrules = m->nrowrules - 1;
         const char *what = arena_printf(a, "remove '%s' (%s)",
                                         report_quote(a, m->rowrules[i].at),

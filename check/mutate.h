@@ -14,7 +14,8 @@
 #include "model.h"
 
 typedef struct Mutant {
-    const char *what; /* "remove rule 'show phone to cs_supervisor;' (p:30:3)" */
+    const char
+        *what; /* "remove rule 'show phone to cs_supervisor;' (p:30:3)" */
     bool killed;
     const char *killed_by; /* the first failing case, when killed */
 } Mutant;
@@ -27,7 +28,7 @@ typedef struct MutationResult {
 
 /* mutate_run builds and runs every mutant. False with ERR when the test
  * database cannot be built. Arena-owned. */
-bool mutate_run(const Model *m, const Corpus *c, Arena *a,
-                MutationResult *out, const char **err);
+bool mutate_run(const Model *m, const Corpus *c, Arena *a, MutationResult *out,
+                const char **err);
 
 #endif

@@ -188,15 +188,17 @@ static bool as_user(PgRun *r, const CSession *s)
     sb_free(&sql);
     if (!ok)
         return false;
-    PGresult *res = exec(r, "SELECT rolsuper OR rolbypassrls FROM pg_roles "
-                            "WHERE rolname = current_user",
+    PGresult *res = exec(r,
+                         "SELECT rolsuper OR rolbypassrls FROM pg_roles "
+                         "WHERE rolname = current_user",
                          0, NULL);
-    bool strong = !res || PQntuples(res) != 1 ||
-                  strcmp(PQgetvalue(res, 0, 0), "f") != 0;
+    bool strong =
+        !res || PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "f") != 0;
     PQclear(res);
     if (strong) {
-        sb_printf(&r->why, "  refused: %s is a superuser or bypasses row "
-                           "security; a case run as it proves nothing\n",
+        sb_printf(&r->why,
+                  "  refused: %s is a superuser or bypasses row "
+                  "security; a case run as it proves nothing\n",
                   user);
         return false;
     }
@@ -209,9 +211,8 @@ static bool as_user(PgRun *r, const CSession *s)
     for (size_t i = 0; ok && i < s->attrs.n; i++) {
         cval_text(&s->attrs.items[i].val, &val);
         const char *kv[2] = {s->attrs.items[i].key,
-                             s->attrs.items[i].val.kind == CV_NULL
-                                 ? NULL
-                                 : val.data};
+                             s->attrs.items[i].val.kind == CV_NULL ? NULL
+                                                                   : val.data};
         res = exec(r, "SELECT ward.set_attr($1, $2)", 2, kv);
         ok = res != NULL;
         PQclear(res);
@@ -266,8 +267,8 @@ static bool run_step(PgRun *r, const CStep *st, Exercised *ex)
     }
     sb_printf(&r->why, "  query:   %s\n", sql.data);
     PGresult *res = ok ? exec(r, sql.data, (int)st->where.n, params) : NULL;
-    const char *error = ok && !res ? arena_strdup(r->a, PQerrorMessage(r->db))
-                                   : NULL;
+    const char *error =
+        ok && !res ? arena_strdup(r->a, PQerrorMessage(r->db)) : NULL;
     sb_free(&sql);
     sb_free(&val);
     if (ok && st->expect_error) {
@@ -291,8 +292,7 @@ static bool run_step(PgRun *r, const CStep *st, Exercised *ex)
             ok = false;
         } else if (st->column >= 0 && !same(res, 0, 0, &st->expect_value)) {
             sb_printf(&r->why, "  %s: expected %s, got %s\n  decided by %s\n",
-                      st->target,
-                      runner_describe_cval(r->a, &st->expect_value),
+                      st->target, runner_describe_cval(r->a, &st->expect_value),
                       actual(r->a, res, 0, 0),
                       runner_decided_by(r->m, st, st->column, r->a));
             ok = false;

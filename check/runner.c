@@ -32,8 +32,7 @@ size_t cell_count(const Model *m)
     return m->nroles * (m->nscenarios + 1) * cols;
 }
 
-size_t cell_index(const Model *m, int role, int scenario, int table,
-                  int column)
+size_t cell_index(const Model *m, int role, int scenario, int table, int column)
 {
     size_t cols = 0, col = 0;
     for (size_t t = 0; t < m->ntables; t++) {
@@ -55,7 +54,9 @@ static void bind_cval(sqlite3_stmt *st, int i, const CVal *v)
     case CV_BOOL:
     case CV_INT: sqlite3_bind_int64(st, i, v->i); break;
     case CV_REAL: sqlite3_bind_double(st, i, v->r); break;
-    case CV_TEXT: sqlite3_bind_text(st, i, v->s, (int)v->n, SQLITE_STATIC); break;
+    case CV_TEXT:
+        sqlite3_bind_text(st, i, v->s, (int)v->n, SQLITE_STATIC);
+        break;
     }
 }
 
@@ -93,10 +94,13 @@ static bool same(sqlite3_stmt *st, int i, const CVal *v)
     switch (v->kind) {
     case CV_NULL: return t == SQLITE_NULL;
     case CV_BOOL:
-    case CV_INT: return t == SQLITE_INTEGER && sqlite3_column_int64(st, i) == v->i;
-    case CV_REAL: return t == SQLITE_FLOAT && sqlite3_column_double(st, i) == v->r;
+    case CV_INT:
+        return t == SQLITE_INTEGER && sqlite3_column_int64(st, i) == v->i;
+    case CV_REAL:
+        return t == SQLITE_FLOAT && sqlite3_column_double(st, i) == v->r;
     case CV_TEXT:
-        return t == SQLITE_TEXT && (size_t)sqlite3_column_bytes(st, i) == v->n &&
+        return t == SQLITE_TEXT &&
+               (size_t)sqlite3_column_bytes(st, i) == v->n &&
                memcmp(sqlite3_column_text(st, i), v->s, v->n) == 0;
     }
     return false;
@@ -353,8 +357,7 @@ static void step_sql(const Model *m, const CStep *st, StrBuf *sql)
         sql_put_ident(sql, table);
         where_clause(sql, &st->where, 1);
         break;
-    case COP_EXPORT:
-    {
+    case COP_EXPORT: {
         StrBuf view;
         sb_init(&view);
         sb_printf(&view, "ward_export_%s", table);
@@ -371,8 +374,7 @@ static void step_sql(const Model *m, const CStep *st, StrBuf *sql)
 }
 
 /* step_session is the decision functions' Session for a step. */
-static void step_session(const Model *m, const CStep *st, Arena *a,
-                         Session *s)
+static void step_session(const Model *m, const CStep *st, Arena *a, Session *s)
 {
     session_init(s, m, a);
     for (size_t i = 0; i < st->session.nroles; i++)
@@ -380,8 +382,7 @@ static void step_session(const Model *m, const CStep *st, Arena *a,
     s->scenario = st->session.scenario_id;
 }
 
-const char *runner_decided_by(const Model *m, const CStep *st, int c,
-                              Arena *a)
+const char *runner_decided_by(const Model *m, const CStep *st, int c, Arena *a)
 {
     Session s;
     step_session(m, st, a, &s);
@@ -455,8 +456,8 @@ static bool check_audit(Run *r, const CStep *st, sqlite3_int64 since)
         for (size_t i = 0; i < f->n; i++)
             sqlite3_bind_text(q, (int)i + 2, f->items[i].val.s, -1,
                               SQLITE_STATIC);
-        bool found = sqlite3_step(q) == SQLITE_ROW &&
-                     sqlite3_column_int(q, 0) > 0;
+        bool found =
+            sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
         sqlite3_finalize(q);
         if (!found) {
             sb_puts(&r->why, "  expected an audit row with");
@@ -474,8 +475,9 @@ static sqlite3_int64 audit_high(Run *r)
 {
     sqlite3_stmt *q = NULL;
     sqlite3_int64 n = 0;
-    if (sqlite3_prepare_v2(r->db, "SELECT coalesce(max(seq), 0) FROM ward_audit",
-                           -1, &q, NULL) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT coalesce(max(seq), 0) FROM ward_audit", -1,
+                           &q, NULL) == SQLITE_OK &&
         sqlite3_step(q) == SQLITE_ROW)
         n = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
@@ -484,7 +486,8 @@ static sqlite3_int64 audit_high(Run *r)
 
 static bool run_step(Run *r, const CStep *st)
 {
-    sb_printf(&r->why, "  session: %s\n", runner_session_text(r->a, &st->session));
+    sb_printf(&r->why, "  session: %s\n",
+              runner_session_text(r->a, &st->session));
     /* The audit log is read with no session: sessions may not read it. */
     sqlite3_exec(r->db, "SELECT ward_session_end()", NULL, NULL, NULL);
     sqlite3_int64 since = audit_high(r);
@@ -524,11 +527,11 @@ static bool run_step(Run *r, const CStep *st)
         first_checked = true;
         if (st->column >= 0) {
             if (!same(q, 0, &st->expect_value)) {
-                sb_printf(&r->why,
-                          "  %s: expected %s, got %s\n  decided by %s\n",
-                          st->target, runner_describe_cval(r->a, &st->expect_value),
-                          describe_value(r->a, q, 0),
-                          runner_decided_by(r->m, st, st->column, r->a));
+                sb_printf(
+                    &r->why, "  %s: expected %s, got %s\n  decided by %s\n",
+                    st->target, runner_describe_cval(r->a, &st->expect_value),
+                    describe_value(r->a, q, 0),
+                    runner_decided_by(r->m, st, st->column, r->a));
                 ok = false;
             }
         } else {

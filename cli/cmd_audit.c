@@ -24,8 +24,9 @@
 static int broken(const char *path, long long seq, const char *why)
 {
     printf("row %lld: %s\n", seq, why);
-    fprintf(stderr, "ward audit verify: %s: the audit log was tampered with "
-                    "(first bad row: %lld)\n",
+    fprintf(stderr,
+            "ward audit verify: %s: the audit log was tampered with "
+            "(first bad row: %lld)\n",
             path, seq);
     return EXIT_FAILED;
 }
@@ -60,9 +61,8 @@ static int walk(sqlite3 *db, const char *path)
         char want[65];
         if (seq != expect) {
             char why[160];
-            snprintf(why, sizeof why,
-                     "rows %lld to %lld are missing: deleted", expect,
-                     seq - 1);
+            snprintf(why, sizeof why, "rows %lld to %lld are missing: deleted",
+                     expect, seq - 1);
             rc = broken(path, seq, why);
         } else if (!prev || strcmp(prev, last) != 0) {
             rc = broken(path, seq,

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USAGE                                                                \
-    "ward check POLICY [--corpus FILE] [--target sqlite|postgres] [--dsn "  \
-    "DSN] [--min-coverage PCT] [--format text|json|junit] [--exhaustive] "    \
+#define USAGE                                                                  \
+    "ward check POLICY [--corpus FILE] [--target sqlite|postgres] [--dsn "     \
+    "DSN] [--min-coverage PCT] [--format text|json|junit] [--exhaustive] "     \
     "[--mutate]"
 
 int cmd_check(int argc, char **argv)
@@ -33,7 +33,8 @@ int cmd_check(int argc, char **argv)
                    (!arg[8] || arg[8] == '=')) {
             if (!(target = args_value(&a, arg)))
                 return EXIT_USAGE;
-        } else if (strncmp(arg, "--dsn", 5) == 0 && (!arg[5] || arg[5] == '=')) {
+        } else if (strncmp(arg, "--dsn", 5) == 0 &&
+                   (!arg[5] || arg[5] == '=')) {
             if (!(dsn = args_value(&a, arg)))
                 return EXIT_USAGE;
         } else if (strncmp(arg, "--min-coverage", 14) == 0 &&
@@ -78,8 +79,7 @@ int cmd_check(int argc, char **argv)
     if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0 &&
         strcmp(o.format, "junit") != 0)
         return cli_usage("check", USAGE,
-                         "unknown format '%s' (text, json or junit)",
-                         o.format);
+                         "unknown format '%s' (text, json or junit)", o.format);
     if (min) {
         char *end;
         o.min_coverage = strtod(min, &end);

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define USAGE                                                                \
+#define USAGE                                                                  \
     "ward compile POLICY [--target sqlite|postgres] [-o FILE] [--no-check]"
 
 int cmd_compile(int argc, char **argv)
@@ -61,8 +61,9 @@ int cmd_compile(int argc, char **argv)
     if (m && rc == EXIT_OK && m->corpus && !no_check)
         rc = check_model(m, NULL);
     else if (m && rc == EXIT_OK && m->corpus)
-        fprintf(stderr, "ward compile: warning: --no-check: the corpus %s "
-                        "was not run\n",
+        fprintf(stderr,
+                "ward compile: warning: --no-check: the corpus %s "
+                "was not run\n",
                 m->corpus_path);
     bool postgres = strcmp(target, "postgres") == 0;
     if (m && rc == EXIT_OK && postgres && !emit_postgres_check(m, &d))
@@ -74,7 +75,8 @@ int cmd_compile(int argc, char **argv)
             emit_postgres(m, &sql);
         else
             emit_sqlite(m, &sql);
-        if (sb_failed(&sql) || write_file_atomic(output, sql.data, sql.len) != 0)
+        if (sb_failed(&sql) ||
+            write_file_atomic(output, sql.data, sql.len) != 0)
             rc = EXIT_USAGE;
         sb_free(&sql);
     } else if (m && rc == EXIT_OK)

@@ -63,11 +63,11 @@ int cmd_key(int argc, char **argv)
         rc = EXIT_USAGE;
     } else {
         const char *params[1] = {hex};
-        PGresult *res = PQexecParams(
-            db,
-            "INSERT INTO ward.key (id, mac) VALUES (1, $1::bytea) "
-            "ON CONFLICT (id) DO UPDATE SET mac = EXCLUDED.mac",
-            1, NULL, params, NULL, NULL, 0);
+        PGresult *res =
+            PQexecParams(db,
+                         "INSERT INTO ward.key (id, mac) VALUES (1, $1::bytea) "
+                         "ON CONFLICT (id) DO UPDATE SET mac = EXCLUDED.mac",
+                         1, NULL, params, NULL, NULL, 0);
         if (PQresultStatus(res) != PGRES_COMMAND_OK) {
             fprintf(stderr,
                     "ward key load: %s(apply a script from `ward compile "

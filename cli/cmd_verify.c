@@ -37,8 +37,8 @@ static void sha_text(const char *s, size_t n, char *out)
  * literals joined by ", ", one row per line, in insertion order. */
 static char *rows_text(sqlite3 *db, const char *table, size_t *len)
 {
-    char *sql = sqlite3_mprintf("SELECT * FROM main.\"%w\" ORDER BY rowid",
-                                table);
+    char *sql =
+        sqlite3_mprintf("SELECT * FROM main.\"%w\" ORDER BY rowid", table);
     sqlite3_stmt *st = NULL;
     sqlite3_str *s = sqlite3_str_new(db);
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
@@ -158,8 +158,8 @@ int cmd_verify(int argc, char **argv)
     sqlite3_stmt *p = NULL;
     const char *policy = "?";
     long long version = 0;
-    if (sqlite3_prepare_v2(db, "SELECT name, version FROM ward_policy", -1,
-                           &p, NULL) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(db, "SELECT name, version FROM ward_policy", -1, &p,
+                           NULL) == SQLITE_OK &&
         sqlite3_step(p) == SQLITE_ROW) {
         policy = (const char *)sqlite3_column_text(p, 0);
         version = sqlite3_column_int64(p, 1);

@@ -14,15 +14,32 @@ extern const char pg_runtime_sql[];
 
 /* The masks runtime/postgres/masks.sql has so far. */
 static const char *const PORTED[] = {
-    "keep",          "redact",        "null",
-    "email",         "hash",          "anon_partial",
-    "anon_partial_email", "mssql_default", "mssql_email",
-    "mssql_partial", "cn_mobile",     "cn_id",
-    "cn_name",       "cn_bank_card",  "cn_landline",
-    "cn_address",    "bucket",        "range",
-    "date_trunc",    "hive_mask",     "hive_mask_first_n",
-    "hive_mask_last_n", "hive_mask_show_first_n", "hive_mask_show_last_n",
-    "hive_mask_hash", NULL,
+    "keep",
+    "redact",
+    "null",
+    "email",
+    "hash",
+    "anon_partial",
+    "anon_partial_email",
+    "mssql_default",
+    "mssql_email",
+    "mssql_partial",
+    "cn_mobile",
+    "cn_id",
+    "cn_name",
+    "cn_bank_card",
+    "cn_landline",
+    "cn_address",
+    "bucket",
+    "range",
+    "date_trunc",
+    "hive_mask",
+    "hive_mask_first_n",
+    "hive_mask_last_n",
+    "hive_mask_show_first_n",
+    "hive_mask_show_last_n",
+    "hive_mask_hash",
+    NULL,
 };
 
 static bool ported(const MaskSpec *spec)
@@ -39,8 +56,9 @@ static void refuse(Diag *d, Span at, const char *what)
                                "the PostgreSQL target does not enforce %s "
                                "yet",
                                what);
-    diag_hint(d, x, "compile for --target sqlite, which enforces the whole "
-                    "policy");
+    diag_hint(d, x,
+              "compile for --target sqlite, which enforces the whole "
+              "policy");
 }
 
 bool emit_postgres_check(const Model *m, Diag *d)
@@ -56,8 +74,7 @@ bool emit_postgres_check(const Model *m, Diag *d)
         for (size_t c = 0; c < m->tables[t].ncolumns; c++)
             for (size_t r = 0; r < m->nroles; r++)
                 for (int s = -1; s < (int)m->nscenarios; s++) {
-                    Outcome o = decide_role(m, (int)r, s, (int)t, (int)c,
-                                            NULL);
+                    Outcome o = decide_role(m, (int)r, s, (int)t, (int)c, NULL);
                     if (o.effect != EFFECT_MASK)
                         continue;
                     const Column *col = &m->tables[t].columns[c];
@@ -100,7 +117,9 @@ bool emit_postgres_check(const Model *m, Diag *d)
 static void literal(const Node *n, StrBuf *out)
 {
     switch (n->kind) {
-    case NODE_INT: sb_printf(out, "%lld", (long long)n->as.int_lit.value); break;
+    case NODE_INT:
+        sb_printf(out, "%lld", (long long)n->as.int_lit.value);
+        break;
     case NODE_REAL: {
         /* A real stays a real in SQL (bucket(10.0) is not bucket(10)):
          * the literal always has a decimal point. */
@@ -113,7 +132,9 @@ static void literal(const Node *n, StrBuf *out)
         sb_puts(out, buf);
         break;
     }
-    case NODE_STRING: sql_put_text(out, n->as.string.value, n->as.string.len); break;
+    case NODE_STRING:
+        sql_put_text(out, n->as.string.value, n->as.string.len);
+        break;
     case NODE_NAME: sql_put_str(out, n->as.name.text); break;
     case NODE_BOOL: sb_puts(out, n->as.boolean.value ? "true" : "false"); break;
     default: sb_puts(out, "NULL"); break;
@@ -122,17 +143,16 @@ static void literal(const Node *n, StrBuf *out)
 
 /* attr writes session.ATTR typed like what it is compared with: an
  * attribute that does not fit the type is NULL and matches no row. */
-static void attr(const Table *tb, const Node *s, const Node *other,
-                 StrBuf *out)
+static void attr(const Table *tb, const Node *s, const Node *other, StrBuf *out)
 {
     const char *fn = "ward.attr";
     if (other && other->kind == NODE_NAME) {
         for (size_t c = 0; c < tb->ncolumns; c++)
             if (strcmp(tb->columns[c].name, other->as.name.text) == 0) {
                 ColType t = tb->columns[c].type;
-                fn = t == TYPE_INTEGER   ? "ward.attr_bigint"
-                     : t == TYPE_REAL    ? "ward.attr_float"
-                                         : "ward.attr";
+                fn = t == TYPE_INTEGER ? "ward.attr_bigint"
+                     : t == TYPE_REAL  ? "ward.attr_float"
+                                       : "ward.attr";
             }
     } else if (other && other->kind == NODE_INT) {
         fn = "ward.attr_bigint";
@@ -159,11 +179,10 @@ static void operand(const Table *tb, const Node *e, const Node *other,
         sb_putc(out, ')');
 }
 
-static void expr(const Table *tb, const Node *e, const Node *other,
-                 StrBuf *out)
+static void expr(const Table *tb, const Node *e, const Node *other, StrBuf *out)
 {
-    static const char *const ops[] = {" = ",  " <> ", " < ",   " <= ",
-                                      " > ",  " >= ", " AND ", " OR "};
+    static const char *const ops[] = {
+        " = ", " <> ", " < ", " <= ", " > ", " >= ", " AND ", " OR "};
     switch (e->kind) {
     case NODE_BINARY:
         operand(tb, e->as.binary.left, e->as.binary.right, out);
@@ -269,8 +288,8 @@ static void mask_sql(const Column *c, const MaskFn *mf, StrBuf *out)
     const char *fn = mf->spec->name;
     bool date = c->type == TYPE_DATE || c->type == TYPE_DATETIME;
     bool whole = c->type == TYPE_INTEGER || c->type == TYPE_BOOLEAN;
-    const char *as_int = c->type == TYPE_BOOLEAN ? "::integer::bigint"
-                                                 : "::bigint";
+    const char *as_int =
+        c->type == TYPE_BOOLEAN ? "::integer::bigint" : "::bigint";
     if (strcmp(fn, "hive_mask_hash") == 0) {
         if (c->type != TYPE_TEXT) {
             sb_puts(out, "NULL::text");

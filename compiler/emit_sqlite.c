@@ -60,8 +60,7 @@ static void hex_sha256(const char *s, size_t n, char *out)
  * in the manifest under the text SQLite will keep in sqlite_schema: SQLite
  * stores a CREATE ... IF NOT EXISTS statement without those three words.
  */
-static ManifestEntry *manifest_add(Emit *e, const char *type,
-                                   const char *name)
+static ManifestEntry *manifest_add(Emit *e, const char *type, const char *name)
 {
     if (e->nmanifest == e->capmanifest) {
         e->capmanifest = e->capmanifest ? 2 * e->capmanifest : 32;
@@ -107,8 +106,8 @@ static int catalog_index(const char *table);
 
 static void row_begin(Emit *e, const char *table, const char *cols)
 {
-    if (e->ins_table && (strcmp(e->ins_table, table) != 0 ||
-                         e->ins_rows == ROWS_PER_INSERT)) {
+    if (e->ins_table &&
+        (strcmp(e->ins_table, table) != 0 || e->ins_rows == ROWS_PER_INSERT)) {
         sb_puts(e->out, ";\n");
         e->ins_table = NULL;
     }
@@ -160,9 +159,13 @@ static void rows_flush(Emit *e)
 static void literal_sql(const Node *n, StrBuf *out)
 {
     switch (n->kind) {
-    case NODE_INT: sb_printf(out, "%lld", (long long)n->as.int_lit.value); break;
+    case NODE_INT:
+        sb_printf(out, "%lld", (long long)n->as.int_lit.value);
+        break;
     case NODE_REAL: sb_printf(out, "%.17g", n->as.real_lit.value); break;
-    case NODE_STRING: sql_put_text(out, n->as.string.value, n->as.string.len); break;
+    case NODE_STRING:
+        sql_put_text(out, n->as.string.value, n->as.string.len);
+        break;
     case NODE_NAME: sql_put_str(out, n->as.name.text); break; /* a word arg */
     case NODE_BOOL: sb_puts(out, n->as.boolean.value ? "1" : "0"); break;
     case NODE_NULL: sb_puts(out, "NULL"); break;
@@ -279,32 +282,30 @@ void emit_sqlite_row_expr(const char *table, const Node *e, StrBuf *out)
 /* ---- the script ---- */
 
 static const char *const STATE_TABLES[][2] = {
-    {"ward_audit",
-     "CREATE TABLE IF NOT EXISTS \"ward_audit\" (\n"
-     "  seq      INTEGER PRIMARY KEY AUTOINCREMENT,\n"
-     "  at       TEXT NOT NULL,\n"
-     "  user     TEXT,\n"
-     "  roles    TEXT,\n"
-     "  scenario TEXT,\n"
-     "  op       TEXT NOT NULL,\n"
-     "  tbl      TEXT,\n"
-     "  key      TEXT,\n"
-     "  columns  TEXT,\n"
-     "  nrows    INTEGER,\n"
-     "  detail   TEXT,\n"
-     "  prev     TEXT NOT NULL,\n"
-     "  hash     TEXT NOT NULL\n"
-     ")"},
-    {"ward_request",
-     "CREATE TABLE IF NOT EXISTS \"ward_request\" (\n"
-     "  id           INTEGER PRIMARY KEY AUTOINCREMENT,\n"
-     "  approval     TEXT NOT NULL,\n"
-     "  requester    TEXT NOT NULL,\n"
-     "  reason       TEXT NOT NULL,\n"
-     "  requested_at TEXT NOT NULL,\n"
-     "  expires_at   TEXT,\n"
-     "  used_at      TEXT\n"
-     ")"},
+    {"ward_audit", "CREATE TABLE IF NOT EXISTS \"ward_audit\" (\n"
+                   "  seq      INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+                   "  at       TEXT NOT NULL,\n"
+                   "  user     TEXT,\n"
+                   "  roles    TEXT,\n"
+                   "  scenario TEXT,\n"
+                   "  op       TEXT NOT NULL,\n"
+                   "  tbl      TEXT,\n"
+                   "  key      TEXT,\n"
+                   "  columns  TEXT,\n"
+                   "  nrows    INTEGER,\n"
+                   "  detail   TEXT,\n"
+                   "  prev     TEXT NOT NULL,\n"
+                   "  hash     TEXT NOT NULL\n"
+                   ")"},
+    {"ward_request", "CREATE TABLE IF NOT EXISTS \"ward_request\" (\n"
+                     "  id           INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+                     "  approval     TEXT NOT NULL,\n"
+                     "  requester    TEXT NOT NULL,\n"
+                     "  reason       TEXT NOT NULL,\n"
+                     "  requested_at TEXT NOT NULL,\n"
+                     "  expires_at   TEXT,\n"
+                     "  used_at      TEXT\n"
+                     ")"},
     {"ward_vote",
      "CREATE TABLE IF NOT EXISTS \"ward_vote\" (\n"
      "  request  INTEGER NOT NULL REFERENCES \"ward_request\" (id),\n"
@@ -646,8 +647,7 @@ static void catalog(Emit *e)
             sb_printf(o, ", '%s', ", guard_op_name(g->op));
             sql_put_str(o, tb->name);
             sb_puts(o, ", ");
-            sql_put_str(o, g->column >= 0 ? tb->columns[g->column].name
-                                          : NULL);
+            sql_put_str(o, g->column >= 0 ? tb->columns[g->column].name : NULL);
             row_end(e);
         }
     }
@@ -691,9 +691,10 @@ static void audit_triggers(Emit *e, Arena *a)
             sb_reset(&t);
             sb_puts(&t, "CREATE TRIGGER ");
             sql_put_ident(&t, name);
-            sb_printf(&t, " AFTER %s ON ", op == 0   ? "INSERT"
-                                           : op == 1 ? "UPDATE"
-                                                     : "DELETE");
+            sb_printf(&t, " AFTER %s ON ",
+                      op == 0   ? "INSERT"
+                      : op == 1 ? "UPDATE"
+                                : "DELETE");
             sql_put_ident(&t, tb->name);
             sb_puts(&t, "\nBEGIN\n  SELECT ward_audit_write(");
             sb_printf(&t, "'%s', ", WRITE_OPS[op]);

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 void fmt_string(const char *s, size_t len, StrBuf *out)
 {
     sb_put_quoted(out, s, len);

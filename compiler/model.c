@@ -28,7 +28,6 @@ typedef struct Builder {
 
 /* --- small helpers -------------------------------------------------------- */
 
-
 static void *grow(Arena *a, void *old, size_t n, size_t size)
 {
     void *p = arena_alloc(a, (n + 1) * size);

@@ -222,7 +222,8 @@ static void explain_rows(const Model *m, const Session *s, int table, Arena *a,
         }
         sb_putc(out, '\n');
         for (size_t i = 0; i < f.nrules; i++)
-            sb_printf(out, "      by '%s' (%s)\n", report_quote(a, f.rules[i]->at),
+            sb_printf(out, "      by '%s' (%s)\n",
+                      report_quote(a, f.rules[i]->at),
                       report_where(a, f.rules[i]->at));
         for (size_t i = 0; i < s->nattrs; i++)
             sb_printf(out, "      with session.%s = '%s'\n", s->attrs[i].name,

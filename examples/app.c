@@ -29,12 +29,11 @@ int main(int argc, char **argv)
     }
     sqlite3 *db;
     char *err = NULL;
-    if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         return fail(db, NULL);
     if (ward_runtime_open(db, &err) != SQLITE_OK ||
-        ward_session_set(db, argv[2], argv[3], argc == 5 ? argv[4] : NULL,
-                         NULL, &err) != SQLITE_OK ||
+        ward_session_set(db, argv[2], argv[3], argc == 5 ? argv[4] : NULL, NULL,
+                         &err) != SQLITE_OK ||
         ward_session_lock(db, &err) != SQLITE_OK)
         return fail(db, err);
 

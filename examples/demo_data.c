@@ -35,13 +35,13 @@ static unsigned pick(unsigned n)
 #define PICK(a) (a)[pick(sizeof(a) / sizeof((a)[0]))]
 
 static const char *const SURNAMES[] = {
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
-    "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高",
-    "欧阳", "司马", "诸葛", "上官", "东方",
+    "王", "李", "张",   "刘",   "陈",   "杨",   "黄",   "赵", "吴",
+    "周", "徐", "孙",   "马",   "朱",   "胡",   "郭",   "何", "林",
+    "罗", "高", "欧阳", "司马", "诸葛", "上官", "东方",
 };
 static const char *const GIVEN[] = {
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋",
-    "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华", "慧",
+    "伟",   "芳",   "娜",   "敏",   "静", "丽", "强", "磊",   "军",   "洋",
+    "勇",   "艳",   "杰",   "娟",   "涛", "明", "超", "秀英", "华",   "慧",
     "建国", "志强", "海燕", "晓东", "丹", "平", "刚", "桂英", "玉兰", "文",
 };
 static const char *const PREFIXES[] = {
@@ -55,9 +55,9 @@ static const char *const REGIONS[] = {
     "440305", "510104", "330106", "420102", "610113",
 };
 static const char *const DRUGS[] = {
-    "metformin", "insulin", "amlodipine", "atorvastatin", "losartan",
-    "omeprazole", "levothyroxine", "阿莫西林", "布洛芬", "硝苯地平",
-    "二甲双胍", "阿司匹林", NULL,
+    "metformin",  "insulin",       "amlodipine", "atorvastatin", "losartan",
+    "omeprazole", "levothyroxine", "阿莫西林",   "布洛芬",       "硝苯地平",
+    "二甲双胍",   "阿司匹林",      NULL,
 };
 
 static void resident_id(char out[19])

@@ -18,7 +18,7 @@
 #define AUDIT_NFIELDS 10
 
 /* The prev of the first row. */
-#define AUDIT_GENESIS                                                        \
+#define AUDIT_GENESIS                                                          \
     "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* audit_chain_hash writes the row's hash, 64 lower-case hex digits and a

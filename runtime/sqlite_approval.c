@@ -24,8 +24,9 @@ static bool has_user(sqlite3_context *ctx, WardConn *w, const char *fn)
 {
     if (w->active && w->user && *w->user)
         return true;
-    rt_error(ctx, "%s needs a session with a user: call ward_session(roles, "
-                  "user, ...) first",
+    rt_error(ctx,
+             "%s needs a session with a user: call ward_session(roles, "
+             "user, ...) first",
              fn);
     return false;
 }
@@ -218,8 +219,9 @@ static void refuse(sqlite3_context *ctx, WardConn *w, const Request *r,
     char detail[400], tbl[256];
     sqlite3_snprintf(sizeof detail, detail, "%s #%lld refused [%s]",
                      r->approval, (long long)r->id, code);
-    rt_audit_append(w, "approve", guarded_table(w, r->approval, tbl, sizeof tbl),
-                    NULL, NULL, 0, false, detail, NULL);
+    rt_audit_append(w, "approve",
+                    guarded_table(w, r->approval, tbl, sizeof tbl), NULL, NULL,
+                    0, false, detail, NULL);
     rt_error(ctx, "[%s] %s", code, msg ? msg : "refused");
     sqlite3_free(msg);
 }
@@ -288,10 +290,9 @@ static void fn_approve(sqlite3_context *ctx, int argc, sqlite3_value **argv)
             sqlite3_snprintf(sizeof detail, detail, "%s #%lld", r.approval,
                              (long long)r.id);
             char *err = NULL;
-            if (rt_audit_append(w, "approve",
-                                guarded_table(w, r.approval, tbl, sizeof tbl),
-                                NULL, NULL, 0, false, detail,
-                                &err) != SQLITE_OK) {
+            if (rt_audit_append(
+                    w, "approve", guarded_table(w, r.approval, tbl, sizeof tbl),
+                    NULL, NULL, 0, false, detail, &err) != SQLITE_OK) {
                 sqlite3_result_error(ctx, err, -1);
                 sqlite3_free(err);
             } else {
@@ -320,9 +321,9 @@ void rt_approval_statement_end(WardConn *w)
 
 static sqlite3_int64 count_rows(WardConn *w, const RtTable *t)
 {
-    char *sql = sqlite3_mprintf("SELECT count(*) FROM main.\"%w\"%s%s",
-                                t->name, t->filter ? " WHERE " : "",
-                                t->filter ? t->filter : "");
+    char *sql =
+        sqlite3_mprintf("SELECT count(*) FROM main.\"%w\"%s%s", t->name,
+                        t->filter ? " WHERE " : "", t->filter ? t->filter : "");
     sqlite3_stmt *st = sql ? prep(w, sql) : NULL;
     sqlite3_free(sql);
     sqlite3_int64 n = -1;
@@ -349,12 +350,12 @@ int rt_approval_use(WardConn *w, const char *approval, const char *op,
      * its audit record while the data was already read: one approval,
      * many exports. */
     if (!sqlite3_get_autocommit(w->db)) {
-        *err = sqlite3_mprintf("ward: [approval-required] %s of %s%s%s "
-                               "uses approval %s, and must run outside an "
-                               "explicit transaction (BEGIN or SAVEPOINT)",
-                               strcmp(op, "delete") == 0 ? "delete" : op,
-                               t->name, c ? "." : "", c ? c->name : "",
-                               approval);
+        *err =
+            sqlite3_mprintf("ward: [approval-required] %s of %s%s%s "
+                            "uses approval %s, and must run outside an "
+                            "explicit transaction (BEGIN or SAVEPOINT)",
+                            strcmp(op, "delete") == 0 ? "delete" : op, t->name,
+                            c ? "." : "", c ? c->name : "", approval);
         return SQLITE_ERROR;
     }
     char now[32];
@@ -376,11 +377,11 @@ int rt_approval_use(WardConn *w, const char *approval, const char *op,
     }
     sqlite3_finalize(st);
     if (!id) {
-        *err = sqlite3_mprintf("ward: [approval-required] %s of %s%s%s needs "
-                               "approval %s",
-                               strcmp(op, "delete") == 0 ? "delete" : op,
-                               t->name, c ? "." : "", c ? c->name : "",
-                               approval);
+        *err =
+            sqlite3_mprintf("ward: [approval-required] %s of %s%s%s needs "
+                            "approval %s",
+                            strcmp(op, "delete") == 0 ? "delete" : op, t->name,
+                            c ? "." : "", c ? c->name : "", approval);
         return SQLITE_ERROR;
     }
     st = prep(w, "UPDATE main.\"ward_request\" SET used_at = ?2 WHERE id = "
@@ -419,9 +420,9 @@ static void fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
     WardConn *w = rt_conn(ctx);
-    RtTable *t = w->active ? rt_table(w, (const char *)sqlite3_value_text(
-                                             argv[0]))
-                           : NULL;
+    RtTable *t = w->active
+                     ? rt_table(w, (const char *)sqlite3_value_text(argv[0]))
+                     : NULL;
     if (!t) {
         rt_error(ctx, "ward_export: no session, or not a protected table");
         return;
@@ -431,8 +432,8 @@ static void fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     if (t->export_approval) {
         rc = rt_approval_use(w, t->export_approval, "export", t, NULL, &err);
     } else {
-        rc = rt_audit_append(w, "export", t->name, NULL, NULL,
-                             count_rows(w, t), true, NULL, &err);
+        rc = rt_audit_append(w, "export", t->name, NULL, NULL, count_rows(w, t),
+                             true, NULL, &err);
     }
     if (rc != SQLITE_OK) {
         sqlite3_result_error(ctx, err ? err : "ward: export refused", -1);
@@ -448,17 +449,17 @@ static void fn_unmask(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
     WardConn *w = rt_conn(ctx);
-    RtTable *t = w->active ? rt_table(w, (const char *)sqlite3_value_text(
-                                             argv[0]))
-                           : NULL;
+    RtTable *t = w->active
+                     ? rt_table(w, (const char *)sqlite3_value_text(argv[0]))
+                     : NULL;
     int c = t ? rt_column(t, (const char *)sqlite3_value_text(argv[1])) : -1;
     if (c < 0 || !t->cols[c].unmask) {
         rt_error(ctx, "ward_unmask: not an unmask-guarded column");
         return;
     }
     char *err = NULL;
-    if (rt_approval_use(w, t->cols[c].unmask, "unmask", t, &t->cols[c],
-                        &err) != SQLITE_OK) {
+    if (rt_approval_use(w, t->cols[c].unmask, "unmask", t, &t->cols[c], &err) !=
+        SQLITE_OK) {
         sqlite3_result_error(ctx, err ? err : "ward: unmask refused", -1);
         sqlite3_free(err);
         return;

@@ -95,9 +95,8 @@ static char *dup(const char *s)
 }
 
 static void fields_fill(WardConn *w, char *f[AUDIT_NFIELDS], const char *op,
-                        const char *table, const char *key,
-                        const char *columns, sqlite3_int64 nrows,
-                        bool has_nrows, const char *detail)
+                        const char *table, const char *key, const char *columns,
+                        sqlite3_int64 nrows, bool has_nrows, const char *detail)
 {
     char at[32];
     rt_now(at, 0);
@@ -127,8 +126,7 @@ int rt_audit_append(WardConn *w, const char *op, const char *table,
 /* ward_audit_write(op, table, key, column-or-NULL...): from the write-audit
  * triggers of the compiled script. An update that changed no audited
  * column leaves no record. */
-static void fn_audit_write(sqlite3_context *ctx, int argc,
-                           sqlite3_value **argv)
+static void fn_audit_write(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     WardConn *w = rt_conn(ctx);
     if (argc < 3) {
@@ -154,8 +152,8 @@ static void fn_audit_write(sqlite3_context *ctx, int argc,
         return;
     }
     char *err = NULL;
-    int rc = rt_audit_append(w, op, table, key, ncols ? columns : NULL, 1,
-                             true, NULL, &err);
+    int rc = rt_audit_append(w, op, table, key, ncols ? columns : NULL, 1, true,
+                             NULL, &err);
     sqlite3_free(columns);
     if (rc != SQLITE_OK)
         sqlite3_result_error(ctx, err ? err : "ward: audit append failed", -1);
@@ -207,8 +205,9 @@ static bool still_there(WardConn *w, const RtPending *p)
 {
     sqlite3_stmt *st = NULL;
     bool yes = false;
-    if (rt_prepare(w, "SELECT 1 FROM main.\"ward_audit\" WHERE seq = ?1 AND "
-                      "hash = ?2",
+    if (rt_prepare(w,
+                   "SELECT 1 FROM main.\"ward_audit\" WHERE seq = ?1 AND "
+                   "hash = ?2",
                    &st) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, p->seq);
         sqlite3_bind_text(st, 2, p->hash, -1, SQLITE_STATIC);
@@ -299,8 +298,8 @@ void rt_audit_statement_end(WardConn *w)
         RtPending *p = sqlite3_malloc(sizeof *p);
         if (p) {
             memset(p, 0, sizeof *p);
-            fields_fill(w, p->f, "read", w->tables[t].name, NULL, columns,
-                        rows, true, NULL);
+            fields_fill(w, p->f, "read", w->tables[t].name, NULL, columns, rows,
+                        true, NULL);
             append_record(w, p);
         }
         sqlite3_free(columns);
@@ -314,8 +313,8 @@ void rt_audit_dispose(WardConn *w)
 }
 
 static const RtFunction FUNCTIONS[] = {
-    {"ward_chain", AUDIT_NFIELDS + 1,
-     SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, fn_chain},
+    {"ward_chain", AUDIT_NFIELDS + 1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+     fn_chain},
     {"ward_audit_write", -1, 0, fn_audit_write},
     {"ward_read", 3, 0, fn_read},
 };

@@ -18,9 +18,9 @@
 typedef struct Tok {
     const char *s; /* identifier text (quotes removed lazily) */
     size_t n;
-    char quote;    /* 0, '"', '[', '`' */
-    bool ident;    /* an identifier or keyword */
-    char punct;    /* '(' ')' ',' ';' or 0 */
+    char quote; /* 0, '"', '[', '`' */
+    bool ident; /* an identifier or keyword */
+    char punct; /* '(' ')' ',' ';' or 0 */
 } Tok;
 
 /* next_tok reads the next token of SQL from *P; false at the end. */
@@ -60,7 +60,8 @@ static bool next_tok(const char **p, Tok *t)
         t->n = (size_t)(s - t->s);
         if (*s)
             s++;
-    } else if (isalnum((unsigned char)c) || c == '_' || (unsigned char)c >= 0x80) {
+    } else if (isalnum((unsigned char)c) || c == '_' ||
+               (unsigned char)c >= 0x80) {
         t->ident = true;
         t->s = s;
         while (*s && (isalnum((unsigned char)*s) || *s == '_' || *s == '$' ||

@@ -92,8 +92,10 @@ bool rt_value_is(sqlite3_value *a, sqlite3_value *b)
         return false;
     switch (ta) {
     case SQLITE_NULL: return true;
-    case SQLITE_INTEGER: return sqlite3_value_int64(a) == sqlite3_value_int64(b);
-    case SQLITE_FLOAT: return sqlite3_value_double(a) == sqlite3_value_double(b);
+    case SQLITE_INTEGER:
+        return sqlite3_value_int64(a) == sqlite3_value_int64(b);
+    case SQLITE_FLOAT:
+        return sqlite3_value_double(a) == sqlite3_value_double(b);
     default:
         return sqlite3_value_bytes(a) == sqlite3_value_bytes(b) &&
                memcmp(sqlite3_value_blob(a), sqlite3_value_blob(b),
@@ -149,8 +151,8 @@ static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static bool already_loaded(sqlite3 *db)
 {
     sqlite3_stmt *st = NULL;
-    bool yes = sqlite3_prepare_v2(db, "SELECT ward_runtime_version()", -1,
-                                  &st, NULL) == SQLITE_OK;
+    bool yes = sqlite3_prepare_v2(db, "SELECT ward_runtime_version()", -1, &st,
+                                  NULL) == SQLITE_OK;
     sqlite3_finalize(st);
     return yes;
 }
@@ -158,8 +160,8 @@ static bool already_loaded(sqlite3 *db)
 #ifdef _WIN32
 __declspec(dllexport)
 #endif
-int sqlite3_ward_init(sqlite3 *db, char **pzErrMsg,
-                      const sqlite3_api_routines *pApi)
+    int sqlite3_ward_init(sqlite3 *db, char **pzErrMsg,
+                          const sqlite3_api_routines *pApi)
 {
     SQLITE_EXTENSION_INIT2(pApi);
     if (already_loaded(db))

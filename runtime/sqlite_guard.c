@@ -61,23 +61,33 @@ static bool is_temp(const char *db)
 }
 
 static const char *const INTERNAL_FUNCTIONS[] = {
-    "ward_read",   "ward_insert",      "ward_update", "ward_delete",
-    "ward_export", "ward_unmask",      "ward_chain",  "ward_audit_write",
-    "ward_decrypt", "load_extension",
+    "ward_read",
+    "ward_insert",
+    "ward_update",
+    "ward_delete",
+    "ward_export",
+    "ward_unmask",
+    "ward_chain",
+    "ward_audit_write",
+    "ward_decrypt",
+    "load_extension",
     /* keyed: a session that could call them could confirm a guessed value
      * against a pseudonym; the views call them for it */
-    "ward_hmac",   "ward_encrypt",
+    "ward_hmac",
+    "ward_encrypt",
     /* the stock shell's file functions: a session reads through SQL only */
-    "readfile",    "writefile",        "edit",
+    "readfile",
+    "writefile",
+    "edit",
 };
 
 /* Pragmas that only describe the schema, which applications and ORMs ask
  * with an argument (PRAGMA table_info(customers)). */
 static const char *const READ_PRAGMAS[] = {
-    "table_info",  "table_xinfo",      "table_list",   "index_list",
-    "index_info",  "index_xinfo",      "foreign_key_list",
-    "database_list", "collation_list", "function_list", "module_list",
-    "pragma_list", "compile_options",
+    "table_info",      "table_xinfo",   "table_list",       "index_list",
+    "index_info",      "index_xinfo",   "foreign_key_list", "database_list",
+    "collation_list",  "function_list", "module_list",      "pragma_list",
+    "compile_options",
 };
 
 static bool read_pragma(const char *name)

@@ -151,8 +151,8 @@ static void fn_decrypt(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     char stack[256], err[160] = "";
     MaskBuf out;
     mask_buf_init(&out, stack, sizeof stack, grow, NULL);
-    int rc = mask_decrypt(tok ? tok : "", n, c ? c : "", cn, &out,
-                          conn_key(w), err, sizeof err);
+    int rc = mask_decrypt(tok ? tok : "", n, c ? c : "", cn, &out, conn_key(w),
+                          err, sizeof err);
     if (rc == MASK_OK)
         result(ctx, &out, stack);
     else if (rc == MASK_EKEY)
@@ -168,8 +168,8 @@ static void fn_decrypt(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 int rt_masks_register(sqlite3 *db, WardConn *w)
 {
-    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS |
-                SQLITE_SUBTYPE;
+    int flags =
+        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS | SQLITE_SUBTYPE;
     for (size_t i = 0; i < mask_spec_count(); i++) {
         const MaskSpec *spec = mask_spec_at(i);
         MaskFnData *fd = sqlite3_malloc(sizeof *fd);
@@ -179,17 +179,16 @@ int rt_masks_register(sqlite3 *db, WardConn *w)
         fd->w = w;
         char name[64];
         snprintf(name, sizeof name, "ward_%s", spec->name);
-        int rc = sqlite3_create_function_v2(db, name, -1, flags, fd,
-                                            fn_mask_call, NULL, NULL,
-                                            sqlite3_free);
+        int rc = sqlite3_create_function_v2(
+            db, name, -1, flags, fd, fn_mask_call, NULL, NULL, sqlite3_free);
         if (rc != SQLITE_OK)
             return rc;
     }
-    int rc = sqlite3_create_function_v2(
-        db, "ward_date", 1,
-        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS |
-            SQLITE_RESULT_SUBTYPE,
-        w, fn_date, NULL, NULL, NULL);
+    int rc =
+        sqlite3_create_function_v2(db, "ward_date", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+                                       SQLITE_INNOCUOUS | SQLITE_RESULT_SUBTYPE,
+                                   w, fn_date, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function_v2(db, "ward_decrypt", 2,
                                         SQLITE_UTF8 | SQLITE_DETERMINISTIC, w,

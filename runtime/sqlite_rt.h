@@ -55,12 +55,12 @@ typedef struct RtColumn {
 
 typedef struct RtTable {
     char *name;
-    int key;        /* key column index, or -1 */
-    bool has_rows;  /* the policy filters its rows */
-    char *filter;   /* the session's row filter; NULL means every row */
+    int key;               /* key column index, or -1 */
+    bool has_rows;         /* the policy filters its rows */
+    char *filter;          /* the session's row filter; NULL means every row */
     char *export_approval; /* approval guarding export, or NULL */
     char *delete_approval; /* approval guarding delete, or NULL */
-    bool deletable; /* the session may delete (every column writable) */
+    bool deletable;        /* the session may delete (every column writable) */
     RtColumn *cols;
     int ncols;
 } RtTable;
@@ -87,14 +87,14 @@ typedef struct RtPending RtPending;
 
 typedef struct WardConn {
     sqlite3 *db;
-    int internal;     /* > 0 while the runtime runs its own SQL */
-    bool active;      /* a session is set */
-    bool locked;      /* ward_lock() was called */
-    char *policy;     /* name of the policy in force, for messages */
-    char *user;       /* may be NULL */
-    char *roles;      /* held roles, closed, declaration order, "a,b" */
-    char *roles_key;  /* the same as ",a,b," for instr() lookups */
-    char *scenario;   /* NULL for none */
+    int internal;    /* > 0 while the runtime runs its own SQL */
+    bool active;     /* a session is set */
+    bool locked;     /* ward_lock() was called */
+    char *policy;    /* name of the policy in force, for messages */
+    char *user;      /* may be NULL */
+    char *roles;     /* held roles, closed, declaration order, "a,b" */
+    char *roles_key; /* the same as ",a,b," for instr() lookups */
+    char *scenario;  /* NULL for none */
     char **attr_names;
     sqlite3_value **attr_values;
     int nattrs;

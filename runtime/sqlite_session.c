@@ -248,8 +248,7 @@ static void load_attrs(Build *b, sqlite3_value *json)
     if (!json || sqlite3_value_type(json) == SQLITE_NULL || b->failed)
         return;
     sqlite3_stmt *st = NULL;
-    if (rt_prepare(b->w,
-                   "SELECT json_type(?1), key, value FROM json_each(?1)",
+    if (rt_prepare(b->w, "SELECT json_type(?1), key, value FROM json_each(?1)",
                    &st) != SQLITE_OK) {
         fail(b, "session attributes need SQLite's JSON functions: %s",
              sqlite3_errmsg(b->w->db));
@@ -277,7 +276,8 @@ static void load_attrs(Build *b, sqlite3_value *json)
             break;
         }
         b->attr_names[b->nattrs] = dup(col_text(st, 1));
-        b->attr_values[b->nattrs] = sqlite3_value_dup(sqlite3_column_value(st, 2));
+        b->attr_values[b->nattrs] =
+            sqlite3_value_dup(sqlite3_column_value(st, 2));
         b->nattrs++;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -305,8 +305,8 @@ static void load_columns(Build *b, RtTable *t)
         memset(c, 0, sizeof *c);
         c->name = dup(col_text(st, 0));
         const char *type = col_text(st, 1);
-        c->date = type && (strcmp(type, "date") == 0 ||
-                           strcmp(type, "datetime") == 0);
+        c->date = type &&
+                  (strcmp(type, "date") == 0 || strcmp(type, "datetime") == 0);
         c->audit_read = sqlite3_column_int(st, 2) != 0;
         c->slot = -1;
     }
@@ -493,8 +493,9 @@ static void view(sqlite3_str *s, const RtTable *t, const char *name, int mode)
         if (counted)
             sqlite3_str_appendf(s, "ward_read(%d, _rowid_, ", col->slot);
         if (mode == 2 && col->unmask) {
-            sqlite3_str_appendf(s, "CASE WHEN (SELECT ward_unmask(%Q, %Q)) "
-                                   "THEN ",
+            sqlite3_str_appendf(s,
+                                "CASE WHEN (SELECT ward_unmask(%Q, %Q)) "
+                                "THEN ",
                                 t->name, col->name);
             ident(s, col->name);
             sqlite3_str_appendall(s, " END");
@@ -528,8 +529,9 @@ static void key_ref(sqlite3_str *s, const RtTable *t, const char *row)
 
 static void write_triggers(sqlite3_str *s, const RtTable *t, int ti)
 {
-    sqlite3_str_appendf(s, "CREATE TEMP TRIGGER \"ward_insert_%d\" INSTEAD "
-                           "OF INSERT ON ",
+    sqlite3_str_appendf(s,
+                        "CREATE TEMP TRIGGER \"ward_insert_%d\" INSTEAD "
+                        "OF INSERT ON ",
                         ti);
     ident(s, t->name);
     sqlite3_str_appendf(s, " BEGIN SELECT ward_insert(%Q", t->name);
@@ -538,16 +540,18 @@ static void write_triggers(sqlite3_str *s, const RtTable *t, int ti)
         ident(s, t->cols[c].name);
     }
     sqlite3_str_appendall(s, "); END;\n");
-    sqlite3_str_appendf(s, "CREATE TEMP TRIGGER \"ward_delete_%d\" INSTEAD "
-                           "OF DELETE ON ",
+    sqlite3_str_appendf(s,
+                        "CREATE TEMP TRIGGER \"ward_delete_%d\" INSTEAD "
+                        "OF DELETE ON ",
                         ti);
     ident(s, t->name);
     sqlite3_str_appendf(s, " BEGIN SELECT ward_delete(%Q, ", t->name);
     key_ref(s, t, "OLD");
     sqlite3_str_appendall(s, "); END;\n");
     for (int c = 0; c < t->ncols; c++) {
-        sqlite3_str_appendf(s, "CREATE TEMP TRIGGER \"ward_update_%d_%d\" "
-                               "INSTEAD OF UPDATE OF ",
+        sqlite3_str_appendf(s,
+                            "CREATE TEMP TRIGGER \"ward_update_%d_%d\" "
+                            "INSTEAD OF UPDATE OF ",
                             ti, c);
         ident(s, t->cols[c].name);
         sqlite3_str_appendall(s, " ON ");
@@ -628,8 +632,8 @@ static void fn_session(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         return;
     }
     Build b = {.w = w, .ctx = ctx};
-    const char *roles = argc > 0 ? (const char *)sqlite3_value_text(argv[0])
-                                 : NULL;
+    const char *roles =
+        argc > 0 ? (const char *)sqlite3_value_text(argv[0]) : NULL;
     load_policy(&b);
     load_roles(&b, roles);
     if (argc > 1 && sqlite3_value_type(argv[1]) != SQLITE_NULL)

@@ -44,8 +44,8 @@ static bool denied(sqlite3_context *ctx, WardConn *w, const RtTable *t,
 static RtTable *session_table(sqlite3_context *ctx, WardConn *w,
                               sqlite3_value *name)
 {
-    RtTable *t = w->active ? rt_table(w, (const char *)sqlite3_value_text(name))
-                           : NULL;
+    RtTable *t =
+        w->active ? rt_table(w, (const char *)sqlite3_value_text(name)) : NULL;
     if (!t)
         rt_error(ctx, "no session, or '%s' is not a protected table",
                  sqlite3_value_text(name));
@@ -163,16 +163,17 @@ static void fn_update(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     if (!approved(ctx, w, t->cols[c].update, "update", t, &t->cols[c]))
         return;
     sqlite3_str *s = sqlite3_str_new(w->db);
-    sqlite3_str_appendf(s, "UPDATE main.\"%w\" SET \"%w\" = ?1 WHERE "
-                           "\"%w\".\"%w\" = ?2",
+    sqlite3_str_appendf(s,
+                        "UPDATE main.\"%w\" SET \"%w\" = ?1 WHERE "
+                        "\"%w\".\"%w\" = ?2",
                         t->name, t->cols[c].name, t->name,
                         t->cols[t->key].name);
     append_filter(s, t);
     sqlite3_value *vals[2] = {argv[3], argv[2]};
     if (!run(ctx, w, sqlite3_str_finish(s), vals, 2))
         return;
-    char *where = sqlite3_mprintf("\"%w\".\"%w\" = ?1", t->name,
-                                  t->cols[t->key].name);
+    char *where =
+        sqlite3_mprintf("\"%w\".\"%w\" = ?1", t->name, t->cols[t->key].name);
     bool seen = where && still_visible(ctx, w, t, where,
                                        c == t->key ? argv[3] : argv[2]);
     sqlite3_free(where);
@@ -210,10 +211,10 @@ static void fn_insert(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         vals[n++] = argv[c + 1];
     }
     char *c = sqlite3_str_finish(cols), *q = sqlite3_str_finish(qs);
-    char *sql = n ? sqlite3_mprintf("INSERT INTO main.\"%w\" (%s) VALUES (%s)",
-                                    t->name, c, q)
-                  : sqlite3_mprintf("INSERT INTO main.\"%w\" DEFAULT VALUES",
-                                    t->name);
+    char *sql =
+        n ? sqlite3_mprintf("INSERT INTO main.\"%w\" (%s) VALUES (%s)", t->name,
+                            c, q)
+          : sqlite3_mprintf("INSERT INTO main.\"%w\" DEFAULT VALUES", t->name);
     sqlite3_free(c);
     sqlite3_free(q);
     if (!run(ctx, w, sql, vals, n))

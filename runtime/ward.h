@@ -44,6 +44,7 @@ int ward_session_lock(sqlite3 *db, char **err);
 
 /* sqlite3_ward_init is the loadable extension's entry point; in a program,
  * ward_runtime_open calls it. */
-int sqlite3_ward_init(sqlite3 *db, char **err, const struct sqlite3_api_routines *api);
+int sqlite3_ward_init(sqlite3 *db, char **err,
+                      const struct sqlite3_api_routines *api);
 
 #endif

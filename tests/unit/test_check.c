@@ -12,19 +12,18 @@
 
 #include <unistd.h>
 
-static const char *const POLICY =
-    "policy t version 1;\n"
-    "role clerk;\n"
-    "role boss;\n"
-    "mask last4 = keep(0, 4);\n"
-    "table cards {\n"
-    "  id integer key;\n"
-    "  number text;\n"
-    "  holder text;\n"
-    "  mask number with last4 to clerk;\n"
-    "  show number to boss;\n"
-    "  hide holder to clerk;\n"
-    "}\n";
+static const char *const POLICY = "policy t version 1;\n"
+                                  "role clerk;\n"
+                                  "role boss;\n"
+                                  "mask last4 = keep(0, 4);\n"
+                                  "table cards {\n"
+                                  "  id integer key;\n"
+                                  "  number text;\n"
+                                  "  holder text;\n"
+                                  "  mask number with last4 to clerk;\n"
+                                  "  show number to boss;\n"
+                                  "  hide holder to clerk;\n"
+                                  "}\n";
 
 static Model *build(Arena *a, const char *text)
 {
@@ -95,8 +94,8 @@ static void test_exhaustive(void)
     if (emit) {
         CHECK(exhaustive_compare(m, emit, c, &a, &r, &err));
         CHECK_INT(r.nmismatches, 2);
-        CHECK(r.nmismatches && strstr(r.mismatches[0],
-                                      "cards.number of row 1: the decision "
+        CHECK(r.nmismatches &&
+              strstr(r.mismatches[0], "cards.number of row 1: the decision "
                                       "(mask last4") != NULL);
     }
     arena_free(&a);

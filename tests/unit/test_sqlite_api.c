@@ -190,8 +190,8 @@ static void test_keyed_without_key(void)
     CHECK(sqlite3_open(":memory:", &k) == SQLITE_OK);
     CHECK(ward_runtime_open(k, NULL) == SQLITE_OK);
     sqlite3_stmt *st = NULL;
-    CHECK(sqlite3_prepare_v2(k, "SELECT ward_hmac('13812345678', 'phone')",
-                             -1, &st, NULL) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(k, "SELECT ward_hmac('13812345678', 'phone')", -1,
+                             &st, NULL) == SQLITE_OK);
     CHECK(sqlite3_step(st) == SQLITE_ERROR);
     CHECK(strstr(sqlite3_errmsg(k), "[no-key]") != NULL);
     sqlite3_finalize(st);
