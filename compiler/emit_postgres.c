@@ -360,18 +360,22 @@ static void roles(const Model *m, StrBuf *out)
         }
 }
 
+/* view_name writes the view of TB: "policy"."table". */
+static void view_name(const Model *m, const Table *tb, StrBuf *out)
+{
+    sql_put_ident(out, m->name);
+    sb_putc(out, '.');
+    sql_put_ident(out, tb->name);
+}
+
 static void table_sql(const Model *m, size_t t, StrBuf *out, StrBuf *cells,
                       bool *first_cell)
 {
     const Table *tb = &m->tables[t];
     sb_puts(out, "\nDROP VIEW IF EXISTS ");
-    sql_put_ident(out, m->name);
-    sb_putc(out, '.');
-    sql_put_ident(out, tb->name);
+    view_name(m, tb, out);
     sb_puts(out, ";\nCREATE VIEW ");
-    sql_put_ident(out, m->name);
-    sb_putc(out, '.');
-    sql_put_ident(out, tb->name);
+    view_name(m, tb, out);
     sb_puts(out, " WITH (security_barrier) AS\nSELECT");
     for (size_t c = 0; c < tb->ncolumns; c++) {
         const Column *col = &tb->columns[c];
@@ -415,13 +419,9 @@ static void table_sql(const Model *m, size_t t, StrBuf *out, StrBuf *cells,
     sb_puts(out, "\nFROM ");
     sql_put_ident(out, tb->name);
     sb_puts(out, " AS \"t\";\nALTER VIEW ");
-    sql_put_ident(out, m->name);
-    sb_putc(out, '.');
-    sql_put_ident(out, tb->name);
+    view_name(m, tb, out);
     sb_puts(out, " OWNER TO \"ward_reader\";\nGRANT SELECT ON ");
-    sql_put_ident(out, m->name);
-    sb_putc(out, '.');
-    sql_put_ident(out, tb->name);
+    view_name(m, tb, out);
     sb_puts(out, " TO ");
     role_list(m, out);
     sb_puts(out, ";\n");
