@@ -15,8 +15,10 @@
  * is busy) is kept and retried after the next statement. A read record
  * appended inside a transaction is remembered until the transaction
  * commits: if a ROLLBACK (or ROLLBACK TO a savepoint) takes it away, it is
- * appended again, with its original time, after that statement. The data
- * was read; undoing the transaction does not undo the reading.
+ * appended again, with its original time, after that statement, and if the
+ * connection closes with the transaction open, through a connection of its
+ * own. The data was read; undoing the transaction does not undo the
+ * reading.
  */
 #include "sqlite_rt.h"
 
@@ -306,8 +308,83 @@ void rt_audit_statement_end(WardConn *w)
     }
 }
 
+/* rescue_one appends P through DB unless it is there already (a record
+ * whose transaction did commit). The chain is computed here, in C: DB has
+ * no ward functions. */
+static void rescue_one(sqlite3 *db, const RtPending *p)
+{
+    sqlite3_stmt *st = NULL;
+    if (p->seq > 0 &&
+        sqlite3_prepare_v2(db,
+                           "SELECT 1 FROM main.\"ward_audit\" WHERE "
+                           "seq = ?1 AND hash = ?2",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, p->seq);
+        sqlite3_bind_text(st, 2, p->hash, -1, SQLITE_STATIC);
+        bool there = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+        if (there)
+            return;
+    }
+    char prev[65] = AUDIT_GENESIS, hash[65];
+    if (sqlite3_prepare_v2(db,
+                           "SELECT hash FROM main.\"ward_audit\" ORDER "
+                           "BY seq DESC LIMIT 1",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        sqlite3_snprintf(sizeof prev, prev, "%s", sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    const char *f[AUDIT_NFIELDS];
+    size_t n[AUDIT_NFIELDS];
+    for (int i = 0; i < AUDIT_NFIELDS; i++) {
+        f[i] = p->f[i];
+        n[i] = f[i] ? strlen(f[i]) : 0;
+    }
+    if (audit_chain_hash(prev, f, n, hash) != 0)
+        return;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO main.\"ward_audit\" (at, user, roles, "
+                           "scenario, op, tbl, key, columns, nrows, detail, "
+                           "prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                           "?8, ?9, ?10, ?11, ?12)",
+                           -1, &st, NULL) == SQLITE_OK) {
+        for (int i = 0; i < AUDIT_NFIELDS; i++)
+            sqlite3_bind_text(st, i + 1, f[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 11, prev, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 12, hash, -1, SQLITE_STATIC);
+        sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+}
+
+/* rescue appends the records a closing connection would lose: read
+ * records whose transaction was abandoned, and ones still waiting. The
+ * closing connection has released its locks by now; the data was read, so
+ * the record outlives the transaction. */
+static void rescue(WardConn *w)
+{
+    if (!w->path || !*w->path || (!w->pending && !w->unsettled))
+        return;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(w->path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+        SQLITE_OK) {
+        sqlite3_close(db);
+        return;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
+        for (RtPending *p = w->unsettled; p; p = p->next)
+            rescue_one(db, p);
+        for (RtPending *p = w->pending; p; p = p->next)
+            rescue_one(db, p);
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    }
+    sqlite3_close(db);
+}
+
 void rt_audit_dispose(WardConn *w)
 {
+    rescue(w);
     list_free(&w->pending);
     list_free(&w->unsettled);
 }

@@ -137,6 +137,7 @@ static void conn_free(void *p)
     WardConn *w = p;
     rt_session_clear(w);
     rt_audit_dispose(w);
+    sqlite3_free(w->path);
     crypto_key_dispose(&w->key);
     sqlite3_free(w);
 }
@@ -171,6 +172,8 @@ __declspec(dllexport)
         return SQLITE_NOMEM;
     memset(w, 0, sizeof *w);
     w->db = db;
+    const char *path = sqlite3_db_filename(db, "main");
+    w->path = sqlite3_mprintf("%s", path ? path : "");
     /* The version function owns W: SQLite calls conn_free when the
      * connection closes, after every other function is gone. */
     int rc = sqlite3_create_function_v2(db, "ward_runtime_version", 0,

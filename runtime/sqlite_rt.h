@@ -108,6 +108,7 @@ typedef struct WardConn {
     int nuses;
     RtPending *pending;   /* to append after the next statement */
     RtPending *unsettled; /* appended in the open transaction */
+    char *path;           /* the main database file, "" in memory */
     MaskKey key;
     bool key_tried;
     char key_err[160];
@@ -166,6 +167,9 @@ int rt_audit_append(WardConn *w, const char *op, const char *table,
 /* rt_audit_statement_end appends the read records of the statement that
  * just finished and retries records that could not be appended before. */
 void rt_audit_statement_end(WardConn *w);
+/* rt_audit_dispose frees the audit state when the connection closes; read
+ * records an abandoned transaction took with it are appended first,
+ * through a connection of their own. */
 void rt_audit_dispose(WardConn *w);
 
 /* ---- sqlite_write.c ---- */

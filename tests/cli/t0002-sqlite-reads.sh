@@ -307,3 +307,15 @@ t_nested_flush() {
     echo 1 >want && cmp want out
 }
 test_expect_success "a read is recorded even when the runtime's own statements end inside it" t_nested_flush
+
+t_abandoned() {
+    mkdb db &&
+    sq_as db cs_agent a01 - - "BEGIN" "SELECT phone FROM customers WHERE id = 1" >/dev/null &&
+    sq_plain db "SELECT user, op, columns, nrows FROM ward_audit" >out &&
+    echo 'a01|read|phone|1' >want && cmp want out &&
+    "$WARD" audit verify db >/dev/null &&
+    sq_as db cs_agent a01 - - "BEGIN" "SELECT phone FROM customers" "COMMIT" >/dev/null &&
+    sq_plain db "SELECT count(*) FROM ward_audit" >out && echo 2 >want && cmp want out &&
+    "$WARD" audit verify db >/dev/null
+}
+test_expect_success 'reads in a transaction the connection abandons are still recorded' t_abandoned
