@@ -16,7 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef struct Outcome3 {
+/* CheckRun is one check's results: cases, coverage, and the optional
+ * exhaustive and mutation runs. */
+typedef struct CheckRun {
     const Model *m;
     const Corpus *c;
     const char *corpus_path;
@@ -27,11 +29,11 @@ typedef struct Outcome3 {
     bool below_min;
     bool exhausted;
     ExhaustiveResult exh;
-} Outcome3;
+} CheckRun;
 
 /* ---- text ---- */
 
-static void text_report(const Outcome3 *r, const CheckOptions *o, FILE *out)
+static void text_report(const CheckRun *r, const CheckOptions *o, FILE *out)
 {
     bool colour = isatty(fileno(out)) && !getenv("NO_COLOR");
     const char *red = colour ? "\033[31m" : "",
@@ -99,7 +101,7 @@ static void json_str(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void json_report(const Outcome3 *r, const CheckOptions *o, FILE *out)
+static void json_report(const CheckRun *r, const CheckOptions *o, FILE *out)
 {
     fputs("{\n  \"policy\": ", out);
     json_str(out, o->policy);
@@ -203,7 +205,7 @@ static void junit_case(FILE *out, const char *cls, const char *name, double ms,
     fputs("</failure>\n    </testcase>\n", out);
 }
 
-static void junit_report(const Outcome3 *r, const CheckOptions *o, FILE *out)
+static void junit_report(const CheckRun *r, const CheckOptions *o, FILE *out)
 {
     size_t tests =
         r->run.ncases + 1 + (r->mutated ? 1 : 0) + (r->exhausted ? 1 : 0);
@@ -260,7 +262,7 @@ static void junit_report(const Outcome3 *r, const CheckOptions *o, FILE *out)
 
 /* run loads and runs the corpus of M; 0, 1 or 2. */
 static int run(const Model *m, const CheckOptions *o, Arena *a, Diag *d,
-               Outcome3 *r)
+               CheckRun *r)
 {
     memset(r, 0, sizeof *r);
     r->m = m;
@@ -321,7 +323,7 @@ int check_policy(const CheckOptions *o, FILE *out)
     diag_init(&d, &a);
     Model *m = load_policy(&a, &d, o->policy, NULL);
     int rc = 2;
-    Outcome3 r;
+    CheckRun r;
     if (m && !d.errors) {
         rc = run(m, o, &a, &d, &r);
         if (rc != 2) {
@@ -347,7 +349,7 @@ int check_model(const Model *m, const char *corpus)
     Diag d;
     diag_init(&d, &a);
     CheckOptions o = {.corpus = corpus, .format = "text"};
-    Outcome3 r;
+    CheckRun r;
     int rc = run(m, &o, &a, &d, &r);
     if (rc == 1) {
         for (size_t i = 0; i < r.run.ncases; i++)

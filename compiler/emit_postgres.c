@@ -114,33 +114,6 @@ bool emit_postgres_check(const Model *m, Diag *d)
 
 /* ---- expressions ---- */
 
-static void literal(const Node *n, StrBuf *out)
-{
-    switch (n->kind) {
-    case NODE_INT:
-        sb_printf(out, "%lld", (long long)n->as.int_lit.value);
-        break;
-    case NODE_REAL: {
-        /* A real stays a real in SQL (bucket(10.0) is not bucket(10)):
-         * the literal always has a decimal point. */
-        char buf[64];
-        snprintf(buf, sizeof buf, "%.17g", n->as.real_lit.value);
-        if (!strchr(buf, '.') && strchr(buf, 'e'))
-            snprintf(buf, sizeof buf, "%.1f", n->as.real_lit.value);
-        else if (!strchr(buf, '.'))
-            strcat(buf, ".0");
-        sb_puts(out, buf);
-        break;
-    }
-    case NODE_STRING:
-        sql_put_text(out, n->as.string.value, n->as.string.len);
-        break;
-    case NODE_NAME: sql_put_str(out, n->as.name.text); break;
-    case NODE_BOOL: sb_puts(out, n->as.boolean.value ? "true" : "false"); break;
-    default: sb_puts(out, "NULL"); break;
-    }
-}
-
 /* attr writes session.ATTR typed like what it is compared with: an
  * attribute that does not fit the type is NULL and matches no row. */
 static void attr(const Table *tb, const Node *s, const Node *other, StrBuf *out)
@@ -211,7 +184,7 @@ static void expr(const Table *tb, const Node *e, const Node *other, StrBuf *out)
     case NODE_NAME: sql_put_ident(out, e->as.name.text); return;
     case NODE_SESSION: attr(tb, e, other, out); return;
     case NODE_CURRENT_USER: sb_puts(out, "(current_user)::text"); return;
-    default: literal(e, out); return;
+    default: sql_put_literal(out, e, true); return;
     }
 }
 
@@ -322,7 +295,7 @@ static void mask_sql(const Column *c, const MaskFn *mf, StrBuf *out)
     column_as(c, c->type == TYPE_BOOLEAN ? "::integer::text" : "::text", out);
     for (size_t i = 0; i < LIST_LEN(mf->call->as.call.args); i++) {
         sb_puts(out, ", ");
-        literal(LIST_AT(mf->call->as.call.args, i), out);
+        sql_put_literal(out, LIST_AT(mf->call->as.call.args, i), true);
     }
     sb_puts(out, ")");
 }

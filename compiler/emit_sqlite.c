@@ -25,6 +25,9 @@
 /* Rows per multi-row INSERT: well under SQLite's 500-term compound limit. */
 #define ROWS_PER_INSERT 100
 
+/* Room for the catalog tables' row texts (checked below). */
+#define CATALOG_MAX 16
+
 typedef struct ManifestEntry {
     const char *name;
     const char *type;
@@ -38,12 +41,11 @@ typedef struct Emit {
     size_t nmanifest, capmanifest;
     /* An open multi-row INSERT: its table and how many rows it holds. */
     const char *ins_table;
-    const char *ins_cols;
     size_t ins_rows;
     size_t row_start; /* where the open row's values begin in out */
     /* Each catalog table's rows as written (values joined by ", ", one row
      * per line): `ward verify` renders the stored rows the same way. */
-    StrBuf rows[16];
+    StrBuf rows[CATALOG_MAX];
 } Emit;
 
 static void hex_sha256(const char *s, size_t n, char *out)
@@ -114,7 +116,6 @@ static void row_begin(Emit *e, const char *table, const char *cols)
     if (!e->ins_table) {
         sb_printf(e->out, "INSERT INTO \"%s\" (%s) VALUES\n  (", table, cols);
         e->ins_table = table;
-        e->ins_cols = cols;
         e->ins_rows = 0;
     } else {
         sb_puts(e->out, ",\n  (");
@@ -156,23 +157,6 @@ static void rows_flush(Emit *e)
 
 /* ---- SQL text for decisions ---- */
 
-static void literal_sql(const Node *n, StrBuf *out)
-{
-    switch (n->kind) {
-    case NODE_INT:
-        sb_printf(out, "%lld", (long long)n->as.int_lit.value);
-        break;
-    case NODE_REAL: sb_printf(out, "%.17g", n->as.real_lit.value); break;
-    case NODE_STRING:
-        sql_put_text(out, n->as.string.value, n->as.string.len);
-        break;
-    case NODE_NAME: sql_put_str(out, n->as.name.text); break; /* a word arg */
-    case NODE_BOOL: sb_puts(out, n->as.boolean.value ? "1" : "0"); break;
-    case NODE_NULL: sb_puts(out, "NULL"); break;
-    default: sb_puts(out, "NULL"); break;
-    }
-}
-
 /* column_ref names a column qualified by its table: an unqualified name
  * that does not resolve would silently become a string in SQLite. */
 static void column_ref(const char *table, const char *column, StrBuf *out)
@@ -208,7 +192,7 @@ static void outcome_sql(const char *table, const Column *c, const Outcome *o,
     column_value(table, c, out);
     for (size_t i = 0; i < LIST_LEN(call->as.call.args); i++) {
         sb_puts(out, ", ");
-        literal_sql(LIST_AT(call->as.call.args, i), out);
+        sql_put_literal(out, LIST_AT(call->as.call.args, i), false);
     }
     sb_putc(out, ')');
 }
@@ -275,7 +259,7 @@ void emit_sqlite_row_expr(const char *table, const Node *e, StrBuf *out)
         sb_putc(out, ')');
         return;
     case NODE_CURRENT_USER: sb_puts(out, "ward_user()"); return;
-    default: literal_sql(e, out); return;
+    default: sql_put_literal(out, e, false); return;
     }
 }
 
@@ -448,6 +432,9 @@ static const char *const STATE_TRIGGERS[][2] = {
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+_Static_assert(NELEM(CATALOG_TABLES) <= CATALOG_MAX,
+               "Emit.rows holds every catalog table");
 
 static int catalog_index(const char *table)
 {

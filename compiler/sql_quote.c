@@ -3,6 +3,7 @@
  */
 #include "sql_quote.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void put_quoted(StrBuf *sb, char q, const char *s, size_t n)
@@ -32,4 +33,32 @@ void sql_put_str(StrBuf *sb, const char *s)
         sql_put_text(sb, s, strlen(s));
     else
         sb_puts(sb, "NULL");
+}
+
+void sql_put_literal(StrBuf *sb, const Node *n, bool bool_words)
+{
+    switch (n->kind) {
+    case NODE_INT: sb_printf(sb, "%lld", (long long)n->as.int_lit.value); break;
+    case NODE_REAL: {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.17g", n->as.real_lit.value);
+        if (!strchr(buf, '.') && strchr(buf, 'e'))
+            snprintf(buf, sizeof buf, "%.1f", n->as.real_lit.value);
+        else if (!strchr(buf, '.'))
+            strcat(buf, ".0");
+        sb_puts(sb, buf);
+        break;
+    }
+    case NODE_STRING:
+        sql_put_text(sb, n->as.string.value, n->as.string.len);
+        break;
+    case NODE_NAME: sql_put_str(sb, n->as.name.text); break; /* a word */
+    case NODE_BOOL:
+        if (bool_words)
+            sb_puts(sb, n->as.boolean.value ? "true" : "false");
+        else
+            sb_puts(sb, n->as.boolean.value ? "1" : "0");
+        break;
+    default: sb_puts(sb, "NULL"); break;
+    }
 }

@@ -9,6 +9,7 @@
 #ifndef WARD_SQL_QUOTE_H
 #define WARD_SQL_QUOTE_H
 
+#include "ast.h"
 #include "strbuf.h"
 
 /* sql_put_ident appends NAME as a quoted identifier: "customers". */
@@ -19,5 +20,11 @@ void sql_put_text(StrBuf *sb, const char *s, size_t n);
 
 /* sql_put_str is sql_put_text for a NUL-terminated S; NULL gives NULL. */
 void sql_put_str(StrBuf *sb, const char *s);
+
+/* sql_put_literal appends a policy literal as SQL: integers as integers,
+ * reals always with a decimal point (bucket(10.0) is not bucket(10): the
+ * masks tell them apart), strings and words quoted, booleans as 1/0 or, with
+ * BOOL_WORDS, true/false. */
+void sql_put_literal(StrBuf *sb, const Node *n, bool bool_words);
 
 #endif

@@ -319,3 +319,13 @@ t_abandoned() {
     "$WARD" audit verify db >/dev/null
 }
 test_expect_success 'reads in a transaction the connection abandons are still recorded' t_abandoned
+
+t_real_arg() {
+    printf 'policy q version 1;\nrole r;\ntable t { id integer key; x real; n integer;\n  mask x with bucket(10.0) to r;\n  mask n with bucket(10) to r; }\n' >q.ward &&
+    "$WARD" compile q.ward -o q.sql &&
+    sq_plain db "CREATE TABLE t (id integer primary key, x real, n integer); INSERT INTO t VALUES (1, 37.5, 37)" &&
+    sq_plain db ".read q.sql" &&
+    sq_as db r u - - "SELECT x, n FROM t" >out &&
+    echo '[30,40)|30-39' >want && cmp want out
+}
+test_expect_success 'a real argument stays real: bucket(10.0) is not bucket(10)' t_real_arg
