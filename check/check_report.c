@@ -86,19 +86,11 @@ static void text_report(const CheckRun *r, const CheckOptions *o, FILE *out)
 
 static void json_str(FILE *out, const char *s)
 {
-    fputc('"', out);
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(out, "\\%c", ch);
-        else if (ch == '\n')
-            fputs("\\n", out);
-        else if (ch < 0x20)
-            fprintf(out, "\\u%04x", ch);
-        else
-            fputc(ch, out);
-    }
-    fputc('"', out);
+    StrBuf sb;
+    sb_init(&sb);
+    sb_put_json(&sb, s ? s : "", s ? strlen(s) : 0);
+    fputs(sb_cstr(&sb), out);
+    sb_free(&sb);
 }
 
 static void json_report(const CheckRun *r, const CheckOptions *o, FILE *out)

@@ -173,16 +173,7 @@ static char *attrs_json(const CSession *cs)
         return NULL;
     StrBuf j;
     sb_init(&j);
-    sb_putc(&j, '{');
-    for (size_t i = 0; i < cs->attrs.n; i++) {
-        const CVal *v = &cs->attrs.items[i].val;
-        sb_printf(&j, "%s\"%s\": ", i ? ", " : "", cs->attrs.items[i].key);
-        if (v->kind == CV_TEXT)
-            sb_printf(&j, "\"%s\"", v->s);
-        else
-            sb_puts(&j, v->kind == CV_NULL ? "null" : v->s);
-    }
-    sb_putc(&j, '}');
+    runner_attrs_json(&cs->attrs, &j);
     return j.data;
 }
 

@@ -228,18 +228,25 @@ sqlite3 *runner_open(const unsigned char *image, sqlite3_int64 size)
 
 /* ---- one step ---- */
 
-static void json_string(StrBuf *sb, const char *s)
+void runner_attrs_json(const CMap *attrs, StrBuf *out)
 {
-    sb_putc(sb, '"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            sb_printf(sb, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            sb_printf(sb, "\\u%04x", *s);
+    sb_putc(out, '{');
+    for (size_t i = 0; i < attrs->n; i++) {
+        const CVal *v = &attrs->items[i].val;
+        if (i)
+            sb_putc(out, ',');
+        sb_put_json(out, attrs->items[i].key, strlen(attrs->items[i].key));
+        sb_putc(out, ':');
+        if (v->kind == CV_TEXT)
+            sb_put_json(out, v->s, v->n);
+        else if (v->kind == CV_NULL)
+            sb_puts(out, "null");
+        else if (v->kind == CV_BOOL)
+            sb_puts(out, v->i ? "true" : "false");
         else
-            sb_putc(sb, *s);
+            sb_puts(out, v->s);
     }
-    sb_putc(sb, '"');
+    sb_putc(out, '}');
 }
 
 const char *runner_session_text(Arena *a, const CSession *s)
@@ -270,23 +277,7 @@ static bool set_session(Run *r, const CSession *s)
     sb_init(&attrs);
     for (size_t i = 0; i < s->nroles; i++)
         sb_printf(&roles, "%s%s", i ? "," : "", s->roles[i]);
-    sb_putc(&attrs, '{');
-    for (size_t i = 0; i < s->attrs.n; i++) {
-        const CVal *v = &s->attrs.items[i].val;
-        if (i)
-            sb_putc(&attrs, ',');
-        json_string(&attrs, s->attrs.items[i].key);
-        sb_putc(&attrs, ':');
-        if (v->kind == CV_TEXT)
-            json_string(&attrs, v->s);
-        else if (v->kind == CV_NULL)
-            sb_puts(&attrs, "null");
-        else if (v->kind == CV_BOOL)
-            sb_puts(&attrs, v->i ? "true" : "false");
-        else
-            sb_puts(&attrs, v->s);
-    }
-    sb_putc(&attrs, '}');
+    runner_attrs_json(&s->attrs, &attrs);
     char *err = NULL;
     int rc = ward_session_set(r->db, sb_cstr(&roles), s->user, s->scenario,
                               s->attrs.n ? attrs.data : NULL, &err);

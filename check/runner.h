@@ -68,6 +68,9 @@ const char *runner_describe_cval(Arena *a, const CVal *v);
 const char *runner_decided_by(const Model *m, const CStep *st, int column,
                               Arena *a);
 void runner_note(const Model *m, const CStep *st, Exercised *ex, Arena *a);
+/* runner_attrs_json writes session attributes as the JSON object
+ * ward_session takes, values keeping their YAML types. */
+void runner_attrs_json(const CMap *attrs, StrBuf *out);
 
 /* runner_tables_sql appends CREATE TABLE statements for M's tables, each
  * column's type named by TYPE_NAME (the target's word for it). */

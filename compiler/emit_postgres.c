@@ -226,17 +226,7 @@ static void json_args(const Node *call, StrBuf *out)
         } else if (a->kind == NODE_REAL) {
             sb_printf(&j, "%.17g", a->as.real_lit.value);
         } else if (a->kind == NODE_STRING) {
-            sb_putc(&j, '"');
-            for (size_t k = 0; k < a->as.string.len; k++) {
-                unsigned char ch = (unsigned char)a->as.string.value[k];
-                if (ch == '"' || ch == '\\')
-                    sb_printf(&j, "\\%c", ch);
-                else if (ch < 0x20)
-                    sb_printf(&j, "\\u%04x", ch);
-                else
-                    sb_putc(&j, (char)ch);
-            }
-            sb_putc(&j, '"');
+            sb_put_json(&j, a->as.string.value, a->as.string.len);
         } else {
             sb_puts(&j, "null");
         }

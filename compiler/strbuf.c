@@ -125,3 +125,20 @@ const char *sb_cstr(const StrBuf *sb)
 {
     return sb->data ? sb->data : "";
 }
+
+void sb_put_json(StrBuf *sb, const char *s, size_t n)
+{
+    sb_putc(sb, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\')
+            sb_printf(sb, "\\%c", ch);
+        else if (ch == '\n')
+            sb_puts(sb, "\\n");
+        else if (ch < 0x20)
+            sb_printf(sb, "\\u%04x", ch);
+        else
+            sb_putc(sb, (char)ch);
+    }
+    sb_putc(sb, '"');
+}

@@ -36,6 +36,10 @@ const char *sb_cstr(const StrBuf *sb);
  * '"' and '\\' escaped (the language's only escapes). */
 void sb_put_quoted(StrBuf *sb, const char *s, size_t n);
 
+/* sb_put_json appends N bytes at S as a JSON string literal: quotes,
+ * backslashes and control characters escaped. */
+void sb_put_json(StrBuf *sb, const char *s, size_t n);
+
 /* utf8_width counts display columns of S (CJK characters are two wide). */
 size_t text_width(const char *s, size_t n);
 

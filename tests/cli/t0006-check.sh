@@ -205,3 +205,18 @@ t_ci_doc() {
     test -s policy.sql
 }
 test_expect_success "docs/ci.md's job commands pass on the shipped policy" t_ci_doc
+
+t_attr_quotes() {
+    policy_with <<YAML &&
+$FIXTURE
+cases:
+  - name: an attribute with a quote and a backslash
+    session: {roles: [store_manager], user: m01, attrs: {store_id: 'a"b\\\\c'}}
+    read: customers
+    expect_rows: 0
+YAML
+    "$WARD" check p.ward --exhaustive >out &&
+    contains out '1 case: 1 passed, 0 failed' &&
+    contains out '0 mismatches'
+}
+test_expect_success 'session attributes reach the runtime as JSON, quotes and all' t_attr_quotes
