@@ -45,6 +45,8 @@ BENCH_SRC    = $(wildcard bench/*.c)
 EXAMPLE_SRC  = $(wildcard examples/*.c)
 
 PG_RUNTIME = runtime/postgres/masks.sql runtime/postgres/session.sql \
+             runtime/postgres/audit.sql runtime/postgres/approval.sql \
+             runtime/postgres/write.sql \
              runtime/postgres/keys.sql
 GEN_OBJ  = $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o $(BUILD)/gen/pg_runtime.o
 LIB_OBJ  = $(GEN_OBJ) \

@@ -224,53 +224,117 @@ static bool as_user(PgRun *r, const CSession *s)
     return ok;
 }
 
+/* audit_high is the number of the audit log's last row. */
+static long long audit_high(PgRun *r)
+{
+    PGresult *res = exec(r, "SELECT seq FROM ward.audit_head", 0, NULL);
+    long long n = res && PQntuples(res) == 1
+                      ? strtoll(PQgetvalue(res, 0, 0), NULL, 10)
+                      : 0;
+    PQclear(res);
+    return n;
+}
+
+/* check_audit: each expect_audit of ST matches a row appended since
+ * SINCE. Reads are recorded at commit: their deferred trigger runs now. */
+static bool check_audit(PgRun *r, const CStep *st, long long since)
+{
+    if (!st->naudits)
+        return true;
+    run_sql(r, "SET CONSTRAINTS ward.ward_read_flush IMMEDIATE; "
+               "SET CONSTRAINTS ward.ward_read_flush DEFERRED");
+    static const char *const cols[][2] = {
+        {"table", "tbl = $"},
+        {"column", "position(',' || $"},
+        {"op", "op = $"},
+        {"user", "\"user\" = $"},
+    };
+    char high[32];
+    snprintf(high, sizeof high, "%lld", since);
+    for (size_t k = 0; k < st->naudits; k++) {
+        const CMap *f = &st->audits[k].fields;
+        StrBuf sql;
+        sb_init(&sql);
+        sb_puts(&sql, "SELECT count(*) FROM ward.audit WHERE seq > $1");
+        const char **v = arena_alloc(r->a, (f->n + 1) * sizeof *v);
+        v[0] = high;
+        for (size_t i = 0; i < f->n; i++) {
+            v[i + 1] = f->items[i].val.s;
+            for (size_t j = 0; j < 4; j++)
+                if (strcmp(f->items[i].key, cols[j][0]) == 0)
+                    sb_printf(&sql, " AND %s%zu%s", cols[j][1], i + 2,
+                              j == 1 ? " || ',' in ',' || columns || ',') > 0"
+                                     : "");
+        }
+        PGresult *res = exec(r, sql.data, (int)f->n + 1, v);
+        sb_free(&sql);
+        bool found =
+            res && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "0");
+        PQclear(res);
+        if (!found) {
+            sb_puts(&r->why, "  expected an audit row with");
+            for (size_t i = 0; i < f->n; i++)
+                sb_printf(&r->why, " %s %s", f->items[i].key,
+                          f->items[i].val.s);
+            sb_puts(&r->why, ", and the step left none\n");
+            return false;
+        }
+    }
+    return true;
+}
+
+static const RunDialect RUN_POSTGRES = {"$", " IS NOT DISTINCT FROM ", NULL,
+                                        "ward.request", "ward.approve"};
+
+/* params: the step's values in the order runner_step_sql numbers them. */
+static const char **params(PgRun *r, const CStep *st, int *n)
+{
+    const CMap *maps[2] = {&st->set, &st->where};
+    const char **v =
+        arena_alloc(r->a, (st->set.n + st->where.n + 2) * sizeof *v);
+    *n = 0;
+    if (st->op == COP_REQUEST || st->op == COP_APPROVE) {
+        v[(*n)++] = st->target;
+        if (st->op == COP_REQUEST)
+            v[(*n)++] = st->reason;
+        return v;
+    }
+    StrBuf val;
+    sb_init(&val);
+    for (int k = st->op == COP_WRITE || st->op == COP_INSERT ? 0 : 1; k < 2;
+         k++) {
+        if (st->op == COP_INSERT && k == 1)
+            break;
+        for (size_t i = 0; i < maps[k]->n; i++) {
+            const CVal *cv = &maps[k]->items[i].val;
+            cval_text(cv, &val);
+            v[(*n)++] =
+                cv->kind == CV_NULL ? NULL : arena_strdup(r->a, sb_cstr(&val));
+        }
+    }
+    sb_free(&val);
+    return v;
+}
+
 static bool run_step(PgRun *r, const CStep *st, Exercised *ex)
 {
     sb_printf(&r->why, "  session: %s\n",
               runner_session_text(r->a, &st->session));
-    if (st->op != COP_READ || st->naudits) {
-        sb_printf(&r->why, "  %s%s is not run on the PostgreSQL target yet\n",
-                  st->naudits ? "expect_audit" : cop_name(st->op),
-                  st->naudits ? "" : " (only reads)");
-        return false;
-    }
+    long long since = audit_high(r);
     run_sql(r, "SAVEPOINT ward_step");
     bool ok = as_user(r, &st->session);
-    const Table *tb = &r->m->tables[st->table];
-    StrBuf sql, val;
+    StrBuf sql;
     sb_init(&sql);
-    sb_init(&val);
-    sb_puts(&sql, "SELECT ");
-    if (st->column >= 0) {
-        sql_put_ident(&sql, tb->columns[st->column].name);
-    } else if (st->expect_map) {
-        for (size_t i = 0; i < st->expect.n; i++) {
-            sb_puts(&sql, i ? ", " : "");
-            sql_put_ident(&sql, st->expect.items[i].key);
-        }
-    } else {
-        sb_puts(&sql, "*");
-    }
-    sb_puts(&sql, " FROM ");
-    sql_put_ident(&sql, r->m->name);
-    sb_putc(&sql, '.');
-    sql_put_ident(&sql, tb->name);
-    const char **params = arena_alloc(r->a, (st->where.n + 1) * sizeof *params);
-    for (size_t i = 0; i < st->where.n; i++) {
-        sb_puts(&sql, i ? " AND " : " WHERE ");
-        sql_put_ident(&sql, st->where.items[i].key);
-        sb_printf(&sql, " IS NOT DISTINCT FROM $%zu", i + 1);
-        cval_text(&st->where.items[i].val, &val);
-        params[i] = st->where.items[i].val.kind == CV_NULL
-                        ? NULL
-                        : arena_strdup(r->a, sb_cstr(&val));
-    }
+    RunDialect d = RUN_POSTGRES;
+    d.schema = r->m->name;
+    runner_step_sql(r->m, st, &d, &sql);
     sb_printf(&r->why, "  query:   %s\n", sql.data);
-    PGresult *res = ok ? exec(r, sql.data, (int)st->where.n, params) : NULL;
+    int n = 0;
+    const char **v = params(r, st, &n);
+    PGresult *res = ok ? exec(r, sql.data, n, v) : NULL;
     const char *error =
         ok && !res ? arena_strdup(r->a, PQerrorMessage(r->db)) : NULL;
     sb_free(&sql);
-    sb_free(&val);
     if (ok && st->expect_error) {
         char *code = arena_printf(r->a, "[%s]", st->expect_error);
         if (!error) {
@@ -286,7 +350,8 @@ static bool run_step(PgRun *r, const CStep *st, Exercised *ex)
         sb_printf(&r->why, "  it failed: %s", error);
         ok = false;
     }
-    if (ok && res && st->has_expect) {
+    bool read = st->op == COP_READ || st->op == COP_EXPORT;
+    if (ok && res && read && st->has_expect) {
         if (PQntuples(res) == 0) {
             sb_puts(&r->why, "  expected a row, and the session sees none\n");
             ok = false;
@@ -309,16 +374,20 @@ static bool run_step(PgRun *r, const CStep *st, Exercised *ex)
             }
         }
     }
-    if (ok && res && st->has_expect_rows && PQntuples(res) != st->expect_rows) {
-        sb_printf(&r->why, "  expected %lld row%s, got %d\n",
-                  (long long)st->expect_rows, st->expect_rows == 1 ? "" : "s",
-                  PQntuples(res));
-        ok = false;
+    if (ok && res && st->has_expect_rows) {
+        long long rows = read ? PQntuples(res) : atoll(PQcmdTuples(res));
+        if (rows != st->expect_rows) {
+            sb_printf(&r->why, "  expected %lld row%s, got %lld\n",
+                      (long long)st->expect_rows,
+                      st->expect_rows == 1 ? "" : "s", rows);
+            ok = false;
+        }
     }
     PQclear(res);
     /* Back to the runner's own role, whatever happened. */
     run_sql(r, error ? "ROLLBACK TO SAVEPOINT ward_step; RESET ROLE"
                      : "RESET ROLE; RELEASE SAVEPOINT ward_step");
+    ok = ok && check_audit(r, st, since);
     if (ok && !error)
         runner_note(r->m, st, ex, r->a);
     return ok;
@@ -340,7 +409,8 @@ bool runner_run_postgres(const Model *m, const Corpus *c, const char *dsn,
         PQfinish(r.db);
         return false;
     }
-    PQclear(PQexec(r.db, "SET client_min_messages = warning"));
+    /* The runner's own role changes say nothing worth showing. */
+    PQclear(PQexec(r.db, "SET client_min_messages = error"));
     StrBuf script;
     sb_init(&script);
     emit_postgres_script(m, false, &script);

@@ -289,12 +289,13 @@ static bool set_session(Run *r, const CSession *s)
     return rc == SQLITE_OK;
 }
 
-static void where_clause(StrBuf *sql, const CMap *w, int first_param)
+static void where_clause(StrBuf *sql, const CMap *w, int first_param,
+                         const RunDialect *d)
 {
     for (size_t i = 0; i < w->n; i++) {
         sb_puts(sql, i ? " AND " : " WHERE ");
         sql_put_ident(sql, w->items[i].key);
-        sb_printf(sql, " IS ?%d", first_param + (int)i);
+        sb_printf(sql, "%s%s%d", d->is, d->param, first_param + (int)i);
     }
 }
 
@@ -304,8 +305,28 @@ static void bind_map(sqlite3_stmt *st, const CMap *mp, int first_param)
         bind_cval(st, first_param + (int)i, &mp->items[i].val);
 }
 
-/* The SQL of a step and how many parameters come from set before where. */
-static void step_sql(const Model *m, const CStep *st, StrBuf *sql)
+/* relation writes a view the session reads: PREFIX and the table, in the
+ * dialect's schema if it has one. */
+static void relation(const RunDialect *d, const char *prefix, const char *table,
+                     StrBuf *sql)
+{
+    if (d->schema) {
+        sql_put_ident(sql, d->schema);
+        sb_putc(sql, '.');
+    }
+    StrBuf n;
+    sb_init(&n);
+    sb_puts(&n, prefix);
+    sb_puts(&n, table);
+    sql_put_ident(sql, n.data);
+    sb_free(&n);
+}
+
+const RunDialect RUN_SQLITE = {"?", " IS ", NULL, "ward_request",
+                               "ward_approve"};
+
+void runner_step_sql(const Model *m, const CStep *st, const RunDialect *d,
+                     StrBuf *sql)
 {
     const CMap *set = &st->set;
     const char *table = st->table >= 0 ? m->tables[st->table].name : "";
@@ -319,47 +340,46 @@ static void step_sql(const Model *m, const CStep *st, StrBuf *sql)
         else
             sb_puts(sql, "*");
         sb_puts(sql, " FROM ");
-        sql_put_ident(sql, table);
-        where_clause(sql, &st->where, 1);
+        relation(d, "", table, sql);
+        where_clause(sql, &st->where, 1, d);
         break;
     case COP_WRITE:
         sb_puts(sql, "UPDATE ");
-        sql_put_ident(sql, table);
+        relation(d, "", table, sql);
         sb_puts(sql, " SET ");
         for (size_t i = 0; i < set->n; i++) {
             sb_puts(sql, i ? ", " : "");
             sql_put_ident(sql, set->items[i].key);
-            sb_printf(sql, " = ?%zu", i + 1);
+            sb_printf(sql, " = %s%zu", d->param, i + 1);
         }
-        where_clause(sql, &st->where, (int)set->n + 1);
+        where_clause(sql, &st->where, (int)set->n + 1, d);
         break;
     case COP_INSERT:
         sb_puts(sql, "INSERT INTO ");
-        sql_put_ident(sql, table);
+        relation(d, "", table, sql);
         sb_puts(sql, " (");
         names(sql, set);
         sb_puts(sql, ") VALUES (");
         for (size_t i = 0; i < set->n; i++)
-            sb_printf(sql, "%s?%zu", i ? ", " : "", i + 1);
+            sb_printf(sql, "%s%s%zu", i ? ", " : "", d->param, i + 1);
         sb_putc(sql, ')');
         break;
     case COP_DELETE:
         sb_puts(sql, "DELETE FROM ");
-        sql_put_ident(sql, table);
-        where_clause(sql, &st->where, 1);
+        relation(d, "", table, sql);
+        where_clause(sql, &st->where, 1, d);
         break;
-    case COP_EXPORT: {
-        StrBuf view;
-        sb_init(&view);
-        sb_printf(&view, "ward_export_%s", table);
+    case COP_EXPORT:
         sb_puts(sql, "SELECT * FROM ");
-        sql_put_ident(sql, view.data);
-        sb_free(&view);
-        where_clause(sql, &st->where, 1);
+        relation(d, "ward_export_", table, sql);
+        where_clause(sql, &st->where, 1, d);
         break;
-    }
-    case COP_REQUEST: sb_puts(sql, "SELECT ward_request(?1, ?2)"); break;
-    case COP_APPROVE: sb_puts(sql, "SELECT ward_approve(?1)"); break;
+    case COP_REQUEST:
+        sb_printf(sql, "SELECT %s(%s1, %s2)", d->request, d->param, d->param);
+        break;
+    case COP_APPROVE:
+        sb_printf(sql, "SELECT %s(%s1)", d->approve, d->param);
+        break;
     case COP_NONE: break;
     }
 }
@@ -486,7 +506,7 @@ static bool run_step(Run *r, const CStep *st)
         return false;
     StrBuf sql;
     sb_init(&sql);
-    step_sql(r->m, st, &sql);
+    runner_step_sql(r->m, st, &RUN_SQLITE, &sql);
     sb_printf(&r->why, "  query:   %s\n", sql.data);
     sqlite3_stmt *q = NULL;
     int rc = sqlite3_prepare_v2(r->db, sql.data, -1, &q, NULL);

@@ -72,6 +72,23 @@ void runner_note(const Model *m, const CStep *st, Exercised *ex, Arena *a);
  * ward_session takes, values keeping their YAML types. */
 void runner_attrs_json(const CMap *attrs, StrBuf *out);
 
+/* How a target's SQL names parameters, compares allowing NULL, finds the
+ * session's views (schema NULL: unqualified) and calls the approvals. */
+typedef struct RunDialect {
+    const char *param;
+    const char *is;
+    const char *schema;
+    const char *request;
+    const char *approve;
+} RunDialect;
+
+extern const RunDialect RUN_SQLITE;
+
+/* runner_step_sql writes the statement of step ST in dialect D: the values
+ * of set are parameters 1.., then those of where. */
+void runner_step_sql(const Model *m, const CStep *st, const RunDialect *d,
+                     StrBuf *sql);
+
 /* runner_tables_sql appends CREATE TABLE statements for M's tables, each
  * column's type named by TYPE_NAME (the target's word for it). */
 void runner_tables_sql(const Model *m, const char *(*type_name)(ColType),

@@ -6,6 +6,7 @@
 #include "decide.h"
 #include "sql_quote.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,26 +51,9 @@ static bool ported(const MaskSpec *spec)
     return false;
 }
 
-static void refuse(Diag *d, Span at, const char *what)
-{
-    Diagnostic *x = diag_error(d, at,
-                               "the PostgreSQL target does not enforce %s "
-                               "yet",
-                               what);
-    diag_hint(d, x,
-              "compile for --target sqlite, which enforces the whole "
-              "policy");
-}
-
 bool emit_postgres_check(const Model *m, Diag *d)
 {
     int before = d->errors;
-    for (size_t i = 0; i < m->nwrites; i++)
-        refuse(d, m->writes[i].at, "write rules");
-    for (size_t i = 0; i < m->napprovals; i++)
-        refuse(d, m->approvals[i].at, "approvals");
-    for (size_t i = 0; i < m->naudits; i++)
-        refuse(d, m->audits[i].at, "audit");
     for (size_t t = 0; t < m->ntables; t++)
         for (size_t c = 0; c < m->tables[t].ncolumns; c++)
             for (size_t r = 0; r < m->nroles; r++)
@@ -183,7 +167,7 @@ static void expr(const Table *tb, const Node *e, const Node *other, StrBuf *out)
         return;
     case NODE_NAME: sql_put_ident(out, e->as.name.text); return;
     case NODE_SESSION: attr(tb, e, other, out); return;
-    case NODE_CURRENT_USER: sb_puts(out, "(current_user)::text"); return;
+    case NODE_CURRENT_USER: sb_puts(out, "(SELECT ward.caller_())"); return;
     default: sql_put_literal(out, e, true); return;
     }
 }
@@ -323,75 +307,236 @@ static void roles(const Model *m, StrBuf *out)
         }
 }
 
-/* view_name writes the view of TB: "policy"."table". */
-static void view_name(const Model *m, const Table *tb, StrBuf *out)
+/* view_name writes a view of TB: "policy"."PREFIXtable". */
+static void view_name(const Model *m, const char *prefix, const Table *tb,
+                      StrBuf *out)
 {
+    StrBuf n;
+    sb_init(&n);
+    sb_puts(&n, prefix);
+    sb_puts(&n, tb->name);
     sql_put_ident(out, m->name);
     sb_putc(out, '.');
-    sql_put_ident(out, tb->name);
+    sql_put_ident(out, n.data);
+    sb_free(&n);
 }
 
-static void table_sql(const Model *m, size_t t, StrBuf *out, StrBuf *cells,
-                      bool *first_cell)
+/* row_open starts a row of a catalog table's VALUES: the policy first. */
+static void row_open(const Model *m, StrBuf *rows)
+{
+    sb_puts(rows, rows->len ? ",\n  (" : "\n  (");
+    sql_put_str(rows, m->name);
+}
+
+/* catalog replaces the policy's rows of ward.TABLE (COLS after policy)
+ * with ROWS. */
+static void catalog(const Model *m, const char *table, const char *cols,
+                    const StrBuf *rows, StrBuf *out)
+{
+    sb_printf(out, "DELETE FROM ward.%s WHERE policy = ", table);
+    sql_put_str(out, m->name);
+    sb_puts(out, ";\n");
+    if (!rows->len)
+        return;
+    sb_printf(out, "INSERT INTO ward.%s (policy, %s) VALUES", table, cols);
+    sb_append(out, rows->data, rows->len);
+    sb_puts(out, "\nON CONFLICT DO NOTHING;\n");
+}
+
+/* column_outcomes numbers the outcomes of column C of table T for every
+ * role alone in every scenario, in the order ward.cell lists them; CELLS,
+ * when given, receives those rows. */
+static void column_outcomes(const Model *m, size_t t, size_t c, Outcomes *oc,
+                            StrBuf *cells)
 {
     const Table *tb = &m->tables[t];
+    for (size_t r = 0; r < m->nroles; r++)
+        for (int s = -1; s < (int)m->nscenarios; s++) {
+            Outcome o = decide_role(m, (int)r, s, (int)t, (int)c, NULL);
+            int code = outcome_code(oc, &o);
+            if (!cells)
+                continue;
+            row_open(m, cells);
+            sb_puts(cells, ", ");
+            sql_put_str(cells, tb->name);
+            sb_puts(cells, ", ");
+            sql_put_str(cells, tb->columns[c].name);
+            sb_puts(cells, ", ");
+            sql_put_str(cells, m->roles[r].name);
+            sb_puts(cells, ", ");
+            sql_put_str(cells, s < 0 ? "" : m->scenarios[s].name);
+            sb_printf(cells, ", %d, %d, %lu)", code, effect_rank(o.effect),
+                      (unsigned long)outcome_pos(m, &o));
+        }
+}
+
+/* guard_of is the approval guarding OP on table T (column C, or any column
+ * when C < 0), or NULL. */
+static const Approval *guard_of(const Model *m, GuardOp op, int t, int c)
+{
+    for (size_t i = 0; i < m->napprovals; i++)
+        for (size_t g = 0; g < m->approvals[i].nguards; g++) {
+            const Guard *gd = &m->approvals[i].guards[g];
+            if (gd->op == op && gd->table == t && (c < 0 || gd->column == c))
+                return &m->approvals[i];
+        }
+    return NULL;
+}
+
+/* settings_key names table T of the policy in the session settings that
+ * count its reads (ward.r_KEY): 16 hex digits of FNV-1a over both names,
+ * since setting names allow no quoting. */
+static void settings_key(const Model *m, const Table *tb, char out[17])
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    const char *parts[2] = {m->name, tb->name};
+    for (int i = 0; i < 2; i++)
+        for (const char *p = parts[i];; p++) {
+            h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+            if (!*p)
+                break;
+        }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+typedef enum ViewMode { VIEW_READ, VIEW_EXPORT, VIEW_UNMASK } ViewMode;
+
+static const char *const VIEW_PREFIX[] = {"", "ward_export_", "ward_unmask_"};
+
+static void policy_table_col(const Model *m, const Table *tb, const Column *c,
+                             StrBuf *out)
+{
+    sql_put_str(out, m->name);
+    sb_puts(out, ", ");
+    sql_put_str(out, tb->name);
+    sb_puts(out, ", ");
+    sql_put_str(out, c->name);
+}
+
+/* counted writes the value V, through the read counter when COUNT (the
+ * column's reads are audited). */
+static void counted(const Model *m, size_t t, size_t c, bool count,
+                    const char *v, StrBuf *out)
+{
+    const Table *tb = &m->tables[t];
+    if (!count) {
+        sb_puts(out, v);
+        return;
+    }
+    char gk[17];
+    settings_key(m, tb, gk);
+    sb_puts(out, "ward.read_(");
+    sql_put_str(out, m->name);
+    sb_puts(out, ", ");
+    sql_put_str(out, tb->name);
+    sb_printf(out, ", '%s', %zu, \"t\".ctid::text, %s)", gk, c, v);
+}
+
+/* column_sql writes column C of table T as view MODE computes it. One
+ * decision per statement: the initplan computes it once. */
+static void column_sql(const Model *m, size_t t, size_t c, ViewMode mode,
+                       StrBuf *out)
+{
+    const Table *tb = &m->tables[t];
+    const Column *col = &tb->columns[c];
+    const Audit *au = model_audit(m, (int)t);
+    bool count = au && au->read[c] && mode != VIEW_EXPORT;
+    Outcomes oc = {{0}, 0};
+    column_outcomes(m, t, c, &oc, NULL);
+    StrBuf v;
+    sb_init(&v);
+    column_as(col, oc.n ? "::text" : "", &v);
+    if (mode == VIEW_UNMASK &&
+        guard_of(m, GUARD_UNMASK, (int)t, (int)c) != NULL) {
+        sb_puts(out, "\n    CASE WHEN (SELECT ward.unmask_gate_(");
+        policy_table_col(m, tb, col, out);
+        sb_puts(out, ")) THEN ");
+        counted(m, t, c, count, v.data, out);
+        sb_puts(out, " END AS ");
+        sql_put_ident(out, col->name);
+        sb_free(&v);
+        return;
+    }
+    sb_puts(out, "\n    CASE (SELECT ward.outcome(");
+    policy_table_col(m, tb, col, out);
+    sb_puts(out, "))\n        WHEN 1 THEN ");
+    counted(m, t, c, count, v.data, out);
+    for (int i = 0; i < oc.n; i++) {
+        sb_printf(out, "\n        WHEN %d THEN ", 2 + i);
+        sb_reset(&v);
+        mask_sql(col, oc.masks[i], &v);
+        counted(m, t, c, count, v.data, out);
+    }
+    sb_puts(out, "\n    END AS ");
+    sql_put_ident(out, col->name);
+    sb_free(&v);
+}
+
+static void view_sql(const Model *m, size_t t, ViewMode mode, StrBuf *out)
+{
+    const Table *tb = &m->tables[t];
+    const char *prefix = VIEW_PREFIX[mode];
     sb_puts(out, "\nDROP VIEW IF EXISTS ");
-    view_name(m, tb, out);
+    view_name(m, prefix, tb, out);
     sb_puts(out, ";\nCREATE VIEW ");
-    view_name(m, tb, out);
+    view_name(m, prefix, tb, out);
     sb_puts(out, " WITH (security_barrier) AS\nSELECT");
     for (size_t c = 0; c < tb->ncolumns; c++) {
-        const Column *col = &tb->columns[c];
-        Outcomes oc = {{0}, 0};
-        for (size_t r = 0; r < m->nroles; r++)
-            for (int s = -1; s < (int)m->nscenarios; s++) {
-                Outcome o = decide_role(m, (int)r, s, (int)t, (int)c, NULL);
-                int code = outcome_code(&oc, &o);
-                sb_puts(cells, *first_cell ? "\n  (" : ",\n  (");
-                *first_cell = false;
-                sql_put_str(cells, m->name);
-                sb_puts(cells, ", ");
-                sql_put_str(cells, tb->name);
-                sb_puts(cells, ", ");
-                sql_put_str(cells, col->name);
-                sb_puts(cells, ", ");
-                sql_put_str(cells, m->roles[r].name);
-                sb_puts(cells, ", ");
-                sql_put_str(cells, s < 0 ? "" : m->scenarios[s].name);
-                sb_printf(cells, ", %d, %d, %lu)", code, effect_rank(o.effect),
-                          (unsigned long)outcome_pos(m, &o));
-            }
-        /* One decision per statement: the initplan computes it once. */
-        sb_printf(out, "%s\n    CASE (SELECT ward.outcome(", c ? "," : "");
-        sql_put_str(out, m->name);
-        sb_puts(out, ", ");
-        sql_put_str(out, tb->name);
-        sb_puts(out, ", ");
-        sql_put_str(out, col->name);
-        sb_puts(out, "))\n        WHEN 1 THEN \"t\".");
-        sql_put_ident(out, col->name);
-        if (oc.n)
-            sb_puts(out, "::text");
-        for (int i = 0; i < oc.n; i++) {
-            sb_printf(out, "\n        WHEN %d THEN ", 2 + i);
-            mask_sql(col, oc.masks[i], out);
-        }
-        sb_puts(out, "\n    END AS ");
-        sql_put_ident(out, col->name);
+        sb_puts(out, c ? "," : "");
+        column_sql(m, t, c, mode, out);
     }
     sb_puts(out, "\nFROM ");
     sql_put_ident(out, tb->name);
-    sb_puts(out, " AS \"t\";\nALTER VIEW ");
-    view_name(m, tb, out);
-    sb_puts(out, " OWNER TO \"ward_reader\";\nGRANT SELECT ON ");
-    view_name(m, tb, out);
+    sb_puts(out, " AS \"t\"");
+    if (mode == VIEW_EXPORT) {
+        /* The gate: once per statement, before the first row. */
+        sb_puts(out, "\nWHERE (SELECT ward.export_gate_(");
+        sql_put_str(out, m->name);
+        sb_puts(out, ", ");
+        sql_put_str(out, tb->name);
+        sb_puts(out, "))");
+    }
+    sb_puts(out, ";\nALTER VIEW ");
+    view_name(m, prefix, tb, out);
+    sb_puts(out, " OWNER TO \"ward_reader\";\nGRANT SELECT");
+    if (mode == VIEW_READ)
+        sb_puts(out, ", INSERT, UPDATE, DELETE");
+    sb_puts(out, " ON ");
+    view_name(m, prefix, tb, out);
     sb_puts(out, " TO ");
     role_list(m, out);
     sb_puts(out, ";\n");
+    if (mode != VIEW_READ)
+        return;
+    /* Writes: the trigger checks them against the policy. */
+    sb_puts(out, "CREATE TRIGGER \"ward_write\" INSTEAD OF INSERT OR UPDATE "
+                 "OR DELETE ON ");
+    view_name(m, prefix, tb, out);
+    sb_puts(out, "\n    FOR EACH ROW EXECUTE FUNCTION ward.view_write_(");
+    sql_put_str(out, m->name);
+    sb_puts(out, ");\n");
+}
 
-    /* The base table: the policy's roles reach it only through the view;
-     * the view's owner reads it under row security. */
-    sb_puts(out, "REVOKE ALL ON TABLE ");
+/* role_test writes "the caller holds one of ROLES", once per statement. */
+static void role_test(const Model *m, const int *ids, size_t n, StrBuf *out)
+{
+    sb_puts(out, "(");
+    for (size_t k = 0; k < n; k++) {
+        sb_puts(out, k ? " OR " : "");
+        sb_puts(out, "(SELECT pg_has_role(ward.caller_()::name, ");
+        sql_put_str(out, m->roles[ids[k]].name);
+        sb_puts(out, ", 'MEMBER'))");
+    }
+    sb_puts(out, ")");
+}
+
+/* base_sql: the base table behind the views. The policy's roles reach it
+ * only through them; their owner reads it under row security; audited
+ * writes are recorded whoever makes them. */
+static void base_sql(const Model *m, size_t t, StrBuf *out)
+{
+    const Table *tb = &m->tables[t];
+    sb_puts(out, "\nREVOKE ALL ON TABLE ");
     sql_put_ident(out, tb->name);
     sb_puts(out, " FROM PUBLIC, ");
     role_list(m, out);
@@ -415,14 +560,7 @@ static void table_sql(const Model *m, size_t t, StrBuf *out, StrBuf *cells,
                 continue;
             sb_puts(out, any ? "\n    OR (" : "\n    (");
             any = true;
-            sb_puts(out, "(");
-            for (size_t k = 0; k < rr->nroles; k++) {
-                sb_puts(out, k ? " OR " : "");
-                sb_puts(out, "pg_has_role(current_user, ");
-                sql_put_str(out, m->roles[rr->roles[k]].name);
-                sb_puts(out, ", 'MEMBER')");
-            }
-            sb_puts(out, ")");
+            role_test(m, rr->roles, rr->nroles, out);
             if (rr->expr) {
                 sb_puts(out, " AND (");
                 expr(tb, rr->expr, NULL, out);
@@ -431,7 +569,164 @@ static void table_sql(const Model *m, size_t t, StrBuf *out, StrBuf *cells,
             sb_puts(out, ")");
         }
     }
+    sb_puts(out, ");\nDROP TRIGGER IF EXISTS \"ward_audit\" ON ");
+    sql_put_ident(out, tb->name);
+    sb_puts(out, ";\n");
+    const Audit *au = model_audit(m, (int)t);
+    bool any = false;
+    for (size_t c = 0; au && c < tb->ncolumns; c++)
+        any = any || au->write[c];
+    if (!any)
+        return;
+    sb_puts(out, "CREATE TRIGGER \"ward_audit\" AFTER INSERT OR UPDATE OR "
+                 "DELETE ON ");
+    sql_put_ident(out, tb->name);
+    sb_puts(out, "\n    FOR EACH ROW EXECUTE FUNCTION ward.audit_write_(");
+    sql_put_str(out, m->name);
+    sb_puts(out, ", ");
+    sql_put_str(out, tb->key >= 0 ? tb->columns[tb->key].name : "");
     sb_puts(out, ");\n");
+}
+
+static const char *const GUARD_WORD[] = {"export", "delete", "update",
+                                         "unmask"};
+
+/* catalogs: what the runtime's functions look up, for this policy. */
+static void catalogs(const Model *m, StrBuf *out)
+{
+    StrBuf rows;
+    sb_init(&rows);
+    sb_puts(out, "\n-- What this policy decides, for the runtime.\n");
+    for (size_t t = 0; t < m->ntables; t++)
+        for (size_t c = 0; c < m->tables[t].ncolumns; c++) {
+            Outcomes oc = {{0}, 0};
+            column_outcomes(m, t, c, &oc, &rows);
+        }
+    catalog(m, "cell", "tbl, col, role, scenario, outcome, rank, pos", &rows,
+            out);
+
+    sb_reset(&rows);
+    for (size_t s = 0; s < m->nscenarios; s++) {
+        row_open(m, &rows);
+        sb_puts(&rows, ", ");
+        sql_put_str(&rows, m->scenarios[s].name);
+        sb_puts(&rows, ")");
+    }
+    catalog(m, "scenario_def", "name", &rows, out);
+
+    sb_reset(&rows);
+    for (size_t r = 0; r < m->nroles; r++) {
+        row_open(m, &rows);
+        sb_puts(&rows, ", ");
+        sql_put_str(&rows, m->roles[r].name);
+        sb_printf(&rows, ", %zu)", r);
+    }
+    catalog(m, "role", "name, pos", &rows, out);
+
+    /* The base table as this script's search_path finds it. */
+    sb_reset(&rows);
+    StrBuf id;
+    sb_init(&id);
+    for (size_t t = 0; t < m->ntables; t++) {
+        const Table *tb = &m->tables[t];
+        row_open(m, &rows);
+        sb_puts(&rows, ", ");
+        sql_put_str(&rows, tb->name);
+        sb_puts(&rows, ", ");
+        sb_reset(&id);
+        sql_put_ident(&id, tb->name);
+        sql_put_str(&rows, id.data);
+        sb_puts(&rows, "::regclass, ");
+        if (tb->key >= 0)
+            sql_put_str(&rows, tb->columns[tb->key].name);
+        else
+            sb_puts(&rows, "NULL");
+        sb_puts(&rows, ")");
+    }
+    sb_free(&id);
+    catalog(m, "tbl", "name, base, keycol", &rows, out);
+
+    sb_reset(&rows);
+    for (size_t i = 0; i < m->nwrites; i++) {
+        const WriteRule *w = &m->writes[i];
+        const Table *tb = &m->tables[w->table];
+        for (size_t c = 0; c < w->ncolumns; c++)
+            for (size_t r = 0; r < w->nroles; r++) {
+                row_open(m, &rows);
+                sb_puts(&rows, ", ");
+                sql_put_str(&rows, tb->name);
+                sb_puts(&rows, ", ");
+                sql_put_str(&rows, tb->columns[w->columns[c]].name);
+                sb_puts(&rows, ", ");
+                sql_put_str(&rows, m->roles[w->roles[r]].name);
+                sb_puts(&rows, ")");
+            }
+    }
+    catalog(m, "write", "tbl, col, role", &rows, out);
+
+    sb_reset(&rows);
+    for (size_t i = 0; i < m->naudits; i++) {
+        const Audit *au = &m->audits[i];
+        const Table *tb = &m->tables[au->table];
+        for (size_t c = 0; c < tb->ncolumns; c++) {
+            if (!au->read[c] && !au->write[c])
+                continue;
+            row_open(m, &rows);
+            sb_puts(&rows, ", ");
+            sql_put_str(&rows, tb->name);
+            sb_puts(&rows, ", ");
+            sql_put_str(&rows, tb->columns[c].name);
+            sb_printf(&rows, ", %zu, %s, %s)", c,
+                      au->read[c] ? "true" : "false",
+                      au->write[c] ? "true" : "false");
+        }
+    }
+    catalog(m, "audit_col", "tbl, col, pos, rd, wr", &rows, out);
+
+    sb_reset(&rows);
+    for (size_t i = 0; i < m->napprovals; i++) {
+        const Approval *ap = &m->approvals[i];
+        row_open(m, &rows);
+        sb_puts(&rows, ", ");
+        sql_put_str(&rows, ap->name);
+        sb_puts(&rows, ", ");
+        if (ap->label)
+            sql_put_str(&rows, ap->label);
+        else
+            sb_puts(&rows, "NULL");
+        sb_printf(&rows, ", %d, %lld)", ap->count, (long long)ap->expires);
+    }
+    catalog(m, "approval", "name, label, count, expires", &rows, out);
+
+    sb_reset(&rows);
+    for (size_t i = 0; i < m->napprovals; i++)
+        for (size_t r = 0; r < m->approvals[i].nroles; r++) {
+            row_open(m, &rows);
+            sb_puts(&rows, ", ");
+            sql_put_str(&rows, m->approvals[i].name);
+            sb_puts(&rows, ", ");
+            sql_put_str(&rows, m->roles[m->approvals[i].roles[r]].name);
+            sb_puts(&rows, ")");
+        }
+    catalog(m, "approver", "approval, role", &rows, out);
+
+    sb_reset(&rows);
+    for (size_t i = 0; i < m->napprovals; i++)
+        for (size_t g = 0; g < m->approvals[i].nguards; g++) {
+            const Guard *gd = &m->approvals[i].guards[g];
+            const Table *tb = &m->tables[gd->table];
+            row_open(m, &rows);
+            sb_puts(&rows, ", ");
+            sql_put_str(&rows, m->approvals[i].name);
+            sb_printf(&rows, ", '%s', ", GUARD_WORD[gd->op]);
+            sql_put_str(&rows, tb->name);
+            sb_puts(&rows, ", ");
+            sql_put_str(&rows,
+                        gd->column >= 0 ? tb->columns[gd->column].name : "");
+            sb_puts(&rows, ")");
+        }
+    catalog(m, "guard", "approval, op, tbl, col", &rows, out);
+    sb_free(&rows);
 }
 
 void emit_postgres(const Model *m, StrBuf *out)
@@ -456,9 +751,10 @@ void emit_postgres_script(const Model *m, bool transaction, StrBuf *out)
         sb_puts(out, "BEGIN;\n");
     sb_puts(out, "\n-- The database must have every protected column: stop "
                  "here if not.\n");
+    sb_puts(out, "DO $ward$\nBEGIN\n");
     for (size_t t = 0; t < m->ntables; t++) {
         const Table *tb = &m->tables[t];
-        sb_puts(out, "SELECT ");
+        sb_puts(out, "    PERFORM ");
         for (size_t c = 0; c < tb->ncolumns; c++) {
             sb_puts(out, c ? ", " : "");
             sql_put_ident(out, tb->name);
@@ -469,39 +765,17 @@ void emit_postgres_script(const Model *m, bool transaction, StrBuf *out)
         sql_put_ident(out, tb->name);
         sb_puts(out, " LIMIT 0;\n");
     }
+    sb_puts(out, "END\n$ward$;\n");
     sb_puts(out, "\n-- The runtime.\n");
     sb_puts(out, pg_runtime_sql);
     roles(m, out);
+    catalogs(m, out);
 
-    StrBuf views, cells;
-    sb_init(&views);
-    sb_init(&cells);
-    bool first = true;
+    sb_puts(out, "\n-- The base tables: reached through the views only.\n");
     for (size_t t = 0; t < m->ntables; t++)
-        table_sql(m, t, &views, &cells, &first);
+        base_sql(m, t, out);
 
-    sb_puts(out, "\n-- What this policy decides, for ward.outcome.\n"
-                 "DELETE FROM ward.cell WHERE policy = ");
-    sql_put_str(out, m->name);
-    sb_puts(out, ";\n");
-    if (!first) {
-        sb_puts(out, "INSERT INTO ward.cell (policy, tbl, col, role, "
-                     "scenario, outcome, rank, pos) VALUES");
-        sb_append(out, cells.data, cells.len);
-        sb_puts(out, ";\n");
-    }
-    sb_puts(out, "DELETE FROM ward.scenario_def WHERE policy = ");
-    sql_put_str(out, m->name);
-    sb_puts(out, ";\n");
-    for (size_t s = 0; s < m->nscenarios; s++) {
-        sb_puts(out, "INSERT INTO ward.scenario_def VALUES (");
-        sql_put_str(out, m->name);
-        sb_puts(out, ", ");
-        sql_put_str(out, m->scenarios[s].name);
-        sb_puts(out, ");\n");
-    }
-
-    sb_puts(out, "\n-- The masked views, and the base tables behind them.\n"
+    sb_puts(out, "\n-- The views: masked reads, writes, exports, unmasking.\n"
                  "CREATE SCHEMA IF NOT EXISTS ");
     sql_put_ident(out, m->name);
     sb_puts(out, ";\nREVOKE ALL ON SCHEMA ");
@@ -511,9 +785,24 @@ void emit_postgres_script(const Model *m, bool transaction, StrBuf *out)
     sb_puts(out, " TO \"ward_reader\", ");
     role_list(m, out);
     sb_puts(out, ";\n");
-    sb_append(out, views.data, views.len);
-    sb_free(&views);
-    sb_free(&cells);
+    /* Views an earlier version made and this one does not. */
+    sb_puts(out, "DO $ward$\nDECLARE\n    v record;\nBEGIN\n"
+                 "    FOR v IN SELECT viewname FROM pg_views WHERE "
+                 "schemaname = ");
+    sql_put_str(out, m->name);
+    sb_puts(out, " LOOP\n        EXECUTE format('DROP VIEW %I.%I', ");
+    sql_put_str(out, m->name);
+    sb_puts(out, ", v.viewname);\n    END LOOP;\nEND\n$ward$;\n");
+    for (size_t t = 0; t < m->ntables; t++) {
+        view_sql(m, t, VIEW_READ, out);
+        view_sql(m, t, VIEW_EXPORT, out);
+        bool unmask = false;
+        for (size_t c = 0; c < m->tables[t].ncolumns; c++)
+            unmask =
+                unmask || guard_of(m, GUARD_UNMASK, (int)t, (int)c) != NULL;
+        if (unmask)
+            view_sql(m, t, VIEW_UNMASK, out);
+    }
     if (transaction)
         sb_puts(out, "\nCOMMIT;\n");
 }

@@ -444,14 +444,6 @@ static int catalog_index(const char *table)
     return -1;
 }
 
-static const Audit *audit_of(const Model *m, int table)
-{
-    for (size_t i = 0; i < m->naudits; i++)
-        if (m->audits[i].table == table)
-            return &m->audits[i];
-    return NULL;
-}
-
 static void header(Emit *e)
 {
     const Model *m = e->m;
@@ -528,7 +520,7 @@ static void catalog(Emit *e)
     }
     for (size_t t = 0; t < m->ntables; t++) {
         const Table *tb = &m->tables[t];
-        const Audit *au = audit_of(m, (int)t);
+        const Audit *au = model_audit(m, (int)t);
         for (size_t c = 0; c < tb->ncolumns; c++) {
             row_begin(e, "ward_column",
                       "tbl, name, pos, type, audit_read, audit_write");
@@ -662,7 +654,7 @@ static void audit_triggers(Emit *e, Arena *a)
     sb_init(&t);
     for (size_t ti = 0; ti < m->ntables; ti++) {
         const Table *tb = &m->tables[ti];
-        const Audit *au = audit_of(m, (int)ti);
+        const Audit *au = model_audit(m, (int)ti);
         bool any = false;
         for (size_t c = 0; au && c < tb->ncolumns; c++)
             any = any || au->write[c];

@@ -1369,3 +1369,11 @@ Model *load_policy(Arena *a, Diag *d, const char *path, ParseResult *out)
         return NULL;
     return model_build(a, d, src, pr->root);
 }
+
+const Audit *model_audit(const Model *m, int table)
+{
+    for (size_t i = 0; i < m->naudits; i++)
+        if (m->audits[i].table == table)
+            return &m->audits[i];
+    return NULL;
+}

@@ -175,6 +175,8 @@ int model_role(const Model *m, const char *name);
 int model_scenario(const Model *m, const char *name);
 int model_table(const Model *m, const char *name);
 int model_column(const Model *m, int table, const char *name);
+/* model_audit is the audit statement of TABLE, or NULL. */
+const Audit *model_audit(const Model *m, int table);
 
 /* rule_names_role, rule_has_column: membership tests on a rule's lists;
  * ids_contain tests any list of role or column indexes. */

@@ -31,8 +31,36 @@ CREATE TABLE IF NOT EXISTS ward.scenario_def (
     name   text NOT NULL,
     PRIMARY KEY (policy, name)
 );
-REVOKE ALL ON ward.cell, ward.scenario_def FROM PUBLIC;
-GRANT SELECT ON ward.cell, ward.scenario_def TO PUBLIC;
+-- The policy's roles, in the order the policy declares them.
+CREATE TABLE IF NOT EXISTS ward.role (
+    policy text NOT NULL,
+    name   text NOT NULL,
+    pos    integer NOT NULL,
+    PRIMARY KEY (policy, name)
+);
+REVOKE ALL ON ward.cell, ward.scenario_def, ward.role FROM PUBLIC;
+GRANT SELECT ON ward.cell, ward.scenario_def, ward.role TO PUBLIC;
+
+-- caller_ is the session's user wherever it is asked: current_user, except
+-- that inside the runtime's SECURITY DEFINER functions current_user is their
+-- owner. The role a session SET ROLE to (the server checked membership) or,
+-- without one, the login role, is the same user seen from anywhere.
+CREATE OR REPLACE FUNCTION ward.caller_()
+RETURNS text LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT CASE WHEN current_setting('role') = 'none' THEN session_user::text
+                ELSE current_setting('role') END
+$$;
+GRANT EXECUTE ON FUNCTION ward.caller_() TO PUBLIC;
+
+-- roles_ lists the policy's roles the caller holds, directly or inherited,
+-- in the policy's order: the roles an audit row names.
+CREATE OR REPLACE FUNCTION ward.roles_(p text)
+RETURNS text LANGUAGE sql STABLE
+SET search_path = pg_catalog AS $$
+    SELECT string_agg(name, ',' ORDER BY pos) FROM ward.role
+    WHERE policy = p AND pg_has_role(ward.caller_()::name, name, 'MEMBER')
+$$;
 
 -- state_ gives the session's state table, made on first use; NULL when it
 -- does not exist yet and MAKE is false.
@@ -48,6 +76,7 @@ BEGIN
     END IF;
     IF t IS NOT NULL AND (SELECT relowner FROM pg_class WHERE oid = t)
                          <> (SELECT oid FROM pg_roles WHERE rolname = current_user) THEN
+        -- current_user here is the runtime's owner (SECURITY DEFINER).
         RAISE EXCEPTION 'ward: [session-locked] a table named ward_state that ward did not make shadows the session';
     END IF;
     RETURN t;
@@ -141,7 +170,7 @@ $$;
 
 -- outcome: the session's decision for one column (the most permissive of
 -- its roles' own decisions; between masks, the one written first). Runs
--- as the caller: current_user is the session's user, even inside a view.
+-- for the caller (ward.caller_), in a view and in the runtime's functions.
 CREATE OR REPLACE FUNCTION ward.outcome(p text, t text, c text)
 RETURNS integer LANGUAGE sql STABLE
 SET search_path = pg_catalog AS $$
@@ -149,7 +178,7 @@ SET search_path = pg_catalog AS $$
         SELECT outcome FROM ward.cell
         WHERE policy = p AND tbl = t AND col = c
           AND scenario = coalesce(ward.scenario(), '')
-          AND pg_has_role(current_user, role, 'MEMBER')
+          AND pg_has_role(ward.caller_()::name, role, 'MEMBER')
         ORDER BY rank DESC, pos
         LIMIT 1), 0)
 $$;

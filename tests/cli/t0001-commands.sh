@@ -48,10 +48,11 @@ test_expect_success 'a failed compile leaves no file behind' '
     ! ls out.sql.tmp* 2>/dev/null
 '
 
-test_expect_success 'compile for postgres refuses what that target cannot enforce yet' '
-    expect_exit 2 "$WARD" compile "$P" --target postgres -o out.sql 2>err &&
-    contains err "does not enforce write rules yet" &&
-    test ! -e out.sql
+test_expect_success 'compile for postgres writes the whole policy' '
+    "$WARD" compile "$P" --target postgres -o out.sql &&
+    contains out.sql "CREATE TRIGGER \"ward_write\" INSTEAD OF" &&
+    contains out.sql "ward.export_gate_" &&
+    contains out.sql "ward.read_("
 '
 
 test_expect_success 'explain: pharmacist sees medication, not the phone' '

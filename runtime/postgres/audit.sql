@@ -1,0 +1,289 @@
+-- runtime/postgres/audit.sql - the PostgreSQL runtime's audit log,
+-- ward.audit: chained exactly as the SQLite runtime chains ward_audit
+-- (runtime/audit_chain.h), so `ward audit verify --dsn` walks it with the
+-- same code.
+--
+-- Rows are appended only by ward.audit_append_, which takes the chain's
+-- head (ward.audit_head) under a row lock: concurrent appenders queue
+-- there, and each row's prev is the hash of the row numbered one below.
+-- Updates, deletes and truncation of either table are refused by triggers;
+-- the script never drops them.
+--
+-- Audited writes are recorded by row triggers on the base tables. Audited
+-- reads are counted by the views (ward.read_, one call per row of an
+-- audited column the statement uses) and recorded once per statement and
+-- table, with the columns read and the number of rows, when the
+-- transaction commits (a deferred trigger), or as soon as the same
+-- session's next statement reads that table. A transaction that rolls back
+-- takes its records with it: on PostgreSQL nothing outlives a rollback;
+-- the server log (log_statement, pgaudit) is the record of those.
+
+CREATE TABLE IF NOT EXISTS ward.audit (
+    seq      bigint PRIMARY KEY,
+    at       text NOT NULL,
+    "user"   text,
+    roles    text,
+    scenario text,
+    op       text NOT NULL,
+    tbl      text,
+    key      text,
+    columns  text,
+    nrows    bigint,
+    detail   text,
+    prev     text NOT NULL,
+    hash     text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ward.audit_head (
+    id   integer PRIMARY KEY CHECK (id = 1),
+    seq  bigint NOT NULL,
+    hash text NOT NULL
+);
+INSERT INTO ward.audit_head VALUES
+    (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')
+ON CONFLICT (id) DO NOTHING;
+REVOKE ALL ON ward.audit, ward.audit_head FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.append_only_()
+RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'audit_head' AND TG_OP = 'UPDATE'
+       AND NEW.seq = OLD.seq + 1 AND NEW.id = OLD.id THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'ward: [append-only] the audit log cannot be changed or deleted';
+END $$;
+DROP TRIGGER IF EXISTS ward_append_only ON ward.audit;
+CREATE TRIGGER ward_append_only BEFORE UPDATE OR DELETE ON ward.audit
+    FOR EACH ROW EXECUTE FUNCTION ward.append_only_();
+DROP TRIGGER IF EXISTS ward_append_only_truncate ON ward.audit;
+CREATE TRIGGER ward_append_only_truncate BEFORE TRUNCATE ON ward.audit
+    FOR EACH STATEMENT EXECUTE FUNCTION ward.append_only_();
+DROP TRIGGER IF EXISTS ward_append_only ON ward.audit_head;
+CREATE TRIGGER ward_append_only BEFORE UPDATE OR DELETE ON ward.audit_head
+    FOR EACH ROW EXECUTE FUNCTION ward.append_only_();
+DROP TRIGGER IF EXISTS ward_append_only_truncate ON ward.audit_head;
+CREATE TRIGGER ward_append_only_truncate BEFORE TRUNCATE ON ward.audit_head
+    FOR EACH STATEMENT EXECUTE FUNCTION ward.append_only_();
+
+-- audit_hash_: SHA-256 over the tag, prev, and each field as "\nLEN:" and
+-- its bytes, or "\n-" for NULL (runtime/audit_chain.c).
+CREATE OR REPLACE FUNCTION ward.audit_hash_(prev text, f text[])
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+    SELECT encode(sha256(convert_to(E'ward-audit-1\n' || prev, 'UTF8')
+        || coalesce((SELECT string_agg(
+               CASE WHEN x IS NULL THEN convert_to(E'\n-', 'UTF8')
+                    ELSE convert_to(E'\n' || octet_length(convert_to(x, 'UTF8'))
+                                    || ':' || x, 'UTF8') END,
+               ''::bytea ORDER BY i)
+            FROM unnest(f) WITH ORDINALITY AS u(x, i)), ''::bytea)), 'hex')
+$$;
+
+CREATE OR REPLACE FUNCTION ward.now_()
+RETURNS text LANGUAGE sql VOLATILE
+SET search_path = pg_catalog AS $$
+    SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC',
+                   'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+$$;
+
+-- audit_append_: one chained row; returns its number.
+CREATE OR REPLACE FUNCTION ward.audit_append_(
+    u text, r text, sc text, op text, t text, k text, cols text,
+    n bigint, detail text, at_ text DEFAULT NULL)
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    h record;
+    a text := coalesce(at_, ward.now_());
+    nh text;
+BEGIN
+    SELECT seq, hash INTO h FROM ward.audit_head WHERE id = 1 FOR UPDATE;
+    nh := ward.audit_hash_(h.hash, ARRAY[a, u, r, sc, op, t, k, cols, n::text, detail]);
+    INSERT INTO ward.audit VALUES (h.seq + 1, a, u, r, sc, op, t, k, cols, n,
+                                   detail, h.hash, nh);
+    UPDATE ward.audit_head SET seq = h.seq + 1, hash = nh WHERE id = 1;
+    RETURN h.seq + 1;
+END $$;
+REVOKE ALL ON FUNCTION ward.audit_append_(text, text, text, text, text, text,
+                                          text, bigint, text, text) FROM PUBLIC;
+
+-- audit_session_: a row by the caller, with its roles and scenario.
+CREATE OR REPLACE FUNCTION ward.audit_session_(
+    p text, op text, t text, k text, cols text, n bigint, detail text)
+RETURNS bigint LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT ward.audit_append_(ward.caller_(), ward.roles_(p), ward.scenario(),
+                              op, t, k, cols, n, detail)
+$$;
+REVOKE ALL ON FUNCTION ward.audit_session_(text, text, text, text, text,
+                                           bigint, text) FROM PUBLIC;
+
+-- Which columns of which table are audited, for reads and for writes.
+CREATE TABLE IF NOT EXISTS ward.audit_col (
+    policy text NOT NULL,
+    tbl    text NOT NULL,
+    col    text NOT NULL,
+    pos    integer NOT NULL,
+    rd     boolean NOT NULL,
+    wr     boolean NOT NULL,
+    PRIMARY KEY (policy, tbl, col)
+);
+REVOKE ALL ON ward.audit_col FROM PUBLIC;
+
+-- audit_write_: the row trigger of an audited base table (TG_ARGV: the
+-- policy, the key column). The changed audited columns by name, never
+-- their values; an update that changes none leaves no record.
+CREATE OR REPLACE FUNCTION ward.audit_write_()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p text := TG_ARGV[0];
+    o jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+    n jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+    cols text;
+BEGIN
+    IF TG_OP <> 'DELETE' THEN
+        SELECT string_agg(col, ',' ORDER BY pos) INTO cols FROM ward.audit_col
+        WHERE policy = p AND tbl = TG_TABLE_NAME AND wr
+          AND CASE WHEN TG_OP = 'INSERT' THEN n -> col <> 'null'::jsonb
+                   ELSE (n -> col) IS DISTINCT FROM (o -> col) END;
+        IF cols IS NULL AND TG_OP = 'UPDATE' THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    PERFORM ward.audit_session_(p, lower(TG_OP), TG_TABLE_NAME,
+        CASE WHEN TG_ARGV[1] <> '' THEN coalesce(n, o) ->> TG_ARGV[1] END,
+        cols, NULL, NULL);
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION ward.audit_write_() FROM PUBLIC;
+
+-- ---- reads ----
+
+-- A statement's read of a table: made on the first row it reads, recorded
+-- in ward.audit by read_settle_ with what the session counted.
+CREATE TABLE IF NOT EXISTS ward.read_pending (
+    id       bigserial PRIMARY KEY,
+    backend  integer NOT NULL,
+    stmt     text NOT NULL,
+    policy   text NOT NULL,
+    tbl      text NOT NULL,
+    gk       text NOT NULL,
+    at       text NOT NULL,
+    "user"   text,
+    roles    text,
+    scenario text
+);
+REVOKE ALL ON ward.read_pending FROM PUBLIC;
+
+-- read_settle_: the record of pending read ID, once. The count and the
+-- columns come from the session's settings ward.r_GK (stmt|count|id|key)
+-- and ward.c_GK_POS (the stmt that read column POS); a session that
+-- rewrote them can change the count, never lose the record: without them
+-- it names every audited column of the table and no count.
+CREATE OR REPLACE FUNCTION ward.read_settle_(pid bigint)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    pr ward.read_pending;
+    cur text;
+    cnt bigint;
+    cols text;
+BEGIN
+    DELETE FROM ward.read_pending WHERE id = pid RETURNING * INTO pr;
+    IF pr.id IS NULL THEN
+        RETURN;
+    END IF;
+    cur := current_setting('ward.r_' || pr.gk, true);
+    IF pr.backend = pg_backend_pid() AND split_part(cur, '|', 1) = pr.stmt
+       AND split_part(cur, '|', 3) = pid::text THEN
+        cnt := split_part(cur, '|', 2)::bigint;
+        SELECT string_agg(col, ',' ORDER BY pos) INTO cols FROM ward.audit_col
+        WHERE policy = pr.policy AND tbl = pr.tbl AND rd
+          AND current_setting('ward.c_' || pr.gk || '_' || pos, true) = pr.stmt;
+        PERFORM set_config('ward.r_' || pr.gk, '', false);
+    END IF;
+    IF cols IS NULL THEN
+        SELECT string_agg(col, ',' ORDER BY pos) INTO cols FROM ward.audit_col
+        WHERE policy = pr.policy AND tbl = pr.tbl AND rd;
+    END IF;
+    PERFORM ward.audit_append_(pr."user", pr.roles, pr.scenario, 'read',
+                               pr.tbl, NULL, cols, cnt, NULL, pr.at);
+END $$;
+REVOKE ALL ON FUNCTION ward.read_settle_(bigint) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.read_flush_()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM ward.read_settle_(NEW.id);
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION ward.read_flush_() FROM PUBLIC;
+DROP TRIGGER IF EXISTS ward_read_flush ON ward.read_pending;
+CREATE CONSTRAINT TRIGGER ward_read_flush AFTER INSERT ON ward.read_pending
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION ward.read_flush_();
+
+-- seen_: a row of table T (settings key GK) read column POS. The first
+-- row of a statement settles the table's previous statement and opens a
+-- pending record; later rows count when the row changes (a row read twice
+-- in a row, by its filter and its output, counts once).
+CREATE OR REPLACE FUNCTION ward.seen_(p text, t text, gk text, pos integer,
+                                     rowkey text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s text := statement_timestamp()::text;
+    cur text := current_setting('ward.r_' || gk, true);
+    c1 text := split_part(cur, '|', 1);
+    cnt text;
+    pid text;
+    last text;
+    newid bigint;
+BEGIN
+    IF c1 = s THEN
+        cnt := split_part(cur, '|', 2);
+        pid := split_part(cur, '|', 3);
+        last := substr(cur, length(c1) + length(cnt) + length(pid) + 4);
+    END IF;
+    -- The settings are the session's own: trust them only for a pending
+    -- record of this statement that exists.
+    IF c1 IS DISTINCT FROM s OR pid !~ '^[0-9]{1,18}$'
+       OR NOT EXISTS (SELECT 1 FROM ward.read_pending rp
+                      WHERE rp.id = pid::bigint AND rp.stmt = s
+                        AND rp.gk = seen_.gk AND rp.backend = pg_backend_pid()) THEN
+        IF split_part(cur, '|', 3) ~ '^[0-9]{1,18}$' THEN
+            PERFORM ward.read_settle_(split_part(cur, '|', 3)::bigint);
+        END IF;
+        INSERT INTO ward.read_pending (backend, stmt, policy, tbl, gk, at,
+                                       "user", roles, scenario)
+        VALUES (pg_backend_pid(), s, p, t, gk, ward.now_(), ward.caller_(),
+                ward.roles_(p), ward.scenario())
+        RETURNING id INTO newid;
+        PERFORM set_config('ward.r_' || gk, s || '|1|' || newid || '|'
+                           || coalesce(rowkey, ''), false);
+    ELSIF last IS DISTINCT FROM coalesce(rowkey, '') THEN
+        PERFORM set_config('ward.r_' || gk, s || '|' || (cnt::bigint + 1) || '|'
+                           || pid || '|' || coalesce(rowkey, ''), false);
+    END IF;
+    IF current_setting('ward.c_' || gk || '_' || pos, true) IS DISTINCT FROM s THEN
+        PERFORM set_config('ward.c_' || gk || '_' || pos, s, false);
+    END IF;
+END $$;
+GRANT EXECUTE ON FUNCTION ward.seen_(text, text, text, integer, text) TO PUBLIC;
+
+-- read_: V, counted as a read of column POS of T. Declared STABLE so that
+-- a statement that does not use the column does not call it (PostgreSQL
+-- drops unused view columns only when they call no volatile function).
+CREATE OR REPLACE FUNCTION ward.read_(p text, t text, gk text, pos integer,
+                                     rowkey text, v anyelement)
+RETURNS anyelement LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog AS $$
+BEGIN
+    PERFORM ward.seen_(p, t, gk, pos, rowkey);
+    RETURN v;
+END $$;
+GRANT EXECUTE ON FUNCTION ward.read_(text, text, text, integer, text, anyelement)
+    TO PUBLIC;

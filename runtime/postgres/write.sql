@@ -1,0 +1,143 @@
+-- runtime/postgres/write.sql - writes through the policy's views.
+--
+-- An application's `UPDATE policy.customers SET phone = ...` fires the
+-- view's INSTEAD OF trigger, ward.view_write_, for each row the caller can
+-- see. It checks the write against the policy and runs it on the base
+-- table as the runtime's owner (the policy's roles hold no privilege on
+-- base tables):
+--   - a column the caller changes needs a write grant of one of its roles,
+--     else [write-denied]; a column set to what the caller already sees is
+--     no change and is not written, so writing back a masked value never
+--     stores the mask;
+--   - rows are named by the table's key as the caller sees it: without a
+--     shown key a view row names no base row;
+--   - a delete needs a write grant on every column, or a delete approval;
+--   - update and delete approvals are used once per statement;
+--   - a row the write leaves out of the caller's own sight is refused, as
+--     row security does for tables.
+-- The write-audit triggers on the base table record the change.
+
+-- The protected tables: the base table and its key column.
+CREATE TABLE IF NOT EXISTS ward.tbl (
+    policy text NOT NULL,
+    name   text NOT NULL,
+    base   regclass NOT NULL,
+    keycol text, -- NULL: no key column
+    PRIMARY KEY (policy, name)
+);
+-- Write grants: role may write tbl.col.
+CREATE TABLE IF NOT EXISTS ward.write (
+    policy text NOT NULL,
+    tbl    text NOT NULL,
+    col    text NOT NULL,
+    role   text NOT NULL,
+    PRIMARY KEY (policy, tbl, col, role)
+);
+REVOKE ALL ON ward.tbl, ward.write FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.who_(p text)
+RETURNS text LANGUAGE sql STABLE
+SET search_path = pg_catalog AS $$
+    SELECT CASE WHEN r LIKE '%,%' THEN 'roles ' ELSE 'role ' END
+           || coalesce(r, '(none)')
+    FROM (SELECT ward.roles_(p) AS r) x
+$$;
+
+CREATE OR REPLACE FUNCTION ward.view_write_()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p text := TG_ARGV[0];
+    t text := TG_TABLE_NAME;
+    tb ward.tbl;
+    u text := ward.caller_();
+    o jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+    n jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+    cols text[];
+    c text;
+    ap text;
+    k jsonb;
+    seen boolean;
+BEGIN
+    SELECT * INTO tb FROM ward.tbl WHERE policy = p AND name = t;
+    -- The columns written: changed (update) or given (insert).
+    SELECT array_agg(e.key ORDER BY e.key) INTO cols FROM jsonb_each(n) e
+    WHERE CASE WHEN TG_OP = 'INSERT' THEN e.value <> 'null'::jsonb
+               ELSE e.value IS DISTINCT FROM o -> e.key END;
+    IF TG_OP = 'UPDATE' AND cols IS NULL THEN
+        RETURN NEW;
+    END IF;
+    FOREACH c IN ARRAY coalesce(cols, '{}') LOOP
+        IF NOT EXISTS (SELECT 1 FROM ward.write w
+                       WHERE w.policy = p AND w.tbl = t AND w.col = c
+                         AND pg_has_role(u::name, w.role, 'MEMBER')) THEN
+            PERFORM ward.refuse_('write-denied', format('%s may not write %s.%s',
+                                                        ward.who_(p), t, c));
+        END IF;
+    END LOOP;
+    IF TG_OP = 'DELETE' THEN
+        SELECT approval INTO ap FROM ward.guard g
+        WHERE g.policy = p AND g.op = 'delete' AND g.tbl = t;
+        IF ap IS NULL AND EXISTS (
+            SELECT 1 FROM jsonb_object_keys(o) x(col)
+            WHERE NOT EXISTS (SELECT 1 FROM ward.write w
+                              WHERE w.policy = p AND w.tbl = t AND w.col = x.col
+                                AND pg_has_role(u::name, w.role, 'MEMBER'))) THEN
+            PERFORM ward.refuse_('write-denied', format(
+                '%s may not delete from %s: a delete needs a write grant on '
+                'every column, or a delete approval', ward.who_(p), t));
+        END IF;
+    END IF;
+    IF TG_OP <> 'INSERT' AND (tb.keycol IS NULL
+                              OR ward.outcome(p, t, tb.keycol) <> 1) THEN
+        PERFORM ward.refuse_('write-denied', format(
+            '%s cannot %s rows of %s: %s, so a row of the view names no row '
+            'of the table', ward.who_(p), lower(TG_OP), t,
+            CASE WHEN tb.keycol IS NULL THEN 'the table has no key column'
+                 ELSE 'its key column is not shown to this session' END));
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        IF ap IS NOT NULL THEN
+            PERFORM ward.approval_use_(p, ap, 'delete', t, '');
+        END IF;
+        EXECUTE format('DELETE FROM %s AS b WHERE b.%I = '
+                       '(jsonb_populate_record(NULL::%s, $1)).%I',
+                       tb.base, tb.keycol, tb.base, tb.keycol) USING o;
+        RETURN OLD;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        FOR ap, c IN SELECT g.approval, g.col FROM ward.guard g
+                     WHERE g.policy = p AND g.op = 'update' AND g.tbl = t
+                       AND g.col = ANY (cols) ORDER BY g.col LOOP
+            PERFORM ward.approval_use_(p, ap, 'update', t, c);
+        END LOOP;
+        EXECUTE format('UPDATE %s AS b SET (%s) = ROW(%s) FROM '
+                       'jsonb_populate_record(NULL::%s, $1) AS r WHERE b.%I = '
+                       '(jsonb_populate_record(NULL::%s, $2)).%I',
+                       tb.base,
+                       (SELECT string_agg(format('%I', x), ', ') FROM unnest(cols) x),
+                       (SELECT string_agg(format('r.%I', x), ', ') FROM unnest(cols) x),
+                       tb.base, tb.keycol, tb.base, tb.keycol) USING n, o;
+        k := coalesce(n -> tb.keycol, o -> tb.keycol);
+    ELSE
+        EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM '
+                       'jsonb_populate_record(NULL::%s, $1) AS r',
+                       tb.base,
+                       (SELECT string_agg(format('%I', x), ', ') FROM unnest(cols) x),
+                       (SELECT string_agg(format('r.%I', x), ', ') FROM unnest(cols) x),
+                       tb.base) USING n;
+        k := n -> tb.keycol;
+    END IF;
+    -- Still the caller's to see, by the policy's view (its row rules).
+    IF tb.keycol IS NOT NULL THEN
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.%I AS v WHERE v.%I::text = $1)',
+                       p, t, tb.keycol) INTO seen USING k #>> '{}';
+        IF NOT seen THEN
+            PERFORM ward.refuse_('write-denied', format(
+                '%s may not write a row of %s that its rows rules would not '
+                'let it see', ward.who_(p), t));
+        END IF;
+    END IF;
+    RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION ward.view_write_() FROM PUBLIC;
