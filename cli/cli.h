@@ -7,6 +7,7 @@
 
 #include "diag.h"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <stdbool.h>
@@ -46,6 +47,10 @@ int write_file_atomic(const char *path, const char *data, size_t len);
 /* cli_db_open opens PATH read-only for command CMD; EXIT_USAGE (message
  * printed) when it is missing or not a database. */
 int cli_db_open(const char *cmd, const char *path, sqlite3 **out);
+
+/* cli_pg_connect connects to DSN for command CMD; EXIT_USAGE (message
+ * printed) when the server cannot be reached. */
+int cli_pg_connect(const char *cmd, const char *dsn, PGconn **out);
 
 int cmd_compile(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

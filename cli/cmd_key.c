@@ -56,10 +56,8 @@ int cmd_key(int argc, char **argv)
     crypto_key_dispose(&key);
 
     int rc = EXIT_OK;
-    PGconn *db = PQconnectdb(dsn);
-    if (PQstatus(db) != CONNECTION_OK) {
-        fprintf(stderr, "ward key load: cannot connect: %s",
-                PQerrorMessage(db));
+    PGconn *db = NULL;
+    if (cli_pg_connect("key load", dsn, &db) != EXIT_OK) {
         rc = EXIT_USAGE;
     } else {
         const char *params[1] = {hex};

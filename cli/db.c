@@ -1,6 +1,7 @@
 /*
  * db.c - opening a database for the commands that inspect one (verify,
- * audit verify): read-only, and never creating a file that is not there.
+ * audit verify, key load): a SQLite file read-only, never creating a file
+ * that is not there; a PostgreSQL server by its DSN.
  */
 #include "cli.h"
 
@@ -21,4 +22,17 @@ int cli_db_open(const char *cmd, const char *path, sqlite3 **out)
         return EXIT_USAGE;
     }
     return EXIT_OK;
+}
+
+int cli_pg_connect(const char *cmd, const char *dsn, PGconn **out)
+{
+    *out = PQconnectdb(dsn);
+    if (PQstatus(*out) == CONNECTION_OK) {
+        PQclear(PQexec(*out, "SET client_min_messages = warning"));
+        return EXIT_OK;
+    }
+    fprintf(stderr, "ward %s: cannot connect: %s", cmd, PQerrorMessage(*out));
+    PQfinish(*out);
+    *out = NULL;
+    return EXIT_USAGE;
 }
