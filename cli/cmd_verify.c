@@ -9,15 +9,22 @@
  * ward_ object or trigger on a protected table that the script did not
  * create. Exit 0 when nothing drifted, 1 when something did, 2 when DB is
  * not a database with a ward policy.
+ *
+ * On PostgreSQL (--dsn) the script stores, per policy, the fingerprint of
+ * what it made as the server keeps it (emit_postgres_fingerprint: views,
+ * row security and policies, triggers, the runtime's functions, catalog
+ * rows) in ward.manifest; verify runs the same query and compares, for
+ * every policy in ward.policy.
  */
 #include "cli.h"
 
 #include "crypto.h"
+#include "emit_postgres.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define USAGE "ward verify DATABASE"
+#define USAGE "ward verify DATABASE | ward verify --dsn DSN"
 
 static void hex(const unsigned char *d, char *out)
 {
@@ -67,19 +74,115 @@ static char *rows_text(sqlite3 *db, const char *table, size_t *len)
     return sqlite3_str_finish(s);
 }
 
+/* drift_line prints one difference between the manifest (WANT) and the
+ * server (GOT); NULL is absent. Returns 1 when it is drift. */
+static int drift_line(const char *type, const char *name, const char *want,
+                      const char *got)
+{
+    if (want && got && strcmp(want, got) == 0)
+        return 0;
+    if (strcmp(type, "rows") == 0)
+        printf("changed: the rows of %s (the policy's decisions) were "
+               "edited\n",
+               name);
+    else
+        printf("%s: %s %s\n",
+               !want  ? "added"
+               : !got ? "dropped"
+                      : "changed",
+               type, name);
+    return 1;
+}
+
+static int verify_postgres(const char *dsn)
+{
+    PGconn *db;
+    if (cli_pg_connect("verify", dsn, &db) != EXIT_OK)
+        return EXIT_USAGE;
+    PQclear(PQexec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+    PGresult *pol =
+        PQexec(db, "SELECT policy, version FROM ward.policy ORDER BY policy");
+    if (PQresultStatus(pol) != PGRES_TUPLES_OK || PQntuples(pol) == 0) {
+        fprintf(stderr,
+                "ward verify: database %s: no ward manifest (%s): apply a "
+                "script from `ward compile --target postgres` first\n",
+                PQdb(db),
+                PQresultStatus(pol) == PGRES_TUPLES_OK ? "no policy applied"
+                                                       : PQerrorMessage(db));
+        PQclear(pol);
+        PQfinish(db);
+        return EXIT_USAGE;
+    }
+    int rc = EXIT_OK;
+    for (int i = 0; i < PQntuples(pol) && rc != EXIT_USAGE; i++) {
+        const char *policy = PQgetvalue(pol, i, 0);
+        StrBuf q;
+        sb_init(&q);
+        sb_puts(&q, "WITH f AS (");
+        emit_postgres_fingerprint(policy, &q);
+        sb_puts(&q, "), m AS (SELECT type, name, sha256 FROM ward.manifest "
+                    "WHERE policy = $1) SELECT coalesce(m.type, f.type), "
+                    "coalesce(m.name, f.name), m.sha256, f.sha256 FROM m FULL "
+                    "JOIN f ON f.type = m.type AND f.name = m.name ORDER BY "
+                    "1, 2");
+        const char *v[1] = {policy};
+        PGresult *res = PQexecParams(db, q.data, 1, NULL, v, NULL, NULL, 0);
+        sb_free(&q);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            fprintf(stderr, "ward verify: %s", PQerrorMessage(db));
+            rc = EXIT_USAGE;
+        } else {
+            int drift = 0;
+            for (int r = 0; r < PQntuples(res); r++)
+                drift += drift_line(
+                    PQgetvalue(res, r, 0), PQgetvalue(res, r, 1),
+                    PQgetisnull(res, r, 2) ? NULL : PQgetvalue(res, r, 2),
+                    PQgetisnull(res, r, 3) ? NULL : PQgetvalue(res, r, 3));
+            if (drift) {
+                fprintf(stderr,
+                        "ward verify: database %s: %d change%s since policy "
+                        "%s version %s was applied; re-apply the compiled "
+                        "script to restore it\n",
+                        PQdb(db), drift, drift == 1 ? "" : "s", policy,
+                        PQgetvalue(pol, i, 1));
+                rc = EXIT_FAILED;
+            } else {
+                fprintf(stderr,
+                        "ward verify: database %s: policy %s version %s as "
+                        "applied (%d objects and catalog tables checked)\n",
+                        PQdb(db), policy, PQgetvalue(pol, i, 1),
+                        PQntuples(res));
+            }
+        }
+        PQclear(res);
+    }
+    PQclear(pol);
+    PQfinish(db);
+    return rc;
+}
+
 int cmd_verify(int argc, char **argv)
 {
     Args a = {argc, argv, 1, "verify"};
-    const char *path = NULL;
+    const char *path = NULL, *dsn = NULL;
     for (const char *arg; (arg = args_next(&a));) {
         if (strcmp(arg, "--help") == 0)
             return printf("usage: %s\n", USAGE), EXIT_OK;
+        if (strncmp(arg, "--dsn", 5) == 0 && (!arg[5] || arg[5] == '=')) {
+            if (!(dsn = args_value(&a, arg)))
+                return EXIT_USAGE;
+            continue;
+        }
         if (arg[0] == '-' && arg[1])
             return cli_usage("verify", USAGE, "unknown option '%s'", arg);
         if (path)
             return cli_usage("verify", USAGE, "one database at a time");
         path = arg;
     }
+    if (path && dsn)
+        return cli_usage("verify", USAGE, "a database file or --dsn, not both");
+    if (dsn)
+        return verify_postgres(dsn);
     if (!path)
         return cli_usage("verify", USAGE, "no database given");
     sqlite3 *db;
@@ -112,25 +215,13 @@ int cmd_verify(int argc, char **argv)
             char *text = rows_text(db, name, &n);
             sha_text(text, n, got);
             sqlite3_free(text);
-            if (strcmp(got, want) != 0) {
-                printf("changed: the rows of %s (the policy's decisions) "
-                       "were edited\n",
-                       name);
-                drift++;
-            }
+            drift += drift_line(type, name, want, got);
             continue;
         }
         const char *sql = (const char *)sqlite3_column_text(m, 3);
-        if (!sql) {
-            printf("dropped: %s %s\n", type, name);
-            drift++;
-            continue;
-        }
-        sha_text(sql, strlen(sql), got);
-        if (strcmp(got, want) != 0) {
-            printf("changed: %s %s\n", type, name);
-            drift++;
-        }
+        if (sql)
+            sha_text(sql, strlen(sql), got);
+        drift += drift_line(type, name, want, sql ? got : NULL);
     }
     sqlite3_finalize(m);
 
@@ -148,11 +239,9 @@ int cmd_verify(int argc, char **argv)
         "ward_manifest m WHERE m.name = s.name AND m.type = s.type) ORDER "
         "BY s.type, s.name",
         -1, &x, NULL);
-    while (x && sqlite3_step(x) == SQLITE_ROW) {
-        printf("added: %s %s\n", sqlite3_column_text(x, 0),
-               sqlite3_column_text(x, 1));
-        drift++;
-    }
+    while (x && sqlite3_step(x) == SQLITE_ROW)
+        drift += drift_line((const char *)sqlite3_column_text(x, 0),
+                            (const char *)sqlite3_column_text(x, 1), NULL, "");
     sqlite3_finalize(x);
 
     sqlite3_stmt *p = NULL;

@@ -729,6 +729,75 @@ static void catalogs(const Model *m, StrBuf *out)
     sb_free(&rows);
 }
 
+/* The fingerprint's parts; "$P" stands for the policy's name as a
+ * literal. Every part yields (type, name, body). */
+static const char *const FINGERPRINT[] = {
+    /* The views: definition, options (security_barrier), owner, grants. */
+    "SELECT 'view' AS type, c.relname::text AS name, concat_ws(E'\\n', "
+    "pg_get_viewdef(c.oid), c.reloptions::text, pg_get_userbyid(c.relowner), "
+    "c.relacl::text) AS body FROM pg_class c JOIN pg_namespace n ON n.oid = "
+    "c.relnamespace WHERE n.nspname = $P AND c.relkind = 'v'",
+    /* The base tables: row security on and forced or not, owner, grants,
+     * and their policies. */
+    "SELECT 'table', t.name, concat_ws(E'\\n', c.relrowsecurity, "
+    "c.relforcerowsecurity, pg_get_userbyid(c.relowner), c.relacl::text, "
+    "(SELECT string_agg(concat_ws(' ', pl.polname, pl.polcmd, "
+    "pl.polpermissive, pl.polroles::regrole[]::text, pg_get_expr(pl.polqual, "
+    "pl.polrelid), pg_get_expr(pl.polwithcheck, pl.polrelid)), E'\\n' ORDER "
+    "BY pl.polname) FROM pg_policy pl WHERE pl.polrelid = c.oid)) FROM "
+    "ward.tbl t JOIN pg_class c ON c.oid = t.base WHERE t.policy = $P",
+    /* Triggers on the base tables and the views, enabled or not. */
+    "SELECT 'trigger', c.relname || '.' || g.tgname, "
+    "concat_ws(E'\\n', pg_get_triggerdef(g.oid), g.tgenabled) FROM "
+    "pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE NOT "
+    "g.tgisinternal AND (c.relnamespace = (SELECT oid FROM pg_namespace "
+    "WHERE nspname = $P) OR c.oid IN (SELECT base FROM ward.tbl WHERE "
+    "policy = $P))",
+    /* The runtime's functions. */
+    "SELECT 'function', p.oid::regprocedure::text, concat_ws(E'\\n', "
+    "p.prosrc, p.proconfig::text, p.prosecdef, p.provolatile, "
+    "pg_get_userbyid(p.proowner), p.proacl::text) FROM pg_proc p WHERE "
+    "p.pronamespace = 'ward'::regnamespace",
+    NULL,
+};
+
+/* The catalog tables whose rows for the policy are the policy's
+ * decisions. */
+static const char *const CATALOG[] = {
+    "cell",      "scenario_def", "role",     "tbl",   "write",
+    "audit_col", "approval",     "approver", "guard", NULL,
+};
+
+void emit_postgres_fingerprint(const char *policy, StrBuf *out)
+{
+    StrBuf lit;
+    sb_init(&lit);
+    sql_put_str(&lit, policy);
+    StrBuf q;
+    sb_init(&q);
+    for (int i = 0; FINGERPRINT[i]; i++)
+        sb_printf(&q, "%s\n  %s", i ? " UNION ALL" : "", FINGERPRINT[i]);
+    for (int i = 0; CATALOG[i]; i++)
+        sb_printf(&q,
+                  " UNION ALL\n  SELECT 'rows', 'ward.%s', (SELECT "
+                  "string_agg(to_jsonb(x)::text, E'\\n' ORDER BY "
+                  "to_jsonb(x)::text) FROM ward.%s x WHERE x.policy = $P)",
+                  CATALOG[i], CATALOG[i]);
+    sb_puts(out, "SELECT type, name, encode(sha256(convert_to(coalesce(body, "
+                 "''), 'UTF8')), 'hex') AS sha256 FROM (");
+    for (const char *p = q.data; *p; p++) {
+        if (p[0] == '$' && p[1] == 'P') {
+            sb_append(out, lit.data, lit.len);
+            p++;
+        } else {
+            sb_putc(out, *p);
+        }
+    }
+    sb_puts(out, "\n) f");
+    sb_free(&q);
+    sb_free(&lit);
+}
+
 void emit_postgres(const Model *m, StrBuf *out)
 {
     emit_postgres_script(m, true, out);
@@ -803,6 +872,21 @@ void emit_postgres_script(const Model *m, bool transaction, StrBuf *out)
         if (unmask)
             view_sql(m, t, VIEW_UNMASK, out);
     }
+
+    sb_puts(out, "\n-- What this script made, as the server keeps it, for "
+                 "`ward verify --dsn`.\nINSERT INTO ward.policy VALUES (");
+    sql_put_str(out, m->name);
+    sb_printf(out,
+              ", %lld) ON CONFLICT (policy) DO UPDATE SET version = "
+              "EXCLUDED.version;\nDELETE FROM ward.manifest WHERE "
+              "policy = ",
+              (long long)m->version);
+    sql_put_str(out, m->name);
+    sb_puts(out, ";\nINSERT INTO ward.manifest SELECT ");
+    sql_put_str(out, m->name);
+    sb_puts(out, ", type, name, sha256 FROM (");
+    emit_postgres_fingerprint(m->name, out);
+    sb_puts(out, ") m;\n");
     if (transaction)
         sb_puts(out, "\nCOMMIT;\n");
 }

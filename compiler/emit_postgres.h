@@ -35,4 +35,11 @@ void emit_postgres(const Model *m, StrBuf *out);
  * own that it rolls back. */
 void emit_postgres_script(const Model *m, bool transaction, StrBuf *out);
 
+/* emit_postgres_fingerprint writes a query of (type, name, sha256) over
+ * what the script for POLICY made, as the server keeps it: views, base
+ * tables with their row security and policies, triggers, the runtime's
+ * functions, the catalog's rows. The script stores it in ward.manifest;
+ * `ward verify --dsn` runs it again and compares. */
+void emit_postgres_fingerprint(const char *policy, StrBuf *out);
+
 #endif

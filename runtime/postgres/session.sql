@@ -41,6 +41,20 @@ CREATE TABLE IF NOT EXISTS ward.role (
 REVOKE ALL ON ward.cell, ward.scenario_def, ward.role FROM PUBLIC;
 GRANT SELECT ON ward.cell, ward.scenario_def, ward.role TO PUBLIC;
 
+-- The policies applied, and what their scripts made (`ward verify --dsn`).
+CREATE TABLE IF NOT EXISTS ward.policy (
+    policy  text PRIMARY KEY,
+    version bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ward.manifest (
+    policy text NOT NULL,
+    type   text NOT NULL,
+    name   text NOT NULL,
+    sha256 text NOT NULL,
+    PRIMARY KEY (policy, type, name)
+);
+REVOKE ALL ON ward.policy, ward.manifest FROM PUBLIC;
+
 -- caller_ is the session's user wherever it is asked: current_user, except
 -- that inside the runtime's SECURITY DEFINER functions current_user is their
 -- owner. The role a session SET ROLE to (the server checked membership) or,
