@@ -413,7 +413,8 @@ bool runner_run_postgres(const Model *m, const Corpus *c, const char *dsn,
     PQclear(PQexec(r.db, "SET client_min_messages = error"));
     StrBuf script;
     sb_init(&script);
-    emit_postgres_script(m, false, &script);
+    PgOptions opt = {.transaction = false, .pgaudit = false};
+    emit_postgres(m, &opt, &script);
     r.script = script.data;
     sb_init(&r.why);
     out->cases = arena_alloc(a, (c->ncases + 1) * sizeof *out->cases);

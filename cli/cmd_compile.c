@@ -16,13 +16,14 @@
 #include <string.h>
 
 #define USAGE                                                                  \
-    "ward compile POLICY [--target sqlite|postgres] [-o FILE] [--no-check]"
+    "ward compile POLICY [--target sqlite|postgres] [-o FILE] [--no-check] "   \
+    "[--pgaudit]"
 
 int cmd_compile(int argc, char **argv)
 {
     Args a = {argc, argv, 1, "compile"};
     const char *path = NULL, *target = "sqlite", *output = NULL;
-    bool no_check = false;
+    bool no_check = false, with_pgaudit = false;
     for (const char *arg; (arg = args_next(&a));) {
         if (strncmp(arg, "--target", 8) == 0 &&
             (arg[8] == '\0' || arg[8] == '=')) {
@@ -35,6 +36,8 @@ int cmd_compile(int argc, char **argv)
                 return EXIT_USAGE;
         } else if (strcmp(arg, "--no-check") == 0) {
             no_check = true;
+        } else if (strcmp(arg, "--pgaudit") == 0) {
+            with_pgaudit = true;
         } else if (strcmp(arg, "--help") == 0) {
             return printf("usage: %s\n", USAGE), EXIT_OK;
         } else if (arg[0] == '-' && arg[1]) {
@@ -50,6 +53,10 @@ int cmd_compile(int argc, char **argv)
     if (strcmp(target, "sqlite") != 0 && strcmp(target, "postgres") != 0)
         return cli_usage("compile", USAGE,
                          "unknown target '%s' (sqlite or postgres)", target);
+    if (with_pgaudit && strcmp(target, "postgres") != 0)
+        return cli_usage("compile", USAGE,
+                         "--pgaudit configures PostgreSQL's pgaudit: use it "
+                         "with --target postgres");
 
     Arena arena;
     arena_init(&arena);
@@ -72,7 +79,7 @@ int cmd_compile(int argc, char **argv)
         StrBuf sql;
         sb_init(&sql);
         if (postgres)
-            emit_postgres(m, &sql);
+            emit_postgres(m, &(PgOptions){true, with_pgaudit}, &sql);
         else
             emit_sqlite(m, &sql);
         if (sb_failed(&sql) ||

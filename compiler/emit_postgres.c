@@ -798,13 +798,56 @@ void emit_postgres_fingerprint(const char *policy, StrBuf *out)
     sb_free(&lit);
 }
 
-void emit_postgres(const Model *m, StrBuf *out)
+/* pgaudit: its object audit logs every statement that touches what the
+ * audit role may touch; the role is never granted to anyone. Reads
+ * through the views reach the base table's columns, so they are logged
+ * too, in the server log, whatever happens to the transaction. */
+static void pgaudit(const Model *m, StrBuf *out)
 {
-    emit_postgres_script(m, true, out);
+    sb_puts(out, "\n-- pgaudit object audit (--pgaudit): the server needs "
+                 "shared_preload_libraries = 'pgaudit'.\n"
+                 "CREATE EXTENSION IF NOT EXISTS pgaudit;\n"
+                 "DO $ward$\nBEGIN\n    IF NOT EXISTS (SELECT 1 FROM "
+                 "pg_roles WHERE rolname = 'ward_auditor') THEN\n"
+                 "        CREATE ROLE \"ward_auditor\" NOLOGIN;\n    END "
+                 "IF;\n    EXECUTE format('ALTER DATABASE %I SET pgaudit.role "
+                 "= %L', current_database(), 'ward_auditor');\nEND\n"
+                 "$ward$;\n");
+    static const char *const PRIV[] = {"SELECT", "INSERT", "UPDATE"};
+    for (size_t i = 0; i < m->naudits; i++) {
+        const Audit *au = &m->audits[i];
+        const Table *tb = &m->tables[au->table];
+        sb_puts(out, "REVOKE ALL ON TABLE ");
+        sql_put_ident(out, tb->name);
+        sb_puts(out, " FROM \"ward_auditor\";\n");
+        for (int p = 0; p < 3; p++) {
+            bool any = false;
+            for (size_t c = 0; c < tb->ncolumns; c++) {
+                if (!(p == 0 ? au->read[c] : au->write[c]))
+                    continue;
+                sb_printf(out, "%s", any ? ", " : "GRANT ");
+                if (!any)
+                    sb_printf(out, "%s (", PRIV[p]);
+                any = true;
+                sql_put_ident(out, tb->columns[c].name);
+            }
+            if (!any)
+                continue;
+            sb_puts(out, ") ON TABLE ");
+            sql_put_ident(out, tb->name);
+            sb_puts(out, " TO \"ward_auditor\";\n");
+            if (p == 2) {
+                sb_puts(out, "GRANT DELETE ON TABLE ");
+                sql_put_ident(out, tb->name);
+                sb_puts(out, " TO \"ward_auditor\";\n");
+            }
+        }
+    }
 }
 
-void emit_postgres_script(const Model *m, bool transaction, StrBuf *out)
+void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
 {
+    bool transaction = opt->transaction;
     sb_printf(out,
               "-- ward: PostgreSQL script for policy %s version %lld\n"
               "--\n"
@@ -872,6 +915,8 @@ void emit_postgres_script(const Model *m, bool transaction, StrBuf *out)
         if (unmask)
             view_sql(m, t, VIEW_UNMASK, out);
     }
+    if (opt->pgaudit)
+        pgaudit(m, out);
 
     sb_puts(out, "\n-- What this script made, as the server keeps it, for "
                  "`ward verify --dsn`.\nINSERT INTO ward.policy VALUES (");

@@ -27,13 +27,17 @@
  * yet. Returns false when anything was reported. */
 bool emit_postgres_check(const Model *m, Diag *d);
 
-/* emit_postgres writes the script for M to OUT. Call after the check. */
-void emit_postgres(const Model *m, StrBuf *out);
+/* What a script holds beyond the policy. */
+typedef struct PgOptions {
+    /* BEGIN ... COMMIT around it; the corpus runner applies the script
+     * inside a transaction of its own that it rolls back. */
+    bool transaction;
+    /* pgaudit's object-audit configuration for the audited columns. */
+    bool pgaudit;
+} PgOptions;
 
-/* emit_postgres_script is emit_postgres, with BEGIN and COMMIT only when
- * TRANSACTION: the corpus runner applies it inside a transaction of its
- * own that it rolls back. */
-void emit_postgres_script(const Model *m, bool transaction, StrBuf *out);
+/* emit_postgres writes the script for M to OUT. Call after the check. */
+void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out);
 
 /* emit_postgres_fingerprint writes a query of (type, name, sha256) over
  * what the script for POLICY made, as the server keeps it: views, base

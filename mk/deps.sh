@@ -21,6 +21,11 @@ need_hdr postgresql/libpq-fe.h libpq-dev
 # The PostgreSQL target's tests start a throwaway server of their own.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 command -v psql >/dev/null 2>&1 || missing="$missing postgresql-client"
+# pgaudit, for the tests of `ward compile --pgaudit`, built for the server's
+# major version (Debian 12's server is 15).
+pgmajor=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sed 's|/usr/lib/postgresql/||; s|/bin||' | sort -n | tail -1)
+ls /usr/lib/postgresql/*/lib/pgaudit.so >/dev/null 2>&1 ||
+    missing="$missing postgresql-${pgmajor:-15}-pgaudit"
 
 [ -z "$missing" ] && exit 0
 

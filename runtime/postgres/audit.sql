@@ -47,9 +47,11 @@ CREATE OR REPLACE FUNCTION ward.append_only_()
 RETURNS trigger LANGUAGE plpgsql
 SET search_path = pg_catalog AS $$
 BEGIN
-    IF TG_TABLE_NAME = 'audit_head' AND TG_OP = 'UPDATE'
-       AND NEW.seq = OLD.seq + 1 AND NEW.id = OLD.id THEN
-        RETURN NEW;
+    -- The head moves one row forward at a time, and only forward.
+    IF TG_TABLE_NAME = 'audit_head' AND TG_OP = 'UPDATE' THEN
+        IF NEW.seq = OLD.seq + 1 AND NEW.id = OLD.id THEN
+            RETURN NEW;
+        END IF;
     END IF;
     RAISE EXCEPTION 'ward: [append-only] the audit log cannot be changed or deleted';
 END $$;

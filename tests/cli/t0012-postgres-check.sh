@@ -30,6 +30,32 @@ t_both() {
 }
 test_expect_success 'the read cases pass on PostgreSQL exactly as on SQLite' t_both
 
+t_every_policy() {
+    n=0
+    for p in "$ROOT"/policies/*.ward; do
+        "$WARD" check "$p" >lite.out &&
+        "$WARD" check "$p" --target postgres --dsn "$DSN" >pg.out &&
+        contains pg.out ' 0 failed' &&
+        cmp lite.out pg.out || return 1
+        n=$((n + 1))
+    done
+    test "$n" -ge 1
+}
+test_expect_success 'every policy in policies/ passes its corpus on both targets alike' t_every_policy
+
+t_write_caught() {
+    sed '/^  write name, phone to cs_agent;/d' "$ROOT/policies/gsp_pharmacy.ward" >nw.ward &&
+    cp "$ROOT/policies/gsp_pharmacy.cases.yaml" . &&
+    ! grep -q '^  write ' nw.ward &&
+    expect_exit 1 "$WARD" check nw.ward --target postgres --dsn "$DSN" >out &&
+    contains out 'an agent updates a phone number, and the change is audited' &&
+    contains out '[write-denied] role cs_agent may not write customers.phone' &&
+    sed '/^  by 1 of compliance, cs_supervisor;/s/compliance, //' "$ROOT/policies/gsp_pharmacy.ward" >na.ward &&
+    expect_exit 1 "$WARD" check na.ward --target postgres --dsn "$DSN" >out &&
+    contains out '[not-approver] c01 holds no role that approves export_customers'
+}
+test_expect_success 'a policy that lost its write grant or an approver fails its corpus on PostgreSQL' t_write_caught
+
 t_rolled_back() {
     psql -X -At -h "$PGDIR" -U postgres -d postgres \
         -c "SELECT count(*) FROM pg_namespace WHERE nspname IN ('ward_check_base', 'gsp_pharmacy', 'ward')" \

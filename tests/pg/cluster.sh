@@ -2,7 +2,8 @@
 # tests/pg/cluster.sh start DIR | stop DIR
 #
 # A throwaway PostgreSQL cluster for the tests: initdb into DIR/data, a
-# Unix socket in DIR, no TCP at all, fsync off. PostgreSQL refuses to run as
+# Unix socket in DIR, no TCP at all, fsync off, pgaudit loaded when
+# installed. PostgreSQL refuses to run as
 # root, so under root the server runs as the unprivileged user nobody.
 # `start` prints the PGHOST to use; `stop` stops the cluster by its data
 # directory. The superuser is named postgres; trust authentication on the
@@ -40,8 +41,11 @@ start)
         cat "$dir/initdb.log" >&2
         exit 1
     }
+    # pgaudit (mk/deps.sh installs it) is loaded for the --pgaudit tests.
+    preload=
+    [ -e "$bindir/../lib/pgaudit.so" ] && preload="-c shared_preload_libraries=pgaudit"
     as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-        -o "-k $dir -c listen_addresses='' -c fsync=off -c max_connections=20" \
+        -o "-k $dir -c listen_addresses='' -c fsync=off -c max_connections=20 $preload" \
         start >/dev/null || {
         cat "$dir/server.log" >&2
         exit 1
