@@ -161,7 +161,8 @@ static bool as_user(PgRun *r, const CSession *s)
     sql_put_str(&sql, user);
     sb_puts(&sql, ") THEN CREATE ROLE ");
     sql_put_ident(&sql, user);
-    sb_puts(&sql, " NOLOGIN; END IF; END $ward$;\n");
+    /* A user: it can log in (never does; the case is rolled back). */
+    sb_puts(&sql, " LOGIN; END IF; END $ward$;\n");
     if (r->m->nroles) {
         sb_puts(&sql, "REVOKE ");
         for (size_t i = 0; i < r->m->nroles; i++) {

@@ -641,10 +641,12 @@ static void catalogs(const Model *m, StrBuf *out)
             sql_put_str(&rows, tb->columns[tb->key].name);
         else
             sb_puts(&rows, "NULL");
-        sb_puts(&rows, ")");
+        char gk[17];
+        settings_key(m, tb, gk);
+        sb_printf(&rows, ", '%s')", gk);
     }
     sb_free(&id);
-    catalog(m, "tbl", "name, base, keycol", &rows, out);
+    catalog(m, "tbl", "name, base, keycol, gk", &rows, out);
 
     sb_reset(&rows);
     for (size_t i = 0; i < m->nwrites; i++) {

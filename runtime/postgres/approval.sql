@@ -206,6 +206,11 @@ DECLARE
     rid bigint;
     n bigint;
 BEGIN
+    -- Only a protected table's own view is ever read here: the caller
+    -- names it, and this function runs as the runtime's owner.
+    IF NOT EXISTS (SELECT 1 FROM ward.tbl x WHERE x.policy = p AND x.name = t) THEN
+        RAISE EXCEPTION 'ward: %.% is not a protected table', p, t;
+    END IF;
     SELECT approval INTO ap FROM ward.guard
     WHERE policy = p AND op = 'export' AND tbl = t;
     IF ap IS NOT NULL THEN

@@ -163,8 +163,8 @@ REVOKE ALL ON FUNCTION ward.audit_write_() FROM PUBLIC;
 
 -- ---- reads ----
 
--- A statement's read of a table: made on the first row it reads, recorded
--- in ward.audit by read_settle_ with what the session counted.
+-- A statement's read of a table: made on the first row it reads, with the
+-- columns it read as they are read, recorded in ward.audit by read_settle_.
 CREATE TABLE IF NOT EXISTS ward.read_pending (
     id       bigserial PRIMARY KEY,
     backend  integer NOT NULL,
@@ -172,6 +172,7 @@ CREATE TABLE IF NOT EXISTS ward.read_pending (
     policy   text NOT NULL,
     tbl      text NOT NULL,
     gk       text NOT NULL,
+    cols     integer[] NOT NULL,
     at       text NOT NULL,
     "user"   text,
     roles    text,
@@ -179,11 +180,10 @@ CREATE TABLE IF NOT EXISTS ward.read_pending (
 );
 REVOKE ALL ON ward.read_pending FROM PUBLIC;
 
--- read_settle_: the record of pending read ID, once. The count and the
--- columns come from the session's settings ward.r_GK (stmt|count|id|key)
--- and ward.c_GK_POS (the stmt that read column POS); a session that
--- rewrote them can change the count, never lose the record: without them
--- it names every audited column of the table and no count.
+-- read_settle_: the record of pending read ID, once. The columns are the
+-- pending row's; the count is the session's setting ward.r_GK
+-- (stmt|count|id|key), which the session itself could rewrite: a count
+-- that does not belong to this record is left out, the record never.
 CREATE OR REPLACE FUNCTION ward.read_settle_(pid bigint)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
@@ -199,17 +199,13 @@ BEGIN
     END IF;
     cur := current_setting('ward.r_' || pr.gk, true);
     IF pr.backend = pg_backend_pid() AND split_part(cur, '|', 1) = pr.stmt
-       AND split_part(cur, '|', 3) = pid::text THEN
+       AND split_part(cur, '|', 3) = pid::text
+       AND split_part(cur, '|', 2) ~ '^[0-9]{1,18}$' THEN
         cnt := split_part(cur, '|', 2)::bigint;
-        SELECT string_agg(col, ',' ORDER BY pos) INTO cols FROM ward.audit_col
-        WHERE policy = pr.policy AND tbl = pr.tbl AND rd
-          AND current_setting('ward.c_' || pr.gk || '_' || pos, true) = pr.stmt;
         PERFORM set_config('ward.r_' || pr.gk, '', false);
     END IF;
-    IF cols IS NULL THEN
-        SELECT string_agg(col, ',' ORDER BY pos) INTO cols FROM ward.audit_col
-        WHERE policy = pr.policy AND tbl = pr.tbl AND rd;
-    END IF;
+    SELECT string_agg(col, ',' ORDER BY pos) INTO cols FROM ward.audit_col
+    WHERE policy = pr.policy AND tbl = pr.tbl AND pos = ANY (pr.cols);
     PERFORM ward.audit_append_(pr."user", pr.roles, pr.scenario, 'read',
                                pr.tbl, NULL, cols, cnt, NULL, pr.at);
 END $$;
@@ -230,8 +226,10 @@ CREATE CONSTRAINT TRIGGER ward_read_flush AFTER INSERT ON ward.read_pending
 
 -- seen_: a row of table T (settings key GK) read column POS. The first
 -- row of a statement settles the table's previous statement and opens a
--- pending record; later rows count when the row changes (a row read twice
--- in a row, by its filter and its output, counts once).
+-- pending record; every row makes sure the record names the column (in the
+-- pending row, which only the runtime writes) and counts when the row
+-- changes (a row read twice in a row, by its filter and its output, counts
+-- once; the count lives in a session setting).
 CREATE OR REPLACE FUNCTION ward.seen_(p text, t text, gk text, pos integer,
                                      rowkey text)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER
@@ -240,38 +238,43 @@ DECLARE
     s text := statement_timestamp()::text;
     cur text := current_setting('ward.r_' || gk, true);
     c1 text := split_part(cur, '|', 1);
-    cnt text;
-    pid text;
+    cnt text := split_part(cur, '|', 2);
+    pid text := split_part(cur, '|', 3);
     last text;
+    rcols integer[];
     newid bigint;
 BEGIN
-    IF c1 = s THEN
-        cnt := split_part(cur, '|', 2);
-        pid := split_part(cur, '|', 3);
-        last := substr(cur, length(c1) + length(cnt) + length(pid) + 4);
+    -- The settings are the session's own: trust them only to point at a
+    -- pending record of this statement, table and backend.
+    IF c1 = s AND pid ~ '^[0-9]{1,18}$' AND cnt ~ '^[0-9]{1,18}$' THEN
+        SELECT rp.cols INTO rcols FROM ward.read_pending rp
+        WHERE rp.id = pid::bigint AND rp.stmt = s AND rp.gk = seen_.gk
+          AND rp.policy = p AND rp.tbl = t AND rp.backend = pg_backend_pid();
     END IF;
-    -- The settings are the session's own: trust them only for a pending
-    -- record of this statement that exists.
-    IF c1 IS DISTINCT FROM s OR pid !~ '^[0-9]{1,18}$'
-       OR NOT EXISTS (SELECT 1 FROM ward.read_pending rp
-                      WHERE rp.id = pid::bigint AND rp.stmt = s
-                        AND rp.gk = seen_.gk AND rp.backend = pg_backend_pid()) THEN
-        IF split_part(cur, '|', 3) ~ '^[0-9]{1,18}$' THEN
-            PERFORM ward.read_settle_(split_part(cur, '|', 3)::bigint);
+    IF rcols IS NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM ward.tbl x
+                       WHERE x.policy = p AND x.name = t AND x.gk = seen_.gk) THEN
+            RAISE EXCEPTION 'ward: %.% is not a protected table', p, t;
         END IF;
-        INSERT INTO ward.read_pending (backend, stmt, policy, tbl, gk, at,
+        IF pid ~ '^[0-9]{1,18}$' THEN
+            PERFORM ward.read_settle_(pid::bigint);
+        END IF;
+        INSERT INTO ward.read_pending (backend, stmt, policy, tbl, gk, cols, at,
                                        "user", roles, scenario)
-        VALUES (pg_backend_pid(), s, p, t, gk, ward.now_(), ward.caller_(),
-                ward.roles_(p), ward.scenario())
+        VALUES (pg_backend_pid(), s, p, t, gk, ARRAY[pos], ward.now_(),
+                ward.caller_(), ward.roles_(p), ward.scenario())
         RETURNING id INTO newid;
         PERFORM set_config('ward.r_' || gk, s || '|1|' || newid || '|'
                            || coalesce(rowkey, ''), false);
-    ELSIF last IS DISTINCT FROM coalesce(rowkey, '') THEN
+        RETURN;
+    END IF;
+    IF NOT pos = ANY (rcols) THEN
+        UPDATE ward.read_pending SET cols = cols || pos WHERE id = pid::bigint;
+    END IF;
+    last := substr(cur, length(c1) + length(cnt) + length(pid) + 4);
+    IF last IS DISTINCT FROM coalesce(rowkey, '') THEN
         PERFORM set_config('ward.r_' || gk, s || '|' || (cnt::bigint + 1) || '|'
                            || pid || '|' || coalesce(rowkey, ''), false);
-    END IF;
-    IF current_setting('ward.c_' || gk || '_' || pos, true) IS DISTINCT FROM s THEN
-        PERFORM set_config('ward.c_' || gk || '_' || pos, s, false);
     END IF;
 END $$;
 GRANT EXECUTE ON FUNCTION ward.seen_(text, text, text, integer, text) TO PUBLIC;

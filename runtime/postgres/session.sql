@@ -57,13 +57,17 @@ REVOKE ALL ON ward.policy, ward.manifest FROM PUBLIC;
 
 -- caller_ is the session's user wherever it is asked: current_user, except
 -- that inside the runtime's SECURITY DEFINER functions current_user is their
--- owner. The role a session SET ROLE to (the server checked membership) or,
--- without one, the login role, is the same user seen from anywhere.
+-- owner. The user is the login role, or the role a session SET ROLE to when
+-- that is a user (a role that can log in: a pool's login becoming its
+-- end user; the server checked membership). A SET ROLE to a group (the
+-- policy's roles cannot log in) changes nothing: a user holding
+-- cs_supervisor does not become a second person by SET ROLE cs_supervisor.
 CREATE OR REPLACE FUNCTION ward.caller_()
 RETURNS text LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog AS $$
-    SELECT CASE WHEN current_setting('role') = 'none' THEN session_user::text
-                ELSE current_setting('role') END
+    SELECT coalesce((SELECT rolname::text FROM pg_roles
+                     WHERE rolname = current_setting('role') AND rolcanlogin),
+                    session_user::text)
 $$;
 GRANT EXECUTE ON FUNCTION ward.caller_() TO PUBLIC;
 
@@ -97,12 +101,34 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION ward.state_(boolean) FROM PUBLIC;
 
+-- A locked session's state, where DISCARD TEMP and DISCARD ALL (which drop
+-- temporary tables and reset settings) cannot reach it: by backend, told
+-- apart from an earlier backend with the same pid by its start time.
+CREATE TABLE IF NOT EXISTS ward.locked_session (
+    pid     integer NOT NULL,
+    started timestamptz NOT NULL,
+    state   jsonb NOT NULL,
+    PRIMARY KEY (pid, started)
+);
+REVOKE ALL ON ward.locked_session FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.backend_start_()
+RETURNS timestamptz LANGUAGE sql STABLE
+SET search_path = pg_catalog AS $$
+    SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid())
+$$;
+
 CREATE OR REPLACE FUNCTION ward.get_(key text)
 RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v text;
 BEGIN
+    SELECT state ->> key INTO v FROM ward.locked_session
+    WHERE pid = pg_backend_pid() AND started = ward.backend_start_();
+    IF FOUND THEN
+        RETURN v;
+    END IF;
     IF ward.state_(false) IS NULL THEN
         RETURN NULL;
     END IF;
@@ -148,8 +174,16 @@ END $$;
 CREATE OR REPLACE FUNCTION ward.lock()
 RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    st jsonb;
 BEGIN
     PERFORM ward.put_('locked', 'on');
+    EXECUTE 'SELECT jsonb_object_agg(k, v) FROM pg_temp.ward_state' INTO st;
+    -- Rows of backends that are gone, then this one's.
+    DELETE FROM ward.locked_session
+    WHERE pid NOT IN (SELECT pid FROM pg_stat_get_activity(NULL) WHERE pid IS NOT NULL)
+       OR pid = pg_backend_pid();
+    INSERT INTO ward.locked_session VALUES (pg_backend_pid(), ward.backend_start_(), st);
     RETURN true;
 END $$;
 

@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS ward.tbl (
     name   text NOT NULL,
     base   regclass NOT NULL,
     keycol text, -- NULL: no key column
+    gk     text NOT NULL, -- its read counter's settings key
     PRIMARY KEY (policy, name)
 );
 -- Write grants: role may write tbl.col.
