@@ -394,6 +394,12 @@ static bool run_step(PgRun *r, const CStep *st, Exercised *ex)
     return ok;
 }
 
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 bool runner_run_postgres(const Model *m, const Corpus *c, const char *dsn,
                          Arena *a, RunResult *out, const char **err)
 {
@@ -410,8 +416,9 @@ bool runner_run_postgres(const Model *m, const Corpus *c, const char *dsn,
         PQfinish(r.db);
         return false;
     }
-    /* The runner's own role changes say nothing worth showing. */
-    PQclear(PQexec(r.db, "SET client_min_messages = error"));
+    /* The runner's own role changes and the script say nothing worth
+     * showing: notices are dropped. */
+    PQsetNoticeProcessor(r.db, quiet, NULL);
     StrBuf script;
     sb_init(&script);
     PgOptions opt = {.transaction = false, .pgaudit = false};

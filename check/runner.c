@@ -495,6 +495,32 @@ static sqlite3_int64 audit_high(Run *r)
     return n;
 }
 
+/* matched_rows: the rows of the session's view a write or delete step
+ * names, counted before it runs. A write through a view reports no
+ * changes of its own on SQLite (its INSTEAD OF triggers make them), and
+ * PostgreSQL reports the rows its triggers took: the rows matched, on both
+ * targets. */
+static int64_t matched_rows(Run *r, const CStep *st)
+{
+    if (st->op != COP_WRITE && st->op != COP_DELETE)
+        return 0;
+    StrBuf sql;
+    sb_init(&sql);
+    sb_puts(&sql, "SELECT count(*) FROM ");
+    sql_put_ident(&sql, r->m->tables[st->table].name);
+    where_clause(&sql, &st->where, 1, &RUN_SQLITE);
+    sqlite3_stmt *q = NULL;
+    int64_t n = 0;
+    if (sqlite3_prepare_v2(r->db, sql.data, -1, &q, NULL) == SQLITE_OK) {
+        bind_map(q, &st->where, 1);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            n = sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+    sb_free(&sql);
+    return n;
+}
+
 static bool run_step(Run *r, const CStep *st)
 {
     sb_printf(&r->why, "  session: %s\n",
@@ -504,6 +530,7 @@ static bool run_step(Run *r, const CStep *st)
     sqlite3_int64 since = audit_high(r);
     if (!set_session(r, &st->session))
         return false;
+    int64_t matched = matched_rows(r, st);
     StrBuf sql;
     sb_init(&sql);
     runner_step_sql(r->m, st, &RUN_SQLITE, &sql);
@@ -558,8 +585,8 @@ static bool run_step(Run *r, const CStep *st)
                 }
         }
     }
-    if (rc == SQLITE_DONE && st->op == COP_WRITE)
-        rows = sqlite3_changes(r->db);
+    if (rc == SQLITE_DONE && (st->op == COP_WRITE || st->op == COP_DELETE))
+        rows = matched;
     const char *error =
         rc == SQLITE_DONE ? NULL : arena_strdup(r->a, sqlite3_errmsg(r->db));
     sqlite3_finalize(q);

@@ -120,13 +120,18 @@ BEGIN
                        (SELECT string_agg(format('r.%I', x), ', ') FROM unnest(cols) x),
                        tb.base, tb.keycol, tb.base, tb.keycol) USING n, o;
         k := coalesce(n -> tb.keycol, o -> tb.keycol);
+    ELSIF cols IS NULL THEN
+        -- Every column NULL: the table's defaults.
+        EXECUTE format('INSERT INTO %s AS b DEFAULT VALUES RETURNING to_jsonb(b)',
+                       tb.base) INTO n;
+        k := n -> tb.keycol;
     ELSE
-        EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM '
-                       'jsonb_populate_record(NULL::%s, $1) AS r',
+        EXECUTE format('INSERT INTO %s AS b (%s) SELECT %s FROM '
+                       'jsonb_populate_record(NULL::%s, $1) AS r RETURNING to_jsonb(b)',
                        tb.base,
                        (SELECT string_agg(format('%I', x), ', ') FROM unnest(cols) x),
                        (SELECT string_agg(format('r.%I', x), ', ') FROM unnest(cols) x),
-                       tb.base) USING n;
+                       tb.base) INTO n USING n;
         k := n -> tb.keycol;
     END IF;
     -- Still the caller's to see, by the policy's view (its row rules).

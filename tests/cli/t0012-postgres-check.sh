@@ -105,3 +105,115 @@ t_usage() {
     contains err 'mask function encrypt has no PostgreSQL implementation yet'
 }
 test_expect_success 'check on postgres: usage, connection and policy errors are exit 2' t_usage
+
+# ops.ward: inserts, deletes, and the delete and update guards, whose
+# corpus must pass alike on both targets.
+ops() {
+    cat >ops.ward <<'EOP' &&
+policy ops version 1;
+role clerk;
+role lead;
+role rep;
+table items {
+  id    integer key;
+  label text;
+  price real;
+  owner text;
+  write id, label, price, owner to clerk;
+  write id, label, owner to rep;
+  rows all for clerk, lead;
+  rows where owner = current_user for rep;
+}
+approval drop_item "delete an item" {
+  delete items;
+  by 1 of lead;
+}
+approval reprice "change a price" {
+  update items.price;
+  by 1 of lead;
+}
+audit items write all;
+corpus "ops.yaml";
+EOP
+    cat >ops.yaml <<'EOY'
+fixtures:
+  items:
+    - {id: 1, label: pen, price: 1.5, owner: r1}
+    - {id: 2, label: ink, price: 9.0, owner: r2}
+cases:
+  - name: a clerk inserts an item, audited, and sees it
+    steps:
+      - session: {roles: [clerk], user: k1}
+        insert: items
+        set: {id: 3, label: cap, price: 0.5, owner: r1}
+        expect_audit: {table: items, op: insert, user: k1}
+      - session: {roles: [clerk], user: k1}
+        read: items.label
+        where: {id: 3}
+        expect: cap
+  - name: a rep may not insert a row it would not see
+    session: {roles: [rep], user: r1}
+    insert: items
+    set: {id: 9, label: x, owner: r2}
+    expect_error: write-denied
+  - name: a rep relabels its own item only
+    steps:
+      - session: {roles: [rep], user: r1}
+        write: items
+        where: {id: 1}
+        set: {label: quill}
+        expect_rows: 1
+      - session: {roles: [rep], user: r1}
+        write: items
+        where: {id: 2}
+        set: {label: quill}
+        expect_rows: 0
+  - name: a rep may not hand its item to someone else
+    session: {roles: [rep], user: r1}
+    write: items
+    where: {id: 1}
+    set: {owner: r2}
+    expect_error: write-denied
+  - name: a delete needs its approval, used once
+    steps:
+      - session: {roles: [clerk], user: k1}
+        delete: items
+        where: {id: 2}
+        expect_error: approval-required
+      - session: {roles: [clerk], user: k1}
+        request: drop_item
+        reason: discontinued
+      - session: {roles: [lead], user: l1}
+        approve: drop_item
+      - session: {roles: [clerk], user: k1}
+        delete: items
+        where: {id: 2}
+        expect_rows: 1
+        expect_audit: {table: items, op: delete, user: k1}
+      - session: {roles: [clerk], user: k1}
+        delete: items
+        where: {id: 1}
+        expect_error: approval-required
+  - name: a price change needs its approval; a label change does not
+    steps:
+      - session: {roles: [clerk], user: k1}
+        write: items
+        where: {id: 1}
+        set: {label: nib}
+        expect_rows: 1
+      - session: {roles: [clerk], user: k1}
+        write: items
+        where: {id: 1}
+        set: {price: 2.0}
+        expect_error: approval-required
+EOY
+}
+
+t_ops() {
+    ops &&
+    "$WARD" check ops.ward >lite.out &&
+    contains lite.out '6 cases: 6 passed, 0 failed' &&
+    "$WARD" check ops.ward --target postgres --dsn "$DSN" >pg.out &&
+    cmp lite.out pg.out
+}
+test_expect_success 'inserts, deletes and guarded updates pass alike on both targets' t_ops
