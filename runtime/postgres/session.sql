@@ -163,10 +163,36 @@ BEGIN
     RETURN s;
 END $$;
 
+-- Attributes the DBA pins to a user: for users who log in themselves
+-- (psql, a BI tool) with no application to set and lock their session, a
+-- store manager's store_id is the DBA's to give, not the user's to choose.
+-- A pinned attribute is what ward.attr reads, and set_attr refuses it.
+CREATE TABLE IF NOT EXISTS ward.user_attr (
+    usr   text NOT NULL,
+    key   text NOT NULL,
+    value text,
+    PRIMARY KEY (usr, key)
+);
+REVOKE ALL ON ward.user_attr FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.pinned_(k text, OUT pinned boolean, OUT v text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    SELECT true, value INTO pinned, v FROM ward.user_attr
+    WHERE usr = ward.caller_() AND key = k;
+    pinned := coalesce(pinned, false);
+END $$;
+GRANT EXECUTE ON FUNCTION ward.pinned_(text) TO PUBLIC;
+
 CREATE OR REPLACE FUNCTION ward.set_attr(k text, v text)
 RETURNS text LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    IF (ward.pinned_(k)).pinned THEN
+        RAISE EXCEPTION 'ward: [session-locked] attribute % of % is pinned by the DBA (ward.user_attr)',
+            k, ward.caller_();
+    END IF;
     PERFORM ward.put_('attr.' || k, v);
     RETURN v;
 END $$;
@@ -196,7 +222,8 @@ $$;
 CREATE OR REPLACE FUNCTION ward.attr(k text)
 RETURNS text LANGUAGE sql STABLE
 SET search_path = pg_catalog AS $$
-    SELECT ward.get_('attr.' || k)
+    SELECT CASE WHEN p.pinned THEN p.v ELSE ward.get_('attr.' || k) END
+    FROM ward.pinned_(k) p
 $$;
 
 -- attr_bigint: an attribute compared with an integer column; NULL (no row

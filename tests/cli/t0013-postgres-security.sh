@@ -405,3 +405,19 @@ t_injection() {
     pg "SELECT to_regclass('public.customers') IS NOT NULL" >out && echo t >want && cmp want out
 }
 test_expect_success 'SQL in a value is data: read, written back, and the table stays' t_injection
+
+t_pinned() {
+    pg "INSERT INTO ward.user_attr VALUES ('m07', 'store_id', '7')" &&
+    pg_as m07 "SELECT string_agg(id::text, ',' ORDER BY id) FROM gsp_pharmacy.customers" >out &&
+    echo '1,3,4' >want && cmp want out &&
+    refused m07 'attribute store_id of m07 is pinned by the DBA' \
+        "SELECT ward.set_attr('store_id', '8')" &&
+    pg_try m07 "SELECT ward.set_attr('store_id', '8')" \
+        "SELECT count(*) FROM gsp_pharmacy.customers WHERE store_id = 8" >out 2>/dev/null &&
+    echo 0 >want && cmp want out &&
+    refused m07 'permission denied for table user_attr' \
+        "INSERT INTO ward.user_attr VALUES ('m07', 'region', 'x')" &&
+    refused m07 'permission denied for table user_attr' \
+        "UPDATE ward.user_attr SET value = '8'"
+}
+test_expect_success 'an attribute the DBA pins to a user is not the user'"'"'s to change' t_pinned
