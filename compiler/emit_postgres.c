@@ -643,10 +643,10 @@ static void catalogs(const Model *m, StrBuf *out)
             sb_puts(&rows, "NULL");
         char gk[17];
         settings_key(m, tb, gk);
-        sb_printf(&rows, ", '%s')", gk);
+        sb_printf(&rows, ", '%s', %s)", gk, tb->has_rows ? "true" : "false");
     }
     sb_free(&id);
-    catalog(m, "tbl", "name, base, keycol, gk", &rows, out);
+    catalog(m, "tbl", "name, base, keycol, gk, has_rows", &rows, out);
 
     sb_reset(&rows);
     for (size_t i = 0; i < m->nwrites; i++) {
@@ -748,13 +748,14 @@ static const char *const FINGERPRINT[] = {
     "pl.polrelid), pg_get_expr(pl.polwithcheck, pl.polrelid)), E'\\n' ORDER "
     "BY pl.polname) FROM pg_policy pl WHERE pl.polrelid = c.oid)) FROM "
     "ward.tbl t JOIN pg_class c ON c.oid = t.base WHERE t.policy = $P",
-    /* Triggers on the base tables and the views, enabled or not. */
+    /* Triggers on the base tables, the views and the runtime's tables
+     * (the audit log's append-only guard), enabled or not. */
     "SELECT 'trigger', c.relname || '.' || g.tgname, "
     "concat_ws(E'\\n', pg_get_triggerdef(g.oid), g.tgenabled) FROM "
     "pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE NOT "
-    "g.tgisinternal AND (c.relnamespace = (SELECT oid FROM pg_namespace "
-    "WHERE nspname = $P) OR c.oid IN (SELECT base FROM ward.tbl WHERE "
-    "policy = $P))",
+    "g.tgisinternal AND (c.relnamespace IN (SELECT oid FROM pg_namespace "
+    "WHERE nspname IN ($P, 'ward')) OR c.oid IN (SELECT base FROM ward.tbl "
+    "WHERE policy = $P))",
     /* The runtime's functions. */
     "SELECT 'function', p.oid::regprocedure::text, concat_ws(E'\\n', "
     "p.prosrc, p.proconfig::text, p.prosecdef, p.provolatile, "

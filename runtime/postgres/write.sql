@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS ward.tbl (
     base   regclass NOT NULL,
     keycol text, -- NULL: no key column
     gk     text NOT NULL, -- its read counter's settings key
+    has_rows boolean NOT NULL, -- row rules: a row may be out of sight
     PRIMARY KEY (policy, name)
 );
 -- Write grants: role may write tbl.col.
@@ -134,8 +135,16 @@ BEGIN
                        tb.base) INTO n USING n;
         k := n -> tb.keycol;
     END IF;
-    -- Still the caller's to see, by the policy's view (its row rules).
-    IF tb.keycol IS NOT NULL THEN
+    -- Still the caller's to see, by the policy's view (its row rules),
+    -- which finds the row by its key as the caller sees it.
+    IF tb.has_rows AND (tb.keycol IS NULL OR ward.outcome(p, t, tb.keycol) <> 1) THEN
+        PERFORM ward.refuse_('write-denied', format(
+            '%s cannot insert into %s: %s, so the new row cannot be checked '
+            'against its rows rules', ward.who_(p), t,
+            CASE WHEN tb.keycol IS NULL THEN 'the table has no key column'
+                 ELSE 'its key column is not shown to this session' END));
+    END IF;
+    IF tb.has_rows THEN
         EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.%I AS v WHERE v.%I::text = $1)',
                        p, t, tb.keycol) INTO seen USING k #>> '{}';
         IF NOT seen THEN

@@ -150,3 +150,42 @@ t_pgaudit() {
     "$WARD" verify --dsn "$DSN" 2>err
 }
 test_expect_success '--pgaudit: the audited columns are logged by pgaudit in the server log' t_pgaudit
+
+t_unmask() {
+    cat >um.ward <<'EOP' &&
+policy um version 1;
+role agent;
+role boss;
+table people {
+  id integer key;
+  phone text;
+  mask phone with keep(3, 4) to agent;
+}
+approval see_phone "see a phone number whole" {
+  unmask people.phone;
+  by 1 of boss;
+}
+audit people read phone;
+EOP
+    "$WARD" compile um.ward --target postgres -o um.sql &&
+    pg "CREATE TABLE people (id integer PRIMARY KEY, phone text)" \
+       "INSERT INTO people VALUES (1, '13812345678')" &&
+    apply um.sql &&
+    pg "CREATE ROLE ag1 LOGIN IN ROLE agent" "CREATE ROLE bo1 LOGIN IN ROLE boss" &&
+    pg_as ag1 "SELECT phone FROM um.people" >out &&
+    echo '138****5678' >want && cmp want out &&
+    ! pg_as ag1 "SELECT phone FROM um.ward_unmask_people" 2>err &&
+    contains err '[approval-required] unmask of people.phone needs approval see_phone' &&
+    pg_as ag1 "SELECT ward.request('see_phone', 'call back')" >/dev/null &&
+    ! pg_as ag1 "SELECT ward.approve('see_phone')" 2>err &&
+    contains err '[self-approval]' &&
+    pg_as bo1 "SELECT ward.approve('see_phone')" >/dev/null &&
+    pg_as ag1 "SELECT phone FROM um.ward_unmask_people" >out &&
+    echo '13812345678' >want && cmp want out &&
+    ! pg_as ag1 "SELECT phone FROM um.ward_unmask_people" 2>err &&
+    contains err '[approval-required]' &&
+    pg "SELECT count(*) FROM ward.audit WHERE op = 'unmask' AND \"user\" = 'ag1'
+        AND columns = 'phone' AND detail LIKE 'see_phone #%'" >out &&
+    echo 1 >want && cmp want out
+}
+test_expect_success 'an unmask view shows a guarded column whole once, after a second person approves' t_unmask
