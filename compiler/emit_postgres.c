@@ -178,12 +178,15 @@ static void expr(const Table *tb, const Node *e, const Node *other, StrBuf *out)
 typedef struct Outcomes {
     const MaskFn *masks[64];
     int n;
+    bool hidden; /* some role or scenario hides the column */
 } Outcomes;
 
 static int outcome_code(Outcomes *oc, const Outcome *o)
 {
-    if (o->effect == EFFECT_HIDE)
+    if (o->effect == EFFECT_HIDE) {
+        oc->hidden = true;
         return 0;
+    }
     if (o->effect == EFFECT_SHOW)
         return 1;
     for (int i = 0; i < oc->n; i++)
@@ -415,21 +418,16 @@ static void policy_table_col(const Model *m, const Table *tb, const Column *c,
 
 /* counted writes the value V, through the read counter when COUNT (the
  * column's reads are audited). */
-static void counted(const Model *m, size_t t, size_t c, bool count,
-                    const char *v, StrBuf *out)
+static void counted(const Model *m, size_t t, bool count, const char *v,
+                    StrBuf *out)
 {
-    const Table *tb = &m->tables[t];
     if (!count) {
         sb_puts(out, v);
         return;
     }
     char gk[17];
-    settings_key(m, tb, gk);
-    sb_puts(out, "ward.read_(");
-    sql_put_str(out, m->name);
-    sb_puts(out, ", ");
-    sql_put_str(out, tb->name);
-    sb_printf(out, ", '%s', %zu, \"t\".ctid::text, %s)", gk, c, v);
+    settings_key(m, &m->tables[t], gk);
+    sb_printf(out, "ward.read_('%s', \"t\".ctid::text, %s)", gk, v);
 }
 
 /* column_sql writes column C of table T as view MODE computes it. One
@@ -441,7 +439,7 @@ static void column_sql(const Model *m, size_t t, size_t c, ViewMode mode,
     const Column *col = &tb->columns[c];
     const Audit *au = model_audit(m, (int)t);
     bool count = au && au->read[c] && mode != VIEW_EXPORT;
-    Outcomes oc = {{0}, 0};
+    Outcomes oc = {{0}, 0, false};
     column_outcomes(m, t, c, &oc, NULL);
     StrBuf v;
     sb_init(&v);
@@ -451,21 +449,37 @@ static void column_sql(const Model *m, size_t t, size_t c, ViewMode mode,
         sb_puts(out, "\n    CASE WHEN (SELECT ward.unmask_gate_(");
         policy_table_col(m, tb, col, out);
         sb_puts(out, ")) THEN ");
-        counted(m, t, c, count, v.data, out);
+        counted(m, t, count, v.data, out);
         sb_puts(out, " END AS ");
         sql_put_ident(out, col->name);
         sb_free(&v);
         return;
     }
-    sb_puts(out, "\n    CASE (SELECT ward.outcome(");
+    if (oc.n == 0 && !oc.hidden && !count) {
+        /* Shown to every role in every scenario: the column itself, so
+         * that a predicate on it (a key lookup) can use its index. */
+        sb_puts(out, "\n    ");
+        counted(m, t, count, v.data, out);
+        sb_puts(out, " AS ");
+        sql_put_ident(out, col->name);
+        sb_free(&v);
+        return;
+    }
+    sb_puts(out, count ? "\n    CASE (SELECT ward.outcome_read_("
+                       : "\n    CASE (SELECT ward.outcome(");
     policy_table_col(m, tb, col, out);
+    if (count) {
+        char gk[17];
+        settings_key(m, tb, gk);
+        sb_printf(out, ", '%s', %zu", gk, c);
+    }
     sb_puts(out, "))\n        WHEN 1 THEN ");
-    counted(m, t, c, count, v.data, out);
+    counted(m, t, count, v.data, out);
     for (int i = 0; i < oc.n; i++) {
         sb_printf(out, "\n        WHEN %d THEN ", 2 + i);
         sb_reset(&v);
         mask_sql(col, oc.masks[i], &v);
-        counted(m, t, c, count, v.data, out);
+        counted(m, t, count, v.data, out);
     }
     sb_puts(out, "\n    END AS ");
     sql_put_ident(out, col->name);
@@ -599,7 +613,7 @@ static void catalogs(const Model *m, StrBuf *out)
     sb_puts(out, "\n-- What this policy decides, for the runtime.\n");
     for (size_t t = 0; t < m->ntables; t++)
         for (size_t c = 0; c < m->tables[t].ncolumns; c++) {
-            Outcomes oc = {{0}, 0};
+            Outcomes oc = {{0}, 0, false};
             column_outcomes(m, t, c, &oc, &rows);
         }
     catalog(m, "cell", "tbl, col, role, scenario, outcome, rank, pos", &rows,

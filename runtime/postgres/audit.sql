@@ -70,24 +70,31 @@ CREATE TRIGGER ward_append_only_truncate BEFORE TRUNCATE ON ward.audit_head
 
 -- audit_hash_: SHA-256 over the tag, prev, and each field as "\nLEN:" and
 -- its bytes, or "\n-" for NULL (runtime/audit_chain.c).
+-- (PL/pgSQL, as the other functions called once per statement or row
+-- here: it keeps its plans for the session, where a SQL function with a
+-- pinned search_path is planned again on every call.)
 CREATE OR REPLACE FUNCTION ward.audit_hash_(prev text, f text[])
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog AS $$
-    SELECT encode(sha256(convert_to(E'ward-audit-1\n' || prev, 'UTF8')
-        || coalesce((SELECT string_agg(
-               CASE WHEN x IS NULL THEN convert_to(E'\n-', 'UTF8')
-                    ELSE convert_to(E'\n' || octet_length(convert_to(x, 'UTF8'))
-                                    || ':' || x, 'UTF8') END,
-               ''::bytea ORDER BY i)
-            FROM unnest(f) WITH ORDINALITY AS u(x, i)), ''::bytea)), 'hex')
-$$;
+DECLARE
+    b bytea := convert_to(E'ward-audit-1\n' || prev, 'UTF8');
+    x text;
+BEGIN
+    FOREACH x IN ARRAY f LOOP
+        b := b || CASE WHEN x IS NULL THEN convert_to(E'\n-', 'UTF8')
+                       ELSE convert_to(E'\n' || octet_length(convert_to(x, 'UTF8'))
+                                       || ':' || x, 'UTF8') END;
+    END LOOP;
+    RETURN encode(sha256(b), 'hex');
+END $$;
 
 CREATE OR REPLACE FUNCTION ward.now_()
-RETURNS text LANGUAGE sql VOLATILE
+RETURNS text LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog AS $$
-    SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC',
-                   'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-$$;
+BEGIN
+    RETURN to_char(clock_timestamp() AT TIME ZONE 'UTC',
+                   'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+END $$;
 
 -- audit_append_: one chained row; returns its number.
 CREATE OR REPLACE FUNCTION ward.audit_append_(
@@ -113,11 +120,12 @@ REVOKE ALL ON FUNCTION ward.audit_append_(text, text, text, text, text, text,
 -- audit_session_: a row by the caller, with its roles and scenario.
 CREATE OR REPLACE FUNCTION ward.audit_session_(
     p text, op text, t text, k text, cols text, n bigint, detail text)
-RETURNS bigint LANGUAGE sql SECURITY DEFINER
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
-    SELECT ward.audit_append_(ward.caller_(), ward.roles_(p), ward.scenario(),
-                              op, t, k, cols, n, detail)
-$$;
+BEGIN
+    RETURN ward.audit_append_(ward.caller_(), ward.roles_(p), ward.scenario(),
+                              op, t, k, cols, n, detail);
+END $$;
 REVOKE ALL ON FUNCTION ward.audit_session_(text, text, text, text, text,
                                            bigint, text) FROM PUBLIC;
 
@@ -163,8 +171,9 @@ REVOKE ALL ON FUNCTION ward.audit_write_() FROM PUBLIC;
 
 -- ---- reads ----
 
--- A statement's read of a table: made on the first row it reads, with the
--- columns it read as they are read, recorded in ward.audit by read_settle_.
+-- A statement's read of a table: opened, with the columns it reads, by
+-- the views' once-per-statement decision (ward.outcome_read_), where only
+-- the runtime writes; recorded in ward.audit by read_settle_.
 CREATE TABLE IF NOT EXISTS ward.read_pending (
     id       bigserial PRIMARY KEY,
     backend  integer NOT NULL,
@@ -182,8 +191,8 @@ REVOKE ALL ON ward.read_pending FROM PUBLIC;
 
 -- read_settle_: the record of pending read ID, once. The columns are the
 -- pending row's; the count is the session's setting ward.r_GK
--- (stmt|count|id|key), which the session itself could rewrite: a count
--- that does not belong to this record is left out, the record never.
+-- (stmt|count|last row), which the session itself could rewrite: a count
+-- that is not this statement's is left out, the record never.
 CREATE OR REPLACE FUNCTION ward.read_settle_(pid bigint)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
@@ -199,10 +208,8 @@ BEGIN
     END IF;
     cur := current_setting('ward.r_' || pr.gk, true);
     IF pr.backend = pg_backend_pid() AND split_part(cur, '|', 1) = pr.stmt
-       AND split_part(cur, '|', 3) = pid::text
        AND split_part(cur, '|', 2) ~ '^[0-9]{1,18}$' THEN
         cnt := split_part(cur, '|', 2)::bigint;
-        PERFORM set_config('ward.r_' || pr.gk, '', false);
     END IF;
     SELECT string_agg(col, ',' ORDER BY pos) INTO cols FROM ward.audit_col
     WHERE policy = pr.policy AND tbl = pr.tbl AND pos = ANY (pr.cols);
@@ -224,71 +231,77 @@ CREATE CONSTRAINT TRIGGER ward_read_flush AFTER INSERT ON ward.read_pending
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION ward.read_flush_();
 
--- seen_: a row of table T (settings key GK) read column POS. The first
--- row of a statement settles the table's previous statement and opens a
--- pending record; every row makes sure the record names the column (in the
--- pending row, which only the runtime writes) and counts when the row
--- changes (a row read twice in a row, by its filter and its output, counts
--- once; the count lives in a session setting).
-CREATE OR REPLACE FUNCTION ward.seen_(p text, t text, gk text, pos integer,
-                                     rowkey text)
+-- read_open_: this statement reads column POS of protected table T (its
+-- settings key GK). Settles this backend's earlier statements on T (their
+-- counts are about to be overwritten), then opens the statement's record
+-- or adds the column to it.
+CREATE OR REPLACE FUNCTION ward.read_open_(p text, t text, gk text, pos integer)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s text := statement_timestamp()::text;
-    cur text := current_setting('ward.r_' || gk, true);
-    c1 text := split_part(cur, '|', 1);
-    cnt text := split_part(cur, '|', 2);
-    pid text := split_part(cur, '|', 3);
-    last text;
-    rcols integer[];
-    newid bigint;
+    old bigint;
 BEGIN
-    -- The settings are the session's own: trust them only to point at a
-    -- pending record of this statement, table and backend.
-    IF c1 = s AND pid ~ '^[0-9]{1,18}$' AND cnt ~ '^[0-9]{1,18}$' THEN
-        SELECT rp.cols INTO rcols FROM ward.read_pending rp
-        WHERE rp.id = pid::bigint AND rp.stmt = s AND rp.gk = seen_.gk
-          AND rp.policy = p AND rp.tbl = t AND rp.backend = pg_backend_pid();
+    IF NOT EXISTS (SELECT 1 FROM ward.tbl x
+                   WHERE x.policy = p AND x.name = t AND x.gk = read_open_.gk) THEN
+        RAISE EXCEPTION 'ward: %.% is not a protected table', p, t;
     END IF;
-    IF rcols IS NULL THEN
-        IF NOT EXISTS (SELECT 1 FROM ward.tbl x
-                       WHERE x.policy = p AND x.name = t AND x.gk = seen_.gk) THEN
-            RAISE EXCEPTION 'ward: %.% is not a protected table', p, t;
-        END IF;
-        IF pid ~ '^[0-9]{1,18}$' THEN
-            PERFORM ward.read_settle_(pid::bigint);
-        END IF;
+    FOR old IN SELECT id FROM ward.read_pending rp
+               WHERE rp.backend = pg_backend_pid() AND rp.gk = read_open_.gk
+                 AND rp.stmt <> s LOOP
+        PERFORM ward.read_settle_(old);
+    END LOOP;
+    UPDATE ward.read_pending rp SET cols = rp.cols || pos
+    WHERE rp.backend = pg_backend_pid() AND rp.gk = read_open_.gk AND rp.stmt = s;
+    IF NOT FOUND THEN
         INSERT INTO ward.read_pending (backend, stmt, policy, tbl, gk, cols, at,
                                        "user", roles, scenario)
         VALUES (pg_backend_pid(), s, p, t, gk, ARRAY[pos], ward.now_(),
-                ward.caller_(), ward.roles_(p), ward.scenario())
-        RETURNING id INTO newid;
-        PERFORM set_config('ward.r_' || gk, s || '|1|' || newid || '|'
-                           || coalesce(rowkey, ''), false);
-        RETURN;
-    END IF;
-    IF NOT pos = ANY (rcols) THEN
-        UPDATE ward.read_pending SET cols = cols || pos WHERE id = pid::bigint;
-    END IF;
-    last := substr(cur, length(c1) + length(cnt) + length(pid) + 4);
-    IF last IS DISTINCT FROM coalesce(rowkey, '') THEN
-        PERFORM set_config('ward.r_' || gk, s || '|' || (cnt::bigint + 1) || '|'
-                           || pid || '|' || coalesce(rowkey, ''), false);
+                ward.caller_(), ward.roles_(p), ward.scenario());
     END IF;
 END $$;
-GRANT EXECUTE ON FUNCTION ward.seen_(text, text, text, integer, text) TO PUBLIC;
+REVOKE ALL ON FUNCTION ward.read_open_(text, text, text, integer) FROM PUBLIC;
 
--- read_: V, counted as a read of column POS of T. Declared STABLE so that
--- a statement that does not use the column does not call it (PostgreSQL
--- drops unused view columns only when they call no volatile function).
-CREATE OR REPLACE FUNCTION ward.read_(p text, t text, gk text, pos integer,
-                                     rowkey text, v anyelement)
+-- outcome_read_: ward.outcome for an audited column, which also opens the
+-- statement's read record when the session sees the column at all. The
+-- views call it as an initplan: once per statement that uses the column,
+-- at its first row. Declared STABLE so that a statement that does not use
+-- the column does not call it (PostgreSQL drops unused view columns only
+-- when they call no volatile function).
+CREATE OR REPLACE FUNCTION ward.outcome_read_(p text, t text, c text,
+                                              gk text, pos integer)
+RETURNS integer LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    o integer := ward.outcome(p, t, c);
+BEGIN
+    IF o <> 0 THEN
+        PERFORM ward.read_open_(p, t, gk, pos);
+    END IF;
+    RETURN o;
+END $$;
+GRANT EXECUTE ON FUNCTION ward.outcome_read_(text, text, text, text, integer)
+    TO PUBLIC;
+
+-- read_: V, one row of an audited column as the view shows it, counted in
+-- the session setting ward.r_GK (a row read twice in a row, by its filter
+-- and its output, counts once). The row count is the session's to keep:
+-- this runs as the session's user, per row, and touches no table.
+CREATE OR REPLACE FUNCTION ward.read_(gk text, rowkey text, v anyelement)
 RETURNS anyelement LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog AS $$
+DECLARE
+    s text := statement_timestamp()::text;
+    cur text := current_setting('ward.r_' || gk, true);
+    cnt text := split_part(cur, '|', 2);
+    k text := coalesce(rowkey, '');
 BEGIN
-    PERFORM ward.seen_(p, t, gk, pos, rowkey);
+    IF split_part(cur, '|', 1) IS DISTINCT FROM s OR cnt !~ '^[0-9]{1,18}$' THEN
+        PERFORM set_config('ward.r_' || gk, s || '|1|' || k, false);
+    ELSIF substr(cur, length(s) + length(cnt) + 3) IS DISTINCT FROM k THEN
+        PERFORM set_config('ward.r_' || gk,
+                           s || '|' || (cnt::bigint + 1) || '|' || k, false);
+    END IF;
     RETURN v;
 END $$;
-GRANT EXECUTE ON FUNCTION ward.read_(text, text, text, integer, text, anyelement)
-    TO PUBLIC;
+GRANT EXECUTE ON FUNCTION ward.read_(text, text, anyelement) TO PUBLIC;

@@ -63,22 +63,26 @@ REVOKE ALL ON ward.policy, ward.manifest FROM PUBLIC;
 -- policy's roles cannot log in) changes nothing: a user holding
 -- cs_supervisor does not become a second person by SET ROLE cs_supervisor.
 CREATE OR REPLACE FUNCTION ward.caller_()
-RETURNS text LANGUAGE sql STABLE PARALLEL SAFE
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog AS $$
-    SELECT coalesce((SELECT rolname::text FROM pg_roles
+BEGIN
+    RETURN coalesce((SELECT rolname::text FROM pg_roles
                      WHERE rolname = current_setting('role') AND rolcanlogin),
-                    session_user::text)
-$$;
+                    session_user::text);
+END $$;
 GRANT EXECUTE ON FUNCTION ward.caller_() TO PUBLIC;
 
 -- roles_ lists the policy's roles the caller holds, directly or inherited,
 -- in the policy's order: the roles an audit row names.
 CREATE OR REPLACE FUNCTION ward.roles_(p text)
-RETURNS text LANGUAGE sql STABLE
+RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog AS $$
-    SELECT string_agg(name, ',' ORDER BY pos) FROM ward.role
-    WHERE policy = p AND pg_has_role(ward.caller_()::name, name, 'MEMBER')
-$$;
+DECLARE
+    u name := ward.caller_();
+BEGIN
+    RETURN (SELECT string_agg(name, ',' ORDER BY pos) FROM ward.role
+            WHERE policy = p AND pg_has_role(u, name, 'MEMBER'));
+END $$;
 
 -- state_ gives the session's state table, made on first use; NULL when it
 -- does not exist yet and MAKE is false.
@@ -113,10 +117,11 @@ CREATE TABLE IF NOT EXISTS ward.locked_session (
 REVOKE ALL ON ward.locked_session FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION ward.backend_start_()
-RETURNS timestamptz LANGUAGE sql STABLE
+RETURNS timestamptz LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog AS $$
-    SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid())
-$$;
+BEGIN
+    RETURN (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid()));
+END $$;
 
 CREATE OR REPLACE FUNCTION ward.get_(key text)
 RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -214,46 +219,56 @@ BEGIN
 END $$;
 
 CREATE OR REPLACE FUNCTION ward.scenario()
-RETURNS text LANGUAGE sql STABLE
+RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog AS $$
-    SELECT ward.get_('scenario')
-$$;
+BEGIN
+    RETURN ward.get_('scenario');
+END $$;
 
 CREATE OR REPLACE FUNCTION ward.attr(k text)
-RETURNS text LANGUAGE sql STABLE
+RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog AS $$
-    SELECT CASE WHEN p.pinned THEN p.v ELSE ward.get_('attr.' || k) END
-    FROM ward.pinned_(k) p
-$$;
+DECLARE
+    p record := ward.pinned_(k);
+BEGIN
+    RETURN CASE WHEN p.pinned THEN p.v ELSE ward.get_('attr.' || k) END;
+END $$;
 
 -- attr_bigint: an attribute compared with an integer column; NULL (no row
 -- matches) when it is not a whole number.
 CREATE OR REPLACE FUNCTION ward.attr_bigint(k text)
-RETURNS bigint LANGUAGE sql STABLE
+RETURNS bigint LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog AS $$
-    SELECT CASE WHEN v ~ '^[+-]?[0-9]{1,18}$' THEN v::bigint END
-    FROM (SELECT ward.attr(k) AS v) a
-$$;
+DECLARE
+    v text := ward.attr(k);
+BEGIN
+    RETURN CASE WHEN v ~ '^[+-]?[0-9]{1,18}$' THEN v::bigint END;
+END $$;
 
 CREATE OR REPLACE FUNCTION ward.attr_float(k text)
-RETURNS double precision LANGUAGE sql STABLE
+RETURNS double precision LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog AS $$
-    SELECT CASE WHEN v ~ '^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$'
-                THEN v::double precision END
-    FROM (SELECT ward.attr(k) AS v) a
-$$;
+DECLARE
+    v text := ward.attr(k);
+BEGIN
+    RETURN CASE WHEN v ~ '^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$'
+                THEN v::double precision END;
+END $$;
 
 -- outcome: the session's decision for one column (the most permissive of
 -- its roles' own decisions; between masks, the one written first). Runs
 -- for the caller (ward.caller_), in a view and in the runtime's functions.
 CREATE OR REPLACE FUNCTION ward.outcome(p text, t text, c text)
-RETURNS integer LANGUAGE sql STABLE
+RETURNS integer LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog AS $$
-    SELECT coalesce((
+DECLARE
+    sc text := coalesce(ward.scenario(), '');
+    u name := ward.caller_();
+BEGIN
+    RETURN coalesce((
         SELECT outcome FROM ward.cell
-        WHERE policy = p AND tbl = t AND col = c
-          AND scenario = coalesce(ward.scenario(), '')
-          AND pg_has_role(ward.caller_()::name, role, 'MEMBER')
+        WHERE policy = p AND tbl = t AND col = c AND scenario = sc
+          AND pg_has_role(u, role, 'MEMBER')
         ORDER BY rank DESC, pos
-        LIMIT 1), 0)
-$$;
+        LIMIT 1), 0);
+END $$;

@@ -38,12 +38,14 @@ CREATE TABLE IF NOT EXISTS ward.write (
 REVOKE ALL ON ward.tbl, ward.write FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION ward.who_(p text)
-RETURNS text LANGUAGE sql STABLE
+RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog AS $$
-    SELECT CASE WHEN r LIKE '%,%' THEN 'roles ' ELSE 'role ' END
-           || coalesce(r, '(none)')
-    FROM (SELECT ward.roles_(p) AS r) x
-$$;
+DECLARE
+    r text := ward.roles_(p);
+BEGIN
+    RETURN CASE WHEN r LIKE '%,%' THEN 'roles ' ELSE 'role ' END
+           || coalesce(r, '(none)');
+END $$;
 
 CREATE OR REPLACE FUNCTION ward.view_write_()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER

@@ -157,8 +157,114 @@ t_hmac() {
         cmp c.out p.out || return 1
     done &&
     pg -c "SELECT count(*) FROM ward.key" >out && echo 1 >want && cmp want out &&
+    # With every statement logged, the derived keys still stay out of the
+    # server log.
+    pg -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null &&
+    sleep 0.3 &&
+    "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=postgres" 2>err &&
+    pg -c "SELECT 'logged-marker'" >/dev/null &&
+    pg -c "SELECT encode(mac, 'hex') || ' ' || encode(siv, 'hex') FROM ward.key" >keys &&
+    pg -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null &&
+    grep -q logged-marker "$PGDIR/server.log" &&
+    for k in $(cat keys); do
+        ! grep -q "$(echo "$k" | cut -c1-32)" "$PGDIR/server.log" || { echo "key in the server log"; return 1; }
+    done &&
     unset WARD_KEY &&
     expect_exit 2 "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=postgres" 2>err &&
     contains err 'WARD_KEY'
 }
 test_expect_success 'hmac: the same pseudonyms as the C core, the key loaded by ward key load' t_hmac
+
+t_aes() {
+    pg -f "$ROOT/runtime/postgres/siv.sql" &&
+    pg -c "SELECT string_agg(lpad(to_hex(x), 8, '0'), '' ORDER BY o) FROM unnest(ward.aes256_(
+        ward.aes256_key_('\\x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'),
+        ward.siv_words_('\\x00112233445566778899aabbccddeeff'), false)) WITH ORDINALITY AS u(x, o)" >out &&
+    echo 8ea2b7ca516745bfeafc49904b496089 >want && cmp want out
+}
+test_expect_success 'AES-256 in PL/pgSQL: the FIPS-197 C.3 block' t_aes
+
+# Values for encrypt: random printable ASCII (quotes and backslashes too)
+# of 0 to 70 bytes and of 150 to 450, then lengths around the 16-byte
+# blocks (the plaintext is one byte longer than the value), multi-byte
+# UTF-8 and long multi-byte values, the empty string and NULL.
+enc_sql() {
+    echo "CREATE TABLE enc (i integer PRIMARY KEY, v text);"
+    awk 'BEGIN {
+        srand(5297)
+        split("0 1 14 15 16 17 31 32 33 47 48 49 63 64 65", exact, " ")
+        for (i = 1; i <= 300; i++) {
+            if (i <= 240) n = int(rand() * 71)
+            else if (i <= 270) n = 150 + int(rand() * 300)
+            else n = exact[(i - 271) % 15 + 1]
+            s = ""
+            for (j = 0; j < n; j++) {
+                c = sprintf("%c", 32 + int(rand() * 95))
+                s = s (c == "\047" ? "\047\047" : c)
+            }
+            printf "INSERT INTO enc VALUES (%d, \047%s\047);\n", i, s
+        }
+    }'
+    i=1000
+    for v in 张三丰 欧阳娜娜 王 a😀bc 😀 😀😀😀😀 张张张张张 张张张张张张 \
+        北京市海淀区中关村大街27号 "$(printf '%0250d' 7)" \
+        "$(printf 'é%.0s' $(seq 120))" "$(printf '张%.0s' $(seq 90))"; do
+        i=$((i + 1))
+        echo "INSERT INTO enc VALUES ($i, '$v');"
+    done
+    echo "INSERT INTO enc VALUES (2000, ''), (2001, NULL);"
+}
+
+t_encrypt() {
+    export WARD_KEY=8f0e1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100
+    "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=postgres" 2>err &&
+    ! grep -q 8f0e1d2c err &&
+    enc_sql | sq_plain e.db &&
+    enc_sql | pg &&
+    pg -c "SELECT count(*) FROM enc" >out && echo 314 >want && cmp want out &&
+    for ctx in phone 张三 ''; do
+        sq e.db "SELECT i || ':' || coalesce(ward_encrypt(v, '$ctx'), '<NULL>') FROM enc ORDER BY i" >c.out &&
+        pg -c "SELECT i || ':' || coalesce(ward.encrypt(v, '$ctx'), '<NULL>') FROM enc ORDER BY i" >p.out &&
+        test "$(grep -c ':ward1:' c.out)" -eq 313 || return 1
+        if ! cmp -s c.out p.out; then
+            echo "encrypt(v, '$ctx') differs (C core, then PostgreSQL):"
+            diff c.out p.out
+            return 1
+        fi
+    done &&
+    pg -c "SELECT ward.encrypt(NULL, 'phone') IS NULL, ward.encrypt(NULL, NULL) IS NULL" >out &&
+    echo 't|t' >want && cmp want out &&
+    ! pg -c "SELECT ward.encrypt('a', NULL)" 2>err &&
+    contains err 'the context must be text'
+}
+test_expect_success 'encrypt: the same tokens as the C core, byte for byte' t_encrypt
+
+# pg_user USER SQL: psql as USER, stopping at the first error.
+pg_user() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U "$1" -d postgres -c "$2"; }
+
+t_encrypt_refused() {
+    export WARD_KEY=8f0e1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100
+    printf 'policy e version 1;\nrole er;\ntable et { id integer key; phone text;\n  mask phone with keep(3, 4) to er; }\n' >e.ward &&
+    "$WARD" compile e.ward --target postgres -o e.sql &&
+    # A key table from before encrypt: the script adds the column, empty.
+    pg -c "ALTER TABLE ward.key DROP COLUMN siv" -c "CREATE TABLE et (id integer PRIMARY KEY, phone text)" &&
+    pg -f e.sql &&
+    ! pg -c "SELECT ward.encrypt('a', 'phone')" 2>err &&
+    contains err '[no-key] ward_encrypt needs a key' &&
+    "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=postgres" 2>err &&
+    sq :memory: "SELECT ward_encrypt('13812345678', 'phone')" >c.out &&
+    pg -c "SELECT ward.encrypt('13812345678', 'phone')" >p.out && cmp c.out p.out &&
+    pg -c "CREATE ROLE e01 LOGIN IN ROLE er" &&
+    pg_user e01 "SELECT ward.keep('13812345678', 3, 4)" >out &&
+    echo '138****5678' >want && cmp want out &&
+    ! pg_user e01 "SELECT ward.encrypt('13812345678', 'phone')" 2>err &&
+    contains err 'permission denied for function encrypt' &&
+    ! pg_user e01 "SELECT siv FROM ward.key" 2>err &&
+    contains err 'permission denied for table key' &&
+    for f in "siv_encrypt_('\\x00', '\\x00', '\\x00')" "siv_cmac_('{}', '{}', '{}', '\\x00')" \
+        "aes256_('{}', '{}', false)" "aes256_key_('\\x00')" "siv_words_('\\x00')"; do
+        ! pg_user e01 "SELECT ward.$f" 2>err &&
+        contains err "permission denied for function ${f%%(*}" || return 1
+    done
+}
+test_expect_success 'encrypt: a policy role can neither call it nor read its key' t_encrypt_refused
