@@ -40,6 +40,8 @@ static const char *const PORTED[] = {
     "hive_mask_show_first_n",
     "hive_mask_show_last_n",
     "hive_mask_hash",
+    "hmac",
+    "encrypt",
     NULL,
 };
 
@@ -61,24 +63,8 @@ bool emit_postgres_check(const Model *m, Diag *d)
                     Outcome o = decide_role(m, (int)r, s, (int)t, (int)c, NULL);
                     if (o.effect != EFFECT_MASK)
                         continue;
-                    const Column *col = &m->tables[t].columns[c];
-                    if (ported(o.mask->spec) &&
-                        !(strcmp(o.mask->spec->name, "mssql_default") == 0 &&
-                          (col->type == TYPE_DATE ||
-                           col->type == TYPE_DATETIME)))
+                    if (ported(o.mask->spec))
                         continue;
-                    if (strcmp(o.mask->spec->name, "hmac") == 0) {
-                        /* PostgreSQL checks EXECUTE on a view's functions
-                         * as the user, who could then pseudonymise a
-                         * guessed value and compare. */
-                        Diagnostic *x = diag_error(
-                            d, o.mask->at,
-                            "hmac is not compiled for PostgreSQL yet: a user "
-                            "allowed to call it through the view could "
-                            "confirm a guessed value against its pseudonym");
-                        diag_hint(d, x, "compile for --target sqlite");
-                        return false;
-                    }
                     Diagnostic *x = diag_error(
                         d, o.mask->at,
                         "mask function %s has no PostgreSQL implementation "
@@ -90,7 +76,8 @@ bool emit_postgres_check(const Model *m, Diag *d)
                               "mssql_default, mssql_email, mssql_partial, "
                               "cn_mobile, cn_id, cn_name, cn_bank_card, "
                               "cn_landline, cn_address, bucket, range, "
-                              "date_trunc and the Hive family");
+                              "date_trunc, hmac, encrypt and the Hive "
+                              "family");
                     return false;
                 }
     return d->errors == before;
@@ -262,6 +249,12 @@ static void mask_sql(const Column *c, const MaskFn *mf, StrBuf *out)
         sb_puts(out, "::jsonb)::text");
         return;
     }
+    if (strcmp(fn, "mssql_default") == 0 && date) {
+        sb_puts(out, "ward.mssql_default_date(");
+        column_as(c, "::text", out);
+        sb_puts(out, ")");
+        return;
+    }
     if (strcmp(fn, "mssql_default") == 0 && (whole || c->type == TYPE_REAL)) {
         sb_puts(out, "ward.mssql_default(");
         column_as(c, whole ? as_int : "::float8", out);
@@ -430,6 +423,100 @@ static void counted(const Model *m, size_t t, bool count, const char *v,
     sb_printf(out, "ward.read_('%s', \"t\".ctid::text, %s)", gk, v);
 }
 
+/* keyed: hmac and encrypt read the key. */
+static bool keyed(const MaskFn *mf)
+{
+    return strcmp(mf->spec->name, "hmac") == 0 ||
+           strcmp(mf->spec->name, "encrypt") == 0;
+}
+
+/* keyed_name writes the function that gives column C of table T through
+ * its keyed mask with outcome CODE: "policy"."ward_keyed_GK_C_CODE". */
+static void keyed_name(const Model *m, size_t t, size_t c, int code,
+                       StrBuf *out)
+{
+    char gk[17];
+    settings_key(m, &m->tables[t], gk);
+    char name[64];
+    snprintf(name, sizeof name, "ward_keyed_%s_%zu_%d", gk, c, code);
+    sql_put_ident(out, m->name);
+    sb_putc(out, '.');
+    sql_put_ident(out, name);
+}
+
+/*
+ * keyed_sql: the keyed masks of every column, one function each. A view
+ * cannot call ward.hmac or ward.encrypt for the user: PostgreSQL checks
+ * EXECUTE on a view's functions as the user, who could then pseudonymise
+ * a guessed value and compare. So the view passes only the row (its ctid)
+ * to a function that runs as ward_reader, the only role allowed to call
+ * the keyed masks: it reads the value itself, under the row rules (row
+ * security applies to ward_reader), and only when the user's decision for
+ * the column is this mask; otherwise NULL. The base table is named as the
+ * script's search_path finds it, schema and all, since the function's
+ * own search_path is pinned.
+ */
+static void keyed_sql(const Model *m, StrBuf *out)
+{
+    StrBuf body;
+    sb_init(&body);
+    for (size_t t = 0; t < m->ntables; t++) {
+        const Table *tb = &m->tables[t];
+        for (size_t c = 0; c < tb->ncolumns; c++) {
+            Outcomes oc = {{0}, 0, false};
+            column_outcomes(m, t, c, &oc, NULL);
+            for (int i = 0; i < oc.n; i++) {
+                if (!keyed(oc.masks[i]))
+                    continue;
+                sb_reset(&body);
+                sb_puts(&body, "CREATE FUNCTION ");
+                keyed_name(m, t, c, 2 + i, &body);
+                sb_puts(&body, "(r tid) RETURNS text LANGUAGE plpgsql STABLE "
+                               "SECURITY DEFINER SET search_path = "
+                               "pg_catalog, pg_temp AS $b$ BEGIN IF "
+                               "ward.outcome(");
+                policy_table_col(m, tb, &tb->columns[c], &body);
+                sb_printf(&body,
+                          ") <> %d THEN RETURN NULL; END IF; RETURN "
+                          "(SELECT ",
+                          2 + i);
+                mask_sql(&tb->columns[c], oc.masks[i], &body);
+                sb_puts(&body, " FROM ");
+                /* The base table's qualified name goes between the two
+                 * halves, found when the script runs. */
+                sb_puts(out, "EXECUTE ");
+                sql_put_text(out, body.data, body.len);
+                sb_puts(out, "\n    || (SELECT format('%I.%I', n.nspname, "
+                             "c.relname) FROM pg_class c JOIN pg_namespace n "
+                             "ON n.oid = c.relnamespace WHERE c.oid = ");
+                StrBuf id;
+                sb_init(&id);
+                sql_put_ident(&id, tb->name);
+                sql_put_str(out, id.data);
+                sb_free(&id);
+                sb_puts(out, "::regclass)\n    || ' AS \"t\" WHERE \"t\".ctid "
+                             "= r); END $b$';\n");
+                sb_puts(out, "EXECUTE ");
+                StrBuf q;
+                sb_init(&q);
+                sb_puts(&q, "ALTER FUNCTION ");
+                keyed_name(m, t, c, 2 + i, &q);
+                sb_puts(&q, "(tid) OWNER TO \"ward_reader\"; REVOKE ALL ON "
+                            "FUNCTION ");
+                keyed_name(m, t, c, 2 + i, &q);
+                sb_puts(&q, "(tid) FROM PUBLIC; GRANT EXECUTE ON FUNCTION ");
+                keyed_name(m, t, c, 2 + i, &q);
+                sb_puts(&q, "(tid) TO ");
+                role_list(m, &q);
+                sql_put_text(out, q.data, q.len);
+                sb_puts(out, ";\n");
+                sb_free(&q);
+            }
+        }
+    }
+    sb_free(&body);
+}
+
 /* column_sql writes column C of table T as view MODE computes it. One
  * decision per statement: the initplan computes it once. */
 static void column_sql(const Model *m, size_t t, size_t c, ViewMode mode,
@@ -478,7 +565,12 @@ static void column_sql(const Model *m, size_t t, size_t c, ViewMode mode,
     for (int i = 0; i < oc.n; i++) {
         sb_printf(out, "\n        WHEN %d THEN ", 2 + i);
         sb_reset(&v);
-        mask_sql(col, oc.masks[i], &v);
+        if (keyed(oc.masks[i])) {
+            keyed_name(m, t, c, 2 + i, &v);
+            sb_puts(&v, "(\"t\".ctid)");
+        } else {
+            mask_sql(col, oc.masks[i], &v);
+        }
         counted(m, t, count, v.data, out);
     }
     sb_puts(out, "\n    END AS ");
@@ -898,6 +990,10 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sb_puts(out, "\n-- The runtime.\n");
     sb_puts(out, pg_runtime_sql);
     roles(m, out);
+    sb_puts(out, "-- Only the views' owner calls the keyed masks (see "
+                 "ward_keyed_ functions).\nGRANT EXECUTE ON FUNCTION "
+                 "ward.hmac(text, text), ward.encrypt(text, text) TO "
+                 "\"ward_reader\";\n");
     catalogs(m, out);
 
     sb_puts(out, "\n-- The base tables: reached through the views only.\n");
@@ -921,7 +1017,17 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sql_put_str(out, m->name);
     sb_puts(out, " LOOP\n        EXECUTE format('DROP VIEW %I.%I', ");
     sql_put_str(out, m->name);
-    sb_puts(out, ", v.viewname);\n    END LOOP;\nEND\n$ward$;\n");
+    sb_puts(out, ", v.viewname);\n    END LOOP;\n"
+                 "    -- The keyed masks' functions, made again below.\n"
+                 "    FOR v IN SELECT p.oid::regprocedure AS f FROM pg_proc p "
+                 "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE "
+                 "n.nspname = ");
+    sql_put_str(out, m->name);
+    sb_puts(out, " AND p.proname LIKE 'ward\\_keyed\\_%' LOOP\n"
+                 "        EXECUTE format('DROP FUNCTION %s', v.f);\n"
+                 "    END LOOP;\n");
+    keyed_sql(m, out);
+    sb_puts(out, "END\n$ward$;\n");
     for (size_t t = 0; t < m->ntables; t++) {
         view_sql(m, t, VIEW_READ, out);
         view_sql(m, t, VIEW_EXPORT, out);

@@ -4,17 +4,20 @@
  * The script carries the runtime (runtime/postgres/ files, embedded at build
  * time) and, for the policy: NOLOGIN group roles (inherits as membership),
  * the decision catalog (ward.cell, from the decision function for every
- * role alone and every scenario), a schema named after the policy with a
- * security_barrier view per table whose columns follow ward.outcome for
- * the current session, row-level security on the base tables for the row
- * rules, and grants: the policy's roles reach the views only. The views
- * belong to ward_reader, a NOLOGIN role without BYPASSRLS that owns
- * nothing else, so row security applies to every read through them.
+ * role alone and every scenario) and the other catalogs the runtime reads
+ * (write grants, audited columns, approvals and their guards), a schema
+ * named after the policy with a security_barrier view per table whose
+ * columns follow ward.outcome for the current session (writes through its
+ * INSTEAD OF trigger), the export and unmask views, the keyed masks'
+ * row functions, row-level security and write-audit triggers on the base
+ * tables, grants (the policy's roles reach the views only), and the
+ * manifest for `ward verify --dsn`. The views belong to ward_reader, a
+ * NOLOGIN role without BYPASSRLS that owns nothing else, so row security
+ * applies to every read through them. docs/dba-postgres.md tells the DBA.
  *
- * This version enforces reads. A policy with write rules, approvals or
- * audit, or a mask the PostgreSQL runtime does not have yet, is refused
+ * A policy with a mask the PostgreSQL runtime does not have is refused
  * with a diagnostic rather than compiled into a script that would not
- * enforce it.
+ * enforce it (today every mask of the catalog has one).
  */
 #ifndef WARD_EMIT_POSTGRES_H
 #define WARD_EMIT_POSTGRES_H

@@ -7,12 +7,12 @@
 -- out; text is counted in characters.
 --
 -- Ported so far: keep, redact, null, email, hash, anon_partial,
--- anon_partial_email, mssql_default (text and numbers), mssql_email,
+-- anon_partial_email, mssql_default (text, numbers and dates), mssql_email,
 -- mssql_partial, cn_mobile, cn_id, cn_name, cn_bank_card, cn_landline,
 -- cn_address, bucket, range, date_trunc, and the Hive family (hive_mask,
 -- hive_mask_first_n, hive_mask_last_n, hive_mask_show_first_n,
--- hive_mask_show_last_n, hive_mask_hash). Still to come: the keyed
--- functions (hmac, encrypt), which need the key table.
+-- hive_mask_show_last_n, hive_mask_hash). The keyed functions, hmac and
+-- encrypt, are in keys.sql and siv.sql: they read the key table.
 
 CREATE SCHEMA IF NOT EXISTS ward;
 
@@ -721,6 +721,35 @@ BEGIN
     RETURN m[1] || '-' || lpad(mo::text, 2, '0') || '-' || lpad(d::text, 2, '0')
         || CASE WHEN m[4] IS NULL THEN ''
                 ELSE m[5] || '00:00:00' || coalesce(m[11], '') END;
+END $$;
+
+-- mssql_default_date: SQL Server's default mask of a date, 1900-01-01, with
+-- 00:00:00 (after the value's own separator) when the value has a time of
+-- day; a value that is no date keeps a time when longer than a date, as
+-- the C core does.
+CREATE OR REPLACE FUNCTION ward.mssql_default_date(v text)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog AS $$
+DECLARE
+    m text[];
+BEGIN
+    IF v IS NULL THEN
+        RETURN NULL;
+    END IF;
+    m := regexp_match(v, '^[0-9]{4}-[0-9]{2}-[0-9]{2}(([T ])[0-9]{2}:[0-9]{2}.*)?$');
+    IF m IS NOT NULL AND ward.date_trunc(v, 'day') IS NOT NULL THEN
+        RETURN '1900-01-01' || CASE WHEN m[1] IS NULL THEN '' ELSE m[2] || '00:00:00' END;
+    END IF;
+    -- Not a date and time: the C core's parse still took the separator
+    -- when the date before it was whole.
+    IF octet_length(v) <= 10 THEN
+        RETURN '1900-01-01';
+    END IF;
+    RETURN '1900-01-01'
+        || CASE WHEN substr(v, 11, 1) IN ('T', ' ')
+                     AND ward.date_trunc(substr(v, 1, 10), 'day') IS NOT NULL
+                THEN substr(v, 11, 1) ELSE ' ' END
+        || '00:00:00';
 END $$;
 
 -- ---- Apache Hive / Ranger ----

@@ -144,6 +144,15 @@ t_hive() {
 }
 test_expect_success 'the Hive family on text, integers and dates: identical to the C core' t_hive
 
+t_mssql_date() {
+    inputs_sql | sq_plain md.db &&
+    sq md.db "SELECT i || ':' || coalesce(ward_mssql_default(ward_date(v)), '<NULL>') FROM inputs ORDER BY i" >c.out &&
+    pg -c "SELECT i || ':' || coalesce(ward.mssql_default_date(v), '<NULL>') FROM inputs ORDER BY i" >p.out &&
+    grep -q ':1900-01-01T00:00:00$' c.out && grep -q ':1900-01-01$' c.out &&
+    cmp c.out p.out
+}
+test_expect_success 'mssql_default on dates: identical to the C core' t_mssql_date
+
 t_hmac() {
     export WARD_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
     pg -f "$ROOT/runtime/postgres/keys.sql" &&
