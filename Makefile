@@ -47,7 +47,7 @@ EXAMPLE_SRC  = $(wildcard examples/*.c)
 PG_RUNTIME = runtime/postgres/masks.sql runtime/postgres/session.sql \
              runtime/postgres/audit.sql runtime/postgres/approval.sql \
              runtime/postgres/write.sql runtime/postgres/siv.sql \
-             runtime/postgres/keys.sql
+             runtime/postgres/keys.sql runtime/postgres/owner.sql
 GEN_OBJ  = $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o $(BUILD)/gen/pg_runtime.o
 LIB_OBJ  = $(GEN_OBJ) \
            $(patsubst %.c,$(BUILD)/%.o,$(GRAMMAR_SRC) $(COMPILER_SRC) \

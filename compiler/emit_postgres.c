@@ -423,6 +423,18 @@ static void counted(const Model *m, size_t t, bool count, const char *v,
     sb_printf(out, "ward.read_('%s', \"t\".ctid::text, %s)", gk, v);
 }
 
+/* regclass_of writes TB's base table as a regclass literal: found by the
+ * script's search_path when it runs. */
+static void regclass_of(const Table *tb, StrBuf *out)
+{
+    StrBuf id;
+    sb_init(&id);
+    sql_put_ident(&id, tb->name);
+    sql_put_str(out, id.data);
+    sb_puts(out, "::regclass");
+    sb_free(&id);
+}
+
 /* keyed: hmac and encrypt read the key. */
 static bool keyed(const MaskFn *mf)
 {
@@ -489,13 +501,9 @@ static void keyed_sql(const Model *m, StrBuf *out)
                 sb_puts(out, "\n    || (SELECT format('%I.%I', n.nspname, "
                              "c.relname) FROM pg_class c JOIN pg_namespace n "
                              "ON n.oid = c.relnamespace WHERE c.oid = ");
-                StrBuf id;
-                sb_init(&id);
-                sql_put_ident(&id, tb->name);
-                sql_put_str(out, id.data);
-                sb_free(&id);
-                sb_puts(out, "::regclass)\n    || ' AS \"t\" WHERE \"t\".ctid "
-                             "= r); END $b$';\n");
+                regclass_of(tb, out);
+                sb_puts(out, ")\n    || ' AS \"t\" WHERE \"t\".ctid = r); "
+                             "END $b$';\n");
                 sb_puts(out, "EXECUTE ");
                 StrBuf q;
                 sb_init(&q);
@@ -614,6 +622,11 @@ static void view_sql(const Model *m, size_t t, ViewMode mode, StrBuf *out)
     sb_puts(out, ";\n");
     if (mode != VIEW_READ)
         return;
+    /* The runtime reads it for the caller: is a written row still in
+     * sight, how many rows does an export take. */
+    sb_puts(out, "GRANT SELECT ON ");
+    view_name(m, prefix, tb, out);
+    sb_puts(out, " TO \"ward_owner\";\n");
     /* Writes: the trigger checks them against the policy. */
     sb_puts(out, "CREATE TRIGGER \"ward_write\" INSTEAD OF INSERT OR UPDATE "
                  "OR DELETE ON ");
@@ -648,7 +661,16 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
     role_list(m, out);
     sb_puts(out, ";\nGRANT SELECT ON TABLE ");
     sql_put_ident(out, tb->name);
-    sb_puts(out, " TO \"ward_reader\";\nALTER TABLE ");
+    sb_puts(out, " TO \"ward_reader\";\nGRANT SELECT, INSERT, UPDATE, "
+                 "DELETE ON TABLE ");
+    sql_put_ident(out, tb->name);
+    /* The runtime names the table by its schema when it writes. */
+    sb_puts(out, " TO \"ward_owner\";\nDO $ward$\nBEGIN\n    EXECUTE "
+                 "format('GRANT USAGE ON SCHEMA %I TO \"ward_owner\"', (SELECT "
+                 "n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                 "c.relnamespace WHERE c.oid = ");
+    regclass_of(tb, out);
+    sb_puts(out, "));\nEND\n$ward$;\nALTER TABLE ");
     sql_put_ident(out, tb->name);
     sb_puts(out, " ENABLE ROW LEVEL SECURITY;\nDROP POLICY IF EXISTS "
                  "\"ward_read\" ON ");
@@ -731,18 +753,14 @@ static void catalogs(const Model *m, StrBuf *out)
 
     /* The base table as this script's search_path finds it. */
     sb_reset(&rows);
-    StrBuf id;
-    sb_init(&id);
     for (size_t t = 0; t < m->ntables; t++) {
         const Table *tb = &m->tables[t];
         row_open(m, &rows);
         sb_puts(&rows, ", ");
         sql_put_str(&rows, tb->name);
         sb_puts(&rows, ", ");
-        sb_reset(&id);
-        sql_put_ident(&id, tb->name);
-        sql_put_str(&rows, id.data);
-        sb_puts(&rows, "::regclass, ");
+        regclass_of(tb, &rows);
+        sb_puts(&rows, ", ");
         if (tb->key >= 0)
             sql_put_str(&rows, tb->columns[tb->key].name);
         else
@@ -751,7 +769,6 @@ static void catalogs(const Model *m, StrBuf *out)
         settings_key(m, tb, gk);
         sb_printf(&rows, ", '%s', %s)", gk, tb->has_rows ? "true" : "false");
     }
-    sb_free(&id);
     catalog(m, "tbl", "name, base, keycol, gk, has_rows", &rows, out);
 
     sb_reset(&rows);
@@ -1007,7 +1024,7 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sql_put_ident(out, m->name);
     sb_puts(out, " FROM PUBLIC;\nGRANT USAGE ON SCHEMA ");
     sql_put_ident(out, m->name);
-    sb_puts(out, " TO \"ward_reader\", ");
+    sb_puts(out, " TO \"ward_reader\", \"ward_owner\", ");
     role_list(m, out);
     sb_puts(out, ";\n");
     /* Views an earlier version made and this one does not. */

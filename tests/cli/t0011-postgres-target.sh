@@ -224,3 +224,21 @@ EOP
     echo t >want && cmp want out
 }
 test_expect_success 'hmac and encrypt in PostgreSQL views: the C core'"'"'s values, and no oracle' t_keyed
+
+t_owner() {
+    pg "SELECT count(*) FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
+        WHERE p.pronamespace = 'ward'::regnamespace AND p.prosecdef
+          AND r.rolname <> 'ward_owner'" >out &&
+    echo 0 >want && cmp want out &&
+    pg "SELECT count(*) FROM pg_proc WHERE pronamespace = 'ward'::regnamespace AND prosecdef" >n &&
+    test "$(cat n)" -ge 20 &&
+    pg "SELECT rolsuper::text || rolcanlogin::text || rolcreaterole::text || rolcreatedb::text
+        FROM pg_roles WHERE rolname = 'ward_owner'" >out &&
+    echo falsefalsefalsefalse >want && cmp want out &&
+    pg "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
+        WHERE r.rolname = 'ward_owner'" >out &&
+    echo 0 >want && cmp want out &&
+    ! pg_as a01 "SET ROLE ward_owner" 2>err &&
+    contains err 'permission denied to set role'
+}
+test_expect_success 'the runtime'"'"'s definer functions run as ward_owner: no superuser, no login, no members' t_owner
