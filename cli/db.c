@@ -27,7 +27,9 @@ int cli_db_open(const char *cmd, const char *path, sqlite3 **out)
 int cli_pg_connect(const char *cmd, const char *dsn, PGconn **out)
 {
     *out = PQconnectdb(dsn);
-    if (PQstatus(*out) == CONNECTION_OK) {
+    /* Text as the server keeps it: the audit chain hashes UTF-8 bytes. */
+    if (PQstatus(*out) == CONNECTION_OK &&
+        PQsetClientEncoding(*out, "UTF8") == 0) {
         PQclear(PQexec(*out, "SET client_min_messages = warning"));
         return EXIT_OK;
     }

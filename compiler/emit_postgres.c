@@ -488,10 +488,19 @@ static void keyed_sql(const Model *m, StrBuf *out)
                                "pg_catalog, pg_temp AS $b$ BEGIN IF "
                                "ward.outcome(");
                 policy_table_col(m, tb, &tb->columns[c], &body);
-                sb_printf(&body,
-                          ") <> %d THEN RETURN NULL; END IF; RETURN "
-                          "(SELECT ",
-                          2 + i);
+                sb_printf(&body, ") <> %d THEN RETURN NULL; END IF; ", 2 + i);
+                /* Called by hand it is a read all the same. */
+                const Audit *au = model_audit(m, (int)t);
+                if (au && au->read[c]) {
+                    char gk[17];
+                    settings_key(m, tb, gk);
+                    sb_puts(&body, "PERFORM ward.read_open_(");
+                    sql_put_str(&body, m->name);
+                    sb_puts(&body, ", ");
+                    sql_put_str(&body, tb->name);
+                    sb_printf(&body, ", '%s', %zu); ", gk, c);
+                }
+                sb_puts(&body, "RETURN (SELECT ");
                 mask_sql(&tb->columns[c], oc.masks[i], &body);
                 sb_puts(&body, " FROM ");
                 /* The base table's qualified name goes between the two
@@ -1002,6 +1011,36 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
         sb_puts(out, " FROM ");
         sql_put_ident(out, tb->name);
         sb_puts(out, " LIMIT 0;\n");
+        if (tb->key < 0)
+            continue;
+        /* Writes name a row by its key: a key the table does not keep
+         * unique would reach other rows, out of sight included. */
+        sb_puts(out, "    IF NOT EXISTS (SELECT 1 FROM pg_index i JOIN "
+                     "pg_attribute a ON a.attrelid = i.indrelid AND a.attnum "
+                     "= i.indkey[0] WHERE i.indrelid = ");
+        regclass_of(tb, out);
+        sb_puts(out, " AND i.indisunique AND i.indnkeyatts = 1 AND i.indpred "
+                     "IS NULL AND i.indexprs IS NULL AND a.attname = ");
+        sql_put_str(out, tb->columns[tb->key].name);
+        sb_puts(out, ") THEN\n        RAISE EXCEPTION ");
+        StrBuf msg;
+        sb_init(&msg);
+        sb_printf(&msg,
+                  "ward: the key column %s.%s is not unique in the table: "
+                  "give it a primary key or a unique constraint",
+                  tb->name, tb->columns[tb->key].name);
+        /* RAISE reads % as a placeholder. */
+        StrBuf esc;
+        sb_init(&esc);
+        for (size_t k = 0; k < msg.len; k++) {
+            if (msg.data[k] == '%')
+                sb_putc(&esc, '%');
+            sb_putc(&esc, msg.data[k]);
+        }
+        sql_put_text(out, esc.data, esc.len);
+        sb_free(&esc);
+        sb_free(&msg);
+        sb_puts(out, ";\n    END IF;\n");
     }
     sb_puts(out, "END\n$ward$;\n");
     sb_puts(out, "\n-- The runtime.\n");
@@ -1009,7 +1048,8 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     roles(m, out);
     sb_puts(out, "-- Only the views' owner calls the keyed masks (see "
                  "ward_keyed_ functions).\nGRANT EXECUTE ON FUNCTION "
-                 "ward.hmac(text, text), ward.encrypt(text, text) TO "
+                 "ward.hmac(text, text), ward.encrypt(text, text), "
+                 "ward.read_open_(text, text, text, integer) TO "
                  "\"ward_reader\";\n");
     catalogs(m, out);
 

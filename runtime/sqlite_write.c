@@ -210,6 +210,18 @@ static void fn_insert(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_str_appendf(qs, "%s?%d", n ? ", " : "", n + 1);
         vals[n++] = argv[c + 1];
     }
+    /* An insert that gives no value still makes a row: it needs a grant to
+     * write some column of the table. */
+    bool any = n > 0;
+    for (int k = 0; !any && k < t->ncols; k++)
+        any = t->cols[k].writable;
+    if (!any) {
+        sqlite3_free(sqlite3_str_finish(cols));
+        sqlite3_free(sqlite3_str_finish(qs));
+        rt_error(ctx, "[write-denied] %s %s may not insert into %s",
+                 role_word(w), *w->roles ? w->roles : "(none)", t->name);
+        return;
+    }
     char *c = sqlite3_str_finish(cols), *q = sqlite3_str_finish(qs);
     char *sql =
         n ? sqlite3_mprintf("INSERT INTO main.\"%w\" (%s) VALUES (%s)", t->name,

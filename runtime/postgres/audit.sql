@@ -241,7 +241,17 @@ SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s text := statement_timestamp()::text;
     old bigint;
+    cur ward.read_pending;
 BEGIN
+    SELECT * INTO cur FROM ward.read_pending rp
+    WHERE rp.backend = pg_backend_pid() AND rp.gk = read_open_.gk AND rp.stmt = s
+      AND rp.policy = p AND rp.tbl = t;
+    IF cur.id IS NOT NULL THEN
+        IF NOT pos = ANY (cur.cols) THEN
+            UPDATE ward.read_pending SET cols = cols || pos WHERE id = cur.id;
+        END IF;
+        RETURN;
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM ward.tbl x
                    WHERE x.policy = p AND x.name = t AND x.gk = read_open_.gk) THEN
         RAISE EXCEPTION 'ward: %.% is not a protected table', p, t;
@@ -251,14 +261,10 @@ BEGIN
                  AND rp.stmt <> s LOOP
         PERFORM ward.read_settle_(old);
     END LOOP;
-    UPDATE ward.read_pending rp SET cols = rp.cols || pos
-    WHERE rp.backend = pg_backend_pid() AND rp.gk = read_open_.gk AND rp.stmt = s;
-    IF NOT FOUND THEN
-        INSERT INTO ward.read_pending (backend, stmt, policy, tbl, gk, cols, at,
-                                       "user", roles, scenario)
-        VALUES (pg_backend_pid(), s, p, t, gk, ARRAY[pos], ward.now_(),
-                ward.caller_(), ward.roles_(p), ward.scenario());
-    END IF;
+    INSERT INTO ward.read_pending (backend, stmt, policy, tbl, gk, cols, at,
+                                   "user", roles, scenario)
+    VALUES (pg_backend_pid(), s, p, t, gk, ARRAY[pos], ward.now_(),
+            ward.caller_(), ward.roles_(p), ward.scenario());
 END $$;
 REVOKE ALL ON FUNCTION ward.read_open_(text, text, text, integer) FROM PUBLIC;
 

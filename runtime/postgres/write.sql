@@ -47,6 +47,27 @@ BEGIN
            || coalesce(r, '(none)');
 END $$;
 
+-- dml_: one write on a base table, as the runtime's owner. When the
+-- table refuses it (a NOT NULL, CHECK or unique constraint), the error
+-- keeps the table's message and drops its DETAIL, which shows the failing
+-- row as the runtime's owner sees it: every column, masked or not.
+CREATE OR REPLACE FUNCTION ward.dml_(q text, a jsonb, b jsonb)
+RETURNS jsonb LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r jsonb;
+BEGIN
+    EXECUTE q INTO r USING a, b;
+    RETURN r;
+EXCEPTION WHEN OTHERS THEN
+    IF SQLERRM LIKE 'ward: %' THEN
+        RAISE;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = SQLSTATE,
+                          MESSAGE = 'ward: the table refused the write: ' || SQLERRM;
+END $$;
+REVOKE ALL ON FUNCTION ward.dml_(text, jsonb, jsonb) FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION ward.view_write_()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
@@ -70,6 +91,14 @@ BEGIN
                ELSE e.value IS DISTINCT FROM o -> e.key END;
     IF TG_OP = 'UPDATE' AND cols IS NULL THEN
         RETURN NEW;
+    END IF;
+    -- An insert that gives no value still makes a row: it needs a grant
+    -- to write some column of the table.
+    IF TG_OP = 'INSERT' AND cols IS NULL AND NOT EXISTS (
+        SELECT 1 FROM ward.write w WHERE w.policy = p AND w.tbl = t
+          AND pg_has_role(u::name, w.role, 'MEMBER')) THEN
+        PERFORM ward.refuse_('write-denied', format('%s may not insert into %s',
+                                                    ward.who_(p), t));
     END IF;
     FOREACH c IN ARRAY coalesce(cols, '{}') LOOP
         IF NOT EXISTS (SELECT 1 FROM ward.write w
@@ -104,9 +133,10 @@ BEGIN
         IF ap IS NOT NULL THEN
             PERFORM ward.approval_use_(p, ap, 'delete', t, '');
         END IF;
-        EXECUTE format('DELETE FROM %s AS b WHERE b.%I = '
-                       '(jsonb_populate_record(NULL::%s, $1)).%I',
-                       tb.base, tb.keycol, tb.base, tb.keycol) USING o;
+        PERFORM ward.dml_(format('DELETE FROM %s AS b WHERE b.%I = '
+                                 '(jsonb_populate_record(NULL::%s, $1)).%I '
+                                 'RETURNING NULL::jsonb',
+                                 tb.base, tb.keycol, tb.base, tb.keycol), o, NULL);
         RETURN OLD;
     END IF;
     IF TG_OP = 'UPDATE' THEN
@@ -115,26 +145,27 @@ BEGIN
                        AND g.col = ANY (cols) ORDER BY g.col LOOP
             PERFORM ward.approval_use_(p, ap, 'update', t, c);
         END LOOP;
-        EXECUTE format('UPDATE %s AS b SET (%s) = ROW(%s) FROM '
-                       'jsonb_populate_record(NULL::%s, $1) AS r WHERE b.%I = '
-                       '(jsonb_populate_record(NULL::%s, $2)).%I',
-                       tb.base,
-                       (SELECT string_agg(format('%I', x), ', ') FROM unnest(cols) x),
-                       (SELECT string_agg(format('r.%I', x), ', ') FROM unnest(cols) x),
-                       tb.base, tb.keycol, tb.base, tb.keycol) USING n, o;
+        PERFORM ward.dml_(format('UPDATE %s AS b SET (%s) = ROW(%s) FROM '
+                                 'jsonb_populate_record(NULL::%s, $1) AS r WHERE b.%I = '
+                                 '(jsonb_populate_record(NULL::%s, $2)).%I '
+                                 'RETURNING NULL::jsonb',
+                                 tb.base,
+                                 (SELECT string_agg(format('%I', x), ', ') FROM unnest(cols) x),
+                                 (SELECT string_agg(format('r.%I', x), ', ') FROM unnest(cols) x),
+                                 tb.base, tb.keycol, tb.base, tb.keycol), n, o);
         k := coalesce(n -> tb.keycol, o -> tb.keycol);
     ELSIF cols IS NULL THEN
         -- Every column NULL: the table's defaults.
-        EXECUTE format('INSERT INTO %s AS b DEFAULT VALUES RETURNING to_jsonb(b)',
-                       tb.base) INTO n;
+        n := ward.dml_(format('INSERT INTO %s AS b DEFAULT VALUES RETURNING to_jsonb(b)',
+                              tb.base), NULL, NULL);
         k := n -> tb.keycol;
     ELSE
-        EXECUTE format('INSERT INTO %s AS b (%s) SELECT %s FROM '
-                       'jsonb_populate_record(NULL::%s, $1) AS r RETURNING to_jsonb(b)',
-                       tb.base,
-                       (SELECT string_agg(format('%I', x), ', ') FROM unnest(cols) x),
-                       (SELECT string_agg(format('r.%I', x), ', ') FROM unnest(cols) x),
-                       tb.base) INTO n USING n;
+        n := ward.dml_(format('INSERT INTO %s AS b (%s) SELECT %s FROM '
+                              'jsonb_populate_record(NULL::%s, $1) AS r RETURNING to_jsonb(b)',
+                              tb.base,
+                              (SELECT string_agg(format('%I', x), ', ') FROM unnest(cols) x),
+                              (SELECT string_agg(format('r.%I', x), ', ') FROM unnest(cols) x),
+                              tb.base), n, NULL);
         k := n -> tb.keycol;
     END IF;
     -- Still the caller's to see, by the policy's view (its row rules),

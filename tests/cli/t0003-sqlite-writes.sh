@@ -95,7 +95,11 @@ t_insert() {
     ! sq_as db cs_agent a01 - - "INSERT INTO customers (name, id_card) VALUES ('x', '1')" 2>err &&
     contains err 'may not write customers.id_card' &&
     sq_plain db "SELECT op, key, columns FROM ward_audit WHERE op = 'insert'" >out &&
-    echo 'insert|3|id,name,phone' >want && cmp want out
+    echo 'insert|3|id,name,phone' >want && cmp want out &&
+    ! sq_as db pharmacist p01 - - "INSERT INTO customers DEFAULT VALUES" 2>err &&
+    contains err '[write-denied] role pharmacist may not insert into customers' &&
+    sq_plain db "SELECT count(*) FROM customers" >out &&
+    echo 3 >want && cmp want out
 }
 test_expect_success 'an insert writes only granted columns' t_insert
 
