@@ -636,13 +636,19 @@ static void view_sql(const Model *m, size_t t, ViewMode mode, StrBuf *out)
     sb_puts(out, "GRANT SELECT ON ");
     view_name(m, prefix, tb, out);
     sb_puts(out, " TO \"ward_owner\";\n");
-    /* Writes: the trigger checks them against the policy. */
+    /* Writes: the trigger checks them against the policy; each UPDATE or
+     * DELETE statement first draws its identity (an approval serves one
+     * statement). */
     sb_puts(out, "CREATE TRIGGER \"ward_write\" INSTEAD OF INSERT OR UPDATE "
                  "OR DELETE ON ");
     view_name(m, prefix, tb, out);
     sb_puts(out, "\n    FOR EACH ROW EXECUTE FUNCTION ward.view_write_(");
     sql_put_str(out, m->name);
-    sb_puts(out, ");\n");
+    sb_puts(out, ");\nCREATE TRIGGER \"ward_write_statement\" BEFORE UPDATE "
+                 "OR DELETE ON ");
+    view_name(m, prefix, tb, out);
+    sb_puts(out, "\n    FOR EACH STATEMENT EXECUTE FUNCTION "
+                 "ward.stmt_begin_();\n");
 }
 
 /* role_test writes "the caller holds one of ROLES", once per statement. */

@@ -4,7 +4,7 @@
  *
  *   ward_request(approval, reason)  a new request by the session's user;
  *                                   returns its id
- *   ward_approve(id | approval)     a vote; by name, the latest open request
+ *   ward_approve(id | approval)     a vote; by name, the one open request
  *                                   for that approval; returns how many
  *                                   approvals are still needed (0: approved)
  * The rules (never the requester, an approving role, once per approver,
@@ -135,6 +135,7 @@ typedef struct Request {
     bool dead; /* used or expired */
     int votes;
     bool voted; /* by the session's user */
+    int open;   /* by name: how many requests of that name are open */
 } Request;
 
 static bool request_load(WardConn *w, sqlite3_value *which, Request *r)
@@ -150,11 +151,13 @@ static bool request_load(WardConn *w, sqlite3_value *which, Request *r)
         if (st)
             sqlite3_bind_int64(st, 1, sqlite3_value_int64(which));
     } else {
-        /* By name: the latest request for it that is still open. */
-        st = prep(w, "SELECT id, approval, requester, 0 FROM "
-                     "main.\"ward_request\" WHERE approval = ?1 AND used_at IS "
-                     "NULL AND (expires_at IS NULL OR expires_at > ?2) ORDER "
-                     "BY id DESC LIMIT 1");
+        /* By name: the request for it that is still open, when it is the
+         * only one (a vote must not go to a request filed by someone
+         * else just before it). */
+        st = prep(w, "SELECT id, approval, requester, 0, count(*) OVER () "
+                     "FROM main.\"ward_request\" WHERE approval = ?1 AND "
+                     "used_at IS NULL AND (expires_at IS NULL OR expires_at > "
+                     "?2) ORDER BY id DESC LIMIT 1");
         if (st)
             sqlite3_bind_value(st, 1, which);
     }
@@ -169,6 +172,8 @@ static bool request_load(WardConn *w, sqlite3_value *which, Request *r)
             sqlite3_snprintf(sizeof r->requester, r->requester, "%s",
                              sqlite3_column_text(st, 2));
             r->dead = sqlite3_column_int(st, 3) != 0;
+            r->open =
+                sqlite3_column_count(st) > 4 ? sqlite3_column_int(st, 4) : 1;
         }
     }
     sqlite3_finalize(st);
@@ -237,6 +242,13 @@ static void fn_approve(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         rt_error(ctx, "[unknown-request] no %s request %s",
                  sqlite3_value_type(argv[0]) == SQLITE_INTEGER ? "" : "open",
                  sqlite3_value_text(argv[0]));
+        return;
+    }
+    if (r.open > 1) {
+        rt_error(ctx,
+                 "[ambiguous-request] %d requests for %s are open; approve "
+                 "one by its id (the latest is #%lld)",
+                 r.open, r.approval, (long long)r.id);
         return;
     }
     int count = 0;

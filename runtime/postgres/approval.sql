@@ -4,7 +4,7 @@
 --   ward.request(approval, reason)  a new request by the caller; its id
 --   ward.approve(id)                a vote; returns how many approvals
 --   ward.approve(approval)          are still needed (0: approved); by
---                                   name, the latest open request for it
+--                                   name, the one open request for it
 -- The requester never approves their own request, only an approving role
 -- votes, once, and not after expiry or use. A guarded operation uses one
 -- approved request of the caller: an export or unmask statement through
@@ -138,18 +138,25 @@ BEGIN
 END $$;
 GRANT EXECUTE ON FUNCTION ward.approve(bigint) TO PUBLIC;
 
--- By name: the latest request for it that is still open (not used, not
--- expired); the checks of ward.approve(id) then apply.
+-- By name: the request for it that is still open (not used, not
+-- expired), when there is only one; the checks of ward.approve(id) then
+-- apply.
 CREATE OR REPLACE FUNCTION ward.approve(approval text)
 RETURNS integer LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     rid bigint;
+    n integer;
 BEGIN
-    SELECT id INTO rid FROM ward.request r
+    SELECT max(id), count(*) INTO rid, n FROM ward.request r
     WHERE r.approval = approve.approval AND r.used_at IS NULL
-      AND (r.expires_at IS NULL OR r.expires_at > clock_timestamp())
-    ORDER BY id DESC LIMIT 1;
+      AND (r.expires_at IS NULL OR r.expires_at > clock_timestamp());
+    -- A vote must not go to a request filed by someone else just before.
+    IF n > 1 THEN
+        PERFORM ward.refuse_('ambiguous-request', format(
+            '%s requests for %s are open; approve one by its id (the latest is #%s)',
+            n, approval, rid));
+    END IF;
     IF rid IS NULL THEN
         PERFORM ward.refuse_('unknown-request',
                              format('no open request for %L', approval));
@@ -158,23 +165,62 @@ BEGIN
 END $$;
 GRANT EXECUTE ON FUNCTION ward.approve(text) TO PUBLIC;
 
+-- A write statement's identity, for the use of an approval once per
+-- statement: a BEFORE STATEMENT trigger on each policy view draws a fresh
+-- one into the session's state table, which only the runtime writes (a
+-- session setting would be the session's to forge in its own WHERE).
+CREATE OR REPLACE FUNCTION ward.stmt_begin_()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM ward.state_(true);
+    EXECUTE 'INSERT INTO pg_temp.ward_state VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v'
+        USING 'stmt', gen_random_uuid()::text;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION ward.stmt_begin_() FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.stmt_()
+RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v text;
+BEGIN
+    IF ward.state_(false) IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE 'SELECT v FROM pg_temp.ward_state WHERE k = $1' INTO v USING 'stmt';
+    RETURN v;
+END $$;
+REVOKE ALL ON FUNCTION ward.stmt_() FROM PUBLIC;
+
 -- approval_use_: the caller's operation OP on T (column C, '' for none)
--- under approval AP uses one approved request, once per statement; the
--- refusal names the approval. Returns the request used.
+-- under approval AP uses one approved, unexpired request; the refusal
+-- names the approval. With MEMO (the row triggers of one UPDATE or DELETE
+-- statement), the statement's later rows reuse the request its first row
+-- used; an export or unmask gate runs once per statement and always takes
+-- a request of its own. Returns the request used.
+DROP FUNCTION IF EXISTS ward.approval_use_(text, text, text, text, text);
 CREATE OR REPLACE FUNCTION ward.approval_use_(p text, ap text, op text,
-                                              t text, c text)
+                                              t text, c text,
+                                              memo boolean DEFAULT false)
 RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     u text := ward.caller_();
-    s text := pg_backend_pid() || '/' || statement_timestamp();
+    sid text := ward.stmt_();
+    s text := CASE WHEN memo AND sid IS NOT NULL
+                   THEN pg_backend_pid() || '/' || sid END;
     a ward.approval;
     rid bigint;
 BEGIN
-    SELECT id INTO rid FROM ward.request
-    WHERE policy = p AND approval = ap AND requester = u AND used_stmt = s;
-    IF rid IS NOT NULL THEN
-        RETURN rid;
+    IF s IS NOT NULL THEN
+        SELECT id INTO rid FROM ward.request
+        WHERE policy = p AND approval = ap AND requester = u AND used_stmt = s
+          AND (expires_at IS NULL OR expires_at > clock_timestamp());
+        IF rid IS NOT NULL THEN
+            RETURN rid;
+        END IF;
     END IF;
     SELECT * INTO a FROM ward.approval WHERE policy = p AND name = ap;
     SELECT r.id INTO rid FROM ward.request r
@@ -193,7 +239,8 @@ BEGIN
     WHERE id = rid;
     RETURN rid;
 END $$;
-REVOKE ALL ON FUNCTION ward.approval_use_(text, text, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ward.approval_use_(text, text, text, text, text, boolean)
+    FROM PUBLIC;
 
 -- export_gate_: the gate of view P.ward_export_T, once per statement: uses
 -- the export approval if the table has one, and records the export with

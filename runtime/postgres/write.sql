@@ -131,7 +131,7 @@ BEGIN
     END IF;
     IF TG_OP = 'DELETE' THEN
         IF ap IS NOT NULL THEN
-            PERFORM ward.approval_use_(p, ap, 'delete', t, '');
+            PERFORM ward.approval_use_(p, ap, 'delete', t, '', true);
         END IF;
         PERFORM ward.dml_(format('DELETE FROM %s AS b WHERE b.%I = '
                                  '(jsonb_populate_record(NULL::%s, $1)).%I '
@@ -143,7 +143,7 @@ BEGIN
         FOR ap, c IN SELECT g.approval, g.col FROM ward.guard g
                      WHERE g.policy = p AND g.op = 'update' AND g.tbl = t
                        AND g.col = ANY (cols) ORDER BY g.col LOOP
-            PERFORM ward.approval_use_(p, ap, 'update', t, c);
+            PERFORM ward.approval_use_(p, ap, 'update', t, c, true);
         END LOOP;
         PERFORM ward.dml_(format('UPDATE %s AS b SET (%s) = ROW(%s) FROM '
                                  'jsonb_populate_record(NULL::%s, $1) AS r WHERE b.%I = '

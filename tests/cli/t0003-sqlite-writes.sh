@@ -161,6 +161,19 @@ t_self_no_role() {
 }
 test_expect_success 'a requester approving their own request gets [self-approval] without an approving role' t_self_no_role
 
+t_vote_by_name() {
+    mkdb db &&
+    sq_as db cs_supervisor s01 - - "SELECT ward_request('export_customers', 'asked c01')" >/dev/null &&
+    sq_as db cs_agent a01 - - "SELECT ward_request('export_customers', 'slipped in')" >/dev/null &&
+    ! sq_as db compliance c01 - - "SELECT ward_approve('export_customers')" 2>err &&
+    contains err '[ambiguous-request] 2 requests for export_customers are open; approve one by its id (the latest is #2)' &&
+    sq_plain db "SELECT count(*) FROM ward_vote" >out &&
+    echo 0 >want && cmp want out &&
+    sq_as db compliance c01 - - "SELECT ward_approve(1)" >out &&
+    echo 0 >want && cmp want out
+}
+test_expect_success 'a vote by name with several requests open goes to none of them' t_vote_by_name
+
 t_request_checks() {
     mkdb db &&
     ! sq_as db cs_agent a01 - - "SELECT ward_request('nosuch', 'r')" 2>err &&
