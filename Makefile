@@ -44,7 +44,8 @@ UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 BENCH_SRC    = $(wildcard bench/*.c)
 EXAMPLE_SRC  = $(wildcard examples/*.c)
 
-PG_RUNTIME = runtime/postgres/masks.sql runtime/postgres/session.sql \
+PG_RUNTIME = runtime/postgres/reset.sql runtime/postgres/masks.sql \
+             runtime/postgres/session.sql \
              runtime/postgres/audit.sql runtime/postgres/approval.sql \
              runtime/postgres/write.sql runtime/postgres/siv.sql \
              runtime/postgres/keys.sql runtime/postgres/owner.sql

@@ -672,18 +672,18 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
     const Table *tb = &m->tables[t];
     sb_puts(out, "\nREVOKE ALL ON TABLE ");
     sql_put_ident(out, tb->name);
-    sb_puts(out, " FROM PUBLIC, ");
+    sb_puts(out, " FROM PUBLIC, \"ward_owner\", ");
     role_list(m, out);
     sb_puts(out, ";\nGRANT SELECT ON TABLE ");
     sql_put_ident(out, tb->name);
     sb_puts(out, " TO \"ward_reader\";\nGRANT SELECT, INSERT, UPDATE, "
                  "DELETE ON TABLE ");
     sql_put_ident(out, tb->name);
-    /* The runtime names the table by its schema when it writes. */
-    sb_puts(out, " TO \"ward_owner\";\nDO $ward$\nBEGIN\n    EXECUTE "
-                 "format('GRANT USAGE ON SCHEMA %I TO \"ward_owner\"', (SELECT "
-                 "n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = "
-                 "c.relnamespace WHERE c.oid = ");
+    /* The runtime's writer names the table by its schema. */
+    sb_puts(out, " TO \"ward_writer\";\nDO $ward$\nBEGIN\n    EXECUTE "
+                 "format('GRANT USAGE ON SCHEMA %I TO \"ward_writer\"', "
+                 "(SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON "
+                 "n.oid = c.relnamespace WHERE c.oid = ");
     regclass_of(tb, out);
     sb_puts(out, "));\nEND\n$ward$;\nALTER TABLE ");
     sql_put_ident(out, tb->name);
@@ -878,14 +878,39 @@ static const char *const FINGERPRINT[] = {
     "c.relacl::text) AS body FROM pg_class c JOIN pg_namespace n ON n.oid = "
     "c.relnamespace WHERE n.nspname = $P AND c.relkind = 'v'",
     /* The base tables: row security on and forced or not, owner, grants,
-     * and their policies. */
+     * their policies, and what runs when they are written or read:
+     * column defaults and grants, constraints, rules, indexes. */
     "SELECT 'table', t.name, concat_ws(E'\\n', c.relrowsecurity, "
     "c.relforcerowsecurity, pg_get_userbyid(c.relowner), c.relacl::text, "
     "(SELECT string_agg(concat_ws(' ', pl.polname, pl.polcmd, "
     "pl.polpermissive, pl.polroles::regrole[]::text, pg_get_expr(pl.polqual, "
     "pl.polrelid), pg_get_expr(pl.polwithcheck, pl.polrelid)), E'\\n' ORDER "
-    "BY pl.polname) FROM pg_policy pl WHERE pl.polrelid = c.oid)) FROM "
-    "ward.tbl t JOIN pg_class c ON c.oid = t.base WHERE t.policy = $P",
+    "BY pl.polname) FROM pg_policy pl WHERE pl.polrelid = c.oid), "
+    "(SELECT string_agg(concat_ws(' ', a.attname, a.attacl::text, "
+    "pg_get_expr(d.adbin, d.adrelid)), E'\\n' ORDER BY a.attnum) FROM "
+    "pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND "
+    "d.adnum = a.attnum WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT "
+    "a.attisdropped), (SELECT string_agg(pg_get_constraintdef(k.oid), "
+    "E'\\n' ORDER BY k.conname) FROM pg_constraint k WHERE k.conrelid = "
+    "c.oid), (SELECT string_agg(pg_get_ruledef(r.oid), E'\\n' ORDER BY "
+    "r.rulename) FROM pg_rewrite r WHERE r.ev_class = c.oid), (SELECT "
+    "string_agg(pg_get_indexdef(i.indexrelid), E'\\n' ORDER BY "
+    "i.indexrelid::regclass::text) FROM pg_index i WHERE i.indrelid = "
+    "c.oid)) FROM ward.tbl t JOIN pg_class c ON c.oid = t.base WHERE "
+    "t.policy = $P",
+    /* The runtime's roles and the policy's: who may bypass row security,
+     * log in, and who holds the runtime's own roles. */
+    "SELECT 'role', r.rolname::text, concat_ws(' ', r.rolsuper, "
+    "r.rolbypassrls, r.rolcanlogin, r.rolinherit, CASE WHEN r.rolname LIKE "
+    "'ward\\_%' THEN (SELECT string_agg(m.member::regrole::text, ',' ORDER "
+    "BY m.member::regrole::text) FROM pg_auth_members m WHERE m.roleid = "
+    "r.oid) END) FROM pg_roles r WHERE r.rolname IN ('ward_reader', "
+    "'ward_owner', 'ward_writer') OR r.rolname IN (SELECT name FROM "
+    "ward.role WHERE policy = $P)",
+    /* Who may read or write the runtime's tables. */
+    "SELECT 'grants', 'ward.' || c.relname, c.relacl::text FROM pg_class c "
+    "WHERE c.relnamespace = 'ward'::regnamespace AND c.relkind IN ('r', "
+    "'S')",
     /* Triggers on the base tables, the views and the runtime's tables
      * (the audit log's append-only guard), enabled or not. */
     "SELECT 'trigger', c.relname || '.' || g.tgname, "
@@ -894,11 +919,12 @@ static const char *const FINGERPRINT[] = {
     "g.tgisinternal AND (c.relnamespace IN (SELECT oid FROM pg_namespace "
     "WHERE nspname IN ($P, 'ward')) OR c.oid IN (SELECT base FROM ward.tbl "
     "WHERE policy = $P))",
-    /* The runtime's functions. */
+    /* The runtime's functions, and the policy's (the keyed masks'). */
     "SELECT 'function', p.oid::regprocedure::text, concat_ws(E'\\n', "
     "p.prosrc, p.proconfig::text, p.prosecdef, p.provolatile, "
-    "pg_get_userbyid(p.proowner), p.proacl::text) FROM pg_proc p WHERE "
-    "p.pronamespace = 'ward'::regnamespace",
+    "pg_get_userbyid(p.proowner), p.proacl::text) FROM pg_proc p JOIN "
+    "pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IN ('ward', "
+    "$P)",
     NULL,
 };
 

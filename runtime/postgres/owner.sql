@@ -34,13 +34,30 @@ BEGIN
 END
 $ward$;
 
+-- ward_writer: the one who writes the protected tables for the runtime
+-- (ward.dml_), holding their rows (granted table by table by the policy's
+-- script, with BYPASSRLS) and nothing else: code the table's owner
+-- attaches to a table runs as whoever writes it.
+DO $ward$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ward_writer') THEN
+        CREATE ROLE "ward_writer" NOLOGIN BYPASSRLS;
+    END IF;
+END
+$ward$;
+GRANT USAGE ON SCHEMA ward TO "ward_writer";
+
 DO $ward$
 DECLARE
     f regprocedure;
 BEGIN
     FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
-             WHERE p.pronamespace = 'ward'::regnamespace AND p.prosecdef LOOP
+             WHERE p.pronamespace = 'ward'::regnamespace AND p.prosecdef
+               AND p.oid <> 'ward.dml_(text, jsonb, jsonb)'::regprocedure LOOP
         EXECUTE format('ALTER FUNCTION %s OWNER TO "ward_owner"', f);
     END LOOP;
 END
 $ward$;
+ALTER FUNCTION ward.dml_(text, jsonb, jsonb) OWNER TO "ward_writer";
+REVOKE ALL ON FUNCTION ward.dml_(text, jsonb, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ward.dml_(text, jsonb, jsonb) TO "ward_owner";

@@ -47,12 +47,15 @@ BEGIN
            || coalesce(r, '(none)');
 END $$;
 
--- dml_: one write on a base table, as the runtime's owner. When the
--- table refuses it (a NOT NULL, CHECK or unique constraint), the error
+-- dml_: one write on a base table, as ward_writer (owner.sql): a role
+-- with the protected tables' rows and nothing of the runtime's, so that
+-- code the table's owner attaches to it (a column default, a trigger)
+-- runs without the key, the votes or the audit log. When the table
+-- refuses the write (a NOT NULL, CHECK or unique constraint), the error
 -- keeps the table's message and drops its DETAIL, which shows the failing
--- row as the runtime's owner sees it: every column, masked or not.
+-- row as the writer sees it: every column, masked or not.
 CREATE OR REPLACE FUNCTION ward.dml_(q text, a jsonb, b jsonb)
-RETURNS jsonb LANGUAGE plpgsql
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r jsonb;

@@ -226,19 +226,23 @@ EOP
 test_expect_success 'hmac and encrypt in PostgreSQL views: the C core'"'"'s values, and no oracle' t_keyed
 
 t_owner() {
-    pg "SELECT count(*) FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
+    pg "SELECT string_agg(p.proname || ':' || r.rolname, ',') FROM pg_proc p
+        JOIN pg_roles r ON r.oid = p.proowner
         WHERE p.pronamespace = 'ward'::regnamespace AND p.prosecdef
           AND r.rolname <> 'ward_owner'" >out &&
+    echo 'dml_:ward_writer' >want && cmp want out &&
+    pg "SELECT count(*) FROM information_schema.role_table_grants
+        WHERE grantee = 'ward_writer' AND table_schema = 'ward'" >out &&
     echo 0 >want && cmp want out &&
     pg "SELECT count(*) FROM pg_proc WHERE pronamespace = 'ward'::regnamespace AND prosecdef" >n &&
     test "$(cat n)" -ge 20 &&
     pg "SELECT rolsuper::text || rolcanlogin::text || rolcreaterole::text || rolcreatedb::text
-        FROM pg_roles WHERE rolname = 'ward_owner'" >out &&
-    echo falsefalsefalsefalse >want && cmp want out &&
+        FROM pg_roles WHERE rolname IN ('ward_owner', 'ward_writer')" >out &&
+    printf 'falsefalsefalsefalse\nfalsefalsefalsefalse\n' >want && cmp want out &&
     pg "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
-        WHERE r.rolname = 'ward_owner'" >out &&
+        WHERE r.rolname IN ('ward_owner', 'ward_writer')" >out &&
     echo 0 >want && cmp want out &&
     ! pg_as a01 "SET ROLE ward_owner" 2>err &&
     contains err 'permission denied to set role'
 }
-test_expect_success 'the runtime'"'"'s definer functions run as ward_owner: no superuser, no login, no members' t_owner
+test_expect_success 'the runtime'"'"'s definer functions run as ward_owner, its writes as ward_writer: no superuser, no login, no members' t_owner
