@@ -648,7 +648,11 @@ static void view_sql(const Model *m, size_t t, ViewMode mode, StrBuf *out)
                  "OR DELETE ON ");
     view_name(m, prefix, tb, out);
     sb_puts(out, "\n    FOR EACH STATEMENT EXECUTE FUNCTION "
-                 "ward.stmt_begin_();\n");
+                 "ward.stmt_begin_();\nCREATE TRIGGER \"ward_write_statement_end\" "
+                 "AFTER UPDATE OR DELETE ON ");
+    view_name(m, prefix, tb, out);
+    sb_puts(out, "\n    FOR EACH STATEMENT EXECUTE FUNCTION "
+                 "ward.stmt_end_();\n");
 }
 
 /* role_test writes "the caller holds one of ROLES", once per statement. */
@@ -1082,7 +1086,14 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
                  "ward_keyed_ functions).\nGRANT EXECUTE ON FUNCTION "
                  "ward.hmac(text, text), ward.encrypt(text, text), "
                  "ward.read_open_(text, text, text, integer) TO "
-                 "\"ward_reader\";\n");
+                 "\"ward_reader\";\n"
+                 "-- The runtime reads a policy view as the views' owner, "
+                 "never with its own rights.\nALTER FUNCTION "
+                 "ward.view_rows_(text, text, text, text) OWNER TO "
+                 "\"ward_reader\";\nREVOKE ALL ON FUNCTION "
+                 "ward.view_rows_(text, text, text, text) FROM PUBLIC;\n"
+                 "GRANT EXECUTE ON FUNCTION ward.view_rows_(text, text, text, "
+                 "text) TO \"ward_owner\";\n");
     catalogs(m, out);
 
     sb_puts(out, "\n-- The base tables: reached through the views only.\n");

@@ -166,21 +166,23 @@ END $$;
 GRANT EXECUTE ON FUNCTION ward.approve(text) TO PUBLIC;
 
 -- A write statement's identity, for the use of an approval once per
--- statement: a BEFORE STATEMENT trigger on each policy view draws a fresh
--- one into the session's state table, which only the runtime writes (a
--- session setting would be the session's to forge in its own WHERE).
-CREATE OR REPLACE FUNCTION ward.stmt_begin_()
-RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+-- statement: BEFORE STATEMENT triggers on each policy view push a fresh one
+-- onto a stack in the session's state table, which only the runtime writes
+-- (a session setting would be the session's to forge in its own WHERE),
+-- and AFTER STATEMENT triggers pop it, so that a DELETE run inside another
+-- DELETE's WHERE has an identity of its own and the outer one gets its own
+-- back.
+CREATE OR REPLACE FUNCTION ward.stmt_set_(v text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     PERFORM ward.state_(true);
     EXECUTE 'INSERT INTO pg_temp.ward_state VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v'
-        USING 'stmt', gen_random_uuid()::text;
-    RETURN NULL;
+        USING 'stmt', v;
 END $$;
-REVOKE ALL ON FUNCTION ward.stmt_begin_() FROM PUBLIC;
+REVOKE ALL ON FUNCTION ward.stmt_set_(text) FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION ward.stmt_()
+CREATE OR REPLACE FUNCTION ward.stmt_stack_()
 RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -191,6 +193,35 @@ BEGIN
     END IF;
     EXECUTE 'SELECT v FROM pg_temp.ward_state WHERE k = $1' INTO v USING 'stmt';
     RETURN v;
+END $$;
+REVOKE ALL ON FUNCTION ward.stmt_stack_() FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.stmt_begin_()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM ward.stmt_set_(gen_random_uuid()::text || '|' || coalesce(ward.stmt_stack_(), ''));
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION ward.stmt_begin_() FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.stmt_end_()
+RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v text := ward.stmt_stack_();
+BEGIN
+    PERFORM ward.stmt_set_(nullif(substr(v, strpos(v, '|') + 1), ''));
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION ward.stmt_end_() FROM PUBLIC;
+
+-- stmt_: the identity of the write statement running now, if any.
+CREATE OR REPLACE FUNCTION ward.stmt_()
+RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN nullif(split_part(ward.stmt_stack_(), '|', 1), '');
 END $$;
 REVOKE ALL ON FUNCTION ward.stmt_() FROM PUBLIC;
 
@@ -264,7 +295,7 @@ BEGIN
         rid := ward.approval_use_(p, ap, 'export', t, '');
     END IF;
     -- The caller's rows: the policy's view applies the caller's row rules.
-    EXECUTE format('SELECT count(*) FROM %I.%I', p, t) INTO n;
+    n := ward.view_rows_(p, t, NULL, NULL);
     PERFORM ward.audit_session_(p, 'export', t, NULL, NULL, n,
         CASE WHEN ap IS NOT NULL THEN format('%s #%s', ap, rid) END);
     RETURN true;

@@ -18,14 +18,27 @@ BEGIN
              FROM pg_proc p, aclexplode(p.proacl) a
              WHERE p.pronamespace = 'ward'::regnamespace
                AND a.grantee <> 0 AND a.grantee <> p.proowner LOOP
-        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM %s', o.obj, o.who);
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM %s CASCADE', o.obj, o.who);
     END LOOP;
     FOR o IN SELECT c.oid::regclass::text AS obj, a.grantee::regrole::text AS who,
                     CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS kind
              FROM pg_class c, aclexplode(c.relacl) a
              WHERE c.relnamespace = 'ward'::regnamespace AND c.relkind IN ('r', 'S', 'v')
                AND a.grantee <> 0 AND a.grantee <> c.relowner LOOP
-        EXECUTE format('REVOKE ALL ON %s %s FROM %s', o.kind, o.obj, o.who);
+        EXECUTE format('REVOKE ALL ON %s %s FROM %s CASCADE', o.kind, o.obj, o.who);
+    END LOOP;
+    -- The schema: nobody but its owner creates in it (a definer function
+    -- put there would be taken for the runtime's).
+    FOR o IN SELECT a.grantee::regrole::text AS who
+             FROM pg_namespace n, aclexplode(n.nspacl) a
+             WHERE n.nspname = 'ward' AND a.grantee <> 0 AND a.grantee <> n.nspowner LOOP
+        EXECUTE format('REVOKE ALL ON SCHEMA ward FROM %s CASCADE', o.who);
     END LOOP;
 END
 $ward$;
+REVOKE ALL ON SCHEMA ward FROM PUBLIC;
+GRANT USAGE ON SCHEMA ward TO PUBLIC;
+-- No table or sequence of the runtime is anyone's by default; the files
+-- after this one grant the few that are.
+REVOKE ALL ON ALL TABLES IN SCHEMA ward FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA ward FROM PUBLIC;
