@@ -278,6 +278,30 @@ static void role_list(const Model *m, StrBuf *out)
     }
 }
 
+/* fnv_hex writes 16 hex digits of FNV-1a over the N strings, each with its
+ * terminating NUL. */
+static void fnv_hex(const char *const *parts, int n, char out[17])
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (int i = 0; i < n; i++)
+        for (const char *p = parts[i];; p++) {
+            h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+            if (!*p)
+                break;
+        }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+/* writer_role names the role that alone writes POLICY's tables for the
+ * runtime: ward_w_ and a hash of the policy's name (role names are the
+ * cluster's, and a policy's name may be long). */
+static void writer_role(const char *policy, char out[24])
+{
+    char h[17];
+    fnv_hex(&policy, 1, h);
+    snprintf(out, 24, "ward_w_%s", h);
+}
+
 static void roles(const Model *m, StrBuf *out)
 {
     sb_puts(out, "\n-- The policy's roles: NOLOGIN groups; users are granted "
@@ -292,6 +316,13 @@ static void roles(const Model *m, StrBuf *out)
         sb_printf(out, " NOLOGIN%s;\n    END IF;\n",
                   r < m->nroles ? "" : " NOBYPASSRLS");
     }
+    char w[24];
+    writer_role(m->name, w);
+    sb_puts(out, "    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
+    sql_put_str(out, w);
+    sb_puts(out, ") THEN\n        CREATE ROLE ");
+    sql_put_ident(out, w);
+    sb_puts(out, " NOLOGIN BYPASSRLS;\n    END IF;\n");
     sb_puts(out, "END\n$ward$;\n");
     for (size_t r = 0; r < m->nroles; r++)
         for (size_t p = 0; p < m->roles[r].nparents; p++) {
@@ -384,15 +415,8 @@ static const Approval *guard_of(const Model *m, GuardOp op, int t, int c)
  * since setting names allow no quoting. */
 static void settings_key(const Model *m, const Table *tb, char out[17])
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
     const char *parts[2] = {m->name, tb->name};
-    for (int i = 0; i < 2; i++)
-        for (const char *p = parts[i];; p++) {
-            h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-            if (!*p)
-                break;
-        }
-    snprintf(out, 17, "%016llx", (unsigned long long)h);
+    fnv_hex(parts, 2, out);
 }
 
 typedef enum ViewMode { VIEW_READ, VIEW_EXPORT, VIEW_UNMASK } ViewMode;
@@ -647,9 +671,10 @@ static void view_sql(const Model *m, size_t t, ViewMode mode, StrBuf *out)
     sb_puts(out, ");\nCREATE TRIGGER \"ward_write_statement\" BEFORE UPDATE "
                  "OR DELETE ON ");
     view_name(m, prefix, tb, out);
-    sb_puts(out, "\n    FOR EACH STATEMENT EXECUTE FUNCTION "
-                 "ward.stmt_begin_();\nCREATE TRIGGER \"ward_write_statement_end\" "
-                 "AFTER UPDATE OR DELETE ON ");
+    sb_puts(out,
+            "\n    FOR EACH STATEMENT EXECUTE FUNCTION "
+            "ward.stmt_begin_();\nCREATE TRIGGER \"ward_write_statement_end\" "
+            "AFTER UPDATE OR DELETE ON ");
     view_name(m, prefix, tb, out);
     sb_puts(out, "\n    FOR EACH STATEMENT EXECUTE FUNCTION "
                  "ward.stmt_end_();\n");
@@ -684,12 +709,17 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
                  "DELETE ON TABLE ");
     sql_put_ident(out, tb->name);
     /* The runtime's writer names the table by its schema. */
-    sb_puts(out, " TO \"ward_writer\";\nDO $ward$\nBEGIN\n    EXECUTE "
-                 "format('GRANT USAGE ON SCHEMA %I TO \"ward_writer\"', "
-                 "(SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON "
-                 "n.oid = c.relnamespace WHERE c.oid = ");
+    char w[24];
+    writer_role(m->name, w);
+    sb_puts(out, " TO ");
+    sql_put_ident(out, w);
+    sb_puts(out, ";\nDO $ward$\nBEGIN\n    EXECUTE format('GRANT USAGE ON "
+                 "SCHEMA %I TO %I', (SELECT n.nspname FROM pg_class c JOIN "
+                 "pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ");
     regclass_of(tb, out);
-    sb_puts(out, "));\nEND\n$ward$;\nALTER TABLE ");
+    sb_puts(out, "), ");
+    sql_put_str(out, w);
+    sb_puts(out, ");\nEND\n$ward$;\nALTER TABLE ");
     sql_put_ident(out, tb->name);
     sb_puts(out, " ENABLE ROW LEVEL SECURITY;\nDROP POLICY IF EXISTS "
                  "\"ward_read\" ON ");
@@ -874,7 +904,7 @@ static void catalogs(const Model *m, StrBuf *out)
 }
 
 /* The fingerprint's parts; "$P" stands for the policy's name as a
- * literal. Every part yields (type, name, body). */
+ * literal, "$W" for its writer role's. Every part yields (type, name, body). */
 static const char *const FINGERPRINT[] = {
     /* The views: definition, options (security_barrier), owner, grants. */
     "SELECT 'view' AS type, c.relname::text AS name, concat_ws(E'\\n', "
@@ -909,8 +939,8 @@ static const char *const FINGERPRINT[] = {
     "'ward\\_%' THEN (SELECT string_agg(m.member::regrole::text, ',' ORDER "
     "BY m.member::regrole::text) FROM pg_auth_members m WHERE m.roleid = "
     "r.oid) END) FROM pg_roles r WHERE r.rolname IN ('ward_reader', "
-    "'ward_owner', 'ward_writer') OR r.rolname IN (SELECT name FROM "
-    "ward.role WHERE policy = $P)",
+    "'ward_owner', $W) OR r.rolname IN (SELECT name FROM ward.role WHERE "
+    "policy = $P)",
     /* Who may read or write the runtime's tables. */
     "SELECT 'grants', 'ward.' || c.relname, c.relacl::text FROM pg_class c "
     "WHERE c.relnamespace = 'ward'::regnamespace AND c.relkind IN ('r', "
@@ -941,9 +971,13 @@ static const char *const CATALOG[] = {
 
 void emit_postgres_fingerprint(const char *policy, StrBuf *out)
 {
-    StrBuf lit;
+    StrBuf lit, wlit;
     sb_init(&lit);
+    sb_init(&wlit);
     sql_put_str(&lit, policy);
+    char w[24];
+    writer_role(policy, w);
+    sql_put_str(&wlit, w);
     StrBuf q;
     sb_init(&q);
     for (int i = 0; FINGERPRINT[i]; i++)
@@ -960,6 +994,9 @@ void emit_postgres_fingerprint(const char *policy, StrBuf *out)
         if (p[0] == '$' && p[1] == 'P') {
             sb_append(out, lit.data, lit.len);
             p++;
+        } else if (p[0] == '$' && p[1] == 'W') {
+            sb_append(out, wlit.data, wlit.len);
+            p++;
         } else {
             sb_putc(out, *p);
         }
@@ -967,6 +1004,7 @@ void emit_postgres_fingerprint(const char *policy, StrBuf *out)
     sb_puts(out, "\n) f");
     sb_free(&q);
     sb_free(&lit);
+    sb_free(&wlit);
 }
 
 /* pgaudit: its object audit logs every statement that touches what the
@@ -1110,6 +1148,28 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sb_puts(out, " TO \"ward_reader\", \"ward_owner\", ");
     role_list(m, out);
     sb_puts(out, ";\n");
+    /* The policy's writer function: ward.dml_ as the policy's writer. */
+    char w[24];
+    writer_role(m->name, w);
+    sb_puts(out, "GRANT \"ward_writers\" TO ");
+    sql_put_ident(out, w);
+    sb_puts(out, ";\nDROP FUNCTION IF EXISTS ");
+    sql_put_ident(out, m->name);
+    sb_puts(out, ".\"ward_dml_\"(text, jsonb, jsonb);\nCREATE FUNCTION ");
+    sql_put_ident(out, m->name);
+    sb_puts(out, ".\"ward_dml_\"(q text, a jsonb, b jsonb)\nRETURNS jsonb "
+                 "LANGUAGE plpgsql SECURITY DEFINER\nSET search_path = "
+                 "pg_catalog, pg_temp AS $ward$\nBEGIN\n    RETURN "
+                 "ward.dml_(q, a, b);\nEND\n$ward$;\nALTER FUNCTION ");
+    sql_put_ident(out, m->name);
+    sb_puts(out, ".\"ward_dml_\"(text, jsonb, jsonb) OWNER TO ");
+    sql_put_ident(out, w);
+    sb_puts(out, ";\nREVOKE ALL ON FUNCTION ");
+    sql_put_ident(out, m->name);
+    sb_puts(out, ".\"ward_dml_\"(text, jsonb, jsonb) FROM PUBLIC;\nGRANT "
+                 "EXECUTE ON FUNCTION ");
+    sql_put_ident(out, m->name);
+    sb_puts(out, ".\"ward_dml_\"(text, jsonb, jsonb) TO \"ward_owner\";\n");
     /* Views an earlier version made and this one does not. */
     sb_puts(out, "DO $ward$\nDECLARE\n    v record;\nBEGIN\n"
                  "    FOR v IN SELECT viewname FROM pg_views WHERE "

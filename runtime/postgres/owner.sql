@@ -34,19 +34,6 @@ BEGIN
 END
 $ward$;
 
--- ward_writer: the one who writes the protected tables for the runtime
--- (ward.dml_), holding their rows (granted table by table by the policy's
--- script, with BYPASSRLS) and nothing else: code the table's owner
--- attaches to a table runs as whoever writes it.
-DO $ward$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ward_writer') THEN
-        CREATE ROLE "ward_writer" NOLOGIN BYPASSRLS;
-    END IF;
-END
-$ward$;
-GRANT USAGE ON SCHEMA ward TO "ward_writer";
-
 DO $ward$
 DECLARE
     f regprocedure;
@@ -58,16 +45,24 @@ BEGIN
              WHERE p.pronamespace = 'ward'::regnamespace AND p.prosecdef
                AND p.proowner IN (SELECT oid FROM pg_roles
                                   WHERE rolname IN (current_user, 'ward_owner',
-                                                    'ward_writer', 'ward_reader'))
-               AND p.oid NOT IN ('ward.dml_(text, jsonb, jsonb)'::regprocedure,
-                                 'ward.view_rows_(text, text, text, text)'::regprocedure) LOOP
+                                                    'ward_reader'))
+               AND p.oid <> 'ward.view_rows_(text, text, text, text)'::regprocedure LOOP
         EXECUTE format('ALTER FUNCTION %s OWNER TO "ward_owner"', f);
     END LOOP;
 END
 $ward$;
-ALTER FUNCTION ward.dml_(text, jsonb, jsonb) OWNER TO "ward_writer";
-REVOKE ALL ON FUNCTION ward.dml_(text, jsonb, jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ward.dml_(text, jsonb, jsonb) TO "ward_owner";
+-- ward_writers: the policies' writer roles (ward_w_..., made by each
+-- policy's script) are its members; it may run ward.dml_, nothing else.
+-- A grant to the group survives the reset another policy's apply does.
+DO $ward$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ward_writers') THEN
+        CREATE ROLE "ward_writers" NOLOGIN;
+    END IF;
+END
+$ward$;
+GRANT EXECUTE ON FUNCTION ward.dml_(text, jsonb, jsonb) TO "ward_writers";
+
 -- Reading a policy view for the runtime: as the views' owner, which holds
 -- no key, vote or audit row (the role is made by the policy's script, so
 -- this runs there: see emit_postgres.c).

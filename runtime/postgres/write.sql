@@ -69,15 +69,16 @@ BEGIN
            || coalesce(r, '(none)');
 END $$;
 
--- dml_: one write on a base table, as ward_writer (owner.sql): a role
--- with the protected tables' rows and nothing of the runtime's, so that
--- code the table's owner attaches to it (a column default, a trigger)
--- runs without the key, the votes or the audit log. When the table
+-- dml_: one write on a base table, run by the policy's writer function
+-- (P.ward_dml_, owned by the policy's own writer role, ward_w_...: a role
+-- with the rows of that policy's tables and nothing else, so that code a
+-- table's owner attaches to it (a column default, a trigger) runs without
+-- the runtime's rights or another policy's tables). When the table
 -- refuses the write (a NOT NULL, CHECK or unique constraint), the error
 -- keeps the table's message and drops its DETAIL, which shows the failing
 -- row as the writer sees it: every column, masked or not.
 CREATE OR REPLACE FUNCTION ward.dml_(q text, a jsonb, b jsonb)
-RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER
+RETURNS jsonb LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r jsonb;
@@ -92,6 +93,18 @@ EXCEPTION WHEN OTHERS THEN
                           MESSAGE = 'ward: the table refused the write: ' || SQLERRM;
 END $$;
 REVOKE ALL ON FUNCTION ward.dml_(text, jsonb, jsonb) FROM PUBLIC;
+
+-- write_: dml_ through policy P's writer function.
+CREATE OR REPLACE FUNCTION ward.write_(p text, q text, a jsonb, b jsonb)
+RETURNS jsonb LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r jsonb;
+BEGIN
+    EXECUTE format('SELECT %I.ward_dml_($1, $2, $3)', p) INTO r USING q, a, b;
+    RETURN r;
+END $$;
+REVOKE ALL ON FUNCTION ward.write_(text, text, jsonb, jsonb) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION ward.view_write_()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
@@ -158,7 +171,7 @@ BEGIN
         IF ap IS NOT NULL THEN
             PERFORM ward.approval_use_(p, ap, 'delete', t, '', true);
         END IF;
-        PERFORM ward.dml_(format('DELETE FROM %s AS b WHERE b.%I = '
+        PERFORM ward.write_(p, format('DELETE FROM %s AS b WHERE b.%I = '
                                  '(jsonb_populate_record(NULL::%s, $1)).%I '
                                  'RETURNING NULL::jsonb',
                                  tb.base, tb.keycol, tb.base, tb.keycol), o, NULL);
@@ -170,7 +183,7 @@ BEGIN
                        AND g.col = ANY (cols) ORDER BY g.col LOOP
             PERFORM ward.approval_use_(p, ap, 'update', t, c, true);
         END LOOP;
-        PERFORM ward.dml_(format('UPDATE %s AS b SET (%s) = ROW(%s) FROM '
+        PERFORM ward.write_(p, format('UPDATE %s AS b SET (%s) = ROW(%s) FROM '
                                  'jsonb_populate_record(NULL::%s, $1) AS r WHERE b.%I = '
                                  '(jsonb_populate_record(NULL::%s, $2)).%I '
                                  'RETURNING NULL::jsonb',
@@ -181,11 +194,11 @@ BEGIN
         k := coalesce(n -> tb.keycol, o -> tb.keycol);
     ELSIF cols IS NULL THEN
         -- Every column NULL: the table's defaults.
-        n := ward.dml_(format('INSERT INTO %s AS b DEFAULT VALUES RETURNING to_jsonb(b)',
+        n := ward.write_(p, format('INSERT INTO %s AS b DEFAULT VALUES RETURNING to_jsonb(b)',
                               tb.base), NULL, NULL);
         k := n -> tb.keycol;
     ELSE
-        n := ward.dml_(format('INSERT INTO %s AS b (%s) SELECT %s FROM '
+        n := ward.write_(p, format('INSERT INTO %s AS b (%s) SELECT %s FROM '
                               'jsonb_populate_record(NULL::%s, $1) AS r RETURNING to_jsonb(b)',
                               tb.base,
                               (SELECT string_agg(format('%I', x), ', ') FROM unnest(cols) x),

@@ -884,7 +884,7 @@ t_reapply_restores() {
 }
 test_expect_success 'a grant on a runtime function is reported, and re-applying the script takes it back' t_reapply_restores
 
-# ---- Third round: ward_writer, the reset of grants, approvals per
+# ---- Third round: the writer roles, the reset of grants, approvals per
 # statement, votes by name, errors at COMMIT ----
 
 t_owner_policy_code() {
@@ -916,9 +916,9 @@ t_owner_policy_code() {
 test_expect_success 'a row-security policy the table'"'"'s owner adds runs no code as ward_owner' t_owner_policy_code
 
 t_writer_other_tables() {
-    # app's trigger on acct runs as ward_writer when a teller inserts
-    # through sx.acct; ward_writer holds every protected table's rows, of
-    # every policy: gsp_pharmacy's customers must stay out of app's reach.
+    # app's trigger on acct runs as the writer role of policy sx when a
+    # teller inserts through sx.acct; that role holds sx's tables only:
+    # gsp_pharmacy's customers must stay out of app's reach.
     pg_as app "CREATE TABLE appfn.t13_l2 (x text)" "GRANT INSERT ON appfn.t13_l2 TO PUBLIC" \
         "CREATE FUNCTION appfn.t13_tr() RETURNS trigger LANGUAGE plpgsql AS
          \$f\$ BEGIN
@@ -937,7 +937,7 @@ t_writer_other_tables() {
         return 1
     fi
 }
-test_expect_success 'a trigger of acct'"'"'s owner reads no other policy'"'"'s table as ward_writer' t_writer_other_tables
+test_expect_success 'a trigger of acct'"'"'s owner reads no other policy'"'"'s table as the runtime'"'"'s writer' t_writer_other_tables
 
 t_reset_grant_option() {
     F='ward.audit_append_(text, text, text, text, text, text, text, bigint, text, text)' &&
