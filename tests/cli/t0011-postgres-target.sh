@@ -249,3 +249,18 @@ t_owner() {
     contains err 'permission denied to set role'
 }
 test_expect_success 'the runtime'"'"'s definer functions run as ward_owner, its writes as the policy'"'"'s writer: no superuser, no login, no members' t_owner
+
+t_leaky() {
+    # A function of the user's in a predicate sees only what the view
+    # shows: masked values, of the rows the user may see (security_barrier).
+    pg_as m07 "CREATE FUNCTION pg_temp.leak(t text) RETURNS boolean LANGUAGE plpgsql
+                   COST 0.0001 AS \$f\$ BEGIN RAISE NOTICE 'saw %', t; RETURN true; END \$f\$" \
+        "SELECT ward.set_attr('store_id', '7')" \
+        "SELECT count(*) FROM gsp_pharmacy.customers WHERE pg_temp.leak(phone)" \
+        "SELECT count(*) FROM gsp_pharmacy.customers WHERE pg_temp.leak(id_card::text)" >out 2>err &&
+    grep -q 'saw 138\*\*\*\*5678' err &&
+    ! grep -q '13812345678\|13998765432\|110101' err &&
+    ! grep -q 'saw 139' err &&
+    test "$(grep -c 'saw' err)" -ge 2
+}
+test_expect_success 'a leaky function in a predicate sees masked values of visible rows only' t_leaky
