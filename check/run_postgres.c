@@ -273,11 +273,7 @@ static bool check_audit(PgRun *r, const CStep *st, long long since)
             res && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "0");
         PQclear(res);
         if (!found) {
-            sb_puts(&r->why, "  expected an audit row with");
-            for (size_t i = 0; i < f->n; i++)
-                sb_printf(&r->why, " %s %s", f->items[i].key,
-                          f->items[i].val.s);
-            sb_puts(&r->why, ", and the step left none\n");
+            runner_audit_missing(&r->why, f);
             return false;
         }
     }

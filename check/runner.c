@@ -440,6 +440,14 @@ void runner_note(const Model *m, const CStep *st, Exercised *ex, Arena *a)
         }
 }
 
+void runner_audit_missing(StrBuf *why, const CMap *f)
+{
+    sb_puts(why, "  expected an audit row with");
+    for (size_t i = 0; i < f->n; i++)
+        sb_printf(why, " %s %s", f->items[i].key, f->items[i].val.s);
+    sb_puts(why, ", and the step left none\n");
+}
+
 static bool check_audit(Run *r, const CStep *st, sqlite3_int64 since)
 {
     /* Each test reads its parameter; the number follows the text. */
@@ -471,11 +479,7 @@ static bool check_audit(Run *r, const CStep *st, sqlite3_int64 since)
             sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
         sqlite3_finalize(q);
         if (!found) {
-            sb_puts(&r->why, "  expected an audit row with");
-            for (size_t i = 0; i < f->n; i++)
-                sb_printf(&r->why, " %s %s", f->items[i].key,
-                          f->items[i].val.s);
-            sb_puts(&r->why, ", and the step left none\n");
+            runner_audit_missing(&r->why, f);
             return false;
         }
     }

@@ -84,6 +84,10 @@ typedef struct RunDialect {
 
 extern const RunDialect RUN_SQLITE;
 
+/* runner_audit_missing says that the step left no audit row matching the
+ * expect_audit fields F. */
+void runner_audit_missing(StrBuf *why, const CMap *f);
+
 /* runner_step_sql writes the statement of step ST in dialect D: the values
  * of set are parameters 1.., then those of where. */
 void runner_step_sql(const Model *m, const CStep *st, const RunDialect *d,

@@ -355,6 +355,17 @@ static void row_open(const Model *m, StrBuf *rows)
     sql_put_str(rows, m->name);
 }
 
+/* row_str adds the value S (NULL when S is NULL) to the row being
+ * written. */
+static void row_str(StrBuf *rows, const char *s)
+{
+    sb_puts(rows, ", ");
+    if (s)
+        sql_put_str(rows, s);
+    else
+        sb_puts(rows, "NULL");
+}
+
 /* catalog replaces the policy's rows of ward.TABLE (COLS after policy)
  * with ROWS. */
 static void catalog(const Model *m, const char *table, const char *cols,
@@ -384,14 +395,10 @@ static void column_outcomes(const Model *m, size_t t, size_t c, Outcomes *oc,
             if (!cells)
                 continue;
             row_open(m, cells);
-            sb_puts(cells, ", ");
-            sql_put_str(cells, tb->name);
-            sb_puts(cells, ", ");
-            sql_put_str(cells, tb->columns[c].name);
-            sb_puts(cells, ", ");
-            sql_put_str(cells, m->roles[r].name);
-            sb_puts(cells, ", ");
-            sql_put_str(cells, s < 0 ? "" : m->scenarios[s].name);
+            row_str(cells, tb->name);
+            row_str(cells, tb->columns[c].name);
+            row_str(cells, m->roles[r].name);
+            row_str(cells, s < 0 ? "" : m->scenarios[s].name);
             sb_printf(cells, ", %d, %d, %lu)", code, effect_rank(o.effect),
                       (unsigned long)outcome_pos(m, &o));
         }
@@ -765,9 +772,6 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
     sb_puts(out, ");\n");
 }
 
-static const char *const GUARD_WORD[] = {"export", "delete", "update",
-                                         "unmask"};
-
 /* catalogs: what the runtime's functions look up, for this policy. */
 static void catalogs(const Model *m, StrBuf *out)
 {
@@ -785,8 +789,7 @@ static void catalogs(const Model *m, StrBuf *out)
     sb_reset(&rows);
     for (size_t s = 0; s < m->nscenarios; s++) {
         row_open(m, &rows);
-        sb_puts(&rows, ", ");
-        sql_put_str(&rows, m->scenarios[s].name);
+        row_str(&rows, m->scenarios[s].name);
         sb_puts(&rows, ")");
     }
     catalog(m, "scenario_def", "name", &rows, out);
@@ -794,8 +797,7 @@ static void catalogs(const Model *m, StrBuf *out)
     sb_reset(&rows);
     for (size_t r = 0; r < m->nroles; r++) {
         row_open(m, &rows);
-        sb_puts(&rows, ", ");
-        sql_put_str(&rows, m->roles[r].name);
+        row_str(&rows, m->roles[r].name);
         sb_printf(&rows, ", %zu)", r);
     }
     catalog(m, "role", "name, pos", &rows, out);
@@ -805,15 +807,10 @@ static void catalogs(const Model *m, StrBuf *out)
     for (size_t t = 0; t < m->ntables; t++) {
         const Table *tb = &m->tables[t];
         row_open(m, &rows);
-        sb_puts(&rows, ", ");
-        sql_put_str(&rows, tb->name);
+        row_str(&rows, tb->name);
         sb_puts(&rows, ", ");
         regclass_of(tb, &rows);
-        sb_puts(&rows, ", ");
-        if (tb->key >= 0)
-            sql_put_str(&rows, tb->columns[tb->key].name);
-        else
-            sb_puts(&rows, "NULL");
+        row_str(&rows, tb->key >= 0 ? tb->columns[tb->key].name : NULL);
         char gk[17];
         settings_key(m, tb, gk);
         sb_printf(&rows, ", '%s', %s)", gk, tb->has_rows ? "true" : "false");
@@ -827,12 +824,9 @@ static void catalogs(const Model *m, StrBuf *out)
         for (size_t c = 0; c < w->ncolumns; c++)
             for (size_t r = 0; r < w->nroles; r++) {
                 row_open(m, &rows);
-                sb_puts(&rows, ", ");
-                sql_put_str(&rows, tb->name);
-                sb_puts(&rows, ", ");
-                sql_put_str(&rows, tb->columns[w->columns[c]].name);
-                sb_puts(&rows, ", ");
-                sql_put_str(&rows, m->roles[w->roles[r]].name);
+                row_str(&rows, tb->name);
+                row_str(&rows, tb->columns[w->columns[c]].name);
+                row_str(&rows, m->roles[w->roles[r]].name);
                 sb_puts(&rows, ")");
             }
     }
@@ -846,10 +840,8 @@ static void catalogs(const Model *m, StrBuf *out)
             if (!au->read[c] && !au->write[c])
                 continue;
             row_open(m, &rows);
-            sb_puts(&rows, ", ");
-            sql_put_str(&rows, tb->name);
-            sb_puts(&rows, ", ");
-            sql_put_str(&rows, tb->columns[c].name);
+            row_str(&rows, tb->name);
+            row_str(&rows, tb->columns[c].name);
             sb_printf(&rows, ", %zu, %s, %s)", c,
                       au->read[c] ? "true" : "false",
                       au->write[c] ? "true" : "false");
@@ -861,13 +853,8 @@ static void catalogs(const Model *m, StrBuf *out)
     for (size_t i = 0; i < m->napprovals; i++) {
         const Approval *ap = &m->approvals[i];
         row_open(m, &rows);
-        sb_puts(&rows, ", ");
-        sql_put_str(&rows, ap->name);
-        sb_puts(&rows, ", ");
-        if (ap->label)
-            sql_put_str(&rows, ap->label);
-        else
-            sb_puts(&rows, "NULL");
+        row_str(&rows, ap->name);
+        row_str(&rows, ap->label);
         sb_printf(&rows, ", %d, %lld)", ap->count, (long long)ap->expires);
     }
     catalog(m, "approval", "name, label, count, expires", &rows, out);
@@ -876,10 +863,8 @@ static void catalogs(const Model *m, StrBuf *out)
     for (size_t i = 0; i < m->napprovals; i++)
         for (size_t r = 0; r < m->approvals[i].nroles; r++) {
             row_open(m, &rows);
-            sb_puts(&rows, ", ");
-            sql_put_str(&rows, m->approvals[i].name);
-            sb_puts(&rows, ", ");
-            sql_put_str(&rows, m->roles[m->approvals[i].roles[r]].name);
+            row_str(&rows, m->approvals[i].name);
+            row_str(&rows, m->roles[m->approvals[i].roles[r]].name);
             sb_puts(&rows, ")");
         }
     catalog(m, "approver", "approval, role", &rows, out);
@@ -890,13 +875,10 @@ static void catalogs(const Model *m, StrBuf *out)
             const Guard *gd = &m->approvals[i].guards[g];
             const Table *tb = &m->tables[gd->table];
             row_open(m, &rows);
-            sb_puts(&rows, ", ");
-            sql_put_str(&rows, m->approvals[i].name);
-            sb_printf(&rows, ", '%s', ", GUARD_WORD[gd->op]);
-            sql_put_str(&rows, tb->name);
-            sb_puts(&rows, ", ");
-            sql_put_str(&rows,
-                        gd->column >= 0 ? tb->columns[gd->column].name : "");
+            row_str(&rows, m->approvals[i].name);
+            row_str(&rows, guard_op_name(gd->op));
+            row_str(&rows, tb->name);
+            row_str(&rows, gd->column >= 0 ? tb->columns[gd->column].name : "");
             sb_puts(&rows, ")");
         }
     catalog(m, "guard", "approval, op, tbl, col", &rows, out);

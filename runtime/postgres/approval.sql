@@ -172,35 +172,12 @@ GRANT EXECUTE ON FUNCTION ward.approve(text) TO PUBLIC;
 -- and AFTER STATEMENT triggers pop it, so that a DELETE run inside another
 -- DELETE's WHERE has an identity of its own and the outer one gets its own
 -- back.
-CREATE OR REPLACE FUNCTION ward.stmt_set_(v text)
-RETURNS void LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    PERFORM ward.state_(true);
-    EXECUTE 'INSERT INTO pg_temp.ward_state VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v'
-        USING 'stmt', v;
-END $$;
-REVOKE ALL ON FUNCTION ward.stmt_set_(text) FROM PUBLIC;
-
-CREATE OR REPLACE FUNCTION ward.stmt_stack_()
-RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    v text;
-BEGIN
-    IF ward.state_(false) IS NULL THEN
-        RETURN NULL;
-    END IF;
-    EXECUTE 'SELECT v FROM pg_temp.ward_state WHERE k = $1' INTO v USING 'stmt';
-    RETURN v;
-END $$;
-REVOKE ALL ON FUNCTION ward.stmt_stack_() FROM PUBLIC;
-
 CREATE OR REPLACE FUNCTION ward.stmt_begin_()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    PERFORM ward.stmt_set_(gen_random_uuid()::text || '|' || coalesce(ward.stmt_stack_(), ''));
+    PERFORM ward.state_set_('stmt', gen_random_uuid()::text || '|'
+                                   || coalesce(ward.state_get_('stmt'), ''));
     RETURN NULL;
 END $$;
 REVOKE ALL ON FUNCTION ward.stmt_begin_() FROM PUBLIC;
@@ -209,9 +186,9 @@ CREATE OR REPLACE FUNCTION ward.stmt_end_()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    v text := ward.stmt_stack_();
+    v text := ward.state_get_('stmt');
 BEGIN
-    PERFORM ward.stmt_set_(nullif(substr(v, strpos(v, '|') + 1), ''));
+    PERFORM ward.state_set_('stmt', nullif(substr(v, strpos(v, '|') + 1), ''));
     RETURN NULL;
 END $$;
 REVOKE ALL ON FUNCTION ward.stmt_end_() FROM PUBLIC;
@@ -221,7 +198,7 @@ CREATE OR REPLACE FUNCTION ward.stmt_()
 RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    RETURN nullif(split_part(ward.stmt_stack_(), '|', 1), '');
+    RETURN nullif(split_part(ward.state_get_('stmt'), '|', 1), '');
 END $$;
 REVOKE ALL ON FUNCTION ward.stmt_() FROM PUBLIC;
 
@@ -231,7 +208,6 @@ REVOKE ALL ON FUNCTION ward.stmt_() FROM PUBLIC;
 -- statement), the statement's later rows reuse the request its first row
 -- used; an export or unmask gate runs once per statement and always takes
 -- a request of its own. Returns the request used.
-DROP FUNCTION IF EXISTS ward.approval_use_(text, text, text, text, text);
 CREATE OR REPLACE FUNCTION ward.approval_use_(p text, ap text, op text,
                                               t text, c text,
                                               memo boolean DEFAULT false)

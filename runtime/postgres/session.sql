@@ -123,6 +123,33 @@ BEGIN
     RETURN (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid()));
 END $$;
 
+-- state_get_ / state_set_: one key of the session's state table as it is,
+-- lock or none (the statement identities of approval.sql live there too).
+CREATE OR REPLACE FUNCTION ward.state_get_(key text)
+RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v text;
+BEGIN
+    IF ward.state_(false) IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE 'SELECT v FROM pg_temp.ward_state WHERE k = $1' INTO v USING key;
+    RETURN v;
+END $$;
+REVOKE ALL ON FUNCTION ward.state_get_(text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.state_set_(key text, value text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM ward.state_(true);
+    EXECUTE 'INSERT INTO pg_temp.ward_state VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v'
+        USING key, value;
+END $$;
+REVOKE ALL ON FUNCTION ward.state_set_(text, text) FROM PUBLIC;
+
+-- get_: the session's KEY; a locked session's is kept apart (lock()).
 CREATE OR REPLACE FUNCTION ward.get_(key text)
 RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
@@ -134,11 +161,7 @@ BEGIN
     IF FOUND THEN
         RETURN v;
     END IF;
-    IF ward.state_(false) IS NULL THEN
-        RETURN NULL;
-    END IF;
-    EXECUTE 'SELECT v FROM pg_temp.ward_state WHERE k = $1' INTO v USING key;
-    RETURN v;
+    RETURN ward.state_get_(key);
 END $$;
 -- Reading one's own session is open to all (ward.scenario, ward.attr and
 -- row security call it as the user); writing goes through the checks.
@@ -148,12 +171,10 @@ CREATE OR REPLACE FUNCTION ward.put_(key text, value text)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    PERFORM ward.state_(true);
     IF ward.get_('locked') IS NOT NULL THEN
         RAISE EXCEPTION 'ward: [session-locked] the session of this connection is locked; open a new connection for another session';
     END IF;
-    EXECUTE 'INSERT INTO pg_temp.ward_state VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v'
-        USING key, value;
+    PERFORM ward.state_set_(key, value);
 END $$;
 REVOKE ALL ON FUNCTION ward.put_(text, text) FROM PUBLIC;
 

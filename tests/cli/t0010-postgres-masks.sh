@@ -4,10 +4,9 @@
 # throwaway PostgreSQL cluster must give the same outputs, NULL included.
 . "$ROOT/tests/cli/lib.sh"
 
-PGDIR=$(mktemp -d /tmp/ward-pg.XXXXXX)
-trap 'sh "$ROOT/tests/pg/cluster.sh" stop "$PGDIR"; rm -rf "$PGDIR" "$SCRATCH_BASE"' EXIT INT TERM
-sh "$ROOT/tests/pg/cluster.sh" start "$PGDIR" >/dev/null
-pg() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres "$@"; }
+. "$ROOT/tests/cli/lib_pg.sh"
+# pgq ARGS...: psql as the superuser with its own options (-c, -f, stdin).
+pgq() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres "$@"; }
 
 # Inputs: ASCII, Chinese, emoji, short and empty values, e-mail shapes.
 INPUTS="13812345678 张三丰 王 a ab abc abcdefgh 11010519491231002X a😀bc
@@ -54,8 +53,8 @@ bucket(v,10) bucket(v,7) bucket(v,2.5) bucket(v,0.1) range(v,18,65) range(v,0.5,
 date_trunc(v,'year') date_trunc(v,'month') date_trunc(v,'day')"
 
 t_load() {
-    pg -f "$ROOT/runtime/postgres/masks.sql" &&
-    inputs_sql | pg
+    pgq -f "$ROOT/runtime/postgres/masks.sql" &&
+    inputs_sql | pgq
 }
 test_expect_success 'the PostgreSQL masks load into a fresh server' t_load
 
@@ -65,7 +64,7 @@ t_diff() {
         fn=${call%%(*}
         args=${call#*(}
         sq c.db "SELECT i || ':' || coalesce(ward_$fn($args, '<NULL>') FROM inputs ORDER BY i" >c.out &&
-        pg -c "SELECT i || ':' || coalesce(ward.$fn($args, '<NULL>') FROM inputs ORDER BY i" >p.out &&
+        pgq -c "SELECT i || ':' || coalesce(ward.$fn($args, '<NULL>') FROM inputs ORDER BY i" >p.out &&
         test -s c.out || return 1
         if ! cmp -s c.out p.out; then
             echo "$call differs (C core, then PostgreSQL):"
@@ -77,15 +76,15 @@ t_diff() {
 test_expect_success 'every ported function: identical to the C core on every input' t_diff
 
 t_args() {
-    ! pg -c "SELECT ward.keep('abc', -1, 0)" 2>err &&
+    ! pgq -c "SELECT ward.keep('abc', -1, 0)" 2>err &&
     contains err 'first and last must not be negative' &&
-    ! pg -c "SELECT ward.keep('abc', 1, 0, 'ab')" 2>err &&
+    ! pgq -c "SELECT ward.keep('abc', 1, 0, 'ab')" 2>err &&
     contains err 'char must be one character' &&
-    ! pg -c "SELECT ward.cn_id('11010519491231002X', 'year')" 2>err &&
+    ! pgq -c "SELECT ward.cn_id('11010519491231002X', 'year')" 2>err &&
     contains err 'mode must be one of tail, birth, all' &&
-    ! pg -c "SELECT ward.anon_partial('abc', -1, 'x', 0)" 2>err &&
+    ! pgq -c "SELECT ward.anon_partial('abc', -1, 'x', 0)" 2>err &&
     contains err 'prefix and suffix must not be negative' &&
-    pg -c "SELECT ward.mssql_default(42::bigint), ward.mssql_default(4.2::float8)" >out &&
+    pgq -c "SELECT ward.mssql_default(42::bigint), ward.mssql_default(4.2::float8)" >out &&
     echo '0|0' >want && cmp want out
 }
 test_expect_success 'bad arguments are refused as in the C core' t_args
@@ -118,7 +117,7 @@ t_hive() {
         CREATE TABLE dates (i integer PRIMARY KEY, v text);
         INSERT INTO dates VALUES (1, '2024-05-17'), (2, '2024-02-29'), (3, '2024-05-31'),
         (4, '2024-05-17T10:00:00'), (5, 'nonsense'), (6, NULL);" &&
-    pg -c "CREATE TABLE nums (i integer PRIMARY KEY, v bigint);
+    pgq -c "CREATE TABLE nums (i integer PRIMARY KEY, v bigint);
         INSERT INTO nums VALUES (1, 0), (2, 7), (3, 1234), (4, -1234), (5, 9223372036854775807),
         (6, -9223372036854775808), (7, 1000), (8, 55), (9, NULL);
         CREATE TABLE dates (i integer PRIMARY KEY, v text);
@@ -129,7 +128,7 @@ t_hive() {
             v=v; pgfn="ward.$fn"
             [ "$t" = dates ] && v='ward_date(v)' && pgfn="ward.${fn}_date"
             sq h.db "SELECT i || ':' || coalesce(ward_$fn($v$lite), '<NULL>') FROM $t ORDER BY i" >c.out &&
-            pg -c "SELECT i || ':' || coalesce($pgfn(v, '$json')::text, '<NULL>') FROM $t ORDER BY i" >p.out &&
+            pgq -c "SELECT i || ':' || coalesce($pgfn(v, '$json')::text, '<NULL>') FROM $t ORDER BY i" >p.out &&
             test -s c.out || return 1
             if ! cmp -s c.out p.out; then
                 echo "$fn($lite) on $t differs (C core, then PostgreSQL):"
@@ -139,7 +138,7 @@ t_hive() {
         done
     done &&
     sq h.db "SELECT i || ':' || coalesce(ward_hive_mask_hash(v), '<NULL>') FROM inputs ORDER BY i" >c.out &&
-    pg -c "SELECT i || ':' || coalesce(ward.hive_mask_hash(v), '<NULL>') FROM inputs ORDER BY i" >p.out &&
+    pgq -c "SELECT i || ':' || coalesce(ward.hive_mask_hash(v), '<NULL>') FROM inputs ORDER BY i" >p.out &&
     cmp c.out p.out
 }
 test_expect_success 'the Hive family on text, integers and dates: identical to the C core' t_hive
@@ -147,7 +146,7 @@ test_expect_success 'the Hive family on text, integers and dates: identical to t
 t_mssql_date() {
     inputs_sql | sq_plain md.db &&
     sq md.db "SELECT i || ':' || coalesce(ward_mssql_default(ward_date(v)), '<NULL>') FROM inputs ORDER BY i" >c.out &&
-    pg -c "SELECT i || ':' || coalesce(ward.mssql_default_date(v), '<NULL>') FROM inputs ORDER BY i" >p.out &&
+    pgq -c "SELECT i || ':' || coalesce(ward.mssql_default_date(v), '<NULL>') FROM inputs ORDER BY i" >p.out &&
     grep -q ':1900-01-01T00:00:00$' c.out && grep -q ':1900-01-01$' c.out &&
     cmp c.out p.out
 }
@@ -155,38 +154,38 @@ test_expect_success 'mssql_default on dates: identical to the C core' t_mssql_da
 
 t_hmac() {
     export WARD_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
-    pg -f "$ROOT/runtime/postgres/keys.sql" &&
-    "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=postgres" 2>err &&
+    pgq -f "$ROOT/runtime/postgres/keys.sql" &&
+    "$WARD" key load --dsn "$DSN" 2>err &&
     contains err 'the masking key is in ward.key' &&
     ! grep -q 00112233 err &&
     inputs_sql | sq_plain k.db &&
     for ctx in phone 张三 ctx-with-dash; do
         sq k.db "SELECT i || ':' || coalesce(ward_hmac(v, '$ctx'), '<NULL>') FROM inputs ORDER BY i" >c.out &&
-        pg -c "SELECT i || ':' || coalesce(ward.hmac(v, '$ctx'), '<NULL>') FROM inputs ORDER BY i" >p.out &&
+        pgq -c "SELECT i || ':' || coalesce(ward.hmac(v, '$ctx'), '<NULL>') FROM inputs ORDER BY i" >p.out &&
         cmp c.out p.out || return 1
     done &&
-    pg -c "SELECT count(*) FROM ward.key" >out && echo 1 >want && cmp want out &&
+    pgq -c "SELECT count(*) FROM ward.key" >out && echo 1 >want && cmp want out &&
     # With every statement logged, the derived keys still stay out of the
     # server log.
-    pg -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null &&
+    pgq -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null &&
     sleep 0.3 &&
-    "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=postgres" 2>err &&
-    pg -c "SELECT 'logged-marker'" >/dev/null &&
-    pg -c "SELECT encode(mac, 'hex') || ' ' || encode(siv, 'hex') FROM ward.key" >keys &&
-    pg -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null &&
+    "$WARD" key load --dsn "$DSN" 2>err &&
+    pgq -c "SELECT 'logged-marker'" >/dev/null &&
+    pgq -c "SELECT encode(mac, 'hex') || ' ' || encode(siv, 'hex') FROM ward.key" >keys &&
+    pgq -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null &&
     grep -q logged-marker "$PGDIR/server.log" &&
     for k in $(cat keys); do
         ! grep -q "$(echo "$k" | cut -c1-32)" "$PGDIR/server.log" || { echo "key in the server log"; return 1; }
     done &&
     unset WARD_KEY &&
-    expect_exit 2 "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=postgres" 2>err &&
+    expect_exit 2 "$WARD" key load --dsn "$DSN" 2>err &&
     contains err 'WARD_KEY'
 }
 test_expect_success 'hmac: the same pseudonyms as the C core, the key loaded by ward key load' t_hmac
 
 t_aes() {
-    pg -f "$ROOT/runtime/postgres/siv.sql" &&
-    pg -c "SELECT string_agg(lpad(to_hex(x), 8, '0'), '' ORDER BY o) FROM unnest(ward.aes256_(
+    pgq -f "$ROOT/runtime/postgres/siv.sql" &&
+    pgq -c "SELECT string_agg(lpad(to_hex(x), 8, '0'), '' ORDER BY o) FROM unnest(ward.aes256_(
         ward.aes256_key_('\\x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'),
         ward.siv_words_('\\x00112233445566778899aabbccddeeff'), false)) WITH ORDINALITY AS u(x, o)" >out &&
     echo 8ea2b7ca516745bfeafc49904b496089 >want && cmp want out
@@ -226,14 +225,14 @@ enc_sql() {
 
 t_encrypt() {
     export WARD_KEY=8f0e1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100
-    "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=postgres" 2>err &&
+    "$WARD" key load --dsn "$DSN" 2>err &&
     ! grep -q 8f0e1d2c err &&
     enc_sql | sq_plain e.db &&
-    enc_sql | pg &&
-    pg -c "SELECT count(*) FROM enc" >out && echo 314 >want && cmp want out &&
+    enc_sql | pgq &&
+    pgq -c "SELECT count(*) FROM enc" >out && echo 314 >want && cmp want out &&
     for ctx in phone 张三 ''; do
         sq e.db "SELECT i || ':' || coalesce(ward_encrypt(v, '$ctx'), '<NULL>') FROM enc ORDER BY i" >c.out &&
-        pg -c "SELECT i || ':' || coalesce(ward.encrypt(v, '$ctx'), '<NULL>') FROM enc ORDER BY i" >p.out &&
+        pgq -c "SELECT i || ':' || coalesce(ward.encrypt(v, '$ctx'), '<NULL>') FROM enc ORDER BY i" >p.out &&
         test "$(grep -c ':ward1:' c.out)" -eq 313 || return 1
         if ! cmp -s c.out p.out; then
             echo "encrypt(v, '$ctx') differs (C core, then PostgreSQL):"
@@ -241,38 +240,36 @@ t_encrypt() {
             return 1
         fi
     done &&
-    pg -c "SELECT ward.encrypt(NULL, 'phone') IS NULL, ward.encrypt(NULL, NULL) IS NULL" >out &&
+    pgq -c "SELECT ward.encrypt(NULL, 'phone') IS NULL, ward.encrypt(NULL, NULL) IS NULL" >out &&
     echo 't|t' >want && cmp want out &&
-    ! pg -c "SELECT ward.encrypt('a', NULL)" 2>err &&
+    ! pgq -c "SELECT ward.encrypt('a', NULL)" 2>err &&
     contains err 'the context must be text'
 }
 test_expect_success 'encrypt: the same tokens as the C core, byte for byte' t_encrypt
 
-# pg_user USER SQL: psql as USER, stopping at the first error.
-pg_user() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U "$1" -d postgres -c "$2"; }
 
 t_encrypt_refused() {
     export WARD_KEY=8f0e1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100
     printf 'policy e version 1;\nrole er;\ntable et { id integer key; phone text;\n  mask phone with keep(3, 4) to er; }\n' >e.ward &&
     "$WARD" compile e.ward --target postgres -o e.sql &&
     # A key table from before encrypt: the script adds the column, empty.
-    pg -c "ALTER TABLE ward.key DROP COLUMN siv" -c "CREATE TABLE et (id integer PRIMARY KEY, phone text)" &&
-    pg -f e.sql &&
-    ! pg -c "SELECT ward.encrypt('a', 'phone')" 2>err &&
+    pgq -c "ALTER TABLE ward.key DROP COLUMN siv" -c "CREATE TABLE et (id integer PRIMARY KEY, phone text)" &&
+    pgq -f e.sql &&
+    ! pgq -c "SELECT ward.encrypt('a', 'phone')" 2>err &&
     contains err '[no-key] ward_encrypt needs a key' &&
-    "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=postgres" 2>err &&
+    "$WARD" key load --dsn "$DSN" 2>err &&
     sq :memory: "SELECT ward_encrypt('13812345678', 'phone')" >c.out &&
-    pg -c "SELECT ward.encrypt('13812345678', 'phone')" >p.out && cmp c.out p.out &&
-    pg -c "CREATE ROLE e01 LOGIN IN ROLE er" &&
-    pg_user e01 "SELECT ward.keep('13812345678', 3, 4)" >out &&
+    pgq -c "SELECT ward.encrypt('13812345678', 'phone')" >p.out && cmp c.out p.out &&
+    pgq -c "CREATE ROLE e01 LOGIN IN ROLE er" &&
+    pg_as e01 "SELECT ward.keep('13812345678', 3, 4)" >out &&
     echo '138****5678' >want && cmp want out &&
-    ! pg_user e01 "SELECT ward.encrypt('13812345678', 'phone')" 2>err &&
+    ! pg_as e01 "SELECT ward.encrypt('13812345678', 'phone')" 2>err &&
     contains err 'permission denied for function encrypt' &&
-    ! pg_user e01 "SELECT siv FROM ward.key" 2>err &&
+    ! pg_as e01 "SELECT siv FROM ward.key" 2>err &&
     contains err 'permission denied for table key' &&
     for f in "siv_encrypt_('\\x00', '\\x00', '\\x00')" "siv_cmac_('{}', '{}', '{}', '\\x00')" \
         "aes256_('{}', '{}', false)" "aes256_key_('\\x00')" "siv_words_('\\x00')"; do
-        ! pg_user e01 "SELECT ward.$f" 2>err &&
+        ! pg_as e01 "SELECT ward.$f" 2>err &&
         contains err "permission denied for function ${f%%(*}" || return 1
     done
 }

@@ -4,17 +4,7 @@
 # role must not get around it. The policy is the running example.
 . "$ROOT/tests/cli/lib.sh"
 
-PGDIR=$(mktemp -d /tmp/ward-pg.XXXXXX)
-trap 'sh "$ROOT/tests/pg/cluster.sh" stop "$PGDIR"; rm -rf "$PGDIR" "$SCRATCH_BASE"' EXIT INT TERM
-sh "$ROOT/tests/pg/cluster.sh" start "$PGDIR" >/dev/null
-# pg_as USER SQL...: psql as USER, one connection, stop at the first error.
-pg_as() {
-    u=$1
-    shift
-    for q in "$@"; do set -- "$@" -c "$q"; shift; done
-    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U "$u" -d postgres "$@"
-}
-pg() { pg_as postgres "$@"; }
+. "$ROOT/tests/cli/lib_pg.sh"
 
 # the running example, here as ro.ward with its corpus beside it
 read_only_policy() {
@@ -33,8 +23,8 @@ t_apply() {
     "$WARD" compile ro.ward --target postgres -o pg2.sql && cmp pg.sql pg2.sql &&
     pg "CREATE TABLE customers (id integer PRIMARY KEY, name text, phone text,
         id_card text, medication text, store_id integer, owner text)" "$ROWS" &&
-    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f pg.sql &&
-    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f pg.sql &&
+    pg_apply pg.sql &&
+    pg_apply pg.sql &&
     pg "SELECT count(*) FROM customers" >out && echo 3 >want && cmp want out &&
     for u in a01:cs_agent s01:cs_supervisor p01:pharmacist c01:compliance m07:store_manager r02:sales_rep; do
         pg "CREATE ROLE ${u%%:*} LOGIN IN ROLE ${u#*:}" || return 1
@@ -123,7 +113,7 @@ t_real_args() {
     contains q.sql 'ward.bucket("t"."age"::text, 10)' &&
     pg "CREATE TABLE t (id integer PRIMARY KEY, x real, age integer)" \
         "INSERT INTO t VALUES (1, 37.5, 37)" &&
-    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f q.sql &&
+    pg_apply q.sql &&
     pg "CREATE ROLE u1 LOGIN IN ROLE r" &&
     pg_as u1 "SELECT x, age FROM q.t" >out &&
     echo '[30,40)|30-39' >want && cmp want out
@@ -149,7 +139,7 @@ EOP
     "$WARD" compile h.ward --target postgres -o h.sql &&
     pg "CREATE TABLE h (id integer PRIMARY KEY, card text, n integer, born date, amt real)" \
         "INSERT INTO h VALUES (1, 'Card-1234-ABcd', 1234, '1990-07-15', 3.5)" &&
-    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f h.sql &&
+    pg_apply h.sql &&
     pg "CREATE ROLE u2 LOGIN IN ROLE r" &&
     pg_as u2 "SELECT card, n, born, amt FROM h.h" >out &&
     echo 'Xxxx-nnnn-ABcd|1111|2000-07-01|0' >want && cmp want out &&
@@ -184,9 +174,9 @@ EOP
     pg "CREATE TABLE kt (id integer PRIMARY KEY, phone text, card text, owner text)" \
        "INSERT INTO kt VALUES (1, '13812345678', '6222020200112233', 'k1'),
                               (2, '13900000000', '6222', 'k2')" &&
-    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f k.sql &&
+    pg_apply k.sql &&
     WARD_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff \
-        "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=postgres" 2>/dev/null &&
+        "$WARD" key load --dsn "$DSN" 2>/dev/null &&
     pg "CREATE ROLE k1 LOGIN IN ROLE kr" "CREATE ROLE o1 LOGIN IN ROLE other" &&
     # The same pseudonym and token as the SQLite target under the same key.
     "$WARD" compile k.ward -o lite.sql &&

@@ -4,10 +4,7 @@
 # roles. The read cases of the running example pass on both targets.
 . "$ROOT/tests/cli/lib.sh"
 
-PGDIR=$(mktemp -d /tmp/ward-pg.XXXXXX)
-trap 'sh "$ROOT/tests/pg/cluster.sh" stop "$PGDIR"; rm -rf "$PGDIR" "$SCRATCH_BASE"' EXIT INT TERM
-sh "$ROOT/tests/pg/cluster.sh" start "$PGDIR" >/dev/null
-DSN="host=$PGDIR user=postgres dbname=postgres"
+. "$ROOT/tests/cli/lib_pg.sh"
 
 # ro: the running example without what PostgreSQL does not enforce yet,
 # and its read cases.

@@ -6,25 +6,7 @@
 # checks the refusal's text, or what the audit log holds afterwards.
 . "$ROOT/tests/cli/lib.sh"
 
-PGDIR=$(mktemp -d /tmp/ward-pg.XXXXXX)
-trap 'sh "$ROOT/tests/pg/cluster.sh" stop "$PGDIR"; rm -rf "$PGDIR" "$SCRATCH_BASE"' EXIT INT TERM
-sh "$ROOT/tests/pg/cluster.sh" start "$PGDIR" >/dev/null
-# pg_as USER SQL...: psql as USER, one connection, stop at the first error.
-pg_as() {
-    u=$1
-    shift
-    for q in "$@"; do set -- "$@" -c "$q"; shift; done
-    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U "$u" -d postgres "$@"
-}
-pg() { pg_as postgres "$@"; }
-# pg_try USER SQL...: as pg_as, but every statement runs whatever failed
-# before it (errors on stderr): what a session can do after a refusal.
-pg_try() {
-    u=$1
-    shift
-    for q in "$@"; do set -- "$@" -c "$q"; shift; done
-    psql -X -q -At -v ON_ERROR_STOP=0 -h "$PGDIR" -U "$u" -d postgres "$@"
-}
+. "$ROOT/tests/cli/lib_pg.sh"
 # refused USER TEXT SQL...: the statements, as USER in one connection, stop
 # at an error whose message holds TEXT.
 refused() {
@@ -590,7 +572,7 @@ test_expect_success 'no session becomes another user, leaves its pinned attribut
 t_verify_encoding() {
     pg "CREATE ROLE \"柜员01\" LOGIN IN ROLE cs_agent" &&
     pg_as "柜员01" "SELECT phone FROM gsp_pharmacy.customers WHERE id = 1" >/dev/null &&
-    D="host=$PGDIR user=postgres dbname=postgres" &&
+    D=$DSN &&
     "$WARD" audit verify --dsn "$D" >out && contains out 'intact' &&
     PGCLIENTENCODING=GBK "$WARD" audit verify --dsn "$D" >out && contains out 'intact' &&
     "$WARD" audit verify --dsn "$D client_encoding=GB18030" >out && contains out 'intact'
@@ -648,9 +630,9 @@ EOP
        "INSERT INTO acct VALUES (1, 'h1', '13800000001', 's1', 't1'), (2, 'h2', '13800000002', 's2', 't2'),
         (5, 'h5', '13800000005', 's5', 't1'), (6, 'h6', '13800000006', 's6', 't1')" \
        "ALTER TABLE acct OWNER TO app" &&
-    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f "$SCRATCH_BASE/sx.sql" &&
+    pg_apply "$SCRATCH_BASE/sx.sql" &&
     WARD_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff \
-        "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=postgres" >/dev/null 2>&1 &&
+        "$WARD" key load --dsn "$DSN" >/dev/null 2>&1 &&
     pg "CREATE ROLE t1 LOGIN IN ROLE teller" "CREATE ROLE t2 LOGIN IN ROLE teller" \
        "CREATE ROLE bo1 LOGIN IN ROLE boss" &&
     pg_as t1 "SELECT string_agg(id || ':' || length(phone) || ':' || coalesce(secret, '-'), ',' ORDER BY id)
@@ -798,7 +780,7 @@ t_owner_code() {
         "ALTER TABLE acct ALTER COLUMN secret SET DEFAULT appfn.probe()" || return 1
     pg_as t1 "INSERT INTO sx.acct (holder, owner) VALUES ('probe', 't1')" >/dev/null 2>err
     pg "SELECT coalesce(secret, '-') FROM acct WHERE holder = 'probe'" >got
-    "$WARD" verify --dsn "host=$PGDIR user=postgres dbname=postgres" >verify.out 2>&1
+    "$WARD" verify --dsn "$DSN" >verify.out 2>&1
     rv=$?
     pg "DELETE FROM acct WHERE holder = 'probe'" \
        "ALTER TABLE acct ALTER COLUMN secret DROP DEFAULT" || return 1
@@ -826,7 +808,7 @@ EOP
     "$WARD" compile nq.ward --target postgres -o nq.sql &&
     pg "CREATE TABLE nq_notes (id integer, owner text, body text)" \
        "INSERT INTO nq_notes VALUES (1, 'nq1', 'mine'), (1, 'nq2', 'theirs')" || return 1
-    if psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f nq.sql >apply.out 2>apply.err; then
+    if pg_apply nq.sql >apply.out 2>apply.err; then
         pg "CREATE ROLE nq1 LOGIN IN ROLE nq_rep" &&
         pg_as nq1 "SELECT id || ' ' || body FROM nq.nq_notes" >out &&
         echo '1 mine' >want && cmp want out || return 1
@@ -846,7 +828,7 @@ test_expect_success 'a write names one row by its key: a key the table does not 
 t_keyed_drift() {
     f=$(pg "SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = 'sx' AND p.proname LIKE 'ward\\_keyed\\_%'") && test -n "$f" &&
-    D="host=$PGDIR user=postgres dbname=postgres" &&
+    D=$DSN &&
     pg "GRANT EXECUTE ON FUNCTION $f TO PUBLIC" || return 1
     "$WARD" verify --dsn "$D" >out 2>&1
     r=$?
@@ -861,18 +843,18 @@ test_expect_success 'ward verify sees a keyed mask'"'"'s function granted to PUB
 
 t_reapply_restores() {
     F='ward.audit_append_(text, text, text, text, text, text, text, bigint, text, text)' &&
-    D="host=$PGDIR user=postgres dbname=postgres" &&
+    D=$DSN &&
     pg "GRANT EXECUTE ON FUNCTION $F TO a01" || return 1
     "$WARD" verify --dsn "$D" >out 2>&1
     r1=$?
     # The drift is reported; the DBA re-applies the script, as told.
-    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f "$SCRATCH_BASE/pg.sql" >/dev/null
+    pg_apply "$SCRATCH_BASE/pg.sql" >/dev/null
     r2=$?
     pg_as a01 "SELECT ward.audit_append_('c01', 'compliance', NULL, 'approve', NULL, NULL,
                NULL, NULL, 'export_customers #1')" >forged.out 2>forged.err
     r3=$?
     pg "REVOKE EXECUTE ON FUNCTION $F FROM a01" &&
-    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f "$SCRATCH_BASE/pg.sql" >/dev/null ||
+    pg_apply "$SCRATCH_BASE/pg.sql" >/dev/null ||
         return 1
     test "$r1" -eq 1 && contains out 'audit_append_' && test "$r2" -eq 0 || return 1
     if [ "$r3" -eq 0 ]; then
@@ -901,7 +883,7 @@ t_owner_policy_code() {
         "CREATE POLICY t13_zz ON acct FOR SELECT USING (appfn.t13_spy())" || return 1
     # app alone, holding no policy role, calls the export gate.
     pg_try app "SELECT ward.export_gate_('sx', 'acct')" >/dev/null 2>&1
-    "$WARD" verify --dsn "host=$PGDIR user=postgres dbname=postgres" >verify.out 2>&1
+    "$WARD" verify --dsn "$DSN" >verify.out 2>&1
     rv=$?
     pg "SELECT coalesce(string_agg(DISTINCT who || ' key=' || key_ok || ' vote=' || vote_ok, ', '), '-')
         FROM appfn.t13_loot WHERE key_ok OR vote_ok" >got
@@ -943,14 +925,14 @@ t_reset_grant_option() {
     F='ward.audit_append_(text, text, text, text, text, text, text, bigint, text, text)' &&
     pg "GRANT EXECUTE ON FUNCTION $F TO a01 WITH GRANT OPTION" &&
     pg_as a01 "GRANT EXECUTE ON FUNCTION $F TO PUBLIC" || return 1
-    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f "$SCRATCH_BASE/pg.sql" \
+    pg_apply "$SCRATCH_BASE/pg.sql" \
         >apply.out 2>apply.err
     ra=$?
     pg_as s01 "SELECT ward.audit_append_('c01', 'compliance', NULL, 'approve', NULL, NULL,
                NULL, NULL, 'export_customers #1')" >forged.out 2>forged.err
     rf=$?
     pg "REVOKE ALL ON FUNCTION $F FROM a01 CASCADE" &&
-    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f "$SCRATCH_BASE/pg.sql" \
+    pg_apply "$SCRATCH_BASE/pg.sql" \
         >/dev/null || return 1
     if [ "$ra" -ne 0 ] || [ "$rf" -eq 0 ]; then
         echo "re-apply exit $ra: $(grep ERROR apply.err); s01 appended audit row: $(cat forged.out)"
@@ -961,13 +943,13 @@ t_reset_grant_option() {
 test_expect_success 'a grant with grant option, passed on, neither fails the re-apply nor survives it' t_reset_grant_option
 
 t_schema_create() {
-    D="host=$PGDIR user=postgres dbname=postgres" &&
+    D=$DSN &&
     pg "GRANT CREATE ON SCHEMA ward TO a01" &&
     pg_as a01 "CREATE FUNCTION ward.t13_probe() RETURNS text LANGUAGE sql SECURITY DEFINER
                SET search_path = pg_catalog AS \$f\$ SELECT current_user::text \$f\$" || return 1
     "$WARD" verify --dsn "$D" >verify.out 2>&1
     rv=$?
-    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f "$SCRATCH_BASE/pg.sql" >/dev/null
+    pg_apply "$SCRATCH_BASE/pg.sql" >/dev/null
     pg_as a01 "SELECT ward.t13_probe()" >got 2>&1
     pg "DROP FUNCTION ward.t13_probe()" "REVOKE CREATE ON SCHEMA ward FROM a01" || return 1
     if grep -q ward_owner got; then
@@ -992,7 +974,7 @@ t_public_grants() {
        "GRANT ALL ON ward.locked_session, ward.user_attr, ward.read_pending, ward.manifest,
         ward.policy, ward.key, ward.vote, ward.request, ward.audit, ward.audit_head TO PUBLIC" || return 1
     for s in pg sx; do
-        psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f "$SCRATCH_BASE/$s.sql" \
+        pg_apply "$SCRATCH_BASE/$s.sql" \
             >/dev/null || return 1
     done
     pg "SELECT coalesce(string_agg(o, ' '), '-') FROM (
@@ -1012,7 +994,7 @@ test_expect_success 'a grant to PUBLIC on a sensitive runtime function or table 
 
 t_public_sequences() {
     pg "GRANT ALL ON ALL SEQUENCES IN SCHEMA ward TO PUBLIC" || return 1
-    psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f "$SCRATCH_BASE/pg.sql" >/dev/null
+    pg_apply "$SCRATCH_BASE/pg.sql" >/dev/null
     pg_try a01 "SELECT setval('ward.read_pending_id_seq', 1)" >/dev/null 2>seq.err
     pg "SELECT coalesce(string_agg(c.oid::regclass || ':' || a.privilege_type, ' '), '-')
         FROM pg_class c, aclexplode(c.relacl) a

@@ -6,19 +6,7 @@
 # and pgaudit's object audit (`--pgaudit`) logging reads in the server log.
 . "$ROOT/tests/cli/lib.sh"
 
-PGDIR=$(mktemp -d /tmp/ward-pg.XXXXXX)
-trap 'sh "$ROOT/tests/pg/cluster.sh" stop "$PGDIR"; rm -rf "$PGDIR" "$SCRATCH_BASE"' EXIT INT TERM
-sh "$ROOT/tests/pg/cluster.sh" start "$PGDIR" >/dev/null
-DSN="host=$PGDIR user=postgres dbname=postgres"
-# pg_as USER SQL...: psql as USER, one connection, stop at the first error.
-pg_as() {
-    u=$1
-    shift
-    for q in "$@"; do set -- "$@" -c "$q"; shift; done
-    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U "$u" -d postgres "$@"
-}
-pg() { pg_as postgres "$@"; }
-apply() { psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f "$1"; }
+. "$ROOT/tests/cli/lib_pg.sh"
 
 # v2: the running example, version 2, compliance now also sees the
 # medication (a rule added, nothing removed).
@@ -37,7 +25,7 @@ t_apply_and_use() {
        "INSERT INTO customers VALUES
         (1, '张三丰', '13812345678', '110101199003071234', 'metformin', 7, 'r01'),
         (2, '欧阳娜娜', '13998765432', '11010119900307123X', 'insulin', 8, 'r02')" &&
-    apply v1.sql &&
+    pg_apply v1.sql &&
     for u in a01:cs_agent s01:cs_supervisor c01:compliance; do
         pg "CREATE ROLE ${u%%:*} LOGIN IN ROLE ${u#*:}" || return 1
     done &&
@@ -89,8 +77,8 @@ t_upgrade() {
     v2 &&
     pg "SELECT count(*) FROM ward.audit" >before &&
     test "$(cat before)" -ge 5 &&
-    apply v2.sql &&
-    apply v2.sql &&
+    pg_apply v2.sql &&
+    pg_apply v2.sql &&
     pg "SELECT count(*) FROM ward.audit" >after && cmp before after &&
     pg "SELECT id, phone FROM customers ORDER BY id" >out &&
     printf '1|13812345678\n2|13900000000\n' >want && cmp want out &&
@@ -115,7 +103,7 @@ t_drift() {
     contains out 'changed: view ward_export_customers' &&
     contains out 'changed: the rows of ward.cell' &&
     contains err '4 changes since policy gsp_pharmacy version 2 was applied' &&
-    apply v2.sql &&
+    pg_apply v2.sql &&
     "$WARD" verify --dsn "$DSN" 2>err &&
     contains err 'as applied'
 }
@@ -142,7 +130,7 @@ t_pgaudit() {
     v2 &&
     "$WARD" compile v2.ward --no-check --target postgres --pgaudit -o a.sql &&
     contains a.sql 'GRANT SELECT ("phone", "id_card", "medication") ON TABLE "customers" TO "ward_auditor"' &&
-    apply a.sql &&
+    pg_apply a.sql &&
     pg_as a01 "SELECT phone FROM gsp_pharmacy.customers WHERE id = 2 AND 'pgaudit-probe' <> ''" >out &&
     sleep 0.2 &&
     grep 'AUDIT: OBJECT' "$PGDIR/server.log" >log &&
@@ -170,7 +158,7 @@ EOP
     "$WARD" compile um.ward --target postgres -o um.sql &&
     pg "CREATE TABLE people (id integer PRIMARY KEY, phone text)" \
        "INSERT INTO people VALUES (1, '13812345678')" &&
-    apply um.sql &&
+    pg_apply um.sql &&
     pg "CREATE ROLE ag1 LOGIN IN ROLE agent" "CREATE ROLE bo1 LOGIN IN ROLE boss" &&
     pg_as ag1 "SELECT phone FROM um.people" >out &&
     echo '138****5678' >want && cmp want out &&
