@@ -163,3 +163,13 @@ test_expect_success 'make install honours PREFIX and DESTDIR' '
     test -x "$SCRATCH/dest/opt/ward/bin/ward" &&
     "$SCRATCH/dest/opt/ward/bin/ward" --version
 '
+
+test_expect_success 'verify and audit verify take a database file or --dsn, not both, and no bad DSN' '
+    expect_exit 2 "$WARD" verify x.db --dsn "host=/nonexistent" 2>err &&
+    contains err "a database file or --dsn, not both" &&
+    expect_exit 2 "$WARD" audit verify x.db --dsn "host=/nonexistent" 2>err &&
+    contains err "a database file or --dsn, not both" &&
+    expect_exit 2 "$WARD" verify --dsn "host=/nonexistent password=s3cret" 2>err &&
+    contains err "ward verify: cannot connect" &&
+    ! grep -q s3cret err
+'
