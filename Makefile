@@ -16,7 +16,7 @@ OPT     ?= -O2
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wundef -Wpointer-arith
-CPPFLAGS += -I$(BUILD)/gen -Igrammar -Icompiler -Iruntime -Icheck -Icli \
+CPPFLAGS += -I$(BUILD)/gen -Igrammar -Icompiler -Iruntime/core -Iruntime/sqlite -Icheck -Icli \
             -I/usr/include/postgresql
 CFLAGS  ?= -g $(OPT)
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -MMD -MP -fPIC
@@ -33,11 +33,11 @@ DEPS_OK = $(BUILD)/.deps-ok
 
 GRAMMAR_SRC  = $(wildcard grammar/*.c)
 COMPILER_SRC = $(wildcard compiler/*.c)
-RUNTIME_SRC  = $(wildcard runtime/*.c)
+RUNTIME_SRC  = $(wildcard runtime/core/*.c runtime/sqlite/*.c)
 # The loadable extension: the runtime's SQLite files built against the
 # extension API (sqlite3ext.h) instead of linked SQLite; everything else
 # (mask core, crypto) comes from libward.a.
-EXT_SRC      = $(wildcard runtime/sqlite_*.c)
+EXT_SRC      = $(wildcard runtime/sqlite/sqlite_*.c)
 CHECK_SRC    = $(wildcard check/*.c)
 CLI_SRC      = $(wildcard cli/*.c)
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
@@ -138,7 +138,7 @@ install: $(BUILD)/ward $(BUILD)/ward.so $(EXAMPLE_BIN)
 	install -m 755 $(BUILD)/ward $(DESTDIR)$(PREFIX)/bin/ward
 	install -m 644 policies/*.ward $(DESTDIR)$(PREFIX)/share/ward/policies/
 
-FORMAT_SRC = $(wildcard grammar/*.[ch] compiler/*.[ch] runtime/*.[ch] \
+FORMAT_SRC = $(wildcard grammar/*.[ch] compiler/*.[ch] runtime/core/*.[ch] runtime/sqlite/*.[ch] \
                         check/*.[ch] cli/*.[ch] tests/unit/*.[ch] bench/*.[ch] \
                         examples/*.[ch])
 format:

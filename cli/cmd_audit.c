@@ -4,7 +4,7 @@
  * (ward.audit), with one walker.
  *
  * Rows are numbered 1, 2, 3... (never reused) and each carries its
- * predecessor's hash and its own (runtime/audit_chain.h). The walk stops at
+ * predecessor's hash and its own (runtime/core/audit_chain.h). The walk stops at
  * the first row that breaks the chain and names it:
  *   - a number missing before it: rows were deleted;
  *   - its prev differs from the hash of the row before: a row was deleted,

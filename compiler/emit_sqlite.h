@@ -3,7 +3,7 @@
  *
  * The script stores the policy's decisions in catalog tables (ward_cell,
  * ward_rowrule, ward_write, ...), computed here by the decision function for
- * every role alone and every scenario; the runtime (runtime/sqlite_*.c)
+ * every role alone and every scenario; the runtime (runtime/sqlite/sqlite_*.c)
  * combines the rows of a session's roles into per-connection views when the
  * session is set. The script also creates the audit log, the approval
  * tables, their guard triggers and the write-audit triggers on the

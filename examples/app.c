@@ -1,5 +1,5 @@
 /*
- * app.c - the C API walk-through (runtime/ward.h): what an application
+ * app.c - the C API walk-through (runtime/sqlite/ward.h): what an application
  * that serves end users does on each of its connections.
  *
  *     build/examples/app DB ROLES USER [SCENARIO]

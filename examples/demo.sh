@@ -265,7 +265,7 @@ if step "$WARD" audit verify tampered.db; then
     exit 1
 fi
 
-say "8. The C API (runtime/ward.h): an application sets and locks its user's session"
+say "8. The C API (runtime/sqlite/ward.h): an application sets and locks its user's session"
 step "$BUILD/examples/app" pharmacy.db pharmacist p01
 
 say "Next: ask the policy why, and see every decision"

@@ -1,6 +1,6 @@
 -- runtime/postgres/audit.sql - the PostgreSQL runtime's audit log,
 -- ward.audit: chained exactly as the SQLite runtime chains ward_audit
--- (runtime/audit_chain.h), so `ward audit verify --dsn` walks it with the
+-- (runtime/core/audit_chain.h), so `ward audit verify --dsn` walks it with the
 -- same code.
 --
 -- Rows are appended only by ward.audit_append_, which takes the chain's
@@ -69,7 +69,7 @@ CREATE TRIGGER ward_append_only_truncate BEFORE TRUNCATE ON ward.audit_head
     FOR EACH STATEMENT EXECUTE FUNCTION ward.append_only_();
 
 -- audit_hash_: SHA-256 over the tag, prev, and each field as "\nLEN:" and
--- its bytes, or "\n-" for NULL (runtime/audit_chain.c).
+-- its bytes, or "\n-" for NULL (runtime/core/audit_chain.c).
 -- (PL/pgSQL, as the other functions called once per statement or row
 -- here: it keeps its plans for the session, where a SQL function with a
 -- pinned search_path is planned again on every call.)

@@ -42,7 +42,7 @@ END $$;
 REVOKE ALL ON FUNCTION ward.hmac_sha256_(bytea, bytea) FROM PUBLIC;
 
 -- hmac(context): hex HMAC-SHA256 under the key of be64(len(context)) ||
--- context || the value's text, as runtime/mask_keyed.c.
+-- context || the value's text, as runtime/core/mask_keyed.c.
 CREATE OR REPLACE FUNCTION ward.hmac(v text, context text)
 RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog AS $$
@@ -64,7 +64,7 @@ REVOKE ALL ON FUNCTION ward.hmac(text, text) FROM PUBLIC;
 
 -- encrypt(context): "ward1:" || base64url, unpadded, of AES-256-SIV (siv.sql)
 -- under the key with the context as associated data, of the byte 0x01 ||
--- the value's text, as runtime/mask_keyed.c. encode() breaks lines and
+-- the value's text, as runtime/core/mask_keyed.c. encode() breaks lines and
 -- pads; translate() maps to the URL alphabet and drops both.
 CREATE OR REPLACE FUNCTION ward.encrypt(v text, context text)
 RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER

@@ -1,6 +1,6 @@
 -- runtime/postgres/masks.sql - the PostgreSQL runtime's masking functions.
 --
--- Each function gives exactly what the C core (runtime/mask_*.c) gives for
+-- Each function gives exactly what the C core (runtime/core/mask_*.c) gives for
 -- the same input; tests/cli/t0010-postgres-masks.sh holds them to it, value
 -- by value, on a real server. Plain PL/pgSQL and SQL, no extension, so the
 -- runtime applies on managed PostgreSQL services too. NULL in gives NULL

@@ -2,7 +2,7 @@
 -- for ward.encrypt (keys.sql). No extension: pgcrypto is not needed.
 --
 -- ward.siv_encrypt_ gives exactly what OpenSSL's "AES-256-SIV" gives the C
--- core (runtime/crypto.c) for a 64-byte key, one associated-data item and a
+-- core (runtime/core/crypto.c) for a 64-byte key, one associated-data item and a
 -- non-empty plaintext: the 16-byte synthetic IV followed by the
 -- ciphertext. The first half of the key drives S2V (AES-CMAC), the second
 -- CTR, as in OpenSSL. tests/cli/t0010-postgres-masks.sh checks the block

@@ -1,6 +1,6 @@
 /*
- * test_crypto.c - the runtime's cryptography (runtime/crypto.c) and the
- * keyed masks built on it (runtime/mask_keyed.c): known-answer vectors for
+ * test_crypto.c - the runtime's cryptography (runtime/core/crypto.c) and the
+ * keyed masks built on it (runtime/core/mask_keyed.c): known-answer vectors for
  * SHA-256 and HMAC-SHA256, AES-256-SIV round trips and tamper detection,
  * key loading from WARD_KEY_FILE / WARD_KEY, and the token formats of
  * hmac() and encrypt() pinned against values computed independently

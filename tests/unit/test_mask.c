@@ -1,6 +1,6 @@
 /*
  * test_mask.c - table-driven vectors for every masking function in the
- * catalog (runtime/mask_*.c), the vendors' own documented examples for the
+ * catalog (runtime/core/mask_*.c), the vendors' own documented examples for the
  * compatibility families, and the properties every function shares: NULL
  * in gives NULL out, invalid UTF-8 never reaches the output, fixed buffers
  * report the length they need.

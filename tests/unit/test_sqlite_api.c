@@ -1,5 +1,5 @@
 /*
- * test_sqlite_api.c - the SQLite runtime through its C API (runtime/ward.h),
+ * test_sqlite_api.c - the SQLite runtime through its C API (runtime/sqlite/ward.h),
  * linked into the program: the running example compiled by the library,
  * applied to an in-memory database, then read, written and locked the way
  * an application does. Under `make asan` this is where the runtime's memory

@@ -2,7 +2,7 @@
  * utf8.h - UTF-8 decoding, counting and validation for the masking core.
  *
  * Masks count characters (Unicode scalar values), never bytes, so every
- * function in runtime/mask_*.c walks its input through these helpers. They
+ * function in runtime/core/mask_*.c walks its input through these helpers. They
  * are strict (RFC 3629): overlong forms, surrogates and values above
  * U+10FFFF are invalid. Nothing here allocates or keeps state.
  */

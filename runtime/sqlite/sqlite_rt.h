@@ -1,6 +1,6 @@
 /*
  * sqlite_rt.h - the SQLite runtime's per-connection state, shared by the
- * files that make up the extension (runtime/sqlite_*.c).
+ * files that make up the extension (runtime/sqlite/sqlite_*.c).
  *
  * One WardConn lives per connection that loaded the runtime. It holds the
  * session (roles, user, scenario, attributes, lock), what the session may
