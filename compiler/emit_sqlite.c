@@ -166,37 +166,6 @@ static void column_ref(const char *table, const char *column, StrBuf *out)
     sql_put_ident(out, column);
 }
 
-/* column_value is the column as a masking function receives it: date and
- * datetime columns are tagged so the Hive and SQL Server masks know. */
-static void column_value(const char *table, const Column *c, StrBuf *out)
-{
-    bool date = c->type == TYPE_DATE || c->type == TYPE_DATETIME;
-    if (date)
-        sb_puts(out, "ward_date(");
-    column_ref(table, c->name, out);
-    if (date)
-        sb_putc(out, ')');
-}
-
-/* outcome_sql is the column's expression under outcome O; NULL when hidden. */
-static void outcome_sql(const char *table, const Column *c, const Outcome *o,
-                        StrBuf *out)
-{
-    switch (o->effect) {
-    case EFFECT_SHOW: column_ref(table, c->name, out); return;
-    case EFFECT_HIDE: sb_puts(out, "NULL"); return;
-    case EFFECT_MASK: break;
-    }
-    const Node *call = o->mask->call;
-    sb_printf(out, "ward_%s(", o->mask->spec->name);
-    column_value(table, c, out);
-    for (size_t i = 0; i < LIST_LEN(call->as.call.args); i++) {
-        sb_puts(out, ", ");
-        sql_put_literal(out, LIST_AT(call->as.call.args, i), false);
-    }
-    sb_putc(out, ')');
-}
-
 static const char *binop_sql(BinOp op)
 {
     switch (op) {
@@ -325,7 +294,7 @@ static const char *const CATALOG_TABLES[][2] = {
     {"ward_cell",
      "CREATE TABLE \"ward_cell\" (tbl TEXT NOT NULL, col TEXT NOT NULL, "
      "role TEXT NOT NULL, scenario TEXT NOT NULL, effect TEXT NOT NULL, "
-     "rank INTEGER NOT NULL, pos INTEGER NOT NULL, expr TEXT, "
+     "rank INTEGER NOT NULL, pos INTEGER NOT NULL, mask TEXT, args TEXT, "
      "PRIMARY KEY (tbl, col, role, scenario))"},
     {"ward_rowrule", "CREATE TABLE \"ward_rowrule\" (tbl TEXT NOT NULL, "
                      "role TEXT NOT NULL, expr TEXT)"},
@@ -535,7 +504,9 @@ static void catalog(Emit *e)
     }
 
     /* Every role alone, with no scenario and in each one: the runtime takes
-     * the most permissive row of a session's roles (decide_column's rule). */
+     * the most permissive row of a session's roles (decide_column's rule).
+     * A mask is stored as its catalog name and its arguments as JSON; the
+     * runtime calls the C core with them. */
     StrBuf expr;
     sb_init(&expr);
     for (size_t t = 0; t < m->ntables; t++) {
@@ -545,11 +516,9 @@ static void catalog(Emit *e)
                 for (int s = -1; s < (int)m->nscenarios; s++) {
                     Outcome oc =
                         decide_role(m, (int)r, s, (int)t, (int)c, NULL);
-                    sb_reset(&expr);
-                    outcome_sql(tb->name, &tb->columns[c], &oc, &expr);
                     row_begin(e, "ward_cell",
                               "tbl, col, role, scenario, effect, rank, pos, "
-                              "expr");
+                              "mask, args");
                     sql_put_str(o, tb->name);
                     sb_puts(o, ", ");
                     sql_put_str(o, tb->columns[c].name);
@@ -560,10 +529,15 @@ static void catalog(Emit *e)
                     sb_printf(o, ", '%s', %d, %lu, ", effect_name(oc.effect),
                               effect_rank(oc.effect),
                               (unsigned long)outcome_pos(m, &oc));
-                    if (oc.effect == EFFECT_HIDE)
-                        sb_puts(o, "NULL");
-                    else
+                    if (oc.effect == EFFECT_MASK) {
+                        sb_reset(&expr);
+                        sql_put_json_args(&expr, oc.mask->call);
+                        sql_put_str(o, oc.mask->spec->name);
+                        sb_puts(o, ", ");
                         sql_put_text(o, expr.data, expr.len);
+                    } else {
+                        sb_puts(o, "NULL, NULL");
+                    }
                     row_end(e);
                 }
     }

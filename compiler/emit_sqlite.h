@@ -3,9 +3,9 @@
  *
  * The script stores the policy's decisions in catalog tables (ward_cell,
  * ward_rowrule, ward_write, ...), computed here by the decision function for
- * every role alone and every scenario; the runtime (runtime/sqlite/sqlite_*.c)
- * combines the rows of a session's roles into per-connection views when the
- * session is set. The script also creates the audit log, the approval
+ * every role alone and every scenario; the runtime (runtime/sqlite/) combines
+ * the rows of a session's roles when a table is first used in a session and
+ * serves the table through a virtual table of the same name. The script also creates the audit log, the approval
  * tables, their guard triggers and the write-audit triggers on the
  * protected tables, and a manifest of everything it created so that
  * `ward verify` can report drift. docs/dba-sqlite.md describes the result.
@@ -22,7 +22,7 @@
 
 /* The catalog layout the script writes and the runtime reads. A runtime
  * refuses a database whose ward_policy.format differs. */
-#define WARD_SQLITE_FORMAT 1
+#define WARD_SQLITE_FORMAT 2
 
 /* emit_sqlite writes the apply script for M to OUT. */
 void emit_sqlite(const Model *m, StrBuf *out);

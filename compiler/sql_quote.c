@@ -35,20 +35,24 @@ void sql_put_str(StrBuf *sb, const char *s)
         sb_puts(sb, "NULL");
 }
 
+/* put_real writes R so that it reads back as the same real, never as an
+ * integer: bucket(10.0) is not bucket(10). */
+static void put_real(StrBuf *sb, double r)
+{
+    char buf[400];
+    snprintf(buf, sizeof buf, "%.17g", r);
+    if (!strchr(buf, '.') && strchr(buf, 'e'))
+        snprintf(buf, sizeof buf, "%.1f", r);
+    else if (!strchr(buf, '.'))
+        strcat(buf, ".0");
+    sb_puts(sb, buf);
+}
+
 void sql_put_literal(StrBuf *sb, const Node *n, bool bool_words)
 {
     switch (n->kind) {
     case NODE_INT: sb_printf(sb, "%lld", (long long)n->as.int_lit.value); break;
-    case NODE_REAL: {
-        char buf[64];
-        snprintf(buf, sizeof buf, "%.17g", n->as.real_lit.value);
-        if (!strchr(buf, '.') && strchr(buf, 'e'))
-            snprintf(buf, sizeof buf, "%.1f", n->as.real_lit.value);
-        else if (!strchr(buf, '.'))
-            strcat(buf, ".0");
-        sb_puts(sb, buf);
-        break;
-    }
+    case NODE_REAL: put_real(sb, n->as.real_lit.value); break;
     case NODE_STRING:
         sql_put_text(sb, n->as.string.value, n->as.string.len);
         break;
@@ -61,4 +65,28 @@ void sql_put_literal(StrBuf *sb, const Node *n, bool bool_words)
         break;
     default: sb_puts(sb, "NULL"); break;
     }
+}
+
+void sql_put_json_args(StrBuf *sb, const Node *call)
+{
+    sb_putc(sb, '[');
+    for (size_t i = 0; i < LIST_LEN(call->as.call.args); i++) {
+        const Node *a = LIST_AT(call->as.call.args, i);
+        sb_puts(sb, i ? ", " : "");
+        switch (a->kind) {
+        case NODE_INT:
+            sb_printf(sb, "%lld", (long long)a->as.int_lit.value);
+            break;
+        case NODE_REAL: put_real(sb, a->as.real_lit.value); break;
+        case NODE_STRING:
+            sb_put_json(sb, a->as.string.value, a->as.string.len);
+            break;
+        case NODE_NAME:
+            sb_put_json(sb, a->as.name.text, strlen(a->as.name.text));
+            break;
+        case NODE_BOOL: sb_puts(sb, a->as.boolean.value ? "1" : "0"); break;
+        default: sb_puts(sb, "null"); break;
+        }
+    }
+    sb_putc(sb, ']');
 }

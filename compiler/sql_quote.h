@@ -27,4 +27,9 @@ void sql_put_str(StrBuf *sb, const char *s);
  * BOOL_WORDS, true/false. */
 void sql_put_literal(StrBuf *sb, const Node *n, bool bool_words);
 
+/* sql_put_json_args appends a mask call's literal arguments as one JSON
+ * array, each keeping its kind: [3, 4], ["*"], [10.0], ["month"] (a word as
+ * a string). The runtime reads it back with json_each. */
+void sql_put_json_args(StrBuf *sb, const Node *call);
+
 #endif

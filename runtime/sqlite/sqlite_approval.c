@@ -11,10 +11,10 @@
  * not after expiry or use) are the triggers of the compiled script; this
  * file checks them first only to name who and what in the refusal. A
  * guarded operation consumes one approved request of the session's user:
- * an export or unmask statement reads through ward_export() /
- * ward_unmask(), evaluated once per statement by the session's views; a
- * DELETE or UPDATE statement uses one request for all its rows. Every step
- * is appended to the audit log, refusals of a vote included.
+ * a statement reading ward_export_T or ward_unmask_T is gated once, before
+ * its first row (sqlite_vtab.c); a DELETE or UPDATE statement uses one
+ * request for all its rows. Every step is appended to the audit log,
+ * refusals of a vote included.
  */
 #include "sqlite_rt.h"
 
@@ -324,6 +324,8 @@ static const char *op_phrase(const char *op)
 
 void rt_approval_statement_end(WardConn *w)
 {
+    for (int i = 0; i < w->ntables; i++)
+        w->tables[i].exported = false;
     for (int i = 0; i < w->nuses; i++)
         sqlite3_free(w->uses[i].approval);
     sqlite3_free(w->uses);
@@ -427,63 +429,23 @@ int rt_approval_use(WardConn *w, const char *approval, const char *op,
                            sized ? count_rows(w, t) : 0, sized, detail, err);
 }
 
-/* ward_export(table): the gate of the session's export view. */
-static void fn_export(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+int rt_export_gate(WardConn *w, RtTable *t, char **err)
 {
-    (void)argc;
-    WardConn *w = rt_conn(ctx);
-    RtTable *t = w->active
-                     ? rt_table(w, (const char *)sqlite3_value_text(argv[0]))
-                     : NULL;
-    if (!t) {
-        rt_error(ctx, "ward_export: no session, or not a protected table");
-        return;
-    }
-    char *err = NULL;
+    if (t->exported)
+        return SQLITE_OK; /* gated once for the whole statement */
     int rc;
-    if (t->export_approval) {
-        rc = rt_approval_use(w, t->export_approval, "export", t, NULL, &err);
-    } else {
-        rc = rt_audit_append(w, "export", t->name, NULL, NULL, count_rows(w, t),
-                             true, NULL, &err);
-    }
-    if (rc != SQLITE_OK) {
-        sqlite3_result_error(ctx, err ? err : "ward: export refused", -1);
-        sqlite3_free(err);
-        return;
-    }
-    sqlite3_result_int(ctx, 1);
-}
-
-/* ward_unmask(table, column): the gate of a guarded column in the
- * session's unmask view. */
-static void fn_unmask(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    WardConn *w = rt_conn(ctx);
-    RtTable *t = w->active
-                     ? rt_table(w, (const char *)sqlite3_value_text(argv[0]))
-                     : NULL;
-    int c = t ? rt_column(t, (const char *)sqlite3_value_text(argv[1])) : -1;
-    if (c < 0 || !t->cols[c].unmask) {
-        rt_error(ctx, "ward_unmask: not an unmask-guarded column");
-        return;
-    }
-    char *err = NULL;
-    if (rt_approval_use(w, t->cols[c].unmask, "unmask", t, &t->cols[c], &err) !=
-        SQLITE_OK) {
-        sqlite3_result_error(ctx, err ? err : "ward: unmask refused", -1);
-        sqlite3_free(err);
-        return;
-    }
-    sqlite3_result_int(ctx, 1);
+    if (t->export_approval)
+        rc = rt_approval_use(w, t->export_approval, "export", t, NULL, err);
+    else
+        rc = rt_audit_append(w, "export", t->name, NULL, NULL,
+                             count_rows(w, t), true, NULL, err);
+    t->exported = rc == SQLITE_OK;
+    return rc;
 }
 
 static const RtFunction FUNCTIONS[] = {
     {"ward_request", 2, 0, fn_request},
     {"ward_approve", 1, 0, fn_approve},
-    {"ward_export", 1, 0, fn_export},
-    {"ward_unmask", 2, 0, fn_unmask},
 };
 
 int rt_approval_register(sqlite3 *db, WardConn *w)

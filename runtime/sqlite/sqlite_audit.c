@@ -7,18 +7,25 @@
  * the read to the write. ward_chain() (SQL) computes the row hash with
  * audit_chain_hash, the same code `ward audit verify` uses.
  *
- * Writes are audited by the triggers the compiled script puts on audited
- * tables: they call ward_audit_write() with the changed column names (never
- * values). Reads are counted by the session's views (ward_read) and appended
- * when the statement ends, one row per table with the columns read and the
- * number of rows. A read record that cannot be appended then (the database
- * is busy) is kept and retried after the next statement. A read record
- * appended inside a transaction is remembered until the transaction
- * commits: if a ROLLBACK (or ROLLBACK TO a savepoint) takes it away, it is
+ * What is recorded:
+ *   - every write attempt of a session on a table with audited writes, one
+ *     record each, changed, unchanged or refused (sqlite_write.c); a
+ *     refusal is recorded after its statement, whose failure rolls back
+ *     what it wrote;
+ *   - the reads of a statement: for each table, the audited columns whose
+ *     values the runtime produced to it and the number of rows, appended
+ *     when the statement ends;
+ *   - writes made outside a session, by the write-audit triggers of the
+ *     compiled script (ward_audit_write; the session's own writes are
+ *     recorded by the runtime instead).
+ * A record that cannot be appended (the database is busy) is kept and
+ * retried after the next statement. A record of a read or a write attempt
+ * appended inside a statement or transaction is remembered until both have
+ * ended: if a ROLLBACK (or ROLLBACK TO a savepoint) takes it away, it is
  * appended again, with its original time, after that statement, and if the
  * connection closes with the transaction open, through a connection of its
- * own. The data was read; undoing the transaction does not undo the
- * reading.
+ * own. The data was read, the write was attempted; undoing the transaction
+ * does not undo that.
  */
 #include "sqlite_rt.h"
 
@@ -114,6 +121,8 @@ static void fields_fill(WardConn *w, char *f[AUDIT_NFIELDS], const char *op,
     f[9] = dup(detail);
 }
 
+static bool append_record(WardConn *w, RtPending *p, bool keep);
+
 int rt_audit_append(WardConn *w, const char *op, const char *table,
                     const char *key, const char *columns, sqlite3_int64 nrows,
                     bool has_nrows, const char *detail, char **err)
@@ -125,14 +134,49 @@ int rt_audit_append(WardConn *w, const char *op, const char *table,
     return rc;
 }
 
+int rt_audit_attempt(WardConn *w, const char *op, const char *table,
+                     const char *key, const char *columns, const char *detail,
+                     char **err)
+{
+    RtPending *p = sqlite3_malloc(sizeof *p);
+    if (!p)
+        return SQLITE_NOMEM;
+    memset(p, 0, sizeof *p);
+    fields_fill(w, p->f, op, table, key, columns, 1, true, detail);
+    if (append_record(w, p, true))
+        return SQLITE_OK;
+    /* Kept on the pending list; the write itself fails. */
+    *err = sqlite3_mprintf("ward: cannot append to the audit log: %s",
+                           sqlite3_errmsg(w->db));
+    return SQLITE_ERROR;
+}
+
+static void list_push(RtPending **list, RtPending *p);
+
+void rt_audit_defer(WardConn *w, const char *op, const char *table,
+                    const char *key, const char *columns, const char *detail)
+{
+    RtPending *p = sqlite3_malloc(sizeof *p);
+    if (!p)
+        return;
+    memset(p, 0, sizeof *p);
+    fields_fill(w, p->f, op, table, key, columns, 1, true, detail);
+    list_push(&w->pending, p);
+}
+
 /* ward_audit_write(op, table, key, column-or-NULL...): from the write-audit
- * triggers of the compiled script. An update that changed no audited
- * column leaves no record. */
+ * triggers of the compiled script, for writes made outside a session. An
+ * update that changed no audited column leaves no record. */
 static void fn_audit_write(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     WardConn *w = rt_conn(ctx);
     if (argc < 3) {
         rt_error(ctx, "ward_audit_write takes op, table, key, columns...");
+        return;
+    }
+    if (w->writing) {
+        /* A session's checked write: rt_write records the attempt. */
+        sqlite3_result_null(ctx);
         return;
     }
     const char *op = (const char *)sqlite3_value_text(argv[0]);
@@ -164,24 +208,13 @@ static void fn_audit_write(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_free(err);
 }
 
-/* ward_read(slot, row, value): VALUE unchanged; counts the row for the
- * statement's read record. Placed by the session's views around audited
- * columns only. */
-static void fn_read(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+void rt_audit_count_read(RtColumn *c, sqlite3_int64 row)
 {
-    (void)argc;
-    WardConn *w = rt_conn(ctx);
-    int slot = sqlite3_value_int(argv[0]);
-    if (slot >= 0 && slot < w->nslots) {
-        RtSlot *s = &w->slots[slot];
-        sqlite3_int64 row = sqlite3_value_int64(argv[1]);
-        if (!s->seen || s->last_key != row) {
-            s->rows++;
-            s->last_key = row;
-            s->seen = true;
-        }
+    if (!c->read_seen || c->read_last != row) {
+        c->read_rows++;
+        c->read_last = row;
+        c->read_seen = true;
     }
-    sqlite3_result_value(ctx, argv[2]);
 }
 
 static void list_push(RtPending **list, RtPending *p)
@@ -219,15 +252,17 @@ static bool still_there(WardConn *w, const RtPending *p)
     return yes;
 }
 
-/* append_record appends P's fields; inside a transaction P is kept on the
- * unsettled list, otherwise freed. On failure P goes back to pending. */
-static bool append_record(WardConn *w, RtPending *p)
+/* append_record appends P's fields. P is kept on the unsettled list while
+ * a transaction is open, or, with KEEP, while a statement runs (a record
+ * appended by a statement in progress goes if the statement fails);
+ * otherwise it is freed. On failure P goes back to pending. */
+static bool append_record(WardConn *w, RtPending *p, bool keep)
 {
     if (append_fields(w, p->f, NULL) != SQLITE_OK) {
         list_push(&w->pending, p);
         return false;
     }
-    if (sqlite3_get_autocommit(w->db)) {
+    if (!keep && sqlite3_get_autocommit(w->db)) {
         fields_free(p->f);
         sqlite3_free(p);
         return true;
@@ -248,21 +283,60 @@ static bool append_record(WardConn *w, RtPending *p)
 }
 
 /* settle: records a rollback took away go back to pending; once no
- * transaction is open, the rest are committed and forgotten. */
+ * transaction is open, the rest are committed and forgotten. A rollback
+ * takes away the newest rows of the log, so when the newest unsettled
+ * record is still there, all are. */
 static void settle(WardConn *w)
 {
+    RtPending *last = w->unsettled;
+    while (last && last->next)
+        last = last->next;
+    bool all_there = last && still_there(w, last);
     RtPending *list = w->unsettled;
     w->unsettled = NULL;
     while (list) {
         RtPending *p = list;
         list = p->next;
-        if (!still_there(w, p))
+        if (!all_there && !still_there(w, p))
             list_push(&w->pending, p);
         else if (sqlite3_get_autocommit(w->db)) {
             fields_free(p->f);
             sqlite3_free(p);
         } else
             list_push(&w->unsettled, p);
+    }
+}
+
+void rt_audit_flush_reads(WardConn *w)
+{
+    for (int t = 0; t < w->ntables; t++) {
+        RtTable *tb = &w->tables[t];
+        sqlite3_int64 rows = 0;
+        sqlite3_str *cols = NULL;
+        for (int i = 0; i < tb->ncols; i++) {
+            RtColumn *c = &tb->cols[i];
+            if (!c->read_seen)
+                continue;
+            if (!cols)
+                cols = sqlite3_str_new(w->db);
+            else
+                sqlite3_str_appendchar(cols, 1, ',');
+            sqlite3_str_appendall(cols, c->name);
+            rows = c->read_rows > rows ? c->read_rows : rows;
+            c->read_rows = 0;
+            c->read_seen = false;
+        }
+        if (!cols)
+            continue;
+        char *columns = sqlite3_str_finish(cols);
+        RtPending *p = sqlite3_malloc(sizeof *p);
+        if (p) {
+            memset(p, 0, sizeof *p);
+            fields_fill(w, p->f, "read", tb->name, NULL, columns, rows, true,
+                        NULL);
+            append_record(w, p, false);
+        }
+        sqlite3_free(columns);
     }
 }
 
@@ -276,36 +350,9 @@ void rt_audit_statement_end(WardConn *w)
     while (retry) {
         RtPending *p = retry;
         retry = p->next;
-        append_record(w, p);
+        append_record(w, p, false);
     }
-    for (int t = 0; t < w->ntables; t++) {
-        sqlite3_int64 rows = 0;
-        sqlite3_str *cols = NULL;
-        for (int i = 0; i < w->nslots; i++) {
-            RtSlot *s = &w->slots[i];
-            if (s->table != t || !s->seen)
-                continue;
-            if (!cols)
-                cols = sqlite3_str_new(w->db);
-            else
-                sqlite3_str_appendchar(cols, 1, ',');
-            sqlite3_str_appendall(cols, w->tables[t].cols[s->column].name);
-            rows = s->rows > rows ? s->rows : rows;
-            s->rows = 0;
-            s->seen = false;
-        }
-        if (!cols)
-            continue;
-        char *columns = sqlite3_str_finish(cols);
-        RtPending *p = sqlite3_malloc(sizeof *p);
-        if (p) {
-            memset(p, 0, sizeof *p);
-            fields_fill(w, p->f, "read", w->tables[t].name, NULL, columns, rows,
-                        true, NULL);
-            append_record(w, p);
-        }
-        sqlite3_free(columns);
-    }
+    rt_audit_flush_reads(w);
 }
 
 /* rescue_one appends P through DB unless it is there already (a record
@@ -393,7 +440,6 @@ static const RtFunction FUNCTIONS[] = {
     {"ward_chain", AUDIT_NFIELDS + 1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
      fn_chain},
     {"ward_audit_write", -1, 0, fn_audit_write},
-    {"ward_read", 3, 0, fn_read},
 };
 
 int rt_audit_register(sqlite3 *db, WardConn *w)

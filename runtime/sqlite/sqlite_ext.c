@@ -4,10 +4,10 @@
  *
  * `.load ward` in the stock shell (or ward_runtime_open from ward.h) calls
  * sqlite3_ward_init, which registers every SQL function (ward_session,
- * ward_lock, ward_request, ward_approve, the ward_<mask> functions, ...),
- * installs the authorizer and the statement-end hook, and ties one WardConn
- * to the connection; it is freed when the connection closes. Loading twice
- * on one connection is a no-op.
+ * ward_lock, ward_request, ward_approve, the ward_<mask> functions, ...) and
+ * the virtual table module, installs the authorizer and the statement-end
+ * hook, and ties one WardConn to the connection; it is freed when the
+ * connection closes. Loading twice on one connection is a no-op.
  */
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
@@ -21,7 +21,7 @@ SQLITE_EXTENSION_INIT1
 #include <string.h>
 #include <time.h>
 
-#define WARD_RUNTIME_VERSION "ward runtime 1 (catalog format 1)"
+#define WARD_RUNTIME_VERSION "ward runtime 2 (catalog format 2)"
 
 int rt_exec(WardConn *w, const char *sql, char **err)
 {
@@ -116,26 +116,65 @@ WardConn *rt_conn(sqlite3_context *ctx)
     return sqlite3_user_data(ctx);
 }
 
-RtTable *rt_table(WardConn *w, const char *name)
+char *rt_dup(const char *s)
 {
-    for (int i = 0; name && i < w->ntables; i++)
-        if (strcmp(w->tables[i].name, name) == 0)
-            return &w->tables[i];
-    return NULL;
+    return s ? sqlite3_mprintf("%s", s) : NULL;
 }
 
-int rt_column(const RtTable *t, const char *name)
+const char *rt_role_word(const WardConn *w)
 {
-    for (int i = 0; name && i < t->ncols; i++)
-        if (strcmp(t->cols[i].name, name) == 0)
-            return i;
-    return -1;
+    return w->roles && strchr(w->roles, ',') ? "roles" : "role";
+}
+
+/* ---- RtNames ---- */
+
+bool rt_names_add(RtNames *s, const char *name)
+{
+    if (s->n == s->cap) {
+        int cap = s->cap ? 2 * s->cap : 16;
+        char **v = sqlite3_realloc64(s->v, (sqlite3_uint64)cap * sizeof *v);
+        if (!v)
+            return false;
+        s->v = v;
+        s->cap = cap;
+    }
+    char *copy = rt_dup(name);
+    if (!copy)
+        return false;
+    s->v[s->n++] = copy;
+    s->sorted = false;
+    return true;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return sqlite3_stricmp(*(char *const *)a, *(char *const *)b);
+}
+
+bool rt_names_has(RtNames *s, const char *name)
+{
+    if (!name || !s->n)
+        return false;
+    if (!s->sorted) {
+        qsort(s->v, (size_t)s->n, sizeof *s->v, name_cmp);
+        s->sorted = true;
+    }
+    return bsearch(&name, s->v, (size_t)s->n, sizeof *s->v, name_cmp) != NULL;
+}
+
+void rt_names_clear(RtNames *s)
+{
+    for (int i = 0; i < s->n; i++)
+        sqlite3_free(s->v[i]);
+    sqlite3_free(s->v);
+    memset(s, 0, sizeof *s);
 }
 
 static void conn_free(void *p)
 {
     WardConn *w = p;
     rt_session_clear(w);
+    rt_catalog_clear(w);
     rt_audit_dispose(w);
     sqlite3_free(w->path);
     crypto_key_dispose(&w->key);
@@ -172,6 +211,7 @@ __declspec(dllexport)
         return SQLITE_NOMEM;
     memset(w, 0, sizeof *w);
     w->db = db;
+    sqlite3_randomness(sizeof w->rowid_key, &w->rowid_key);
     const char *path = sqlite3_db_filename(db, "main");
     w->path = sqlite3_mprintf("%s", path ? path : "");
     /* The version function owns W: SQLite calls conn_free when the
@@ -186,7 +226,7 @@ __declspec(dllexport)
     if (rc == SQLITE_OK)
         rc = rt_session_register(db, w);
     if (rc == SQLITE_OK)
-        rc = rt_write_register(db, w);
+        rc = rt_vtab_register(db, w);
     if (rc == SQLITE_OK)
         rc = rt_approval_register(db, w);
     if (rc == SQLITE_OK)

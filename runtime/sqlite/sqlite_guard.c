@@ -1,101 +1,203 @@
 /*
  * sqlite_guard.c - the authorizer and the statement-end hook.
  *
- * While a session is set, SQL on the connection goes through the session's
- * views. The authorizer (consulted when a statement is prepared) refuses:
- *   - reading or writing a protected table other than through the views
- *     and triggers ward made for the session (`SELECT * FROM
- *     main.customers` is refused; `SELECT * FROM customers` reads the view);
- *   - writing ward's own tables (catalog, audit log, approvals), and
- *     reading the audit log and the approvals: whether an UPDATE left an
- *     audit row would tell a guessed masked value from a wrong one;
- *   - changing the schema (views, triggers, tables in main; ATTACH), which
- *     could unmake the views; temp tables and indexes stay allowed;
- *   - PRAGMAs that set something (schema introspection stays allowed),
- *     load_extension() and the shell's file functions;
- *   - calling ward's internal functions other than from its own views and
- *     triggers.
- * Statements the runtime runs itself (w->internal) are not restricted.
+ * While a session is set, the authorizer (consulted whenever a statement is
+ * prepared) lets through only what is on its allow-lists:
+ *   - reads: the session's temp virtual tables, the temp tables and views
+ *     the session made itself, the ordinary tables of main and attached
+ *     databases that are not protected, not ward's and not SQLite's own
+ *     (as they were when the session started), the schema tables, and the
+ *     table-valued functions json_each and json_tree. Never a protected
+ *     table, a ward_ table, sqlite_sequence, sqlite_stat*, dbstat or
+ *     sqlite_stmt, in any schema;
+ *   - writes: the same, less the schema tables (SQLite refuses those);
+ *   - functions: SQLite's side-effect-free built-ins and ward's functions
+ *     meant for sessions (fts3_tokenizer, load_extension, the shell's file
+ *     functions, keyed masks and ward's internal functions are not);
+ *   - DDL: temp tables, temp views and indexes on the session's own temp
+ *     tables; never a trigger, never an object in main, never ATTACH;
+ *   - PRAGMAs that describe the schema, and reading a few settings.
+ * Nothing is decided by the name of the view, trigger or CTE a read is
+ * reported from, or by a statement's text: a statement chooses those. The
+ * one thing trusted is WardConn.internal, set only while the runtime
+ * prepares or steps its own statements. Refusals reach the application as
+ * SQLite's own authorization error (SQLITE_AUTH, "not authorized" or
+ * "access to ... is prohibited"); the reason goes to SQLite's error log as
+ * "ward: [denied] ...".
  *
- * The statement hooks (sqlite3_trace_v2): at the start of a session's
- * statement, one that names a CTE after a protected table or ward_ is
- * interrupted (SQLite would report its reads as coming from a view of that
- * name: sqlite_cte.c); at the end of a top-level statement the read-audit
- * records are appended and the approvals it used released.
+ * The statement-end hook (sqlite3_trace_v2 PROFILE) appends the audit
+ * records of a top-level statement and releases the approvals it used.
  */
 #include "sqlite_rt.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-static bool is_protected(const WardConn *w, const char *table)
+/* SQLite's built-in functions with no effect outside the statement. */
+static const char *const FUNCTIONS[] = {
+    "->", "->>", "abs", "acos", "acosh", "asin", "asinh", "atan", "atan2",
+    "atanh", "avg", "ceil", "ceiling", "changes", "char", "coalesce",
+    "concat", "concat_ws", "cos", "cosh", "count", "cume_dist",
+    "current_date", "current_time", "current_timestamp", "date", "datetime",
+    "degrees", "dense_rank", "exp", "first_value", "floor", "format", "glob",
+    "group_concat", "hex", "ifnull", "iif", "instr", "json", "json_array",
+    "json_array_length", "json_error_position", "json_extract",
+    "json_group_array", "json_group_object", "json_insert", "json_object",
+    "json_patch", "json_pretty", "json_quote", "json_remove", "json_replace",
+    "json_set", "json_type", "json_valid", "jsonb", "jsonb_array",
+    "jsonb_extract", "jsonb_group_array", "jsonb_group_object",
+    "jsonb_insert", "jsonb_object", "jsonb_patch", "jsonb_remove",
+    "jsonb_replace", "jsonb_set", "julianday", "lag", "last_insert_rowid",
+    "last_value", "lead", "length", "like", "likelihood", "likely", "ln",
+    "log", "log10", "log2", "lower", "ltrim", "max", "min", "mod",
+    "nth_value", "ntile", "nullif", "octet_length", "percent_rank", "pi",
+    "pow", "power", "printf", "quote", "radians", "random", "randomblob",
+    "rank", "replace", "round", "row_number", "rtrim", "sign", "sin", "sinh",
+    "soundex", "sqlite_compileoption_get", "sqlite_compileoption_used",
+    "sqlite_source_id", "sqlite_version", "sqrt", "strftime", "string_agg",
+    "substr", "substring", "sum", "tan", "tanh", "time", "timediff", "total",
+    "total_changes", "trim", "trunc", "typeof", "unhex", "unicode",
+    "unixepoch", "unlikely", "upper", "zeroblob",
+    /* ward's, for sessions */
+    "ward_session", "ward_lock", "ward_session_end", "ward_attr", "ward_user",
+    "ward_roles", "ward_scenario", "ward_request", "ward_approve",
+    "ward_runtime_version", "ward_date",
+};
+
+/* PRAGMAs that describe the schema, with or without an argument (a table
+ * or index name), and settings a session may read but not set. */
+static const char *const PRAGMAS_NAMED[] = {
+    "table_info", "table_xinfo", "table_list",       "index_list",
+    "index_info", "index_xinfo", "foreign_key_list",
+};
+static const char *const PRAGMAS_READ[] = {
+    "database_list",   "collation_list", "function_list", "module_list",
+    "pragma_list",     "compile_options", "encoding",     "foreign_keys",
+    "user_version",    "application_id",  "schema_version",
+};
+
+/* The table-valued functions a session may read. */
+static const char *const TABLE_FUNCTIONS[] = {
+    "json_each",          "json_tree",          "pragma_table_info",
+    "pragma_table_xinfo", "pragma_table_list",  "pragma_index_list",
+    "pragma_index_info",  "pragma_index_xinfo", "pragma_foreign_key_list",
+};
+
+static bool in_list(const char *const *list, size_t n, const char *name)
 {
-    for (int i = 0; table && i < w->ntables; i++)
-        if (sqlite3_stricmp(w->tables[i].name, table) == 0)
+    for (size_t i = 0; name && i < n; i++)
+        if (sqlite3_stricmp(name, list[i]) == 0)
             return true;
     return false;
 }
 
-/* ward_ names: the runtime's own objects (views, triggers, tables). */
-static bool is_ward(const char *name)
-{
-    return name && sqlite3_strnicmp(name, "ward_", 5) == 0;
-}
+#define IN(list, name) in_list(list, sizeof list / sizeof *list, name)
 
-/* The innermost view or trigger is one the runtime made for the session,
- * or one the compiled script made. */
-static bool from_ward(const WardConn *w, const char *ctx)
+/* mask_function: a ward_<mask> function that is not keyed (a keyed one
+ * would confirm a guessed value against a pseudonym). */
+static bool mask_function(const char *name)
 {
-    return ctx && (is_ward(ctx) || is_protected(w, ctx));
-}
-
-static bool is_private(const char *table)
-{
-    return table && (sqlite3_stricmp(table, "ward_audit") == 0 ||
-                     sqlite3_stricmp(table, "ward_request") == 0 ||
-                     sqlite3_stricmp(table, "ward_vote") == 0);
+    if (!name || sqlite3_strnicmp(name, "ward_", 5) != 0)
+        return false;
+    for (size_t i = 0; i < mask_spec_count(); i++) {
+        const MaskSpec *s = mask_spec_at(i);
+        if (sqlite3_stricmp(name + 5, s->name) == 0)
+            return !s->keyed;
+    }
+    return false;
 }
 
 static bool is_temp(const char *db)
 {
-    return db && strcmp(db, "temp") == 0;
+    return db && sqlite3_stricmp(db, "temp") == 0;
 }
 
-static const char *const INTERNAL_FUNCTIONS[] = {
-    "ward_read",
-    "ward_insert",
-    "ward_update",
-    "ward_delete",
-    "ward_export",
-    "ward_unmask",
-    "ward_chain",
-    "ward_audit_write",
-    "ward_decrypt",
-    "load_extension",
-    /* keyed: a session that could call them could confirm a guessed value
-     * against a pseudonym; the views call them for it */
-    "ward_hmac",
-    "ward_encrypt",
-    /* the stock shell's file functions: a session reads through SQL only */
-    "readfile",
-    "writefile",
-    "edit",
-};
-
-/* Pragmas that only describe the schema, which applications and ORMs ask
- * with an argument (PRAGMA table_info(customers)). */
-static const char *const READ_PRAGMAS[] = {
-    "table_info",      "table_xinfo",   "table_list",       "index_list",
-    "index_info",      "index_xinfo",   "foreign_key_list", "database_list",
-    "collation_list",  "function_list", "module_list",      "pragma_list",
-    "compile_options",
-};
-
-static bool read_pragma(const char *name)
+static bool schema_table(const char *name)
 {
-    for (size_t i = 0; i < sizeof READ_PRAGMAS / sizeof *READ_PRAGMAS; i++)
-        if (name && sqlite3_stricmp(name, READ_PRAGMAS[i]) == 0)
+    return name && (sqlite3_stricmp(name, "sqlite_master") == 0 ||
+                    sqlite3_stricmp(name, "sqlite_schema") == 0 ||
+                    sqlite3_stricmp(name, "sqlite_temp_master") == 0 ||
+                    sqlite3_stricmp(name, "sqlite_temp_schema") == 0);
+}
+
+/* readable: TABLE in schema DB (main or attached) is on the allow-list. */
+static bool readable(WardConn *w, const char *db, const char *table)
+{
+    char *key = sqlite3_mprintf("%s.%s", db, table);
+    bool yes = key && rt_names_has(&w->readable, key);
+    sqlite3_free(key);
+    return yes;
+}
+
+/* readable_anywhere: TABLE, named without a schema, is readable in the
+ * schema SQLite finds it in, whichever that is. */
+static bool readable_anywhere(WardConn *w, const char *table)
+{
+    for (int i = 0; i < w->readable.n; i++) {
+        const char *dot = strchr(w->readable.v[i], '.');
+        if (dot && sqlite3_stricmp(dot + 1, table) == 0)
             return true;
+    }
     return false;
+}
+
+static void denied(const char *what, const char *a, const char *b)
+{
+    sqlite3_log(SQLITE_AUTH, "ward: [denied] a session may not %s %s%s%s",
+                what, a ? a : "", b ? "." : "", b ? b : "");
+}
+
+/*
+ * read_ok decides a read of a column of TABLE in DB. SQLite reports a table read
+ * for no column (count(*)) with an empty COLUMN and, when the statement
+ * named no schema, a NULL DB: the table is then the first of that name in
+ * temp, main, attached order, except inside a view or trigger of main,
+ * where it is main's. So a protected name read that way is allowed only
+ * from the statement itself or the session's own temp views (CTX NULL or
+ * one of them), where it is the session's virtual table.
+ */
+static bool read_ok(WardConn *w, const char *table, const char *db,
+                    const char *ctx)
+{
+    if (!table)
+        return false;
+    if (schema_table(table))
+        return true;
+    if (!db) {
+        if (rt_names_has(&w->protected, table) ||
+            rt_names_has(&w->vtabs, table))
+            return rt_names_has(&w->vtabs, table) &&
+                   (!ctx || rt_names_has(&w->own, ctx));
+        return rt_names_has(&w->own, table) || readable_anywhere(w, table) ||
+               IN(TABLE_FUNCTIONS, table);
+    }
+    if (is_temp(db))
+        return rt_names_has(&w->own, table) || rt_names_has(&w->vtabs, table);
+    if (readable(w, db, table))
+        return true;
+    /* Eponymous table-valued functions live in main. */
+    return sqlite3_stricmp(db, "main") == 0 && IN(TABLE_FUNCTIONS, table) &&
+           !rt_names_has(&w->protected, table);
+}
+
+static bool write_ok(WardConn *w, const char *table, const char *db)
+{
+    if (!table || !db)
+        return false;
+    if (is_temp(db))
+        return rt_names_has(&w->own, table) || rt_names_has(&w->vtabs, table) ||
+               schema_table(table);
+    /* SQLite itself refuses writes of sqlite_master by SQL; its own code
+     * reports them when it makes an eponymous virtual table. */
+    return schema_table(table) || readable(w, db, table);
+}
+
+/* own_name: a name the session may give a temp table or view. */
+static bool own_name(WardConn *w, const char *name)
+{
+    return name && sqlite3_strnicmp(name, "ward_", 5) != 0 &&
+           sqlite3_strnicmp(name, "sqlite_", 7) != 0 &&
+           !rt_names_has(&w->protected, name) && !rt_names_has(&w->vtabs, name);
 }
 
 static int authorize(void *p, int action, const char *a1, const char *a2,
@@ -105,69 +207,108 @@ static int authorize(void *p, int action, const char *a1, const char *a2,
     if (!w->active || w->internal)
         return SQLITE_OK;
     switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_TRANSACTION:
+    case SQLITE_SAVEPOINT:
+    case SQLITE_RECURSIVE: return SQLITE_OK;
     case SQLITE_READ:
-        /* A statement that reads no column of a table (count(*)) is
-         * reported with an empty column and without the view it came
-         * through: allowed, so counting rows through the views works; it
-         * reveals the table's row count and nothing else. */
-        /* The audit log and the approvals say what others did, and what a
-         * write changed (even their row count): an oracle for a masked
-         * value. */
-        if (!is_temp(db) && is_private(a1))
-            return SQLITE_DENY;
-        if (a2 && !*a2)
+        if (read_ok(w, a1, db, ctx))
             return SQLITE_OK;
-        if (!is_temp(db) && is_protected(w, a1) && !from_ward(w, ctx))
-            return SQLITE_DENY;
-        return SQLITE_OK;
+        denied("read", a1, a2);
+        return SQLITE_DENY;
     case SQLITE_INSERT:
     case SQLITE_UPDATE:
     case SQLITE_DELETE:
-        if (is_temp(db))
-            /* The session's views (their triggers route the write) and the
-             * application's own temp tables. */
+        if (write_ok(w, a1, db))
             return SQLITE_OK;
-        if (is_ward(a1) || is_protected(w, a1))
-            return SQLITE_DENY;
-        return SQLITE_OK;
-    case SQLITE_CREATE_TEMP_TABLE:
-    case SQLITE_CREATE_TEMP_INDEX:
-    case SQLITE_DROP_TEMP_TABLE:
-    case SQLITE_DROP_TEMP_INDEX:
-        return is_ward(a1) || is_protected(w, a1) ? SQLITE_DENY : SQLITE_OK;
-    case SQLITE_CREATE_INDEX:
-    case SQLITE_CREATE_TABLE:
-    case SQLITE_CREATE_TEMP_TRIGGER:
-    case SQLITE_CREATE_TEMP_VIEW:
-    case SQLITE_CREATE_TRIGGER:
-    case SQLITE_CREATE_VIEW:
-    case SQLITE_DROP_INDEX:
-    case SQLITE_DROP_TABLE:
-    case SQLITE_DROP_TEMP_TRIGGER:
-    case SQLITE_DROP_TEMP_VIEW:
-    case SQLITE_DROP_TRIGGER:
-    case SQLITE_DROP_VIEW:
-    case SQLITE_ALTER_TABLE:
-    case SQLITE_ATTACH:
-    case SQLITE_DETACH:
-    case SQLITE_CREATE_VTABLE:
-    case SQLITE_DROP_VTABLE:
-    case SQLITE_REINDEX:
-    case SQLITE_ANALYZE: return SQLITE_DENY;
-    case SQLITE_PRAGMA:
-        /* Reading a setting or the schema is fine; setting one is the
-         * DBA's job. */
-        return a2 == NULL || read_pragma(a1) ? SQLITE_OK : SQLITE_DENY;
+        denied("write", a1, NULL);
+        return SQLITE_DENY;
     case SQLITE_FUNCTION:
-        for (size_t i = 0;
-             i < sizeof INTERNAL_FUNCTIONS / sizeof *INTERNAL_FUNCTIONS; i++)
-            if (a2 && sqlite3_stricmp(a2, INTERNAL_FUNCTIONS[i]) == 0)
-                return from_ward(w, ctx) && strncmp(a2, "ward_", 5) == 0
-                           ? SQLITE_OK
-                           : SQLITE_DENY;
-        return SQLITE_OK;
-    default: return SQLITE_OK;
+        if (IN(FUNCTIONS, a2) || mask_function(a2))
+            return SQLITE_OK;
+        denied("call", a2, NULL);
+        return SQLITE_DENY;
+    case SQLITE_PRAGMA:
+        if (IN(PRAGMAS_NAMED, a1) || (IN(PRAGMAS_READ, a1) && !a2))
+            return SQLITE_OK;
+        denied("run the pragma", a1, NULL);
+        return SQLITE_DENY;
+    case SQLITE_CREATE_TEMP_TABLE:
+    case SQLITE_CREATE_TEMP_VIEW:
+        if (own_name(w, a1) && rt_names_add(&w->own, a1))
+            return SQLITE_OK;
+        denied("create", a1, NULL);
+        return SQLITE_DENY;
+    case SQLITE_DROP_TEMP_TABLE:
+    case SQLITE_DROP_TEMP_VIEW:
+        if (rt_names_has(&w->own, a1))
+            return SQLITE_OK;
+        denied("drop", a1, NULL);
+        return SQLITE_DENY;
+    case SQLITE_CREATE_TEMP_INDEX:
+    case SQLITE_DROP_TEMP_INDEX:
+        if (rt_names_has(&w->own, a2) && own_name(w, a1))
+            return SQLITE_OK;
+        denied("index", a2, NULL);
+        return SQLITE_DENY;
+    default:
+        /* Triggers, anything in main, ATTACH, ALTER, ANALYZE, REINDEX,
+         * virtual tables: never. */
+        denied("change the schema:", a1, NULL);
+        return SQLITE_DENY;
     }
+}
+
+/* add_schema records the tables of schema DB a session may use. */
+static int add_schema(WardConn *w, const char *db, char **err)
+{
+    char *sql = sqlite3_mprintf("SELECT name FROM \"%w\".sqlite_schema WHERE "
+                                "type = 'table' AND sql NOT LIKE 'CREATE "
+                                "VIRTUAL%%'",
+                                db);
+    sqlite3_stmt *st = NULL;
+    int rc = sql ? rt_prepare(w, sql, &st) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    while (rc == SQLITE_OK && (rc = rt_step(w, st)) == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        if (!name || sqlite3_strnicmp(name, "ward_", 5) == 0 ||
+            sqlite3_strnicmp(name, "sqlite_", 7) == 0 ||
+            rt_names_has(&w->protected, name))
+            continue;
+        char *key = sqlite3_mprintf("%s.%s", db, name);
+        if (!key || !rt_names_add(&w->readable, key))
+            rc = SQLITE_NOMEM;
+        sqlite3_free(key);
+    }
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    if (rc != SQLITE_OK && !*err)
+        *err = sqlite3_mprintf("%s", sqlite3_errmsg(w->db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int rt_guard_snapshot(WardConn *w, char **err)
+{
+    rt_names_clear(&w->readable);
+    sqlite3_stmt *st = NULL;
+    int rc = rt_prepare(w, "SELECT name FROM pragma_database_list WHERE "
+                           "name <> 'temp'",
+                        &st);
+    RtNames dbs = {0};
+    while (rc == SQLITE_OK && (rc = rt_step(w, st)) == SQLITE_ROW) {
+        rc = rt_names_add(&dbs, (const char *)sqlite3_column_text(st, 0))
+                 ? SQLITE_OK
+                 : SQLITE_NOMEM;
+    }
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    sqlite3_finalize(st);
+    for (int i = 0; rc == SQLITE_OK && i < dbs.n; i++)
+        rc = add_schema(w, dbs.v[i], err);
+    rt_names_clear(&dbs);
+    return rc;
 }
 
 /* nested: another statement of the connection is still running, so the
@@ -184,19 +325,10 @@ static bool nested(WardConn *w, sqlite3_stmt *ended)
 
 static int statement_hook(unsigned type, void *p, void *stmt, void *x)
 {
+    (void)x;
     WardConn *w = p;
     if (w->internal)
         return 0;
-    if (type == SQLITE_TRACE_STMT) {
-        /* A statement that names a CTE after a protected table or ward_
-         * would pass its reads off as the session's views: stop it before
-         * its first row. */
-        const char *sql = x;
-        if (w->active && sql && strncmp(sql, "--", 2) != 0 &&
-            rt_cte_shadows(w, sql))
-            sqlite3_interrupt(w->db);
-        return 0;
-    }
     if (type == SQLITE_TRACE_PROFILE && !nested(w, stmt)) {
         rt_audit_statement_end(w);
         rt_approval_statement_end(w);
@@ -208,7 +340,6 @@ int rt_guard_install(sqlite3 *db, WardConn *w)
 {
     int rc = sqlite3_set_authorizer(db, authorize, w);
     if (rc == SQLITE_OK)
-        rc = sqlite3_trace_v2(db, SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE,
-                              statement_hook, w);
+        rc = sqlite3_trace_v2(db, SQLITE_TRACE_PROFILE, statement_hook, w);
     return rc;
 }

@@ -96,6 +96,77 @@ typedef struct MaskFnData {
     WardConn *w;
 } MaskFnData;
 
+/* apply runs SPEC on V (tagged a date when DATE) with ARGS into OUT, which
+ * the caller set up over STACK. Returns a MASK_ code; ERR gets a message. */
+static int apply(WardConn *w, const MaskSpec *spec, sqlite3_value *v,
+                 bool date, sqlite3_value **args, int nargs, MaskBuf *out,
+                 char *err, size_t errlen)
+{
+    MaskValue in = to_mask_value(v);
+    if (date && in.kind == MASK_TEXT)
+        in.kind = MASK_DATE;
+    MaskValue a[MASK_MAX_ARGS];
+    for (int i = 0; i < nargs && i < MASK_MAX_ARGS; i++)
+        a[i] = to_mask_value(args[i]);
+    const MaskKey *key = spec->keyed ? conn_key(w) : NULL;
+    return mask_apply(spec, a, nargs, &in, out, key, err, errlen);
+}
+
+void rt_mask_result(sqlite3_context *ctx, WardConn *w, const MaskSpec *spec,
+                    sqlite3_value *v, bool date, sqlite3_value **args,
+                    int nargs)
+{
+    if (sqlite3_value_type(v) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    char stack[256], err[160] = "";
+    MaskBuf out;
+    mask_buf_init(&out, stack, sizeof stack, grow, NULL);
+    int rc = apply(w, spec, v, date, args, nargs, &out, err, sizeof err);
+    if (rc == MASK_OK)
+        result(ctx, &out, stack);
+    else
+        fail(ctx, w, spec, rc, err);
+    if (out.heap)
+        sqlite3_free(out.data);
+}
+
+bool rt_mask_is(WardConn *w, const MaskSpec *spec, sqlite3_value *base,
+                bool date, sqlite3_value **args, int nargs, sqlite3_value *v)
+{
+    if (sqlite3_value_type(base) == SQLITE_NULL)
+        return sqlite3_value_type(v) == SQLITE_NULL;
+    char stack[256], err[160] = "";
+    MaskBuf out;
+    mask_buf_init(&out, stack, sizeof stack, grow, NULL);
+    bool same = false;
+    if (apply(w, spec, base, date, args, nargs, &out, err, sizeof err) ==
+        MASK_OK) {
+        switch (out.kind) {
+        case MASK_NULL: same = sqlite3_value_type(v) == SQLITE_NULL; break;
+        case MASK_INT:
+            same = sqlite3_value_type(v) == SQLITE_INTEGER &&
+                   sqlite3_value_int64(v) == out.i;
+            break;
+        case MASK_REAL:
+            same = sqlite3_value_type(v) == SQLITE_FLOAT &&
+                   sqlite3_value_double(v) == out.r;
+            break;
+        default: {
+            const char *d = out.data ? out.data : stack;
+            same = sqlite3_value_type(v) == SQLITE_TEXT &&
+                   (size_t)sqlite3_value_bytes(v) == out.len &&
+                   memcmp(sqlite3_value_text(v), d, out.len) == 0;
+            break;
+        }
+        }
+    }
+    if (out.heap)
+        sqlite3_free(out.data);
+    return same;
+}
+
 static void fn_mask_call(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     const MaskFnData *fd = sqlite3_user_data(ctx);
@@ -106,25 +177,7 @@ static void fn_mask_call(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                  spec->signature);
         return;
     }
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-        sqlite3_result_null(ctx);
-        return;
-    }
-    MaskValue in = to_mask_value(argv[0]);
-    MaskValue args[MASK_MAX_ARGS];
-    for (int i = 0; i < nargs; i++)
-        args[i] = to_mask_value(argv[i + 1]);
-    const MaskKey *key = spec->keyed ? conn_key(fd->w) : NULL;
-    char stack[256], err[160] = "";
-    MaskBuf out;
-    mask_buf_init(&out, stack, sizeof stack, grow, NULL);
-    int rc = mask_apply(spec, args, nargs, &in, &out, key, err, sizeof err);
-    if (rc == MASK_OK)
-        result(ctx, &out, stack);
-    else
-        fail(ctx, fd->w, spec, rc, err);
-    if (out.heap)
-        sqlite3_free(out.data);
+    rt_mask_result(ctx, fd->w, spec, argv[0], false, argv + 1, nargs);
 }
 
 /* ward_date(x): x, tagged as a date column's value. */

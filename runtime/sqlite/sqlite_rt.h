@@ -2,16 +2,23 @@
  * sqlite_rt.h - the SQLite runtime's per-connection state, shared by the
  * files that make up the extension (runtime/sqlite/sqlite_*.c).
  *
- * One WardConn lives per connection that loaded the runtime. It holds the
- * session (roles, user, scenario, attributes, lock), what the session may
- * do per protected table (decided once when the session is set, from the
- * catalog the compiled script stored), the read-audit counters of the
- * statement in progress, and the approvals in use by it.
+ * Enforcement is by identity: once a session is set, the only code that
+ * reads or writes a protected table's rows is the runtime's own prepared
+ * statements. Each protected table is served to the session by a virtual
+ * table of the same name in the connection's temp schema (sqlite_vtab.c),
+ * whose rows, decided values, write checks and audit come from here in C.
+ * The authorizer (sqlite_guard.c) refuses every other statement that names
+ * a protected base table, a ward_ object or SQLite's bookkeeping tables,
+ * and lets through only allow-listed tables, functions and DDL. It trusts
+ * one thing: WardConn.internal, which is non-zero exactly while the runtime
+ * prepares or steps a statement of its own on this connection.
  *
- * The runtime runs SQL of its own (building views, writing base rows, the
- * audit log, approvals) on the same connection. While it does, `internal`
- * is non-zero: the authorizer lets those statements through and the
- * statement-end hook ignores them.
+ * One WardConn lives per connection that loaded the runtime. It holds the
+ * policy's catalog (RtTable: read once per applied policy), the session
+ * (roles, user, scenario, attributes, lock), each table's decisions for the
+ * session (computed lazily, the first time a statement uses the table),
+ * the per-statement read counters and approvals in use, and the audit
+ * records waiting to be appended.
  */
 #ifndef WARD_SQLITE_RT_H
 #define WARD_SQLITE_RT_H
@@ -22,6 +29,7 @@
 #include <stdint.h>
 
 #include "crypto.h"
+#include "mask_spec.h"
 
 #ifndef SQLITE_CORE
 SQLITE_EXTENSION_INIT3
@@ -41,56 +49,89 @@ SQLITE_EXTENSION_INIT3
 /* ward_date() tags a value with this subtype: a date column's value. */
 #define WARD_SUBTYPE_DATE 'D'
 
+/* What a session gets of one column. */
+typedef enum RtEffect {
+    RT_HIDE, /* NULL; the base value is never read */
+    RT_MASK, /* the C mask core's output */
+    RT_SHOW  /* the stored value */
+} RtEffect;
+
 typedef struct RtColumn {
+    /* From the catalog, fixed while the policy is applied. */
     char *name;
+    char *decl;      /* the base column's declared type, for the vtable */
+    char *coll;      /* its collation sequence */
     bool date;       /* date or datetime: masks receive it tagged */
-    bool audit_read; /* reads are audited: the view counts them */
-    bool writable;   /* the session may write it */
-    bool shown;      /* the session sees it in clear */
-    char *expr;      /* the session's expression, NULL when hidden */
-    int slot;        /* read-audit counter, -1 when not audited */
+    bool audit_read; /* reads are audited */
+    bool audit_write;
+    bool indexed;    /* the first column of an index of the base table */
+    bool unique;     /* ... of a unique one, or the rowid alias */
     char *unmask;    /* approval guarding its unmask, or NULL */
     char *update;    /* approval guarding its update, or NULL */
+    /* The session's decision (valid while RtTable.gen == WardConn.gen). */
+    RtEffect effect;
+    const MaskSpec *mask;  /* RT_MASK: the catalog entry */
+    sqlite3_value **args;  /* RT_MASK: its literal arguments */
+    int nargs;
+    bool writable;         /* a write rule grants it to the session */
+    /* Read audit of the statement in progress: rows whose value of this
+     * column the runtime produced. Consecutive reads of a row count once. */
+    int64_t read_rows;
+    sqlite3_int64 read_last;
+    bool read_seen;
 } RtColumn;
 
 typedef struct RtTable {
+    /* From the catalog. */
     char *name;
     int key;               /* key column index, or -1 */
     bool has_rows;         /* the policy filters its rows */
-    char *filter;          /* the session's row filter; NULL means every row */
+    int rowid_col;         /* the column the rowid aliases, or -1 */
     char *export_approval; /* approval guarding export, or NULL */
     char *delete_approval; /* approval guarding delete, or NULL */
-    bool deletable;        /* the session may delete (every column writable) */
+    bool any_unmask;       /* some column has an unmask approval */
     RtColumn *cols;
     int ncols;
+    /* The session's decisions, valid while gen == WardConn.gen. */
+    unsigned gen;
+    char *filter;   /* the row filter as SQL; NULL means every row */
+    bool deletable; /* every column writable, or a delete approval */
+    /* Per statement: an export of it was gated and recorded. */
+    bool exported;
 } RtTable;
 
-/* One read-audit counter: rows of a table in which a statement read an
- * audited column. Consecutive reads of the same row count once. */
-typedef struct RtSlot {
-    int table, column;
-    int64_t rows;
-    sqlite3_int64 last_key;
-    bool seen;
-} RtSlot;
+/* A sorted set of names, compared case-insensitively as SQLite does. */
+typedef struct RtNames {
+    char **v;
+    int n, cap;
+    bool sorted;
+} RtNames;
 
 /* An approval consumed by the statement in progress: every row of one
- * DELETE or UPDATE statement is covered by one use. */
+ * DELETE or UPDATE statement, or one export, is covered by one use. */
 typedef struct RtUse {
     char *approval;
     sqlite3_int64 request;
 } RtUse;
 
-/* A read record waiting to be appended (the append failed, e.g. busy), or
- * appended inside a transaction that has not committed yet. */
+/* An audit record waiting to be appended, or appended inside a transaction
+ * that has not committed yet. */
 typedef struct RtPending RtPending;
 
 typedef struct WardConn {
     sqlite3 *db;
-    int internal;    /* > 0 while the runtime runs its own SQL */
-    bool active;     /* a session is set */
-    bool locked;     /* ward_lock() was called */
-    char *policy;    /* name of the policy in force, for messages */
+    int internal; /* > 0 while the runtime prepares or steps its own SQL */
+    bool active;  /* a session is set */
+    bool locked;  /* ward_lock() was called */
+    unsigned gen; /* bumps with every session: decisions carry it */
+    /* The policy's catalog, as read at the last session start. */
+    char *policy;     /* its name, for messages */
+    char *policy_sha; /* source_sha256: a re-applied policy is re-read */
+    RtTable *tables;
+    int ntables;
+    RtNames protected; /* the tables' names */
+    RtNames vtabs;     /* the temp virtual tables made for them */
+    /* The session. */
     char *user;      /* may be NULL */
     char *roles;     /* held roles, closed, declaration order, "a,b" */
     char *roles_key; /* the same as ",a,b," for instr() lookups */
@@ -98,29 +139,34 @@ typedef struct WardConn {
     char **attr_names;
     sqlite3_value **attr_values;
     int nattrs;
-    RtTable *tables;
-    int ntables;
-    char **objects; /* temp views and triggers made for the session */
-    int nobjects;
-    RtSlot *slots;
-    int nslots;
+    /* What the session may read and write besides its virtual tables:
+     * "schema.table" of the ordinary tables of main and attached
+     * databases that are neither protected nor ward's nor SQLite's, as
+     * they were when the session started; and the temp tables and views
+     * the session made (dropped when it ends). */
+    RtNames readable;
+    RtNames own;
+    /* The statement in progress. */
     RtUse *uses;
     int nuses;
-    RtPending *pending;   /* to append after the next statement */
+    int writing;        /* > 0 inside a checked write of the session */
+    RtPending *pending; /* to append after the statement */
     RtPending *unsettled; /* appended in the open transaction */
+    uint64_t rowid_key;   /* random per connection: see rt_rowid_hide */
     char *path;           /* the main database file, "" in memory */
     MaskKey key;
     bool key_tried;
     char key_err[160];
 } WardConn;
 
-/* ---- sqlite_ext.c ---- */
+/* ---- sqlite_ext.c: helpers ---- */
 /* rt_exec runs SQL (no results) as the runtime. Returns an SQLite code; on
  * error *ERR gets an sqlite3_malloc'd message when ERR is non-NULL. */
 int rt_exec(WardConn *w, const char *sql, char **err);
 /* rt_prepare prepares SQL as the runtime (the authorizer lets it through). */
 int rt_prepare(WardConn *w, const char *sql, sqlite3_stmt **out);
-/* rt_step steps STMT as the runtime. */
+/* rt_step steps STMT as the runtime: SQLite re-prepares inside step after a
+ * schema change, and that must be the runtime's prepare too. */
 int rt_step(WardConn *w, sqlite3_stmt *stmt);
 /* rt_now writes the current UTC time, plus SECONDS, as ISO 8601 with
  * milliseconds ("2026-11-24T04:06:23.123Z") to OUT (32 bytes). */
@@ -142,38 +188,91 @@ int rt_register(sqlite3 *db, WardConn *w, const RtFunction *fns, size_t n);
 bool rt_value_is(sqlite3_value *a, sqlite3_value *b);
 /* rt_result_text sets CTX's result to S, or NULL when S is NULL. */
 void rt_result_text(sqlite3_context *ctx, const char *s);
-/* rt_table finds the session's table NAME; NULL when absent. */
+/* rt_dup copies S with sqlite3_malloc; NULL stays NULL. */
+char *rt_dup(const char *s);
+/* rt_role_word is "role" or "roles" for the session's role list. */
+const char *rt_role_word(const WardConn *w);
+
+/* RtNames: add copies NAME; has looks it up (sorting first if needed). */
+bool rt_names_add(RtNames *s, const char *name);
+bool rt_names_has(RtNames *s, const char *name);
+void rt_names_clear(RtNames *s);
+
+/* ---- sqlite_catalog.c: the policy's catalog and per-table decisions ---- */
+/* rt_catalog_load reads the policy's tables from the catalog, unless the
+ * policy applied is the one already read (*CHANGED says whether it was
+ * re-read). Returns an SQLite code with the message in *ERR. */
+int rt_catalog_load(WardConn *w, bool *changed, char **err);
+void rt_catalog_clear(WardConn *w);
+/* rt_table finds the catalog's table NAME; NULL when absent. */
 RtTable *rt_table(WardConn *w, const char *name);
 int rt_column(const RtTable *t, const char *name);
+/* rt_table_decide makes T's decisions for the session in force (once per
+ * session). Returns an SQLite code with the message in *ERR. */
+int rt_table_decide(WardConn *w, RtTable *t, char **err);
 
 /* ---- sqlite_session.c ---- */
 int rt_session_register(sqlite3 *db, WardConn *w);
+/* rt_session_clear forgets the session (not the catalog). */
 void rt_session_clear(WardConn *w);
+
+/* ---- sqlite_vtab.c ---- */
+/* rt_rowid_hide and rt_rowid_show: the rowid a session sees of a table
+ * whose rowid is not a column it sees in clear is a keyed permutation of
+ * the stored one (the key is random per connection), so it reveals neither
+ * a hidden key nor how many rows were inserted between two it sees. */
+sqlite3_int64 rt_rowid_hide(const WardConn *w, sqlite3_int64 rowid);
+sqlite3_int64 rt_rowid_show(const WardConn *w, sqlite3_int64 rowid);
+/* rt_rowid_clear: T's rowid is a column the session sees in clear. */
+bool rt_rowid_clear(const RtTable *t);
+int rt_vtab_register(sqlite3 *db, WardConn *w);
+/* rt_vtab_sync makes the temp virtual tables of the catalog's tables that
+ * do not exist yet (after DROP_OLD drops the ones made before). */
+int rt_vtab_sync(WardConn *w, bool drop_old, char **err);
+/* rt_vtab_drop drops every temp virtual table the runtime made. */
+int rt_vtab_drop(WardConn *w, char **err);
 
 /* ---- sqlite_guard.c ---- */
 int rt_guard_install(sqlite3 *db, WardConn *w);
-
-/* ---- sqlite_cte.c ---- */
-/* rt_cte_shadows: SQL names a CTE after a protected table or ward_. */
-bool rt_cte_shadows(const WardConn *w, const char *sql);
+/* rt_guard_snapshot records what the session may read besides its own
+ * virtual tables. Returns an SQLite code with the message in *ERR. */
+int rt_guard_snapshot(WardConn *w, char **err);
 
 /* ---- sqlite_audit.c ---- */
 int rt_audit_register(sqlite3 *db, WardConn *w);
-/* rt_audit_append appends one row to ward_audit for the session. Returns
- * an SQLite code; ERR as in rt_exec. */
+/* rt_audit_append appends one row to ward_audit for the session now.
+ * Returns an SQLite code; ERR as in rt_exec. */
 int rt_audit_append(WardConn *w, const char *op, const char *table,
                     const char *key, const char *columns, sqlite3_int64 nrows,
                     bool has_nrows, const char *detail, char **err);
-/* rt_audit_statement_end appends the read records of the statement that
- * just finished and retries records that could not be appended before. */
+/* rt_audit_attempt appends the record of a write attempt made by the
+ * statement in progress; should the statement or its transaction roll it
+ * back, it is appended again afterwards. */
+int rt_audit_attempt(WardConn *w, const char *op, const char *table,
+                     const char *key, const char *columns, const char *detail,
+                     char **err);
+/* rt_audit_defer keeps a record to append when the statement in progress
+ * has ended: one its failure would roll back (a refused write). */
+void rt_audit_defer(WardConn *w, const char *op, const char *table,
+                    const char *key, const char *columns, const char *detail);
+/* rt_audit_count_read counts row ROW as read of column C of T. */
+void rt_audit_count_read(RtColumn *c, sqlite3_int64 row);
+/* rt_audit_flush_reads appends the read records counted so far. */
+void rt_audit_flush_reads(WardConn *w);
+/* rt_audit_statement_end appends the records of the statement that just
+ * finished and retries records that could not be appended before. */
 void rt_audit_statement_end(WardConn *w);
-/* rt_audit_dispose frees the audit state when the connection closes; read
+/* rt_audit_dispose frees the audit state when the connection closes;
  * records an abandoned transaction took with it are appended first,
  * through a connection of their own. */
 void rt_audit_dispose(WardConn *w);
 
 /* ---- sqlite_write.c ---- */
-int rt_write_register(sqlite3 *db, WardConn *w);
+/* rt_write is a virtual table's xUpdate for T: checks the write against
+ * the session's grants, approvals and rows, runs it on the base table and
+ * audits the attempt. Returns an SQLite code; *ERR as in rt_exec. */
+int rt_write(WardConn *w, RtTable *t, int argc, sqlite3_value **argv,
+             sqlite3_int64 *rowid, char **err);
 
 /* ---- sqlite_approval.c ---- */
 int rt_approval_register(sqlite3 *db, WardConn *w);
@@ -183,9 +282,19 @@ int rt_approval_register(sqlite3 *db, WardConn *w);
  * Returns SQLITE_OK, or an error with the message in *ERR (sqlite3_malloc). */
 int rt_approval_use(WardConn *w, const char *approval, const char *op,
                     const RtTable *t, const RtColumn *c, char **err);
+/* rt_export_gate gates one statement's export of T: its approval, or an
+ * export record with the number of rows. */
+int rt_export_gate(WardConn *w, RtTable *t, char **err);
 void rt_approval_statement_end(WardConn *w);
 
 /* ---- sqlite_masks.c ---- */
 int rt_masks_register(sqlite3 *db, WardConn *w);
+/* rt_mask_result sets CTX's result to SPEC applied to V with ARGS. */
+void rt_mask_result(sqlite3_context *ctx, WardConn *w, const MaskSpec *spec,
+                    sqlite3_value *v, bool date, sqlite3_value **args,
+                    int nargs);
+/* rt_mask_is: SPEC applied to BASE with ARGS gives exactly V. */
+bool rt_mask_is(WardConn *w, const MaskSpec *spec, sqlite3_value *base,
+                bool date, sqlite3_value **args, int nargs, sqlite3_value *v);
 
 #endif

@@ -1,279 +1,408 @@
 /*
- * sqlite_write.c - writes through the session's views.
+ * sqlite_write.c - writes through the session's virtual tables (xUpdate).
  *
  * An application's unchanged `UPDATE customers SET phone = ...` names the
- * session's temp view. Its INSTEAD OF triggers cannot write main.customers
- * themselves (a trigger body may not name another schema, and an
- * unqualified name finds the view again), so they call these functions,
- * which check the write against the policy and run the real statement on
- * main:
- *   ward_update(table, column, key, new, old)  one trigger per column,
- *                                           fired only when it is SET
- *   ward_insert(table, value...)            the columns given non-NULL
- *   ward_delete(table, key)
- * Rows are found by the table's key column as the session sees it, within
- * the session's row filter: a row the session cannot see cannot be changed.
- * An update that sets a column to what the session already sees is no
- * change and writes nothing: an application that writes back the masked
- * values it read (`SET phone = phone`, an ORM saving every field) must
- * never store the mask over the real value.
- * A row a write leaves out of the session's own sight (an update of a
- * filtered column, an insert for another owner) is refused, as
- * PostgreSQL's row security does. The write-audit triggers of the
- * compiled script fire on main as usual.
+ * session's virtual table; SQLite finds the rows through it and calls
+ * rt_write once per row, which checks the write against the policy and
+ * runs it on main with the runtime's own statement:
+ *   - a column may be written only when a write rule grants it to one of
+ *     the session's roles ([write-denied] names role, table and column);
+ *   - a row is named by its rowid, and is one the session sees (the row
+ *     filter is part of every write); rows are also found by the key as
+ *     the session sees it, so updates and deletes need the key shown, as
+ *     on PostgreSQL;
+ *   - setting a column to the value the session reads of it (`SET phone =
+ *     phone`, an ORM saving every field) is no change: a mask is never
+ *     stored over the real value;
+ *   - a row a write would put out of the session's sight is refused, as
+ *     PostgreSQL's row security does;
+ *   - guarded updates and deletes use an approved request (once per
+ *     statement).
+ * Every attempt on a table with audited writes leaves exactly one audit
+ * record: changed, unchanged or refused (with its code). The work done and
+ * the records written depend only on what the session can see (its
+ * decided values and its grants), never on a value it cannot: a right and a
+ * wrong guess at a masked value take the same path, so neither a change
+ * counter nor the timing tells them apart.
  */
 #include "sqlite_rt.h"
 
+#include <stdarg.h>
 #include <string.h>
 
-static const char *role_word(const WardConn *w)
-{
-    return strchr(w->roles, ',') ? "roles" : "role";
-}
+/* Write is one xUpdate call in progress. */
+typedef struct Write {
+    WardConn *w;
+    RtTable *t;
+    const char *op; /* insert, update, delete */
+    char *key;      /* the row's key as text, for the audit record */
+    sqlite3_str *cols; /* audited columns written */
+    char *err;
+} Write;
 
-static bool denied(sqlite3_context *ctx, WardConn *w, const RtTable *t,
-                   const RtColumn *c)
+static bool audited(const RtTable *t)
 {
-    if (c->writable)
-        return false;
-    rt_error(ctx, "[write-denied] %s %s may not write %s.%s", role_word(w),
-             *w->roles ? w->roles : "(none)", t->name, c->name);
-    return true;
-}
-
-static RtTable *session_table(sqlite3_context *ctx, WardConn *w,
-                              sqlite3_value *name)
-{
-    RtTable *t =
-        w->active ? rt_table(w, (const char *)sqlite3_value_text(name)) : NULL;
-    if (!t)
-        rt_error(ctx, "no session, or '%s' is not a protected table",
-                 sqlite3_value_text(name));
-    return t;
-}
-
-/* Rows are identified by the key as the session sees it: without a key,
- * or with the key masked or hidden, a view row names no base row. */
-static bool key_usable(sqlite3_context *ctx, WardConn *w, const RtTable *t,
-                       const char *what)
-{
-    if (t->key >= 0 && t->cols[t->key].shown)
-        return true;
-    rt_error(ctx,
-             "[write-denied] %s %s cannot %s rows of %s: %s, so a row of "
-             "the view names no row of the table",
-             role_word(w), *w->roles ? w->roles : "(none)", what, t->name,
-             t->key < 0 ? "the table has no key column"
-                        : "its key column is not shown to this session");
+    for (int i = 0; i < t->ncols; i++)
+        if (t->cols[i].audit_write)
+            return true;
     return false;
 }
 
-static void append_filter(sqlite3_str *s, const RtTable *t)
+static void refuse(Write *wr, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* refuse records the refused attempt (after the statement: its failure
+ * rolls back whatever it wrote) and sets the error. */
+static void refuse(Write *wr, const char *code, const char *fmt, ...)
 {
-    if (t->filter)
-        sqlite3_str_appendf(s, " AND (%s)", t->filter);
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = sqlite3_vmprintf(fmt, ap);
+    va_end(ap);
+    wr->err = sqlite3_mprintf("ward: [%s] %s", code, msg ? msg : "");
+    sqlite3_free(msg);
+    if (audited(wr->t)) {
+        char *detail = sqlite3_mprintf("refused [%s]", code);
+        rt_audit_defer(wr->w, wr->op, wr->t->name, wr->key, NULL, detail);
+        sqlite3_free(detail);
+    }
 }
 
-/* run prepares and steps SQL with the given bindings as the runtime; on
- * failure it sets CTX's error and returns false. Frees SQL. */
-static bool run(sqlite3_context *ctx, WardConn *w, char *sql,
-                sqlite3_value **vals, int nvals)
+static const char *roles(const WardConn *w)
+{
+    return w->roles && *w->roles ? w->roles : "(none)";
+}
+
+static void add_column(Write *wr, const RtColumn *c)
+{
+    if (!c->audit_write)
+        return;
+    if (sqlite3_str_length(wr->cols))
+        sqlite3_str_appendchar(wr->cols, 1, ',');
+    sqlite3_str_appendall(wr->cols, c->name);
+}
+
+/* record appends the attempt's audit record; it stays with the statement
+ * until it ends, and comes back if a rollback takes it away. */
+static int record(Write *wr, const char *detail)
+{
+    if (!audited(wr->t))
+        return SQLITE_OK;
+    int n = sqlite3_str_length(wr->cols);
+    const char *cols = n ? sqlite3_str_value(wr->cols) : NULL;
+    return rt_audit_attempt(wr->w, wr->op, wr->t->name, wr->key, cols, detail,
+                            &wr->err);
+}
+
+/* run prepares and steps SQL as the runtime with VALS bound from ?FIRST on
+ * and, when FIRST is 2, ROWID as ?1. Frees SQL. */
+static int run(Write *wr, char *sql, sqlite3_value **vals, int n, int first,
+               sqlite3_int64 rowid)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sql ? rt_prepare(w, sql, &st) : SQLITE_NOMEM;
-    for (int i = 0; rc == SQLITE_OK && i < nvals; i++)
-        rc = sqlite3_bind_value(st, i + 1, vals[i]);
-    if (rc == SQLITE_OK)
-        rc = rt_step(w, st);
-    bool ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
-    if (rc == SQLITE_NOMEM)
-        sqlite3_result_error_nomem(ctx);
-    else if (!ok)
-        /* The base table's own constraints and the audit triggers speak
-         * for themselves. */
-        sqlite3_result_error(ctx, sqlite3_errmsg(w->db), -1);
+    int rc = sql ? rt_prepare(wr->w, sql, &st) : SQLITE_NOMEM;
+    for (int i = 0; rc == SQLITE_OK && i < n; i++)
+        rc = sqlite3_bind_value(st, i + first, vals[i]);
+    if (rc == SQLITE_OK && first == 2)
+        rc = sqlite3_bind_int64(st, 1, rowid);
+    if (rc == SQLITE_OK) {
+        rc = rt_step(wr->w, st);
+        rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+    }
+    /* The base table's own constraints speak for themselves. */
+    if (rc != SQLITE_OK && !wr->err)
+        wr->err = sqlite3_mprintf("%s", sqlite3_errmsg(wr->w->db));
     sqlite3_finalize(st);
     sqlite3_free(sql);
-    return ok;
+    return rc;
 }
 
-/*
- * still_visible: the row a write just made or changed (WHERE_SQL with one
- * parameter, ARG) is one the session may see. A write that would put a row
- * out of the session's own sight is refused, as PostgreSQL's row security
- * does: a sales rep cannot hand a customer to someone else, or insert one
- * for another store.
- */
-static bool still_visible(sqlite3_context *ctx, WardConn *w, const RtTable *t,
-                          const char *where_sql, sqlite3_value *arg)
+/* row_read reads row ROWID of the base table, within the session's rows:
+ * every column (rowid first), for the decided values and the key. */
+static sqlite3_stmt *row_read(Write *wr, sqlite3_int64 rowid)
 {
+    RtTable *t = wr->t;
+    sqlite3_str *s = sqlite3_str_new(wr->w->db);
+    sqlite3_str_appendall(s, "SELECT rowid");
+    for (int i = 0; i < t->ncols; i++)
+        sqlite3_str_appendf(s, ", \"%w\"", t->cols[i].name);
+    sqlite3_str_appendf(s, " FROM main.\"%w\" WHERE rowid = ?1 AND (%s)",
+                        t->name, t->filter ? t->filter : "1");
+    char *sql = sqlite3_str_finish(s);
+    sqlite3_stmt *st = NULL;
+    int rc = sql ? rt_prepare(wr->w, sql, &st) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc == SQLITE_OK)
+        sqlite3_bind_int64(st, 1, rowid);
+    if (rc != SQLITE_OK || rt_step(wr->w, st) != SQLITE_ROW) {
+        if (!wr->err)
+            wr->err = sqlite3_mprintf("ward: row %lld of %s is not the "
+                                      "session's to write",
+                                      (long long)rowid, t->name);
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    if (t->key >= 0)
+        wr->key = rt_dup((const char *)sqlite3_column_text(st, 1 + t->key));
+    else
+        wr->key = sqlite3_mprintf("%lld", (long long)rowid);
+    return st;
+}
+
+/* still_visible: row ROWID, just written, is one the session may see. */
+static bool still_visible(Write *wr, sqlite3_int64 rowid)
+{
+    RtTable *t = wr->t;
     if (!t->filter)
         return true;
-    char *sql = sqlite3_mprintf("SELECT count(*) FROM main.\"%w\" WHERE %s "
-                                "AND NOT coalesce((%s), 0)",
-                                t->name, where_sql, t->filter);
+    char *sql = sqlite3_mprintf("SELECT count(*) FROM main.\"%w\" WHERE "
+                                "rowid = ?1 AND NOT coalesce((%s), 0)",
+                                t->name, t->filter);
     sqlite3_stmt *st = NULL;
-    int rc = sql ? rt_prepare(w, sql, &st) : SQLITE_NOMEM;
+    int rc = sql ? rt_prepare(wr->w, sql, &st) : SQLITE_NOMEM;
     sqlite3_free(sql);
-    if (rc == SQLITE_OK && arg)
-        sqlite3_bind_value(st, 1, arg);
-    bool ok = rc == SQLITE_OK && rt_step(w, st) == SQLITE_ROW &&
+    if (rc == SQLITE_OK)
+        sqlite3_bind_int64(st, 1, rowid);
+    bool ok = rc == SQLITE_OK && rt_step(wr->w, st) == SQLITE_ROW &&
               sqlite3_column_int(st, 0) == 0;
     sqlite3_finalize(st);
     if (!ok)
-        rt_error(ctx,
-                 "[write-denied] %s %s may not write a row of %s that its "
-                 "rows rules would not let it see",
-                 role_word(w), *w->roles ? w->roles : "(none)", t->name);
+        refuse(wr, "write-denied",
+               "%s %s may not write a row of %s that its rows rules would "
+               "not let it see",
+               rt_role_word(wr->w), roles(wr->w), t->name);
     return ok;
 }
 
-static bool approved(sqlite3_context *ctx, WardConn *w, const char *approval,
-                     const char *op, const RtTable *t, const RtColumn *c)
+static bool granted(Write *wr, const RtColumn *c)
 {
-    if (!approval)
+    if (c->writable)
         return true;
-    char *err = NULL;
-    if (rt_approval_use(w, approval, op, t, c, &err) == SQLITE_OK)
-        return true;
-    sqlite3_result_error(ctx, err ? err : "ward: approval check failed", -1);
-    sqlite3_free(err);
+    refuse(wr, "write-denied", "%s %s may not write %s.%s",
+           rt_role_word(wr->w), roles(wr->w), wr->t->name, c->name);
     return false;
 }
 
-static void fn_update(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* key_usable: rows are found by the key as the session sees it. */
+static bool key_usable(Write *wr, const char *what)
 {
-    (void)argc;
-    WardConn *w = rt_conn(ctx);
-    RtTable *t = session_table(ctx, w, argv[0]);
-    if (!t)
-        return;
-    int c = rt_column(t, (const char *)sqlite3_value_text(argv[1]));
-    if (c < 0) {
-        rt_error(ctx, "%s has no column '%s'", t->name,
-                 sqlite3_value_text(argv[1]));
-        return;
-    }
-    if (denied(ctx, w, t, &t->cols[c]) || !key_usable(ctx, w, t, "update"))
-        return;
-    if (rt_value_is(argv[3], argv[4])) {
-        sqlite3_result_null(ctx);
-        return;
-    }
-    if (!approved(ctx, w, t->cols[c].update, "update", t, &t->cols[c]))
-        return;
-    sqlite3_str *s = sqlite3_str_new(w->db);
-    sqlite3_str_appendf(s,
-                        "UPDATE main.\"%w\" SET \"%w\" = ?1 WHERE "
-                        "\"%w\".\"%w\" = ?2",
-                        t->name, t->cols[c].name, t->name,
-                        t->cols[t->key].name);
-    append_filter(s, t);
-    sqlite3_value *vals[2] = {argv[3], argv[2]};
-    if (!run(ctx, w, sqlite3_str_finish(s), vals, 2))
-        return;
-    char *where =
-        sqlite3_mprintf("\"%w\".\"%w\" = ?1", t->name, t->cols[t->key].name);
-    bool seen = where && still_visible(ctx, w, t, where,
-                                       c == t->key ? argv[3] : argv[2]);
-    sqlite3_free(where);
-    if (seen)
-        sqlite3_result_null(ctx);
+    const RtTable *t = wr->t;
+    if (t->key >= 0 && t->cols[t->key].effect == RT_SHOW)
+        return true;
+    refuse(wr, "write-denied",
+           "%s %s cannot %s rows of %s: %s, so a row of the view names no "
+           "row of the table",
+           rt_role_word(wr->w), roles(wr->w), what, t->name,
+           t->key < 0 ? "the table has no key column"
+                      : "its key column is not shown to this session");
+    return false;
 }
 
-static void fn_insert(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+static bool approved(Write *wr, const char *approval, const char *op,
+                     const RtColumn *c)
 {
-    WardConn *w = rt_conn(ctx);
-    RtTable *t = session_table(ctx, w, argv[0]);
-    if (!t)
-        return;
-    if (argc - 1 != t->ncols) {
-        rt_error(ctx, "ward_insert: %s has %d columns", t->name, t->ncols);
-        return;
+    if (!approval)
+        return true;
+    if (rt_approval_use(wr->w, approval, op, wr->t, c, &wr->err) ==
+        SQLITE_OK)
+        return true;
+    if (audited(wr->t)) {
+        rt_audit_defer(wr->w, wr->op, wr->t->name, wr->key, NULL,
+                       "refused [approval-required]");
+    }
+    return false;
+}
+
+/* decided_is: V equals what the session reads of column C whose stored
+ * value is BASE. */
+static bool decided_is(WardConn *w, const RtColumn *c, sqlite3_value *base,
+                       sqlite3_value *v)
+{
+    switch (c->effect) {
+    case RT_SHOW: return rt_value_is(base, v);
+    case RT_HIDE: return sqlite3_value_type(v) == SQLITE_NULL;
+    case RT_MASK: break;
+    }
+    return rt_mask_is(w, c->mask, base, c->date, c->args, c->nargs, v);
+}
+
+static int update(Write *wr, sqlite3_int64 rowid, bool new_rowid,
+                  sqlite3_value **vals)
+{
+    RtTable *t = wr->t;
+    sqlite3_stmt *row = row_read(wr, rowid);
+    if (!row)
+        return SQLITE_ERROR;
+    int rc = SQLITE_ERROR;
+    sqlite3_value *set[t->ncols ? t->ncols : 1];
+    int nset = 0;
+    sqlite3_str *s = sqlite3_str_new(wr->w->db);
+    sqlite3_str_appendf(s, "UPDATE main.\"%w\" SET ", t->name);
+    if (new_rowid) {
+        refuse(wr, "write-denied", "the rowid of %s cannot be changed",
+               t->name);
+        goto out;
+    }
+    if (!key_usable(wr, "update"))
+        goto out;
+    for (int i = 0; i < t->ncols; i++) {
+        if (sqlite3_value_nochange(vals[i]))
+            continue;
+        const RtColumn *c = &t->cols[i];
+        if (!granted(wr, c))
+            goto out;
+        if (decided_is(wr->w, c, sqlite3_column_value(row, 1 + i), vals[i]))
+            continue;
+        if (!approved(wr, c->update, "update", c))
+            goto out;
+        sqlite3_str_appendf(s, "%s\"%w\" = ?%d", nset ? ", " : "", c->name,
+                            nset + 2);
+        set[nset++] = vals[i];
+        add_column(wr, c);
+    }
+    sqlite3_str_appendf(s, " WHERE rowid = ?1 AND (%s)",
+                        t->filter ? t->filter : "1");
+    if (nset) {
+        char *sql = sqlite3_str_finish(s);
+        s = NULL;
+        if (run(wr, sql, set, nset, 2, rowid) != SQLITE_OK ||
+            !still_visible(wr, rowid))
+            goto out;
+    }
+    rc = record(wr, nset ? NULL : "unchanged");
+out:
+    if (s)
+        sqlite3_free(sqlite3_str_finish(s));
+    sqlite3_finalize(row);
+    return wr->err ? SQLITE_ERROR : rc;
+}
+
+static int insert(Write *wr, sqlite3_value *given_rowid, sqlite3_value **vals,
+                  sqlite3_int64 *out_rowid)
+{
+    RtTable *t = wr->t;
+    WardConn *w = wr->w;
+    if (sqlite3_value_type(given_rowid) != SQLITE_NULL) {
+        refuse(wr, "write-denied", "an insert into %s cannot choose the "
+                                   "rowid",
+               t->name);
+        return SQLITE_ERROR;
     }
     /* A column given as NULL is not written: the table's default applies. */
+    sqlite3_value *given[t->ncols ? t->ncols : 1];
+    int n = 0;
+    bool any = false;
     sqlite3_str *cols = sqlite3_str_new(w->db);
     sqlite3_str *qs = sqlite3_str_new(w->db);
-    sqlite3_value *vals[256];
-    int n = 0;
-    for (int c = 0; c < t->ncols; c++) {
-        if (sqlite3_value_type(argv[c + 1]) == SQLITE_NULL)
+    for (int i = 0; i < t->ncols; i++) {
+        any = any || t->cols[i].writable;
+        if (sqlite3_value_type(vals[i]) == SQLITE_NULL)
             continue;
-        if (denied(ctx, w, t, &t->cols[c]) || n == 256) {
-            sqlite3_free(sqlite3_str_finish(cols));
-            sqlite3_free(sqlite3_str_finish(qs));
-            if (n == 256)
-                rt_error(ctx, "ward_insert: too many columns");
-            return;
-        }
-        sqlite3_str_appendf(cols, "%s\"%w\"", n ? ", " : "", t->cols[c].name);
+        if (!granted(wr, &t->cols[i]))
+            break;
+        sqlite3_str_appendf(cols, "%s\"%w\"", n ? ", " : "", t->cols[i].name);
         sqlite3_str_appendf(qs, "%s?%d", n ? ", " : "", n + 1);
-        vals[n++] = argv[c + 1];
-    }
-    /* An insert that gives no value still makes a row: it needs a grant to
-     * write some column of the table. */
-    bool any = n > 0;
-    for (int k = 0; !any && k < t->ncols; k++)
-        any = t->cols[k].writable;
-    if (!any) {
-        sqlite3_free(sqlite3_str_finish(cols));
-        sqlite3_free(sqlite3_str_finish(qs));
-        rt_error(ctx, "[write-denied] %s %s may not insert into %s",
-                 role_word(w), *w->roles ? w->roles : "(none)", t->name);
-        return;
+        given[n++] = vals[i];
+        add_column(wr, &t->cols[i]);
     }
     char *c = sqlite3_str_finish(cols), *q = sqlite3_str_finish(qs);
-    char *sql =
-        n ? sqlite3_mprintf("INSERT INTO main.\"%w\" (%s) VALUES (%s)", t->name,
-                            c, q)
-          : sqlite3_mprintf("INSERT INTO main.\"%w\" DEFAULT VALUES", t->name);
+    /* An insert that gives no value still makes a row: it needs a grant to
+     * write some column of the table. */
+    if (!wr->err && !any)
+        refuse(wr, "write-denied", "%s %s may not insert into %s",
+               rt_role_word(w), roles(w), t->name);
+    char *sql = NULL;
+    if (!wr->err)
+        sql = n ? sqlite3_mprintf("INSERT INTO main.\"%w\" (%s) VALUES (%s)",
+                                  t->name, c, q)
+                : sqlite3_mprintf("INSERT INTO main.\"%w\" DEFAULT VALUES",
+                                  t->name);
     sqlite3_free(c);
     sqlite3_free(q);
-    if (!run(ctx, w, sql, vals, n))
-        return;
-    sqlite3_value *row = NULL;
-    sqlite3_stmt *st = NULL;
-    if (rt_prepare(w, "SELECT last_insert_rowid()", &st) == SQLITE_OK &&
-        rt_step(w, st) == SQLITE_ROW)
-        row = sqlite3_value_dup(sqlite3_column_value(st, 0));
-    sqlite3_finalize(st);
-    if (still_visible(ctx, w, t, "_rowid_ = ?1", row))
-        sqlite3_result_null(ctx);
-    sqlite3_value_free(row);
+    if (wr->err)
+        return SQLITE_ERROR;
+    if (run(wr, sql, given, n, 1, 0) != SQLITE_OK)
+        return SQLITE_ERROR;
+    *out_rowid = sqlite3_last_insert_rowid(w->db);
+    if (!still_visible(wr, *out_rowid))
+        return SQLITE_ERROR;
+    /* The record names the audited columns the new row has a value in,
+     * defaults and the key included. */
+    sqlite3_stmt *row = row_read(wr, *out_rowid);
+    if (!row)
+        return SQLITE_ERROR;
+    sqlite3_str_reset(wr->cols);
+    for (int i = 0; i < t->ncols; i++)
+        if (sqlite3_column_type(row, 1 + i) != SQLITE_NULL)
+            add_column(wr, &t->cols[i]);
+    sqlite3_finalize(row);
+    return record(wr, NULL);
 }
 
-static void fn_delete(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+static int delete(Write *wr, sqlite3_int64 rowid)
 {
-    (void)argc;
-    WardConn *w = rt_conn(ctx);
-    RtTable *t = session_table(ctx, w, argv[0]);
-    if (!t)
-        return;
+    RtTable *t = wr->t;
+    sqlite3_stmt *row = row_read(wr, rowid);
+    if (!row)
+        return SQLITE_ERROR;
+    sqlite3_finalize(row);
     if (!t->deletable) {
-        rt_error(ctx,
-                 "[write-denied] %s %s may not delete from %s: a delete "
-                 "needs a write grant on every column, or a delete approval",
-                 role_word(w), *w->roles ? w->roles : "(none)", t->name);
-        return;
+        refuse(wr, "write-denied",
+               "%s %s may not delete from %s: a delete needs a write grant "
+               "on every column, or a delete approval",
+               rt_role_word(wr->w), roles(wr->w), t->name);
+        return SQLITE_ERROR;
     }
-    if (!key_usable(ctx, w, t, "delete") ||
-        !approved(ctx, w, t->delete_approval, "delete", t, NULL))
-        return;
-    sqlite3_str *s = sqlite3_str_new(w->db);
-    sqlite3_str_appendf(s, "DELETE FROM main.\"%w\" WHERE \"%w\".\"%w\" = ?1",
-                        t->name, t->name, t->cols[t->key].name);
-    append_filter(s, t);
-    if (run(ctx, w, sqlite3_str_finish(s), &argv[1], 1))
-        sqlite3_result_null(ctx);
+    if (!key_usable(wr, "delete") ||
+        !approved(wr, t->delete_approval, "delete", NULL))
+        return SQLITE_ERROR;
+    char *sql = sqlite3_mprintf("DELETE FROM main.\"%w\" WHERE rowid = ?1 "
+                                "AND (%s)",
+                                t->name, t->filter ? t->filter : "1");
+    if (run(wr, sql, NULL, 0, 2, rowid) != SQLITE_OK)
+        return SQLITE_ERROR;
+    return record(wr, NULL);
 }
 
-static const RtFunction FUNCTIONS[] = {
-    {"ward_update", 5, 0, fn_update},
-    {"ward_insert", -1, 0, fn_insert},
-    {"ward_delete", 2, 0, fn_delete},
-};
-
-int rt_write_register(sqlite3 *db, WardConn *w)
+/* base_rowid is the stored rowid behind the one the session was given. */
+static sqlite3_int64 base_rowid(const Write *wr, sqlite3_value *v)
 {
-    return rt_register(db, w, FUNCTIONS, sizeof FUNCTIONS / sizeof *FUNCTIONS);
+    sqlite3_int64 r = sqlite3_value_int64(v);
+    return rt_rowid_clear(wr->t) ? r : rt_rowid_show(wr->w, r);
+}
+
+int rt_write(WardConn *w, RtTable *t, int argc, sqlite3_value **argv,
+             sqlite3_int64 *rowid, char **err)
+{
+    Write wr = {.w = w, .t = t};
+    wr.cols = sqlite3_str_new(w->db);
+    /* The compiled write-audit triggers leave this write to us. */
+    w->writing++;
+    int rc;
+    if (argc == 1) {
+        wr.op = "delete";
+        rc = delete(&wr, base_rowid(&wr, argv[0]));
+    } else if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        wr.op = "insert";
+        rc = insert(&wr, argv[1], argv + 2, rowid);
+        if (rc == SQLITE_OK && !rt_rowid_clear(t))
+            *rowid = rt_rowid_hide(w, *rowid);
+    } else {
+        wr.op = "update";
+        rc = update(&wr, base_rowid(&wr, argv[0]),
+                    sqlite3_value_int64(argv[1]) != sqlite3_value_int64(argv[0]),
+                    argv + 2);
+    }
+    w->writing--;
+    sqlite3_free(sqlite3_str_finish(wr.cols));
+    sqlite3_free(wr.key);
+    if (rc != SQLITE_OK && !wr.err)
+        wr.err = sqlite3_mprintf("ward: the write failed: %s",
+                                 sqlite3_errstr(rc));
+    if (rc == SQLITE_OK) {
+        sqlite3_free(wr.err);
+        wr.err = NULL;
+    }
+    *err = wr.err;
+    return rc;
 }

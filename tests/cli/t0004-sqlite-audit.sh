@@ -99,7 +99,7 @@ t_verify_drift() {
     mkdb db &&
     sq_plain db "DROP TRIGGER ward_vote_check;
         CREATE TRIGGER sneaky AFTER INSERT ON customers BEGIN SELECT 1; END;
-        UPDATE ward_cell SET expr = '\"customers\".\"phone\"' WHERE col = 'phone';
+        UPDATE ward_cell SET effect = 'show', rank = 2, mask = NULL, args = NULL WHERE col = 'phone';
         DROP TRIGGER ward_audit_customers_update;
         CREATE TRIGGER ward_audit_customers_update AFTER UPDATE ON customers BEGIN SELECT 1; END" &&
     expect_exit 1 "$WARD" verify db >out 2>err &&

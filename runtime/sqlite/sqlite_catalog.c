@@ -1,0 +1,480 @@
+/*
+ * sqlite_catalog.c - the policy as the compiled script stored it, and what
+ * it decides for the session in force, table by table.
+ *
+ * The catalog tables (ward_table, ward_column, ward_cell, ward_rowrule,
+ * ward_write, ward_guard) are read in two steps:
+ *   - rt_catalog_load, when a session starts: the protected tables, their
+ *     columns and guards. Read again only when a different policy has been
+ *     applied (ward_policy.source_sha256 changed), so a session starts in
+ *     time independent of the number of tables;
+ *   - rt_table_decide, the first time a statement of the session uses a
+ *     table: each column's effect for the session (the most permissive of
+ *     the roles' own decisions, which the compiler stored per role in
+ *     ward_cell; between masks the one written first), the row filter (the
+ *     union of the roles' rows rules) and the write grants.
+ * Everything here runs as the runtime (rt_prepare/rt_step) and reads main.
+ */
+#include "sqlite_rt.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Catalog is one pass over the catalog with a sticky first error. */
+typedef struct Catalog {
+    WardConn *w;
+    char *err; /* sqlite3_malloc'd, the first failure */
+} Catalog;
+
+static void fail(Catalog *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void fail(Catalog *c, const char *fmt, ...)
+{
+    if (c->err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = sqlite3_vmprintf(fmt, ap);
+    va_end(ap);
+    c->err = msg ? sqlite3_mprintf("ward: %s", msg) : NULL;
+    if (!c->err)
+        c->err = sqlite3_mprintf("ward: out of memory");
+    sqlite3_free(msg);
+}
+
+static sqlite3_stmt *query(Catalog *c, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (c->err)
+        return NULL;
+    if (rt_prepare(c->w, sql, &st) != SQLITE_OK) {
+        fail(c,
+             "this database has no usable ward policy (%s): apply a script "
+             "from `ward compile --target sqlite` first",
+             sqlite3_errmsg(c->w->db));
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+static bool next(Catalog *c, sqlite3_stmt *st)
+{
+    if (!st || c->err)
+        return false;
+    int rc = rt_step(c->w, st);
+    if (rc == SQLITE_ROW)
+        return true;
+    if (rc != SQLITE_DONE)
+        fail(c, "reading the policy catalog: %s", sqlite3_errmsg(c->w->db));
+    return false;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+/* ---- the tables, read once per applied policy ---- */
+
+static void decision_clear(RtTable *t)
+{
+    for (int i = 0; i < t->ncols; i++) {
+        RtColumn *c = &t->cols[i];
+        for (int a = 0; a < c->nargs; a++)
+            sqlite3_value_free(c->args[a]);
+        sqlite3_free(c->args);
+        c->args = NULL;
+        c->nargs = 0;
+        c->mask = NULL;
+        c->effect = RT_HIDE;
+        c->writable = false;
+    }
+    sqlite3_free(t->filter);
+    t->filter = NULL;
+    t->deletable = false;
+    t->gen = 0;
+}
+
+void rt_catalog_clear(WardConn *w)
+{
+    for (int i = 0; i < w->ntables; i++) {
+        RtTable *t = &w->tables[i];
+        decision_clear(t);
+        for (int c = 0; c < t->ncols; c++) {
+            sqlite3_free(t->cols[c].name);
+            sqlite3_free(t->cols[c].decl);
+            sqlite3_free(t->cols[c].coll);
+            sqlite3_free(t->cols[c].unmask);
+            sqlite3_free(t->cols[c].update);
+        }
+        sqlite3_free(t->cols);
+        sqlite3_free(t->name);
+        sqlite3_free(t->export_approval);
+        sqlite3_free(t->delete_approval);
+    }
+    sqlite3_free(w->tables);
+    w->tables = NULL;
+    w->ntables = 0;
+    rt_names_clear(&w->protected);
+    sqlite3_free(w->policy);
+    sqlite3_free(w->policy_sha);
+    w->policy = w->policy_sha = NULL;
+}
+
+RtTable *rt_table(WardConn *w, const char *name)
+{
+    for (int i = 0; name && i < w->ntables; i++)
+        if (sqlite3_stricmp(w->tables[i].name, name) == 0)
+            return &w->tables[i];
+    return NULL;
+}
+
+int rt_column(const RtTable *t, const char *name)
+{
+    for (int i = 0; name && i < t->ncols; i++)
+        if (sqlite3_stricmp(t->cols[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* base_column reads the base column's declared type and collation, so the
+ * virtual table compares and sorts exactly as the table does. */
+static void base_column(Catalog *c, RtTable *t, RtColumn *col, bool *pk)
+{
+    const char *type = NULL, *coll = NULL;
+    int notnull = 0, primary = 0, autoinc = 0;
+    if (sqlite3_table_column_metadata(c->w->db, "main", t->name, col->name,
+                                      &type, &coll, &notnull, &primary,
+                                      &autoinc) != SQLITE_OK) {
+        fail(c, "the policy protects %s.%s, which this database lacks: %s",
+             t->name, col->name, sqlite3_errmsg(c->w->db));
+        return;
+    }
+    col->decl = rt_dup(type ? type : "");
+    col->coll = rt_dup(coll ? coll : "BINARY");
+    *pk = primary != 0;
+}
+
+/* has_rowid: the runtime names rows by rowid; WITHOUT ROWID tables have
+ * none. */
+static void check_rowid(Catalog *c, RtTable *t)
+{
+    char *sql = sqlite3_mprintf("SELECT rowid FROM main.\"%w\" LIMIT 0",
+                                t->name);
+    sqlite3_stmt *st = NULL;
+    if (sql && !c->err && rt_prepare(c->w, sql, &st) != SQLITE_OK)
+        fail(c,
+             "table %s has no rowid (WITHOUT ROWID): the SQLite runtime "
+             "serves only rowid tables",
+             t->name);
+    sqlite3_finalize(st);
+    sqlite3_free(sql);
+}
+
+static void load_indexes(Catalog *c, RtTable *t)
+{
+    sqlite3_stmt *st = query(c, "SELECT il.\"unique\", ii.name FROM "
+                                "pragma_index_list(?1, 'main') il, "
+                                "pragma_index_info(il.name, 'main') ii "
+                                "WHERE ii.seqno = 0 AND il.partial = 0");
+    if (st)
+        sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    while (next(c, st)) {
+        int k = rt_column(t, col_text(st, 1));
+        if (k < 0)
+            continue;
+        t->cols[k].indexed = true;
+        t->cols[k].unique = t->cols[k].unique || sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+}
+
+static void load_columns(Catalog *c, RtTable *t)
+{
+    sqlite3_stmt *st = query(c, "SELECT name, type, audit_read, audit_write "
+                                "FROM main.\"ward_column\" WHERE tbl = ?1 "
+                                "ORDER BY pos");
+    if (st)
+        sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    int npk = 0, pk_col = -1;
+    while (next(c, st)) {
+        RtColumn *cols = sqlite3_realloc64(
+            t->cols, (sqlite3_uint64)(t->ncols + 1) * sizeof *cols);
+        if (!cols) {
+            fail(c, "out of memory");
+            break;
+        }
+        t->cols = cols;
+        RtColumn *col = &t->cols[t->ncols++];
+        memset(col, 0, sizeof *col);
+        col->name = rt_dup(col_text(st, 0));
+        const char *type = col_text(st, 1);
+        col->date = type &&
+                    (strcmp(type, "date") == 0 || strcmp(type, "datetime") == 0);
+        col->audit_read = sqlite3_column_int(st, 2) != 0;
+        col->audit_write = sqlite3_column_int(st, 3) != 0;
+        bool pk = false;
+        base_column(c, t, col, &pk);
+        if (pk) {
+            npk++;
+            pk_col = t->ncols - 1;
+        }
+    }
+    sqlite3_finalize(st);
+    /* INTEGER PRIMARY KEY, alone and spelled so, is the rowid itself. */
+    if (npk == 1 && t->cols[pk_col].decl &&
+        sqlite3_stricmp(t->cols[pk_col].decl, "INTEGER") == 0) {
+        t->rowid_col = pk_col;
+        t->cols[pk_col].indexed = t->cols[pk_col].unique = true;
+    }
+}
+
+static void load_guards(Catalog *c, RtTable *t)
+{
+    sqlite3_stmt *st = query(c, "SELECT approval, op, col FROM "
+                                "main.\"ward_guard\" WHERE tbl = ?1");
+    if (st)
+        sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    while (next(c, st)) {
+        const char *ap = col_text(st, 0), *op = col_text(st, 1);
+        int k = rt_column(t, col_text(st, 2));
+        if (strcmp(op, "export") == 0) {
+            t->export_approval = rt_dup(ap);
+        } else if (strcmp(op, "delete") == 0) {
+            t->delete_approval = rt_dup(ap);
+        } else if (k >= 0 && strcmp(op, "update") == 0) {
+            t->cols[k].update = rt_dup(ap);
+        } else if (k >= 0 && strcmp(op, "unmask") == 0) {
+            t->cols[k].unmask = rt_dup(ap);
+            t->any_unmask = true;
+        }
+    }
+    sqlite3_finalize(st);
+}
+
+static void load_tables(Catalog *c)
+{
+    WardConn *w = c->w;
+    sqlite3_stmt *st = query(c, "SELECT name, key, has_rows FROM "
+                                "main.\"ward_table\" ORDER BY rowid");
+    while (next(c, st)) {
+        RtTable *ts = sqlite3_realloc64(
+            w->tables, (sqlite3_uint64)(w->ntables + 1) * sizeof *ts);
+        if (!ts) {
+            fail(c, "out of memory");
+            break;
+        }
+        w->tables = ts;
+        RtTable *t = &w->tables[w->ntables++];
+        memset(t, 0, sizeof *t);
+        t->name = rt_dup(col_text(st, 0));
+        t->key = -1;
+        t->rowid_col = -1;
+        t->has_rows = sqlite3_column_int(st, 2) != 0;
+        char *key = rt_dup(col_text(st, 1));
+        if (!rt_names_add(&w->protected, t->name))
+            fail(c, "out of memory");
+        check_rowid(c, t);
+        load_columns(c, t);
+        t->key = rt_column(t, key);
+        sqlite3_free(key);
+        load_indexes(c, t);
+        load_guards(c, t);
+    }
+    sqlite3_finalize(st);
+}
+
+int rt_catalog_load(WardConn *w, bool *changed, char **err)
+{
+    Catalog c = {.w = w};
+    *changed = false;
+    sqlite3_stmt *st = query(&c, "SELECT format, name, source_sha256 FROM "
+                                 "main.\"ward_policy\" WHERE id = 1");
+    char *name = NULL, *sha = NULL;
+    if (next(&c, st)) {
+        int format = sqlite3_column_int(st, 0);
+        name = rt_dup(col_text(st, 1));
+        sha = rt_dup(col_text(st, 2));
+        if (format != 2)
+            fail(&c,
+                 "the policy in this database has catalog format %d; this "
+                 "runtime reads format 2: recompile it with this ward and "
+                 "apply the script again",
+                 format);
+    } else if (!c.err) {
+        fail(&c, "this database has no ward policy: apply a compiled script "
+                 "first");
+    }
+    sqlite3_finalize(st);
+    if (!c.err && w->tables && w->policy_sha && sha &&
+        strcmp(sha, w->policy_sha) == 0) {
+        sqlite3_free(name);
+        sqlite3_free(sha);
+        return SQLITE_OK;
+    }
+    if (!c.err) {
+        rt_catalog_clear(w);
+        w->policy = name;
+        w->policy_sha = sha;
+        name = sha = NULL;
+        load_tables(&c);
+        *changed = true;
+        if (c.err)
+            rt_catalog_clear(w);
+    }
+    sqlite3_free(name);
+    sqlite3_free(sha);
+    *err = c.err;
+    return c.err ? SQLITE_ERROR : SQLITE_OK;
+}
+
+/* ---- a table's decisions for the session ---- */
+
+/* mask_args reads a cell's JSON argument list into C's values. */
+static void mask_args(Catalog *c, RtColumn *col, const char *json)
+{
+    sqlite3_stmt *st = query(c, "SELECT value FROM json_each(?1) ORDER BY "
+                                "CAST(key AS INTEGER)");
+    if (st)
+        sqlite3_bind_text(st, 1, json ? json : "[]", -1, SQLITE_STATIC);
+    while (next(c, st)) {
+        if (col->nargs == MASK_MAX_ARGS) {
+            fail(c, "the catalog gives %s more arguments than any mask takes",
+                 col->name);
+            break;
+        }
+        if (!col->args) {
+            col->args = sqlite3_malloc64(MASK_MAX_ARGS * sizeof *col->args);
+            if (!col->args) {
+                fail(c, "out of memory");
+                break;
+            }
+        }
+        sqlite3_value *v = sqlite3_value_dup(sqlite3_column_value(st, 0));
+        if (!v) {
+            fail(c, "out of memory");
+            break;
+        }
+        col->args[col->nargs++] = v;
+    }
+    sqlite3_finalize(st);
+}
+
+static void decide_cells(Catalog *c, RtTable *t)
+{
+    WardConn *w = c->w;
+    sqlite3_stmt *st = query(
+        c, "SELECT col, rank, mask, args FROM (SELECT col, rank, mask, args, "
+           "row_number() OVER (PARTITION BY col ORDER BY rank DESC, pos) AS "
+           "n FROM main.\"ward_cell\" WHERE tbl = ?1 AND scenario = ?2 AND "
+           "instr(?3, ',' || role || ',') > 0) WHERE n = 1");
+    if (st) {
+        sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, w->scenario ? w->scenario : "", -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, w->roles_key, -1, SQLITE_STATIC);
+    }
+    while (next(c, st)) {
+        int k = rt_column(t, col_text(st, 0));
+        if (k < 0)
+            continue;
+        RtColumn *col = &t->cols[k];
+        int rank = sqlite3_column_int(st, 1);
+        col->effect = rank == 2 ? RT_SHOW : rank == 1 ? RT_MASK : RT_HIDE;
+        if (col->effect != RT_MASK)
+            continue;
+        const char *name = col_text(st, 2);
+        col->mask = name ? mask_spec_find(name) : NULL;
+        if (!col->mask) {
+            fail(c, "the catalog names an unknown mask '%s' for %s.%s",
+                 name ? name : "", t->name, col->name);
+            break;
+        }
+        mask_args(c, col, col_text(st, 3));
+    }
+    sqlite3_finalize(st);
+}
+
+static void decide_rows(Catalog *c, RtTable *t)
+{
+    WardConn *w = c->w;
+    if (!t->has_rows)
+        return;
+    sqlite3_stmt *st = query(c, "SELECT expr FROM main.\"ward_rowrule\" "
+                                "WHERE tbl = ?1 AND instr(?2, ',' || role "
+                                "|| ',') > 0 ORDER BY rowid");
+    if (st) {
+        sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, w->roles_key, -1, SQLITE_STATIC);
+    }
+    sqlite3_str *f = sqlite3_str_new(w->db);
+    bool all = false;
+    while (next(c, st)) {
+        if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+            all = true; /* `rows all` absorbs the union */
+            continue;
+        }
+        if (sqlite3_str_length(f))
+            sqlite3_str_appendall(f, " OR ");
+        sqlite3_str_appendf(f, "(%s)", col_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    char *filter = sqlite3_str_finish(f);
+    if (all) {
+        sqlite3_free(filter);
+        t->filter = NULL;
+    } else {
+        /* No rule names the session's roles: no rows. */
+        t->filter = filter ? filter : rt_dup("0");
+    }
+}
+
+static void decide_writes(Catalog *c, RtTable *t)
+{
+    WardConn *w = c->w;
+    sqlite3_stmt *st = query(c, "SELECT DISTINCT col FROM main.\"ward_write\" "
+                                "WHERE tbl = ?1 AND instr(?2, ',' || role "
+                                "|| ',') > 0");
+    if (st) {
+        sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, w->roles_key, -1, SQLITE_STATIC);
+    }
+    while (next(c, st)) {
+        int k = rt_column(t, col_text(st, 0));
+        if (k >= 0)
+            t->cols[k].writable = true;
+    }
+    sqlite3_finalize(st);
+    bool all = t->ncols > 0;
+    for (int k = 0; k < t->ncols; k++)
+        all = all && t->cols[k].writable;
+    t->deletable = all || t->delete_approval;
+}
+
+int rt_table_decide(WardConn *w, RtTable *t, char **err)
+{
+    *err = NULL;
+    if (!w->active) {
+        *err = sqlite3_mprintf("ward: %s is served only in a session: call "
+                               "ward_session() first",
+                               t->name);
+        return SQLITE_ERROR;
+    }
+    if (t->gen == w->gen)
+        return SQLITE_OK;
+    decision_clear(t);
+    Catalog c = {.w = w};
+    decide_cells(&c, t);
+    decide_rows(&c, t);
+    decide_writes(&c, t);
+    if (c.err) {
+        decision_clear(t);
+        *err = c.err;
+        return SQLITE_ERROR;
+    }
+    t->gen = w->gen;
+    return SQLITE_OK;
+}
