@@ -26,15 +26,28 @@ void diag_dispose(Diag *d)
     d->len = d->cap = 0;
 }
 
+/* vformat formats FMT into a new arena string of any length: a message may
+ * quote a long name or literal, and a fixed buffer would cut it silently. */
+static char *vformat(Arena *a, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    if (n < 0)
+        n = 0;
+    char *s = arena_alloc(a, (size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, fmt, again);
+    va_end(again);
+    return s;
+}
+
 static Diagnostic *add(Diag *d, Severity sev, Span at, const char *fmt,
                        va_list ap)
 {
-    char buf[1024];
-    vsnprintf(buf, sizeof buf, fmt, ap);
     Diagnostic *x = arena_alloc(d->arena, sizeof *x);
     x->sev = sev;
     x->at = at;
-    x->msg = arena_strdup(d->arena, buf);
+    x->msg = vformat(d->arena, fmt, ap);
     x->seq = d->len;
     if (d->len == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 16;
@@ -69,14 +82,12 @@ Diagnostic *diag_warning(Diag *d, Span at, const char *fmt, ...)
 static void add_note(Diag *d, Diagnostic *x, Span at, const char *kind,
                      const char *fmt, va_list ap)
 {
-    char buf[1024];
-    vsnprintf(buf, sizeof buf, fmt, ap);
     DiagNote *notes = arena_alloc(d->arena, (x->nnotes + 1) * sizeof *notes);
     if (x->nnotes)
         memcpy(notes, x->notes, x->nnotes * sizeof *notes);
     notes[x->nnotes].at = at;
     notes[x->nnotes].kind = kind;
-    notes[x->nnotes].msg = arena_strdup(d->arena, buf);
+    notes[x->nnotes].msg = vformat(d->arena, fmt, ap);
     x->notes = notes;
     x->nnotes++;
 }
