@@ -70,6 +70,17 @@ Diagnostic *diag_error(Diag *d, Span at, const char *fmt, ...)
     return x;
 }
 
+Diagnostic *diag_error_code(Diag *d, DiagCode code, Span at, const char *fmt,
+                            ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    Diagnostic *x = add(d, SEV_ERROR, at, fmt, ap);
+    va_end(ap);
+    x->code = code;
+    return x;
+}
+
 Diagnostic *diag_warning(Diag *d, Span at, const char *fmt, ...)
 {
     va_list ap;
@@ -277,14 +288,18 @@ static void show_line(FILE *out, Span at)
 static void print_one(FILE *out, const Diagnostic *x)
 {
     const char *sev = x->sev == SEV_ERROR ? "error" : "warning";
+    /* "[E001]" after the message; nothing for a diagnostic without code. */
+    char code[16] = "";
+    if (x->code != DIAG_NO_CODE)
+        snprintf(code, sizeof code, " [E%03d]", (int)x->code);
     if (x->at.file) {
         size_t line, col;
         srcmap_line_col(x->at.file, x->at.begin, &line, &col);
-        fprintf(out, "%s:%zu:%zu: %s: %s\n", x->at.file->name, line, col, sev,
-                x->msg);
+        fprintf(out, "%s:%zu:%zu: %s: %s%s\n", x->at.file->name, line, col, sev,
+                x->msg, code);
         show_line(out, x->at);
     } else {
-        fprintf(out, "ward: %s: %s\n", sev, x->msg);
+        fprintf(out, "ward: %s: %s%s\n", sev, x->msg, code);
     }
     for (size_t i = 0; i < x->nnotes; i++) {
         const DiagNote *n = &x->notes[i];
