@@ -643,7 +643,8 @@ static void pass_header(Builder *b, const Node *items)
         b->m->version = n->as.policy.version->as.int_lit.value;
         b->m->label = label_of(n->as.policy.label);
         b->m->at = n->at;
-        if (b->m->version < 1 || b->m->version == INT64_MAX)
+        /* A version beyond int64 never gets here: the scanner refuses it. */
+        if (b->m->version < 1)
             diag_error(b->d, n->as.policy.version->at,
                        "the policy version must be a whole number from 1 "
                        "up");
