@@ -26,15 +26,28 @@ void diag_dispose(Diag *d)
     d->len = d->cap = 0;
 }
 
+/* vformat formats FMT into a new arena string of any length: a message may
+ * quote a long name or literal, and a fixed buffer would cut it silently. */
+static char *vformat(Arena *a, const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    if (n < 0)
+        n = 0;
+    char *s = arena_alloc(a, (size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, fmt, again);
+    va_end(again);
+    return s;
+}
+
 static Diagnostic *add(Diag *d, Severity sev, Span at, const char *fmt,
                        va_list ap)
 {
-    char buf[1024];
-    vsnprintf(buf, sizeof buf, fmt, ap);
     Diagnostic *x = arena_alloc(d->arena, sizeof *x);
     x->sev = sev;
     x->at = at;
-    x->msg = arena_strdup(d->arena, buf);
+    x->msg = vformat(d->arena, fmt, ap);
     x->seq = d->len;
     if (d->len == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 16;
@@ -57,6 +70,17 @@ Diagnostic *diag_error(Diag *d, Span at, const char *fmt, ...)
     return x;
 }
 
+Diagnostic *diag_error_code(Diag *d, DiagCode code, Span at, const char *fmt,
+                            ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    Diagnostic *x = add(d, SEV_ERROR, at, fmt, ap);
+    va_end(ap);
+    x->code = code;
+    return x;
+}
+
 Diagnostic *diag_warning(Diag *d, Span at, const char *fmt, ...)
 {
     va_list ap;
@@ -69,14 +93,12 @@ Diagnostic *diag_warning(Diag *d, Span at, const char *fmt, ...)
 static void add_note(Diag *d, Diagnostic *x, Span at, const char *kind,
                      const char *fmt, va_list ap)
 {
-    char buf[1024];
-    vsnprintf(buf, sizeof buf, fmt, ap);
     DiagNote *notes = arena_alloc(d->arena, (x->nnotes + 1) * sizeof *notes);
     if (x->nnotes)
         memcpy(notes, x->notes, x->nnotes * sizeof *notes);
     notes[x->nnotes].at = at;
     notes[x->nnotes].kind = kind;
-    notes[x->nnotes].msg = arena_strdup(d->arena, buf);
+    notes[x->nnotes].msg = vformat(d->arena, fmt, ap);
     x->notes = notes;
     x->nnotes++;
 }
@@ -266,14 +288,18 @@ static void show_line(FILE *out, Span at)
 static void print_one(FILE *out, const Diagnostic *x)
 {
     const char *sev = x->sev == SEV_ERROR ? "error" : "warning";
+    /* "[E001]" after the message; nothing for a diagnostic without code. */
+    char code[16] = "";
+    if (x->code != DIAG_NO_CODE)
+        snprintf(code, sizeof code, " [E%03d]", (int)x->code);
     if (x->at.file) {
         size_t line, col;
         srcmap_line_col(x->at.file, x->at.begin, &line, &col);
-        fprintf(out, "%s:%zu:%zu: %s: %s\n", x->at.file->name, line, col, sev,
-                x->msg);
+        fprintf(out, "%s:%zu:%zu: %s: %s%s\n", x->at.file->name, line, col, sev,
+                x->msg, code);
         show_line(out, x->at);
     } else {
-        fprintf(out, "ward: %s: %s\n", sev, x->msg);
+        fprintf(out, "ward: %s: %s%s\n", sev, x->msg, code);
     }
     for (size_t i = 0; i < x->nnotes; i++) {
         const DiagNote *n = &x->notes[i];

@@ -38,6 +38,22 @@ typedef struct Span {
     uint32_t end;       /* one past the last byte */
 } Span;
 
+/* DiagCode: the stable code of a diagnostic, printed after its message as
+ * "[E001]" so that tests, editors and CI can match on it. The number is the
+ * code: a code is never renumbered or reused, and a new diagnostic takes the
+ * next free number. DIAG_NO_CODE (0) prints nothing; most diagnostics older
+ * than the codes carry none yet. docs/language.md lists the codes. */
+typedef enum DiagCode {
+    DIAG_NO_CODE = 0,
+    DIAG_NAME_TOO_LONG = 1,     /* a declared name over 63 bytes */
+    DIAG_RESERVED_PREFIX = 2,   /* a name beginning ward_, sqlite_, pg_ */
+    DIAG_RESERVED_COLUMN = 3,   /* a column named rowid, _rowid_ or oid */
+    DIAG_RESERVED_POLICY = 4,   /* a policy named ward, public, ... */
+    DIAG_RESERVED_ROLE = 5,     /* a role named public, none, ... */
+    DIAG_INT_OUT_OF_RANGE = 6,  /* an integer literal beyond int64 */
+    DIAG_REAL_OUT_OF_RANGE = 7, /* a real literal beyond a double */
+} DiagCode;
+
 typedef enum Severity {
     SEV_ERROR,   /* the input is wrong; no output is produced */
     SEV_WARNING, /* suspicious but valid (lint) */
@@ -51,6 +67,7 @@ typedef struct DiagNote {
 
 typedef struct Diagnostic {
     Severity sev;
+    DiagCode code;   /* stable code, or DIAG_NO_CODE */
     Span at;         /* the offending construct */
     const char *msg; /* short, lower-case, no trailing period */
     DiagNote *notes; /* arena-owned array */
@@ -75,6 +92,9 @@ Diagnostic *diag_error(Diag *d, Span at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 Diagnostic *diag_warning(Diag *d, Span at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* diag_error_code reports an error that carries the stable CODE. */
+Diagnostic *diag_error_code(Diag *d, DiagCode code, Span at, const char *fmt,
+                            ...) __attribute__((format(printf, 4, 5)));
 void diag_note(Diag *d, Diagnostic *x, Span at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void diag_hint(Diag *d, Diagnostic *x, const char *fmt, ...)

@@ -454,6 +454,170 @@ static void check_mask_fits(Builder *b, const MaskFn *fn, const Column *c,
     diag_hint(b->d, x, "keep(first, last) and redact() mask any type");
 }
 
+/* --- names ---------------------------------------------------------------- */
+
+/* Prefixes of the names that ward's runtime (ward_audit, ward_owner), SQLite
+ * (sqlite_master) and PostgreSQL (pg_catalog, pg_read_all_data) own. */
+static const char *const RESERVED_PREFIXES[] = {"ward_", "sqlite_", "pg_"};
+
+/* Column names SQLite reads as the hidden row id, whatever the table says. */
+static const char *const RESERVED_COLUMNS[] = {"rowid", "_rowid_", "oid"};
+
+typedef struct ReservedName {
+    const char *name; /* lower case; matched in any case */
+    const char *hint; /* why the target refuses it or misreads it */
+} ReservedName;
+
+/* Policy names: on PostgreSQL the policy's views live in a schema of the
+ * policy's name, so a schema that already exists would be taken over. */
+static const ReservedName RESERVED_POLICIES[] = {
+    {"ward", "the schema ward holds ward's own runtime on PostgreSQL"},
+    {"public", "PostgreSQL already has a schema named public; a policy's "
+               "views go into a schema named after the policy"},
+    {"pg_catalog", "PostgreSQL already has a schema named pg_catalog; a "
+                   "policy's views go into a schema named after the policy"},
+    {"information_schema",
+     "PostgreSQL already has a schema named information_schema; a policy's "
+     "views go into a schema named after the policy"},
+};
+
+/* Role names that PostgreSQL refuses (public, none) or that GRANT, SET ROLE
+ * and ALTER ROLE read as something else (role_specification in the
+ * PostgreSQL 15 manual: PUBLIC | CURRENT_ROLE | CURRENT_USER |
+ * SESSION_USER). Names beginning with pg_ are refused by the prefix rule. */
+static const ReservedName RESERVED_ROLES[] = {
+    {"public", "in GRANT, public means every role, so a grant to this role "
+               "would reach everyone"},
+    {"none", "PostgreSQL reserves the role name none (SET ROLE NONE drops "
+             "back to the session user)"},
+    {"current_user", "in GRANT, current_user means whoever runs the "
+                     "statement, not a role of this name"},
+    {"current_role", "in GRANT, current_role means whoever runs the "
+                     "statement, not a role of this name"},
+    {"session_user", "in GRANT, session_user means the user who connected, "
+                     "not a role of this name"},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ascii_lower is tolower for the ASCII letters of names, locale-free. */
+static char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* same_word compares NAME with the lower-case WORD in any case; names are
+ * ASCII (the scanner sees to it). */
+static bool same_word(const char *name, const char *word)
+{
+    for (; *name && *word; name++, word++)
+        if (ascii_lower(*name) != *word)
+            return false;
+    return *name == *word;
+}
+
+/* starts_with_word: NAME begins with the lower-case WORD, in any case. */
+static bool starts_with_word(const char *name, const char *word)
+{
+    for (; *word; name++, word++)
+        if (ascii_lower(*name) != *word)
+            return false;
+    return true;
+}
+
+/* reserved_in returns the entry of TABLE that NAME spells, or NULL. */
+static const ReservedName *reserved_in(const ReservedName *table, size_t n,
+                                       const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (same_word(name, table[i].name))
+            return &table[i];
+    return NULL;
+}
+
+typedef enum NameKind {
+    NAME_POLICY,
+    NAME_ROLE,
+    NAME_SCENARIO,
+    NAME_MASK,
+    NAME_CLASSIFICATION,
+    NAME_TABLE,
+    NAME_COLUMN,
+    NAME_APPROVAL,
+} NameKind;
+
+static const char *name_kind_text(NameKind k)
+{
+    static const char *text[] = {"policy", "role",           "scenario",
+                                 "mask",   "classification", "table",
+                                 "column", "approval"};
+    return text[k];
+}
+
+/* check_name reports a declared name that a target or the runtime cannot
+ * take as it is: longer than MODEL_NAME_MAX bytes (E001), beginning with a
+ * reserved prefix (E002), or a reserved column (E003), policy (E004) or role
+ * (E005) name. Case never matters: SQLite folds names, and PostgreSQL folds
+ * them wherever they are written unquoted. One report per name; the caller
+ * declares the name anyway, so its uses do not cascade into "unknown" errors.
+ */
+static void check_name(Builder *b, const Node *name, NameKind kind)
+{
+    const char *text = name->as.name.text;
+    const char *what = name_kind_text(kind);
+    size_t len = strlen(text);
+    if (len > MODEL_NAME_MAX) {
+        Diagnostic *x = diag_error_code(b->d, DIAG_NAME_TOO_LONG, name->at,
+                                        "%s name is longer than %d bytes", what,
+                                        MODEL_NAME_MAX);
+        diag_hint(b->d, x,
+                  "it is %zu bytes; PostgreSQL keeps only the first %d bytes "
+                  "of a name, so two longer names could become one",
+                  len, MODEL_NAME_MAX);
+        return;
+    }
+    for (size_t i = 0; i < COUNT(RESERVED_PREFIXES); i++) {
+        const char *prefix = RESERVED_PREFIXES[i];
+        if (!starts_with_word(text, prefix))
+            continue;
+        Diagnostic *x = diag_error_code(
+            b->d, DIAG_RESERVED_PREFIX, name->at,
+            "%s name '%s' begins with the reserved prefix '%.*s'", what, text,
+            (int)strlen(prefix), text);
+        diag_hint(b->d, x,
+                  "names beginning with ward_, sqlite_ or pg_, in any case, "
+                  "belong to ward's runtime, SQLite or PostgreSQL");
+        return;
+    }
+    if (kind == NAME_COLUMN) {
+        for (size_t i = 0; i < COUNT(RESERVED_COLUMNS); i++) {
+            if (!same_word(text, RESERVED_COLUMNS[i]))
+                continue;
+            Diagnostic *x =
+                diag_error_code(b->d, DIAG_RESERVED_COLUMN, name->at,
+                                "column name '%s' is reserved", text);
+            diag_hint(b->d, x,
+                      "SQLite reads rowid, _rowid_ and oid, in any case, as "
+                      "the table's hidden row id, not as a column");
+            return;
+        }
+    }
+    const ReservedName *r = NULL;
+    DiagCode code = DIAG_NO_CODE;
+    if (kind == NAME_POLICY) {
+        r = reserved_in(RESERVED_POLICIES, COUNT(RESERVED_POLICIES), text);
+        code = DIAG_RESERVED_POLICY;
+    } else if (kind == NAME_ROLE) {
+        r = reserved_in(RESERVED_ROLES, COUNT(RESERVED_ROLES), text);
+        code = DIAG_RESERVED_ROLE;
+    }
+    if (!r)
+        return;
+    Diagnostic *x = diag_error_code(b->d, code, name->at,
+                                    "%s name '%s' is reserved", what, text);
+    diag_hint(b->d, x, "%s", r->hint);
+}
+
 /* --- pass: header ------------------------------------------------------- */
 
 static void pass_header(Builder *b, const Node *items)
@@ -474,11 +638,13 @@ static void pass_header(Builder *b, const Node *items)
         if (i != 0)
             diag_error(b->d, n->at,
                        "the policy header must be the first statement");
+        check_name(b, n->as.policy.name, NAME_POLICY);
         b->m->name = n->as.policy.name->as.name.text;
         b->m->version = n->as.policy.version->as.int_lit.value;
         b->m->label = label_of(n->as.policy.label);
         b->m->at = n->at;
-        if (b->m->version < 1 || b->m->version == INT64_MAX)
+        /* A version beyond int64 never gets here: the scanner refuses it. */
+        if (b->m->version < 1)
             diag_error(b->d, n->as.policy.version->at,
                        "the policy version must be a whole number from 1 "
                        "up");
@@ -515,6 +681,7 @@ static void declare_role(Builder *b, const Node *n)
     const char *name = n->as.role.name->as.name.text;
     if (!plain_name(b, n->as.role.name, "role"))
         return;
+    check_name(b, n->as.role.name, NAME_ROLE);
     int prev = model_role(b->m, name);
     if (prev >= 0) {
         duplicate(b, n->as.role.name->at, "role", name, b->m->roles[prev].at);
@@ -532,6 +699,7 @@ static void declare_scenario(Builder *b, const Node *n)
     const char *name = n->as.scenario.name->as.name.text;
     if (!plain_name(b, n->as.scenario.name, "scenario"))
         return;
+    check_name(b, n->as.scenario.name, NAME_SCENARIO);
     int prev = model_scenario(b->m, name);
     if (prev >= 0) {
         duplicate(b, n->as.scenario.name->at, "scenario", name,
@@ -551,6 +719,7 @@ static void declare_mask(Builder *b, const Node *n)
     const char *name = n->as.mask_def.name->as.name.text;
     if (!plain_name(b, n->as.mask_def.name, "mask"))
         return;
+    check_name(b, n->as.mask_def.name, NAME_MASK);
     const MaskFn *prev = find_mask(b->m, name);
     if (prev) {
         duplicate(b, n->as.mask_def.name->at, "mask", name, prev->at);
@@ -567,6 +736,7 @@ static void declare_mask(Builder *b, const Node *n)
 static void declare_class(Builder *b, const Node *n)
 {
     const char *name = n->as.classification.name->as.name.text;
+    check_name(b, n->as.classification.name, NAME_CLASSIFICATION);
     int prev = find_class(b->m, name);
     if (prev >= 0) {
         duplicate(b, n->as.classification.name->at, "classification", name,
@@ -617,6 +787,7 @@ static void declare_column(Builder *b, Table *t, const Node *n)
                    "a column name cannot contain '.'");
         return;
     }
+    check_name(b, n->as.column.name, NAME_COLUMN);
     ColType type = TYPE_TEXT;
     const Node *tn = n->as.column.type;
     if (!parse_type(tn->as.name.text, &type)) {
@@ -710,6 +881,7 @@ static void declare_table(Builder *b, const Node *n)
                    "a table name cannot contain '.'");
         return;
     }
+    check_name(b, n->as.table.name, NAME_TABLE);
     b->m->tables = grow(b->a, b->m->tables, b->m->ntables, sizeof(Table));
     Table *t = &b->m->tables[b->m->ntables++];
     t->name = name;
@@ -1155,6 +1327,7 @@ static void add_approval(Builder *b, const Node *n)
     const char *name = n->as.approval.name->as.name.text;
     if (!plain_name(b, n->as.approval.name, "approval"))
         return;
+    check_name(b, n->as.approval.name, NAME_APPROVAL);
     int prev = find_approval(b->m, name);
     if (prev >= 0) {
         duplicate(b, n->as.approval.name->at, "approval", name,

@@ -15,6 +15,11 @@
 #include "diag.h"
 #include "mask_spec.h"
 
+/* The longest name a policy may declare, in bytes: PostgreSQL keeps only
+ * the first 63 bytes of an identifier (NAMEDATALEN - 1), and the limit holds
+ * on both targets so that a policy means the same everywhere. */
+#define MODEL_NAME_MAX 63
+
 typedef enum ColType {
     TYPE_INTEGER,
     TYPE_REAL,

@@ -9,6 +9,7 @@
 #include "strbuf.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,14 +56,41 @@ Node *ast_name_new(Arena *a, Span at, const char *text, size_t len)
     return n;
 }
 
+/* ast_int_parse converts TEXT, an optional '-' and decimal digits, to OUT.
+ * Returns false when the value does not fit in 64 bits; OUT then holds the
+ * nearest end of the range, which never reaches SQL: the scanner reports
+ * such a literal (lexer_number), and no output follows an error. */
+bool ast_int_parse(const char *text, int64_t *out)
+{
+    errno = 0;
+    long long v = strtoll(text, NULL, 10);
+    *out = v;
+    return errno != ERANGE;
+}
+
+/* ast_real_parse converts TEXT, an optional '-' and digits '.' digits, to
+ * OUT. Returns false when the value overflows to infinity, or when a nonzero
+ * literal comes out as 0 or loses precision below the normal doubles
+ * (underflow): either would change the meaning of the policy silently. */
+bool ast_real_parse(const char *text, double *out)
+{
+    errno = 0;
+    double v = strtod(text, NULL);
+    *out = v;
+    if (errno == ERANGE || isinf(v))
+        return false;
+    if (v == 0)
+        for (const char *p = text; *p; p++)
+            if (*p >= '1' && *p <= '9')
+                return false;
+    return true;
+}
+
 Node *ast_int_new(Arena *a, Span at, const char *text, size_t len)
 {
     Node *n = ast_new(a, NODE_INT, at);
     n->as.int_lit.text = arena_strndup(a, text, len);
-    errno = 0;
-    long long v = strtoll(n->as.int_lit.text, NULL, 10);
-    /* Out of range saturates; the model reports it against the span. */
-    n->as.int_lit.value = errno == ERANGE ? INT64_MAX : v;
+    ast_int_parse(n->as.int_lit.text, &n->as.int_lit.value);
     return n;
 }
 
@@ -70,17 +98,19 @@ Node *ast_real_new(Arena *a, Span at, const char *text, size_t len)
 {
     Node *n = ast_new(a, NODE_REAL, at);
     n->as.real_lit.text = arena_strndup(a, text, len);
-    n->as.real_lit.value = strtod(n->as.real_lit.text, NULL);
+    ast_real_parse(n->as.real_lit.text, &n->as.real_lit.value);
     return n;
 }
 
-/* ast_negate turns the literal LIT into its negative, written "-LIT". */
+/* ast_negate turns the literal LIT into its negative, written "-LIT". An
+ * integer is converted again from its new text, so that -9223372036854775808
+ * (whose digits alone do not fit) is exact. */
 Node *ast_negate(Arena *a, Span at, Node *lit)
 {
     lit->at = at;
     if (lit->kind == NODE_INT) {
-        lit->as.int_lit.value = -lit->as.int_lit.value;
         lit->as.int_lit.text = arena_printf(a, "-%s", lit->as.int_lit.text);
+        ast_int_parse(lit->as.int_lit.text, &lit->as.int_lit.value);
     } else {
         lit->as.real_lit.value = -lit->as.real_lit.value;
         lit->as.real_lit.text = arena_printf(a, "-%s", lit->as.real_lit.text);

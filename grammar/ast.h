@@ -207,6 +207,10 @@ Node *ast_new(Arena *a, NodeKind kind, Span at);
 Node *ast_list_new(Arena *a, Span at);
 Node *ast_list_push(Arena *a, Node *list, Node *item);
 Node *ast_name_new(Arena *a, Span at, const char *text, size_t len);
+/* Number conversion, shared by the constructors and the scanner's range
+ * check: false when TEXT does not fit (see ast.c). */
+bool ast_int_parse(const char *text, int64_t *out);
+bool ast_real_parse(const char *text, double *out);
 Node *ast_int_new(Arena *a, Span at, const char *text, size_t len);
 Node *ast_real_new(Arena *a, Span at, const char *text, size_t len);
 Node *ast_negate(Arena *a, Span at, Node *lit);

@@ -38,6 +38,43 @@ void lexer_string_error(Lexer *lx, Span at, const char *msg, const char *hint)
     diag_hint(lx->diag, x, "%s", hint);
 }
 
+/* lexer_number reports the number literal LIT (NODE_INT or NODE_REAL) when
+ * it does not fit its type: an integer beyond 64 bits (E006), a real that
+ * overflows or underflows a double (E007). Never clamped: the value would
+ * reach the generated SQL as something the user did not write. The span
+ * takes in a minus sign before the literal. The grammar has no '-' but the
+ * sign of a number, so an integer right after '-' is the magnitude of a
+ * negative number: 9223372036854775808 fits there and nowhere else. */
+void lexer_number(Lexer *lx, const Node *lit)
+{
+    bool minus = lx->prev_tok == '-';
+    Span at = lit->at;
+    if (minus)
+        at.begin = lx->prev_begin;
+    if (lit->kind == NODE_INT) {
+        const char *text = lit->as.int_lit.text;
+        if (minus)
+            text = arena_printf(lx->arena, "-%s", text);
+        int64_t v;
+        if (ast_int_parse(text, &v))
+            return;
+        Diagnostic *x = diag_error_code(lx->diag, DIAG_INT_OUT_OF_RANGE, at,
+                                        "integer literal is out of range");
+        diag_hint(lx->diag, x,
+                  "integers run from -9223372036854775808 to "
+                  "9223372036854775807");
+        return;
+    }
+    double v;
+    if (ast_real_parse(lit->as.real_lit.text, &v))
+        return;
+    Diagnostic *x = diag_error_code(lx->diag, DIAG_REAL_OUT_OF_RANGE, at,
+                                    "real literal is out of range");
+    diag_hint(lx->diag, x,
+              "reals are 64-bit floating point: other than 0, their size "
+              "runs from about 2.2e-308 to 1.8e308");
+}
+
 /* describe names the statement that token TOK starts inside BLOCK. */
 static const char *describe(int tok, LexBlock block, LexBlock *opens)
 {
@@ -84,6 +121,8 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner)
     Lexer *lx = yyget_extra(scanner);
     *lval = NULL;
     int tok = lexer_scan(lval, lloc, scanner);
+    lx->prev_tok = tok;
+    lx->prev_begin = lloc->begin;
     if (tok == 0) {
         /* The end of input sits at the end of the text. */
         lloc->file = lx->src;

@@ -39,10 +39,12 @@ typedef struct Lexer {
     size_t ncomments, cap;
     const char *invalid; /* message for the last invalid token */
     /* Statement tracking, for "expected ';' after the role declaration". */
-    LexBlock block;     /* block the next statement belongs to */
-    LexBlock opening;   /* block a '{' after this statement opens */
-    bool at_stmt_start; /* the next token starts a statement */
-    const char *stmt;   /* description of the current statement */
+    LexBlock block;      /* block the next statement belongs to */
+    LexBlock opening;    /* block a '{' after this statement opens */
+    bool at_stmt_start;  /* the next token starts a statement */
+    const char *stmt;    /* description of the current statement */
+    int prev_tok;        /* the token before the one being scanned, or 0 */
+    uint32_t prev_begin; /* where prev_tok starts */
 } Lexer;
 
 typedef struct Parser {
@@ -63,5 +65,6 @@ int utf8_check_source(Diag *d, const Source *src);
 /* Called by the scanner (lexer.l). */
 void lexer_comment(Lexer *lx, Span at);
 void lexer_string_error(Lexer *lx, Span at, const char *msg, const char *hint);
+void lexer_number(Lexer *lx, const Node *lit);
 
 #endif
