@@ -7,10 +7,12 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define WARD_VERSION "0.1.0"
@@ -75,6 +77,32 @@ int cli_diagnostics(Diag *d)
     return d->errors ? EXIT_USAGE : EXIT_OK;
 }
 
+/* write_all writes LEN bytes at DATA to FD; false on a short write. */
+static bool write_all(int fd, const char *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        off += (size_t)w;
+    }
+    return true;
+}
+
+static int write_in_place(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY);
+    bool ok = fd >= 0 && write_all(fd, data, len);
+    if (fd >= 0)
+        ok = close(fd) == 0 && ok;
+    if (!ok)
+        fprintf(stderr, "ward: cannot write '%s': %s\n", path, strerror(errno));
+    return ok ? 0 : -1;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len)
 {
     if (strcmp(path, "-") == 0) {
@@ -84,6 +112,11 @@ int write_file_atomic(const char *path, const char *data, size_t len)
         }
         return 0;
     }
+    /* A device or a pipe (-o /dev/null, -o /dev/stdout, a FIFO) is written
+     * in place: renaming over it would replace it with a file. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return write_in_place(path, data, len);
     size_t n = strlen(path);
     char *tmp = malloc(n + 16);
     if (!tmp)
@@ -96,16 +129,7 @@ int write_file_atomic(const char *path, const char *data, size_t len)
         free(tmp);
         return -1;
     }
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
-    bool ok = off == len && fsync(fd) == 0;
+    bool ok = write_all(fd, data, len) && fsync(fd) == 0;
     ok = close(fd) == 0 && ok;
     if (ok && rename(tmp, path) != 0)
         ok = false;

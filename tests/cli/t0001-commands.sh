@@ -48,6 +48,16 @@ test_expect_success 'a failed compile leaves no file behind' '
     ! ls out.sql.tmp* 2>/dev/null
 '
 
+test_expect_success 'compile -o into a pipe writes through it and leaves the pipe a pipe' '
+    mkfifo pipe &&
+    { cat pipe >piped & } &&
+    "$WARD" compile "$P" -o pipe &&
+    wait &&
+    test -p pipe &&
+    contains piped "COMMIT;" &&
+    ! ls pipe.tmp* 2>/dev/null
+'
+
 test_expect_success 'compile for postgres writes the whole policy' '
     "$WARD" compile "$P" --target postgres -o out.sql &&
     contains out.sql "CREATE TRIGGER \"ward_write\" INSTEAD OF" &&
