@@ -227,14 +227,27 @@ static void load_attrs(Build *b, sqlite3_value *json)
  * it, so the next session of the connection inherits nothing. */
 static int drop_own(WardConn *w, char **err)
 {
-    int rc = SQLITE_OK;
-    for (int i = 0; i < w->own.n && rc == SQLITE_OK; i++) {
-        char *sql = sqlite3_mprintf("DROP TABLE IF EXISTS temp.\"%w\"; "
-                                    "DROP VIEW IF EXISTS temp.\"%w\";",
-                                    w->own.v[i], w->own.v[i]);
-        rc = sql ? rt_exec(w, sql, err) : SQLITE_NOMEM;
-        sqlite3_free(sql);
+    if (!w->own.n)
+        return SQLITE_OK;
+    sqlite3_stmt *st = NULL;
+    sqlite3_str *s = sqlite3_str_new(w->db);
+    int rc = rt_prepare(w, "SELECT type, name FROM temp.sqlite_schema WHERE "
+                           "type IN ('table', 'view')",
+                        &st);
+    while (rc == SQLITE_OK && (rc = rt_step(w, st)) == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        const char *type = (const char *)sqlite3_column_text(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (rt_names_has(&w->own, name))
+            sqlite3_str_appendf(s, "DROP %s temp.\"%w\";\n",
+                                strcmp(type, "view") == 0 ? "VIEW" : "TABLE",
+                                name);
     }
+    sqlite3_finalize(st);
+    char *sql = sqlite3_str_finish(s);
+    if (rc == SQLITE_DONE)
+        rc = sql ? (*sql ? rt_exec(w, sql, err) : SQLITE_OK) : SQLITE_NOMEM;
+    sqlite3_free(sql);
     if (rc == SQLITE_OK)
         rt_names_clear(&w->own);
     return rc;
