@@ -307,7 +307,7 @@ static void settle(WardConn *w)
     }
 }
 
-void rt_audit_flush_reads(WardConn *w)
+void rt_audit_flush_reads(WardConn *w, bool inside)
 {
     for (int t = 0; t < w->ntables; t++) {
         RtTable *tb = &w->tables[t];
@@ -334,7 +334,7 @@ void rt_audit_flush_reads(WardConn *w)
             memset(p, 0, sizeof *p);
             fields_fill(w, p->f, "read", tb->name, NULL, columns, rows, true,
                         NULL);
-            append_record(w, p, false);
+            append_record(w, p, inside);
         }
         sqlite3_free(columns);
     }
@@ -352,7 +352,7 @@ void rt_audit_statement_end(WardConn *w)
         retry = p->next;
         append_record(w, p, false);
     }
-    rt_audit_flush_reads(w);
+    rt_audit_flush_reads(w, false);
 }
 
 /* rescue_one appends P through DB unless it is there already (a record

@@ -257,8 +257,11 @@ void rt_audit_defer(WardConn *w, const char *op, const char *table,
                     const char *key, const char *columns, const char *detail);
 /* rt_audit_count_read counts row ROW as read of column C of T. */
 void rt_audit_count_read(RtColumn *c, sqlite3_int64 row);
-/* rt_audit_flush_reads appends the read records counted so far. */
-void rt_audit_flush_reads(WardConn *w);
+/* rt_audit_flush_reads appends the read records counted so far; INSIDE a
+ * statement in progress, which may yet roll them back. A write statement
+ * appends them before it ends, so that sqlite3_changes() afterwards counts
+ * its rows and not the runtime's record. */
+void rt_audit_flush_reads(WardConn *w, bool inside);
 /* rt_audit_statement_end appends the records of the statement that just
  * finished and retries records that could not be appended before. */
 void rt_audit_statement_end(WardConn *w);

@@ -446,6 +446,16 @@ static int borrow(WardVtab *vt, WardCursor *cur, const char *plan)
     return SQLITE_OK;
 }
 
+/* in_write: the statement reading is an INSERT, UPDATE or DELETE. */
+static bool in_write(WardConn *w, sqlite3_stmt *mine)
+{
+    for (sqlite3_stmt *s = sqlite3_next_stmt(w->db, NULL); s;
+         s = sqlite3_next_stmt(w->db, s))
+        if (s != mine && sqlite3_stmt_busy(s) && !sqlite3_stmt_readonly(s))
+            return true;
+    return false;
+}
+
 static int step(WardCursor *cur)
 {
     WardVtab *vt = (WardVtab *)cur->base.pVtab;
@@ -455,6 +465,10 @@ static int step(WardCursor *cur)
         return SQLITE_OK;
     }
     cur->eof = true;
+    /* A write statement's reads are recorded inside it (see
+     * rt_audit_flush_reads). */
+    if (rc == SQLITE_DONE && in_write(vt->w, cur->p->st))
+        rt_audit_flush_reads(vt->w, true);
     if (rc == SQLITE_DONE)
         return SQLITE_OK;
     sqlite3_free(vt->base.zErrMsg);

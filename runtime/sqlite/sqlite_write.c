@@ -376,6 +376,9 @@ int rt_write(WardConn *w, RtTable *t, int argc, sqlite3_value **argv,
 {
     Write wr = {.w = w, .t = t};
     wr.cols = sqlite3_str_new(w->db);
+    /* What the statement read to find its rows is recorded before its
+     * write, inside it. */
+    rt_audit_flush_reads(w, true);
     /* The compiled write-audit triggers leave this write to us. */
     w->writing++;
     int rc;
