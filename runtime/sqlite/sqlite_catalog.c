@@ -17,6 +17,8 @@
  */
 #include "sqlite_rt.h"
 
+#include "mask.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,7 +88,9 @@ static void decision_clear(RtTable *t)
         for (int a = 0; a < c->nargs; a++)
             sqlite3_value_free(c->args[a]);
         sqlite3_free(c->args);
+        sqlite3_free(c->margs);
         c->args = NULL;
+        c->margs = NULL;
         c->nargs = 0;
         c->mask = NULL;
         c->effect = RT_HIDE;
@@ -361,6 +365,11 @@ static void mask_args(Catalog *c, RtColumn *col, const char *json)
         col->args[col->nargs++] = v;
     }
     sqlite3_finalize(st);
+    col->margs = sqlite3_malloc64(MASK_MAX_ARGS * sizeof *col->margs);
+    if (!col->margs)
+        fail(c, "out of memory");
+    else
+        rt_mask_args(col->args, col->nargs, col->margs);
 }
 
 static void decide_cells(Catalog *c, RtTable *t)

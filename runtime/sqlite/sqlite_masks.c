@@ -99,21 +99,24 @@ typedef struct MaskFnData {
 /* apply runs SPEC on V (tagged a date when DATE) with ARGS into OUT, which
  * the caller set up over STACK. Returns a MASK_ code; ERR gets a message. */
 static int apply(WardConn *w, const MaskSpec *spec, sqlite3_value *v,
-                 bool date, sqlite3_value **args, int nargs, MaskBuf *out,
+                 bool date, const MaskValue *args, int nargs, MaskBuf *out,
                  char *err, size_t errlen)
 {
     MaskValue in = to_mask_value(v);
     if (date && in.kind == MASK_TEXT)
         in.kind = MASK_DATE;
-    MaskValue a[MASK_MAX_ARGS];
-    for (int i = 0; i < nargs && i < MASK_MAX_ARGS; i++)
-        a[i] = to_mask_value(args[i]);
     const MaskKey *key = spec->keyed ? conn_key(w) : NULL;
-    return mask_apply(spec, a, nargs, &in, out, key, err, errlen);
+    return mask_apply(spec, args, nargs, &in, out, key, err, errlen);
+}
+
+void rt_mask_args(sqlite3_value **argv, int n, MaskValue *out)
+{
+    for (int i = 0; i < n && i < MASK_MAX_ARGS; i++)
+        out[i] = to_mask_value(argv[i]);
 }
 
 void rt_mask_result(sqlite3_context *ctx, WardConn *w, const MaskSpec *spec,
-                    sqlite3_value *v, bool date, sqlite3_value **args,
+                    sqlite3_value *v, bool date, const MaskValue *args,
                     int nargs)
 {
     if (sqlite3_value_type(v) == SQLITE_NULL) {
@@ -133,7 +136,8 @@ void rt_mask_result(sqlite3_context *ctx, WardConn *w, const MaskSpec *spec,
 }
 
 bool rt_mask_is(WardConn *w, const MaskSpec *spec, sqlite3_value *base,
-                bool date, sqlite3_value **args, int nargs, sqlite3_value *v)
+                bool date, const MaskValue *args, int nargs,
+                sqlite3_value *v)
 {
     if (sqlite3_value_type(base) == SQLITE_NULL)
         return sqlite3_value_type(v) == SQLITE_NULL;
@@ -177,7 +181,9 @@ static void fn_mask_call(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                  spec->signature);
         return;
     }
-    rt_mask_result(ctx, fd->w, spec, argv[0], false, argv + 1, nargs);
+    MaskValue args[MASK_MAX_ARGS];
+    rt_mask_args(argv + 1, nargs, args);
+    rt_mask_result(ctx, fd->w, spec, argv[0], false, args, nargs);
 }
 
 /* ward_date(x): x, tagged as a date column's value. */

@@ -71,7 +71,8 @@ typedef struct RtColumn {
     /* The session's decision (valid while RtTable.gen == WardConn.gen). */
     RtEffect effect;
     const MaskSpec *mask;  /* RT_MASK: the catalog entry */
-    sqlite3_value **args;  /* RT_MASK: its literal arguments */
+    sqlite3_value **args;  /* RT_MASK: its literal arguments (owned) */
+    struct MaskValue *margs; /* the same for the core (borrows args) */
     int nargs;
     bool writable;         /* a write rule grants it to the session */
     /* Read audit of the statement in progress: rows whose value of this
@@ -292,12 +293,16 @@ void rt_approval_statement_end(WardConn *w);
 
 /* ---- sqlite_masks.c ---- */
 int rt_masks_register(sqlite3 *db, WardConn *w);
+/* rt_mask_args converts N SQL values to the core's (borrowing their text:
+ * valid while the values are). */
+void rt_mask_args(sqlite3_value **argv, int n, struct MaskValue *out);
 /* rt_mask_result sets CTX's result to SPEC applied to V with ARGS. */
 void rt_mask_result(sqlite3_context *ctx, WardConn *w, const MaskSpec *spec,
-                    sqlite3_value *v, bool date, sqlite3_value **args,
+                    sqlite3_value *v, bool date, const struct MaskValue *args,
                     int nargs);
 /* rt_mask_is: SPEC applied to BASE with ARGS gives exactly V. */
 bool rt_mask_is(WardConn *w, const MaskSpec *spec, sqlite3_value *base,
-                bool date, sqlite3_value **args, int nargs, sqlite3_value *v);
+                bool date, const struct MaskValue *args, int nargs,
+                sqlite3_value *v);
 
 #endif

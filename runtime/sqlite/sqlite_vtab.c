@@ -54,6 +54,7 @@ typedef struct WardCursor {
     Prepared *p;  /* borrowed from the cache, or owned when !cached */
     bool cached;
     bool eof;
+    sqlite3_int64 rowid; /* the current row's stored rowid */
 } WardCursor;
 
 static void prepared_free(Prepared *p)
@@ -462,6 +463,7 @@ static int step(WardCursor *cur)
     int rc = rt_step(vt->w, cur->p->st);
     if (rc == SQLITE_ROW) {
         cur->eof = false;
+        cur->rowid = sqlite3_column_int64(cur->p->st, 0);
         return SQLITE_OK;
     }
     cur->eof = true;
@@ -554,11 +556,11 @@ static int vt_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int i)
     }
     sqlite3_value *v = sqlite3_column_value(cur->p->st, p);
     if (col->audit_read && vt->mode != MODE_EXPORT)
-        rt_audit_count_read(col, sqlite3_column_int64(cur->p->st, 0));
+        rt_audit_count_read(col, cur->rowid);
     if (e == RT_SHOW)
         sqlite3_result_value(ctx, v);
     else
-        rt_mask_result(ctx, vt->w, col->mask, v, col->date, col->args,
+        rt_mask_result(ctx, vt->w, col->mask, v, col->date, col->margs,
                        col->nargs);
     return SQLITE_OK;
 }
@@ -567,8 +569,8 @@ static int vt_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *out)
 {
     WardCursor *cur = (WardCursor *)c;
     WardVtab *vt = (WardVtab *)c->pVtab;
-    sqlite3_int64 rowid = sqlite3_column_int64(cur->p->st, 0);
-    *out = rt_rowid_clear(cur->t) ? rowid : rt_rowid_hide(vt->w, rowid);
+    *out = rt_rowid_clear(cur->t) ? cur->rowid
+                                  : rt_rowid_hide(vt->w, cur->rowid);
     return SQLITE_OK;
 }
 

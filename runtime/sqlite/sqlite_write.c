@@ -223,7 +223,7 @@ static bool decided_is(WardConn *w, const RtColumn *c, sqlite3_value *base,
     case RT_HIDE: return sqlite3_value_type(v) == SQLITE_NULL;
     case RT_MASK: break;
     }
-    return rt_mask_is(w, c->mask, base, c->date, c->args, c->nargs, v);
+    return rt_mask_is(w, c->mask, base, c->date, c->margs, c->nargs, v);
 }
 
 static int update(Write *wr, sqlite3_int64 rowid, bool new_rowid,
