@@ -237,11 +237,12 @@ refused approval-required "supervisor s01" cs_supervisor s01 \
     "SELECT count(*) FROM ward_export_customers"
 
 say "6. The audit log: who, when, which columns, which operation (never the values)"
-echo "Reads and writes of audited columns (audit customers read phone, id_card,"
-echo "medication write all), one row per statement:"
+echo "Reads of audited columns (audit customers read phone, id_card, medication"
+echo "write all), one row per statement and table; every write attempt, refused"
+echo "ones included:"
 shell -header -nullvalue '' pharmacy.db \
     "SELECT seq, substr(at, 1, 19) AS 'at (UTC)', user, roles, scenario, op,
-            tbl AS 'table', key, columns, nrows AS 'rows'
+            tbl AS 'table', key, columns, nrows AS 'rows', detail
        FROM ward_audit WHERE op IN ('read', 'insert', 'update', 'delete')
       ORDER BY seq" >audit.tsv
 table audit.tsv
