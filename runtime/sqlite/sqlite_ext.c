@@ -49,6 +49,38 @@ int rt_step(WardConn *w, sqlite3_stmt *stmt)
     return rc;
 }
 
+bool rt_hold(WardConn *w, sqlite3_stmt *stmt)
+{
+    if (w->nheld == w->capheld) {
+        int cap = w->capheld ? 2 * w->capheld : 16;
+        sqlite3_stmt **h =
+            sqlite3_realloc64(w->held, (sqlite3_uint64)cap * sizeof *h);
+        if (!h)
+            return false;
+        w->held = h;
+        w->capheld = cap;
+    }
+    w->held[w->nheld++] = stmt;
+    return true;
+}
+
+void rt_unhold(WardConn *w, sqlite3_stmt *stmt)
+{
+    for (int i = 0; i < w->nheld; i++)
+        if (w->held[i] == stmt) {
+            w->held[i] = w->held[--w->nheld];
+            return;
+        }
+}
+
+bool rt_holds(const WardConn *w, sqlite3_stmt *stmt)
+{
+    for (int i = 0; i < w->nheld; i++)
+        if (w->held[i] == stmt)
+            return true;
+    return false;
+}
+
 void rt_now(char *out, int64_t seconds)
 {
     struct timespec ts;
@@ -97,9 +129,11 @@ bool rt_value_is(sqlite3_value *a, sqlite3_value *b)
     case SQLITE_FLOAT:
         return sqlite3_value_double(a) == sqlite3_value_double(b);
     default:
+        /* Empty text or blob has no bytes to compare (and may be NULL). */
         return sqlite3_value_bytes(a) == sqlite3_value_bytes(b) &&
-               memcmp(sqlite3_value_blob(a), sqlite3_value_blob(b),
-                      (size_t)sqlite3_value_bytes(a)) == 0;
+               (sqlite3_value_bytes(a) == 0 ||
+                memcmp(sqlite3_value_blob(a), sqlite3_value_blob(b),
+                       (size_t)sqlite3_value_bytes(a)) == 0);
     }
 }
 
@@ -176,6 +210,7 @@ static void conn_free(void *p)
     rt_session_clear(w);
     rt_catalog_clear(w);
     rt_audit_dispose(w);
+    sqlite3_free(w->held);
     sqlite3_free(w->path);
     crypto_key_dispose(&w->key);
     sqlite3_free(w);

@@ -313,12 +313,14 @@ int rt_guard_snapshot(WardConn *w, char **err)
 
 /* nested: another statement of the connection is still running, so the
  * one that just ended (one of the runtime's own, finalised inside a
- * function call) is not the end of the session's statement. */
+ * function call) is not the end of the session's statement. The scans the
+ * runtime keeps prepared for its virtual tables are still running when a
+ * statement reading them is reset: they are part of it. */
 static bool nested(WardConn *w, sqlite3_stmt *ended)
 {
     for (sqlite3_stmt *s = sqlite3_next_stmt(w->db, NULL); s;
          s = sqlite3_next_stmt(w->db, s))
-        if (s != ended && sqlite3_stmt_busy(s))
+        if (s != ended && sqlite3_stmt_busy(s) && !rt_holds(w, s))
             return true;
     return false;
 }

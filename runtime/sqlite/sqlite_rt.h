@@ -147,6 +147,10 @@ typedef struct WardConn {
      * the session made (dropped when it ends). */
     RtNames readable;
     RtNames own;
+    /* The statements the runtime keeps prepared between calls (its
+     * virtual tables' scans): not the session's, whatever they run. */
+    sqlite3_stmt **held;
+    int nheld, capheld;
     /* The statement in progress. */
     RtUse *uses;
     int nuses;
@@ -169,6 +173,11 @@ int rt_prepare(WardConn *w, const char *sql, sqlite3_stmt **out);
 /* rt_step steps STMT as the runtime: SQLite re-prepares inside step after a
  * schema change, and that must be the runtime's prepare too. */
 int rt_step(WardConn *w, sqlite3_stmt *stmt);
+/* rt_hold and rt_unhold record that the runtime keeps STMT prepared (or no
+ * longer); rt_holds asks. */
+bool rt_hold(WardConn *w, sqlite3_stmt *stmt);
+void rt_unhold(WardConn *w, sqlite3_stmt *stmt);
+bool rt_holds(const WardConn *w, sqlite3_stmt *stmt);
 /* rt_now writes the current UTC time, plus SECONDS, as ISO 8601 with
  * milliseconds ("2026-11-24T04:06:23.123Z") to OUT (32 bytes). */
 void rt_now(char *out, int64_t seconds);

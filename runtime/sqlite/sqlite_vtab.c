@@ -57,8 +57,10 @@ typedef struct WardCursor {
     sqlite3_int64 rowid; /* the current row's stored rowid */
 } WardCursor;
 
-static void prepared_free(Prepared *p)
+static void prepared_free(WardConn *w, Prepared *p)
 {
+    if (p->st)
+        rt_unhold(w, p->st);
     sqlite3_finalize(p->st);
     sqlite3_free(p->plan);
     sqlite3_free(p->pos);
@@ -68,7 +70,7 @@ static void prepared_free(Prepared *p)
 static void vtab_free(WardVtab *vt)
 {
     for (int i = 0; i < CACHE; i++)
-        prepared_free(&vt->cache[i]);
+        prepared_free(vt->w, &vt->cache[i]);
     sqlite3_free(vt->table);
     sqlite3_free(vt);
 }
@@ -367,7 +369,7 @@ static void release(WardCursor *cur)
         sqlite3_clear_bindings(cur->p->st);
         cur->p->busy = false;
     } else {
-        prepared_free(cur->p);
+        prepared_free(((WardVtab *)cur->base.pVtab)->w, cur->p);
         sqlite3_free(cur->p);
     }
     cur->p = NULL;
@@ -406,7 +408,7 @@ static int borrow(WardVtab *vt, WardCursor *cur, const char *plan)
     for (int i = 0; i < CACHE; i++) {
         Prepared *p = &vt->cache[i];
         if (p->st && !p->busy && p->gen != w->gen)
-            prepared_free(p); /* planned for another session */
+            prepared_free(w, p); /* planned for another session */
         if (p->st && !p->busy && strcmp(p->plan, plan) == 0) {
             p->busy = true;
             cur->p = p;
@@ -430,13 +432,18 @@ static int borrow(WardVtab *vt, WardCursor *cur, const char *plan)
         rc = parse_map(cur->t, plan, p) ? SQLITE_OK : SQLITE_NOMEM;
     if (rc == SQLITE_OK)
         rc = rt_prepare(w, sql + 1, &p->st);
+    if (rc == SQLITE_OK && !rt_hold(w, p->st)) {
+        sqlite3_finalize(p->st);
+        p->st = NULL;
+        rc = SQLITE_NOMEM;
+    }
     if (rc == SQLITE_OK && !(p->plan = rt_dup(plan)))
         rc = SQLITE_NOMEM;
     if (rc != SQLITE_OK) {
         sqlite3_free(vt->base.zErrMsg);
         vt->base.zErrMsg = sqlite3_mprintf("ward: cannot read %s: %s",
                                            vt->table, sqlite3_errmsg(w->db));
-        prepared_free(p);
+        prepared_free(w, p);
         if (!cur->cached)
             sqlite3_free(p);
         return rc;
@@ -452,7 +459,8 @@ static bool in_write(WardConn *w, sqlite3_stmt *mine)
 {
     for (sqlite3_stmt *s = sqlite3_next_stmt(w->db, NULL); s;
          s = sqlite3_next_stmt(w->db, s))
-        if (s != mine && sqlite3_stmt_busy(s) && !sqlite3_stmt_readonly(s))
+        if (s != mine && sqlite3_stmt_busy(s) && !sqlite3_stmt_readonly(s) &&
+            !rt_holds(w, s))
             return true;
     return false;
 }
