@@ -154,3 +154,12 @@ clean:
 	rm -rf build
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# A long run of the SQLite runtime's property test
+# (tests/unit/test_sqlite_property.c): a million statements from a fresh
+# seed unless WARD_PROP_N and WARD_PROP_SEED say otherwise; the seed is
+# printed so that a failure can be replayed.
+.PHONY: proptest
+proptest: $(BUILD)/tests/unit/test_sqlite_property
+	WARD_PROP_N=$${WARD_PROP_N:-1000000} \
+	    WARD_PROP_SEED=$${WARD_PROP_SEED:-$$(date +%s)} $<
