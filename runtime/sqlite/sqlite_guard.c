@@ -168,8 +168,14 @@ static bool read_ok(WardConn *w, const char *table, const char *db,
             rt_names_has(&w->vtabs, table))
             return rt_names_has(&w->vtabs, table) &&
                    (!ctx || rt_names_has(&w->own, ctx));
-        return rt_names_has(&w->own, table) || readable_anywhere(w, table) ||
-               IN(TABLE_FUNCTIONS, table);
+        if (rt_names_has(&w->own, table) || readable_anywhere(w, table) ||
+            IN(TABLE_FUNCTIONS, table))
+            return true;
+        /* Any other name of the database is off the allow-list; a name the
+         * database does not have is the statement's own CTE. */
+        return !rt_names_has(&w->unreadable, table) &&
+               sqlite3_strnicmp(table, "ward_", 5) != 0 &&
+               sqlite3_strnicmp(table, "sqlite_", 7) != 0;
     }
     if (is_temp(db))
         return rt_names_has(&w->own, table) || rt_names_has(&w->vtabs, table);
@@ -259,12 +265,13 @@ static int authorize(void *p, int action, const char *a1, const char *a2,
     }
 }
 
-/* add_schema records the tables of schema DB a session may use. */
+/* add_schema records the tables of schema DB a session may use, and the
+ * names of the others. */
 static int add_schema(WardConn *w, const char *db, char **err)
 {
-    char *sql = sqlite3_mprintf("SELECT name FROM \"%w\".sqlite_schema WHERE "
-                                "type = 'table' AND sql NOT LIKE 'CREATE "
-                                "VIRTUAL%%'",
+    char *sql = sqlite3_mprintf("SELECT name, type = 'table' AND sql NOT LIKE "
+                                "'CREATE VIRTUAL%%' FROM \"%w\".sqlite_schema "
+                                "WHERE type IN ('table', 'view')",
                                 db);
     sqlite3_stmt *st = NULL;
     int rc = sql ? rt_prepare(w, sql, &st) : SQLITE_NOMEM;
@@ -272,10 +279,17 @@ static int add_schema(WardConn *w, const char *db, char **err)
     while (rc == SQLITE_OK && (rc = rt_step(w, st)) == SQLITE_ROW) {
         rc = SQLITE_OK;
         const char *name = (const char *)sqlite3_column_text(st, 0);
-        if (!name || sqlite3_strnicmp(name, "ward_", 5) == 0 ||
-            sqlite3_strnicmp(name, "sqlite_", 7) == 0 ||
-            rt_names_has(&w->protected, name))
+        bool ordinary = sqlite3_column_int(st, 1) != 0;
+        if (!name)
             continue;
+        if (!ordinary || sqlite3_strnicmp(name, "ward_", 5) == 0 ||
+            sqlite3_strnicmp(name, "sqlite_", 7) == 0 ||
+            rt_names_has(&w->protected, name)) {
+            if (!rt_names_has(&w->vtabs, name) &&
+                !rt_names_add(&w->unreadable, name))
+                rc = SQLITE_NOMEM;
+            continue;
+        }
         char *key = sqlite3_mprintf("%s.%s", db, name);
         if (!key || !rt_names_add(&w->readable, key))
             rc = SQLITE_NOMEM;
@@ -289,13 +303,48 @@ static int add_schema(WardConn *w, const char *db, char **err)
     return rc;
 }
 
+/* add_names adds the first column of SQL's rows to the unreadable names,
+ * but for the runtime's own virtual tables. */
+static int add_names(WardConn *w, const char *sql, char **err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = rt_prepare(w, sql, &st);
+    while (rc == SQLITE_OK && (rc = rt_step(w, st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        rc = !name || rt_names_has(&w->vtabs, name) ||
+                     rt_names_add(&w->unreadable, name)
+                 ? SQLITE_OK
+                 : SQLITE_NOMEM;
+    }
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    if (rc != SQLITE_OK && !*err)
+        *err = sqlite3_mprintf("%s", sqlite3_errmsg(w->db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int add_temp(WardConn *w, char **err)
+{
+    return add_names(w,
+                     "SELECT name FROM temp.sqlite_schema WHERE type IN "
+                     "('table', 'view')",
+                     err);
+}
+
+static int add_modules(WardConn *w, char **err)
+{
+    return add_names(w, "SELECT name FROM pragma_module_list", err);
+}
+
 int rt_guard_snapshot(WardConn *w, char **err)
 {
     rt_names_clear(&w->readable);
+    rt_names_clear(&w->unreadable);
     sqlite3_stmt *st = NULL;
-    int rc = rt_prepare(w, "SELECT name FROM pragma_database_list WHERE "
-                           "name <> 'temp'",
-                        &st);
+    /* temp too: what the application made there before the session is
+     * not the session's. */
+    int rc = rt_prepare(w, "SELECT name FROM pragma_database_list", &st);
     RtNames dbs = {0};
     while (rc == SQLITE_OK && (rc = rt_step(w, st)) == SQLITE_ROW) {
         rc = rt_names_add(&dbs, (const char *)sqlite3_column_text(st, 0))
@@ -305,9 +354,15 @@ int rt_guard_snapshot(WardConn *w, char **err)
     if (rc == SQLITE_DONE)
         rc = SQLITE_OK;
     sqlite3_finalize(st);
-    for (int i = 0; rc == SQLITE_OK && i < dbs.n; i++)
-        rc = add_schema(w, dbs.v[i], err);
+    for (int i = 0; rc == SQLITE_OK && i < dbs.n; i++) {
+        if (sqlite3_stricmp(dbs.v[i], "temp") == 0)
+            rc = add_temp(w, err);
+        else
+            rc = add_schema(w, dbs.v[i], err);
+    }
     rt_names_clear(&dbs);
+    if (rc == SQLITE_OK)
+        rc = add_modules(w, err);
     return rc;
 }
 

@@ -147,6 +147,11 @@ typedef struct WardConn {
      * the session made (dropped when it ends). */
     RtNames readable;
     RtNames own;
+    /* Every other name a statement could mean: the views and tables of
+     * every schema that are not readable, and the virtual table modules
+     * (eponymous tables such as dbstat). A name on neither list, read
+     * without a schema, is one the statement made: a CTE. */
+    RtNames unreadable;
     /* The statements the runtime keeps prepared between calls (its
      * virtual tables' scans): not the session's, whatever they run. */
     sqlite3_stmt **held;

@@ -41,6 +41,7 @@ void rt_session_clear(WardConn *w)
     sqlite3_free(w->scenario);
     w->user = w->roles = w->roles_key = w->scenario = NULL;
     rt_names_clear(&w->readable);
+    rt_names_clear(&w->unreadable);
     rt_approval_statement_end(w);
 }
 

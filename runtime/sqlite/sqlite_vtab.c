@@ -282,8 +282,8 @@ static int vt_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
         sqlite3_str_appendf(map, "%d ", ncol++);
         sqlite3_str_appendf(sql, ", \"%w\"", t->cols[i].name);
     }
-    sqlite3_str_appendf(sql, " FROM main.\"%w\" WHERE ", t->name);
-    sqlite3_str_appendall(sql, t->filter ? t->filter : "1");
+    sqlite3_str_appendf(sql, " FROM main.\"%w\" WHERE (%s)", t->name,
+                        t->filter ? t->filter : "1");
     double rows = 1e6;
     int nargs = 0;
     bool unique = false;
