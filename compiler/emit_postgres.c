@@ -1,5 +1,10 @@
 /*
  * emit_postgres.c - the PostgreSQL script (see emit_postgres.h).
+ *
+ * Every function it writes (the policy's writer, the keyed masks') pins
+ * search_path = pg_catalog, pg_temp, pg_temp last, and names every other
+ * relation with its schema, as the runtime does (runtime/postgres/reset.sql
+ * says why; tests/cli/t0016 holds both to it).
  */
 #include "emit_postgres.h"
 
@@ -308,8 +313,9 @@ static void roles(const Model *m, StrBuf *out)
                  "them.\nDO $ward$\nBEGIN\n");
     for (size_t r = 0; r <= m->nroles; r++) {
         const char *name = r < m->nroles ? m->roles[r].name : "ward_reader";
-        sb_puts(out, "    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE "
-                     "rolname = ");
+        sb_puts(out,
+                "    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE "
+                "rolname = ");
         sql_put_str(out, name);
         sb_puts(out, ") THEN\n        CREATE ROLE ");
         sql_put_ident(out, name);
@@ -318,7 +324,8 @@ static void roles(const Model *m, StrBuf *out)
     }
     char w[24];
     writer_role(m->name, w);
-    sb_puts(out, "    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
+    sb_puts(out, "    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE "
+                 "rolname = ");
     sql_put_str(out, w);
     sb_puts(out, ") THEN\n        CREATE ROLE ");
     sql_put_ident(out, w);
@@ -539,7 +546,8 @@ static void keyed_sql(const Model *m, StrBuf *out)
                 sb_puts(out, "EXECUTE ");
                 sql_put_text(out, body.data, body.len);
                 sb_puts(out, "\n    || (SELECT format('%I.%I', n.nspname, "
-                             "c.relname) FROM pg_class c JOIN pg_namespace n "
+                             "c.relname) FROM pg_catalog.pg_class c JOIN "
+                             "pg_catalog.pg_namespace n "
                              "ON n.oid = c.relnamespace WHERE c.oid = ");
                 regclass_of(tb, out);
                 sb_puts(out, ")\n    || ' AS \"t\" WHERE \"t\".ctid = r); "
@@ -720,9 +728,11 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
     writer_role(m->name, w);
     sb_puts(out, " TO ");
     sql_put_ident(out, w);
-    sb_puts(out, ";\nDO $ward$\nBEGIN\n    EXECUTE format('GRANT USAGE ON "
-                 "SCHEMA %I TO %I', (SELECT n.nspname FROM pg_class c JOIN "
-                 "pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ");
+    sb_puts(
+        out,
+        ";\nDO $ward$\nBEGIN\n    EXECUTE format('GRANT USAGE ON "
+        "SCHEMA %I TO %I', (SELECT n.nspname FROM pg_catalog.pg_class c JOIN "
+        "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ");
     regclass_of(tb, out);
     sb_puts(out, "), ");
     sql_put_str(out, w);
@@ -891,8 +901,9 @@ static const char *const FINGERPRINT[] = {
     /* The views: definition, options (security_barrier), owner, grants. */
     "SELECT 'view' AS type, c.relname::text AS name, concat_ws(E'\\n', "
     "pg_get_viewdef(c.oid), c.reloptions::text, pg_get_userbyid(c.relowner), "
-    "c.relacl::text) AS body FROM pg_class c JOIN pg_namespace n ON n.oid = "
-    "c.relnamespace WHERE n.nspname = $P AND c.relkind = 'v'",
+    "c.relacl::text) AS body FROM pg_catalog.pg_class c "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $P AND c.relkind = 'v'",
     /* The base tables: row security on and forced or not, owner, grants,
      * their policies, and what runs when they are written or read:
      * column defaults and grants, constraints, rules, indexes. */
@@ -901,46 +912,49 @@ static const char *const FINGERPRINT[] = {
     "(SELECT string_agg(concat_ws(' ', pl.polname, pl.polcmd, "
     "pl.polpermissive, pl.polroles::regrole[]::text, pg_get_expr(pl.polqual, "
     "pl.polrelid), pg_get_expr(pl.polwithcheck, pl.polrelid)), E'\\n' ORDER "
-    "BY pl.polname) FROM pg_policy pl WHERE pl.polrelid = c.oid), "
+    "BY pl.polname) FROM pg_catalog.pg_policy pl WHERE pl.polrelid = c.oid), "
     "(SELECT string_agg(concat_ws(' ', a.attname, a.attacl::text, "
-    "pg_get_expr(d.adbin, d.adrelid)), E'\\n' ORDER BY a.attnum) FROM "
-    "pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND "
-    "d.adnum = a.attnum WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT "
-    "a.attisdropped), (SELECT string_agg(pg_get_constraintdef(k.oid), "
-    "E'\\n' ORDER BY k.conname) FROM pg_constraint k WHERE k.conrelid = "
-    "c.oid), (SELECT string_agg(pg_get_ruledef(r.oid), E'\\n' ORDER BY "
-    "r.rulename) FROM pg_rewrite r WHERE r.ev_class = c.oid), (SELECT "
-    "string_agg(pg_get_indexdef(i.indexrelid), E'\\n' ORDER BY "
-    "i.indexrelid::regclass::text) FROM pg_index i WHERE i.indrelid = "
-    "c.oid)) FROM ward.tbl t JOIN pg_class c ON c.oid = t.base WHERE "
-    "t.policy = $P",
+    "pg_get_expr(d.adbin, d.adrelid)), E'\\n' ORDER BY a.attnum) "
+    "FROM pg_catalog.pg_attribute a "
+    "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid "
+    "AND d.adnum = a.attnum WHERE a.attrelid = c.oid AND a.attnum > 0 "
+    "AND NOT a.attisdropped), (SELECT string_agg(pg_get_constraintdef(k.oid), "
+    "E'\\n' ORDER BY k.conname) FROM pg_catalog.pg_constraint k "
+    "WHERE k.conrelid = c.oid), (SELECT string_agg(pg_get_ruledef(r.oid), "
+    "E'\\n' ORDER BY r.rulename) FROM pg_catalog.pg_rewrite r "
+    "WHERE r.ev_class = c.oid), (SELECT string_agg("
+    "pg_get_indexdef(i.indexrelid), E'\\n' ORDER BY "
+    "i.indexrelid::regclass::text) FROM pg_catalog.pg_index i "
+    "WHERE i.indrelid = c.oid)) FROM ward.tbl t "
+    "JOIN pg_catalog.pg_class c ON c.oid = t.base WHERE t.policy = $P",
     /* The runtime's roles and the policy's: who may bypass row security,
      * log in, and who holds the runtime's own roles. */
     "SELECT 'role', r.rolname::text, concat_ws(' ', r.rolsuper, "
     "r.rolbypassrls, r.rolcanlogin, r.rolinherit, CASE WHEN r.rolname LIKE "
     "'ward\\_%' THEN (SELECT string_agg(m.member::regrole::text, ',' ORDER "
-    "BY m.member::regrole::text) FROM pg_auth_members m WHERE m.roleid = "
-    "r.oid) END) FROM pg_roles r WHERE r.rolname IN ('ward_reader', "
-    "'ward_owner', $W) OR r.rolname IN (SELECT name FROM ward.role WHERE "
-    "policy = $P)",
+    "BY m.member::regrole::text) FROM pg_catalog.pg_auth_members m "
+    "WHERE m.roleid = r.oid) END) FROM pg_catalog.pg_roles r "
+    "WHERE r.rolname IN ('ward_reader', 'ward_owner', $W) "
+    "OR r.rolname IN (SELECT name FROM ward.role WHERE policy = $P)",
     /* Who may read or write the runtime's tables. */
-    "SELECT 'grants', 'ward.' || c.relname, c.relacl::text FROM pg_class c "
-    "WHERE c.relnamespace = 'ward'::regnamespace AND c.relkind IN ('r', "
-    "'S')",
+    "SELECT 'grants', 'ward.' || c.relname, c.relacl::text "
+    "FROM pg_catalog.pg_class c WHERE c.relnamespace = 'ward'::regnamespace "
+    "AND c.relkind IN ('r', 'S')",
     /* Triggers on the base tables, the views and the runtime's tables
      * (the audit log's append-only guard), enabled or not. */
     "SELECT 'trigger', c.relname || '.' || g.tgname, "
-    "concat_ws(E'\\n', pg_get_triggerdef(g.oid), g.tgenabled) FROM "
-    "pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE NOT "
-    "g.tgisinternal AND (c.relnamespace IN (SELECT oid FROM pg_namespace "
-    "WHERE nspname IN ($P, 'ward')) OR c.oid IN (SELECT base FROM ward.tbl "
-    "WHERE policy = $P))",
+    "concat_ws(E'\\n', pg_get_triggerdef(g.oid), g.tgenabled) "
+    "FROM pg_catalog.pg_trigger g "
+    "JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid "
+    "WHERE NOT g.tgisinternal AND (c.relnamespace IN (SELECT oid "
+    "FROM pg_catalog.pg_namespace WHERE nspname IN ($P, 'ward')) "
+    "OR c.oid IN (SELECT base FROM ward.tbl WHERE policy = $P))",
     /* The runtime's functions, and the policy's (the keyed masks'). */
     "SELECT 'function', p.oid::regprocedure::text, concat_ws(E'\\n', "
     "p.prosrc, p.proconfig::text, p.prosecdef, p.provolatile, "
-    "pg_get_userbyid(p.proowner), p.proacl::text) FROM pg_proc p JOIN "
-    "pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IN ('ward', "
-    "$P)",
+    "pg_get_userbyid(p.proowner), p.proacl::text) FROM pg_catalog.pg_proc p "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+    "WHERE n.nspname IN ('ward', $P)",
     NULL,
 };
 
@@ -999,7 +1013,7 @@ static void pgaudit(const Model *m, StrBuf *out)
                  "shared_preload_libraries = 'pgaudit'.\n"
                  "CREATE EXTENSION IF NOT EXISTS pgaudit;\n"
                  "DO $ward$\nBEGIN\n    IF NOT EXISTS (SELECT 1 FROM "
-                 "pg_roles WHERE rolname = 'ward_auditor') THEN\n"
+                 "pg_catalog.pg_roles WHERE rolname = 'ward_auditor') THEN\n"
                  "        CREATE ROLE \"ward_auditor\" NOLOGIN;\n    END "
                  "IF;\n    EXECUTE format('ALTER DATABASE %I SET pgaudit.role "
                  "= %L', current_database(), 'ward_auditor');\nEND\n"
@@ -1071,9 +1085,11 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
             continue;
         /* Writes name a row by its key: a key the table does not keep
          * unique would reach other rows, out of sight included. */
-        sb_puts(out, "    IF NOT EXISTS (SELECT 1 FROM pg_index i JOIN "
-                     "pg_attribute a ON a.attrelid = i.indrelid AND a.attnum "
-                     "= i.indkey[0] WHERE i.indrelid = ");
+        sb_puts(
+            out,
+            "    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i JOIN "
+            "pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum "
+            "= i.indkey[0] WHERE i.indrelid = ");
         regclass_of(tb, out);
         sb_puts(out, " AND i.indisunique AND i.indnkeyatts = 1 AND i.indpred "
                      "IS NULL AND i.indexprs IS NULL AND a.attname = ");
@@ -1154,16 +1170,18 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sb_puts(out, ".\"ward_dml_\"(text, jsonb, jsonb) TO \"ward_owner\";\n");
     /* Views an earlier version made and this one does not. */
     sb_puts(out, "DO $ward$\nDECLARE\n    v record;\nBEGIN\n"
-                 "    FOR v IN SELECT viewname FROM pg_views WHERE "
+                 "    FOR v IN SELECT viewname FROM pg_catalog.pg_views WHERE "
                  "schemaname = ");
     sql_put_str(out, m->name);
     sb_puts(out, " LOOP\n        EXECUTE format('DROP VIEW %I.%I', ");
     sql_put_str(out, m->name);
-    sb_puts(out, ", v.viewname);\n    END LOOP;\n"
-                 "    -- The keyed masks' functions, made again below.\n"
-                 "    FOR v IN SELECT p.oid::regprocedure AS f FROM pg_proc p "
-                 "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE "
-                 "n.nspname = ");
+    sb_puts(out,
+            ", v.viewname);\n    END LOOP;\n"
+            "    -- The keyed masks' functions, made again below.\n"
+            "    FOR v IN SELECT p.oid::regprocedure AS f FROM "
+            "pg_catalog.pg_proc p "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE "
+            "n.nspname = ");
     sql_put_str(out, m->name);
     sb_puts(out, " AND p.proname LIKE 'ward\\_keyed\\_%' LOOP\n"
                  "        EXECUTE format('DROP FUNCTION %s', v.f);\n"

@@ -61,7 +61,7 @@ REVOKE ALL ON FUNCTION ward.view_rows_(text, text, text, text) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION ward.who_(p text)
 RETURNS text LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r text := ward.roles_(p);
 BEGIN
