@@ -965,7 +965,9 @@ static const char *const CATALOG[] = {
     "audit_col", "approval",     "approver", "guard", NULL,
 };
 
-void emit_postgres_fingerprint(const char *policy, StrBuf *out)
+/* put_query writes Q to OUT with "$P" replaced by POLICY as a literal and
+ * "$W" by its writer role's name as one. */
+static void put_query(const char *policy, const char *q, StrBuf *out)
 {
     StrBuf lit, wlit;
     sb_init(&lit);
@@ -974,6 +976,23 @@ void emit_postgres_fingerprint(const char *policy, StrBuf *out)
     char w[24];
     writer_role(policy, w);
     sql_put_str(&wlit, w);
+    for (const char *p = q; *p; p++) {
+        if (p[0] == '$' && p[1] == 'P') {
+            sb_append(out, lit.data, lit.len);
+            p++;
+        } else if (p[0] == '$' && p[1] == 'W') {
+            sb_append(out, wlit.data, wlit.len);
+            p++;
+        } else {
+            sb_putc(out, *p);
+        }
+    }
+    sb_free(&lit);
+    sb_free(&wlit);
+}
+
+void emit_postgres_fingerprint(const char *policy, StrBuf *out)
+{
     StrBuf q;
     sb_init(&q);
     for (int i = 0; FINGERPRINT[i]; i++)
@@ -986,21 +1005,75 @@ void emit_postgres_fingerprint(const char *policy, StrBuf *out)
                   CATALOG[i], CATALOG[i]);
     sb_puts(out, "SELECT type, name, encode(sha256(convert_to(coalesce(body, "
                  "''), 'UTF8')), 'hex') AS sha256 FROM (");
-    for (const char *p = q.data; *p; p++) {
-        if (p[0] == '$' && p[1] == 'P') {
-            sb_append(out, lit.data, lit.len);
-            p++;
-        } else if (p[0] == '$' && p[1] == 'W') {
-            sb_append(out, wlit.data, wlit.len);
-            p++;
-        } else {
-            sb_putc(out, *p);
-        }
-    }
+    put_query(policy, q.data, out);
     sb_puts(out, "\n) f");
     sb_free(&q);
-    sb_free(&lit);
-    sb_free(&wlit);
+}
+
+/*
+ * The constraints that make an existence oracle (docs/dba-postgres.md).
+ * A role that may write a column it does not see in clear learns, from a
+ * write the table refuses, whether another row holds the value it wrote:
+ * a unique or exclusion constraint (or unique index) covering the column
+ * refuses a value some row has, a foreign key from it one that the other
+ * table lacks. A refused write rolls back, audit row and all.
+ *
+ * held: each policy role and the policy roles it holds (itself included);
+ * blind: a column a role may write (through a role it holds) and, in a
+ * scenario ('' for none), sees through none of them in clear; covers: the
+ * columns of each such constraint or unique index of a protected table,
+ * its key columns and those its expressions and predicate name.
+ */
+static const char ORACLES[] =
+    "WITH held AS (SELECT r.name AS role, h.name AS holds FROM ward.role r "
+    "JOIN ward.role h ON h.policy = r.policy "
+    "JOIN pg_catalog.pg_roles ro ON ro.rolname = r.name "
+    "JOIN pg_catalog.pg_roles ho ON ho.rolname = h.name "
+    "WHERE r.policy = $P AND pg_catalog.pg_has_role(ro.oid, ho.oid, 'MEMBER')"
+    "), sc AS (SELECT ''::text AS s UNION SELECT name FROM ward.scenario_def "
+    "WHERE policy = $P"
+    "), blind AS (SELECT DISTINCT w.tbl, w.col, hw.role, sc.s "
+    "FROM ward.write w JOIN held hw ON hw.holds = w.role CROSS JOIN sc "
+    "WHERE w.policy = $P AND NOT EXISTS (SELECT 1 FROM ward.cell c "
+    "JOIN held hc ON hc.holds = c.role WHERE hc.role = hw.role "
+    "AND c.policy = $P AND c.tbl = w.tbl AND c.col = w.col "
+    "AND c.scenario = sc.s AND c.outcome = 1)"
+    "), idx AS (SELECT t.name AS tbl, i.indexrelid, "
+    "coalesce((SELECT CASE k.contype WHEN 'p' THEN 'primary key ' "
+    "WHEN 'u' THEN 'unique constraint ' ELSE 'exclusion constraint ' END "
+    "|| pg_catalog.quote_ident(k.conname) FROM pg_catalog.pg_constraint k "
+    "WHERE k.conindid = i.indexrelid AND k.conrelid = t.base "
+    "AND k.contype IN ('p', 'u', 'x')), 'unique index ' "
+    "|| pg_catalog.quote_ident(ic.relname)) AS what, t.base "
+    "FROM ward.tbl t JOIN pg_catalog.pg_index i ON i.indrelid = t.base "
+    "JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+    "WHERE t.policy = $P AND (i.indisunique OR i.indisexclusion)"
+    "), covers AS (SELECT x.tbl, a.attname::text AS col, x.what FROM idx x "
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = x.base AND a.attnum > 0 "
+    "WHERE a.attnum = ANY (SELECT i.indkey[n] FROM pg_catalog.pg_index i, "
+    "pg_catalog.generate_series(0, i.indnatts - 1) n "
+    "WHERE i.indexrelid = x.indexrelid) "
+    "OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
+    "WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+    "AND d.objid = x.indexrelid AND d.refobjid = x.base "
+    "AND d.refobjsubid = a.attnum) "
+    "UNION SELECT t.name, a.attname::text, 'foreign key ' "
+    "|| pg_catalog.quote_ident(k.conname) FROM ward.tbl t "
+    "JOIN pg_catalog.pg_constraint k ON k.conrelid = t.base "
+    "AND k.contype = 'f' JOIN pg_catalog.pg_attribute a "
+    "ON a.attrelid = t.base AND a.attnum = ANY (k.conkey) "
+    "WHERE t.policy = $P"
+    "), who AS (SELECT k.tbl, k.col, k.what, b.role || CASE WHEN "
+    "bool_or(b.s = '') THEN '' ELSE ' (in scenario ' "
+    "|| string_agg(b.s, ', ' ORDER BY b.s) || ')' END AS who "
+    "FROM covers k JOIN blind b ON b.tbl = k.tbl AND b.col = k.col "
+    "GROUP BY k.tbl, k.col, k.what, b.role"
+    ") SELECT tbl, col, what, string_agg(who, ', ' ORDER BY who) AS roles, "
+    "count(*) AS n FROM who GROUP BY tbl, col, what ORDER BY 1, 2, 3";
+
+void emit_postgres_oracles(const char *policy, StrBuf *out)
+{
+    put_query(policy, ORACLES, out);
 }
 
 /* pgaudit: its object audit logs every statement that touches what the
@@ -1215,6 +1288,19 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sb_puts(out, ", type, name, sha256 FROM (");
     emit_postgres_fingerprint(m->name, out);
     sb_puts(out, ") m;\n");
+    /* The constraints that would tell a role what it may not see. */
+    sb_puts(out,
+            "\n-- Unique, exclusion and foreign key constraints on a column "
+            "a role may\n-- write but not see: existence oracles "
+            "(docs/dba-postgres.md).\nDO $ward$\nDECLARE\n    o "
+            "record;\nBEGIN\n    FOR o IN ");
+    emit_postgres_oracles(m->name, out);
+    sb_puts(out, " LOOP\n        RAISE WARNING 'ward: %.% is in %, and % % "
+                 "may write it without seeing it in clear: a write the table "
+                 "refuses tells whether another row holds the value written "
+                 "(docs/dba-postgres.md)',\n            o.tbl, o.col, o.what, "
+                 "CASE WHEN o.n = 1 THEN 'role' ELSE 'roles' END, o.roles;\n"
+                 "    END LOOP;\nEND\n$ward$;\n");
     if (transaction)
         sb_puts(out, "\nCOMMIT;\n");
 }
