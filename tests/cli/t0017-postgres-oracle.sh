@@ -6,6 +6,7 @@
 # finds the number in at most 10^4 updates of its own row, and a refused
 # write rolls back with its audit row. The script warns of each such
 # constraint when applied, and `ward verify --dsn` warns without failing.
+# Last, ward with TEMPORARY taken from PUBLIC (docs: "Temporary objects").
 . "$ROOT/tests/cli/lib.sh"
 
 . "$ROOT/tests/cli/lib_pg.sh"
@@ -115,3 +116,26 @@ EOP
     test -z "$(warnings err)"
 }
 test_expect_success 'exclusion constraints, foreign keys, expression indexes, scenarios, inherited roles' t_kinds
+
+t_no_temporary() {
+    # Defence in depth (docs/dba-postgres.md, "Temporary objects"): with
+    # TEMPORARY taken from PUBLIC, ward still works for a cs_agent, which
+    # can make no temporary object, before or after ward made the
+    # session's temporary schema for its state.
+    pg "REVOKE TEMPORARY ON DATABASE postgres FROM PUBLIC" || return 1
+    pg_try a01 "CREATE TEMP VIEW pg_roles AS SELECT 1 AS x" \
+        "SELECT ward.set_scenario('outbound_call')" "SELECT ward.set_attr('store_id', '7')" \
+        "SELECT ward.lock()" "CREATE TEMP VIEW pg_roles AS SELECT 1 AS x" \
+        "CREATE FUNCTION pg_temp.f() RETURNS integer LANGUAGE sql AS 'SELECT 1'" \
+        "SELECT ward.scenario() || ' ' || ward.attr('store_id')" \
+        "SELECT phone FROM gsp_pharmacy.customers WHERE id = 2" \
+        "UPDATE gsp_pharmacy.customers SET name = '张三丰' WHERE id = 1" \
+        "SELECT ward.request('export_customers', 'no temp') > 0" >out 2>err
+    pg "GRANT TEMPORARY ON DATABASE postgres TO PUBLIC" || return 1
+    printf '%s\n' outbound_call 7 t 'outbound_call 7' '139****5432' t >want &&
+    cmp want out &&
+    contains err 'permission denied to create temporary tables in database "postgres"' &&
+    test "$(grep -c 'permission denied for schema pg_temp' err)" -eq 2 &&
+    test "$(grep -c ERROR err)" -eq 3
+}
+test_expect_success 'with TEMPORARY revoked from PUBLIC, ward works and a cs_agent makes no temporary object' t_no_temporary
