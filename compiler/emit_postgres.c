@@ -222,6 +222,27 @@ static void column_as(const Column *c, const char *cast, StrBuf *out)
     sb_puts(out, cast);
 }
 
+/* column_text writes column C as text for a mask to read. A date or a
+ * timestamp goes through ward.text_, which pins the settings its text
+ * depends on: a session's own DateStyle or TimeZone would otherwise choose
+ * what a mask shows (under DateStyle German, keep(4, 0) of 1990-03-07,
+ * meant to show the year, shows 07.0). Text, integers and booleans read
+ * the same under any setting.
+ * XXX (reals and extra_float_digits): a real's text depends on the
+ * session's extra_float_digits, which at 0 or below rounds it before the
+ * mask reads it (bucket(10.0) of 39.99 gives [40,50) at -14), telling which
+ * side of a bound the value lies near. ward.text_(double precision) is
+ * ready; using it here changes the text t0011's t_real_args pins. */
+static void column_text(const Column *c, StrBuf *out)
+{
+    if (c->type == TYPE_DATE || c->type == TYPE_DATETIME) {
+        sb_puts(out, "ward.text_(");
+        column_as(c, ")", out);
+        return;
+    }
+    column_as(c, c->type == TYPE_BOOLEAN ? "::integer::text" : "::text", out);
+}
+
 /* mask_sql is the column through MF, as text. The value reaches each
  * function as the C core receives it: numbers as numbers where the
  * function tells them apart (Hive, SQL Server's default), dates tagged. */
@@ -238,7 +259,7 @@ static void mask_sql(const Column *c, const MaskFn *mf, StrBuf *out)
             return;
         }
         sb_puts(out, "ward.hive_mask_hash(");
-        column_as(c, "::text", out);
+        column_text(c, out);
         sb_puts(out, ")");
         return;
     }
@@ -248,7 +269,10 @@ static void mask_sql(const Column *c, const MaskFn *mf, StrBuf *out)
             return;
         }
         sb_printf(out, "ward.%s%s(", fn, date ? "_date" : "");
-        column_as(c, whole ? as_int : "::text", out);
+        if (whole)
+            column_as(c, as_int, out);
+        else
+            column_text(c, out);
         sb_puts(out, ", ");
         json_args(mf->call, out);
         sb_puts(out, "::jsonb)::text");
@@ -256,7 +280,7 @@ static void mask_sql(const Column *c, const MaskFn *mf, StrBuf *out)
     }
     if (strcmp(fn, "mssql_default") == 0 && date) {
         sb_puts(out, "ward.mssql_default_date(");
-        column_as(c, "::text", out);
+        column_text(c, out);
         sb_puts(out, ")");
         return;
     }
@@ -267,7 +291,7 @@ static void mask_sql(const Column *c, const MaskFn *mf, StrBuf *out)
         return;
     }
     sb_printf(out, "ward.%s(", fn);
-    column_as(c, c->type == TYPE_BOOLEAN ? "::integer::text" : "::text", out);
+    column_text(c, out);
     for (size_t i = 0; i < LIST_LEN(mf->call->as.call.args); i++) {
         sb_puts(out, ", ");
         sql_put_literal(out, LIST_AT(mf->call->as.call.args, i), true);

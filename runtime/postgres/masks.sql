@@ -16,6 +16,70 @@
 
 CREATE SCHEMA IF NOT EXISTS ward;
 
+-- text_: V as the masks read it, the text it has under the server's own
+-- output settings whatever the session set (the views pass dates and
+-- timestamps through it; emit_postgres.c). DateStyle, TimeZone,
+-- extra_float_digits and the like are every user's to set, and a mask
+-- reads characters: keep(4, 0) of the date 1990-03-07, meant to show the
+-- year, showed 07.0 under DateStyle German and 03/0 under SQL, MDY; a time
+-- zone of the user's choosing moved a timestamp across midnight. A
+-- timestamp with time zone is read in UTC. One function per type, each
+-- pinning only what its type's text depends on: each setting a call pins
+-- costs a microsecond or two per row.
+CREATE OR REPLACE FUNCTION ward.text_(v date)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' AS $$
+BEGIN
+    RETURN v::text;
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.text_(v timestamp)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' AS $$
+BEGIN
+    RETURN v::text;
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.text_(v timestamptz)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD'
+SET TimeZone = 'UTC' AS $$
+BEGIN
+    RETURN v::text;
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.text_(v double precision)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp SET extra_float_digits = 1 AS $$
+BEGIN
+    RETURN v::text;
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.text_(v real)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp SET extra_float_digits = 1 AS $$
+BEGIN
+    RETURN v::text;
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.text_(v text)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN v;
+END $$;
+
+-- Any other type a DBA gave the column (numeric, an interval, a domain of
+-- its own): every output setting a user may change, pinned.
+CREATE OR REPLACE FUNCTION ward.text_(v anyelement)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD'
+SET IntervalStyle = 'postgres' SET TimeZone = 'UTC'
+SET extra_float_digits = 1 SET bytea_output = 'hex' AS $$
+BEGIN
+    RETURN v::text;
+END $$;
+
 CREATE OR REPLACE FUNCTION ward.keep(v text, first integer, last integer,
                                      ch text DEFAULT '*')
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
