@@ -14,7 +14,9 @@
  * what it made as the server keeps it (emit_postgres_fingerprint: views,
  * row security and policies, triggers, the runtime's functions, catalog
  * rows) in ward.manifest; verify runs the same query and compares, for
- * every policy in ward.policy.
+ * every policy in ward.policy. It also warns, without failing, of each
+ * constraint that lets a role learn a value it may write but not see
+ * (emit_postgres_oracles).
  */
 #include "cli.h"
 
@@ -94,6 +96,38 @@ static int drift_line(const char *type, const char *name, const char *want,
     return 1;
 }
 
+/* warn_oracles warns, on stderr, of each constraint of POLICY's tables
+ * that tells a role, by refusing its write, whether another row holds a
+ * value it does not see (emit_postgres_oracles). A warning, not drift: the
+ * exit status does not change. */
+static void warn_oracles(PGconn *db, const char *policy)
+{
+    StrBuf q;
+    sb_init(&q);
+    emit_postgres_oracles(policy, &q);
+    PGresult *res = PQexec(db, q.data);
+    sb_free(&q);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        fprintf(stderr,
+                "ward verify: warning: policy %s: could not look for "
+                "constraints that tell masked values: %s",
+                policy, PQerrorMessage(db));
+        PQclear(res);
+        return;
+    }
+    for (int r = 0; r < PQntuples(res); r++)
+        fprintf(stderr,
+                "ward verify: warning: policy %s: %s.%s is in %s, and %s %s "
+                "may write it without seeing it in clear: a write the table "
+                "refuses tells whether another row holds the value written "
+                "(docs/dba-postgres.md, \"Constraints as oracles\")\n",
+                policy, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1),
+                PQgetvalue(res, r, 2),
+                strcmp(PQgetvalue(res, r, 4), "1") == 0 ? "role" : "roles",
+                PQgetvalue(res, r, 3));
+    PQclear(res);
+}
+
 static int verify_postgres(const char *dsn)
 {
     PGconn *db;
@@ -155,6 +189,8 @@ static int verify_postgres(const char *dsn)
             }
         }
         PQclear(res);
+        if (rc != EXIT_USAGE)
+            warn_oracles(db, policy);
     }
     PQclear(pol);
     PQfinish(db);

@@ -1,5 +1,10 @@
 /*
  * emit_postgres.c - the PostgreSQL script (see emit_postgres.h).
+ *
+ * Every function it writes (the policy's writer, the keyed masks') pins
+ * search_path = pg_catalog, pg_temp, pg_temp last, and names every other
+ * relation with its schema, as the runtime does (runtime/postgres/reset.sql
+ * says why; tests/cli/t0016 holds both to it).
  */
 #include "emit_postgres.h"
 
@@ -217,6 +222,27 @@ static void column_as(const Column *c, const char *cast, StrBuf *out)
     sb_puts(out, cast);
 }
 
+/* column_text writes column C as text for a mask to read. A date or a
+ * timestamp goes through ward.text_, which pins the settings its text
+ * depends on: a session's own DateStyle or TimeZone would otherwise choose
+ * what a mask shows (under DateStyle German, keep(4, 0) of 1990-03-07,
+ * meant to show the year, shows 07.0). Text, integers and booleans read
+ * the same under any setting.
+ * XXX (reals and extra_float_digits): a real's text depends on the
+ * session's extra_float_digits, which at 0 or below rounds it before the
+ * mask reads it (bucket(10.0) of 39.99 gives [40,50) at -14), telling which
+ * side of a bound the value lies near. ward.text_(double precision) is
+ * ready; using it here changes the text t0011's t_real_args pins. */
+static void column_text(const Column *c, StrBuf *out)
+{
+    if (c->type == TYPE_DATE || c->type == TYPE_DATETIME) {
+        sb_puts(out, "ward.text_(");
+        column_as(c, ")", out);
+        return;
+    }
+    column_as(c, c->type == TYPE_BOOLEAN ? "::integer::text" : "::text", out);
+}
+
 /* mask_sql is the column through MF, as text. The value reaches each
  * function as the C core receives it: numbers as numbers where the
  * function tells them apart (Hive, SQL Server's default), dates tagged. */
@@ -233,7 +259,7 @@ static void mask_sql(const Column *c, const MaskFn *mf, StrBuf *out)
             return;
         }
         sb_puts(out, "ward.hive_mask_hash(");
-        column_as(c, "::text", out);
+        column_text(c, out);
         sb_puts(out, ")");
         return;
     }
@@ -243,7 +269,10 @@ static void mask_sql(const Column *c, const MaskFn *mf, StrBuf *out)
             return;
         }
         sb_printf(out, "ward.%s%s(", fn, date ? "_date" : "");
-        column_as(c, whole ? as_int : "::text", out);
+        if (whole)
+            column_as(c, as_int, out);
+        else
+            column_text(c, out);
         sb_puts(out, ", ");
         json_args(mf->call, out);
         sb_puts(out, "::jsonb)::text");
@@ -251,7 +280,7 @@ static void mask_sql(const Column *c, const MaskFn *mf, StrBuf *out)
     }
     if (strcmp(fn, "mssql_default") == 0 && date) {
         sb_puts(out, "ward.mssql_default_date(");
-        column_as(c, "::text", out);
+        column_text(c, out);
         sb_puts(out, ")");
         return;
     }
@@ -262,7 +291,7 @@ static void mask_sql(const Column *c, const MaskFn *mf, StrBuf *out)
         return;
     }
     sb_printf(out, "ward.%s(", fn);
-    column_as(c, c->type == TYPE_BOOLEAN ? "::integer::text" : "::text", out);
+    column_text(c, out);
     for (size_t i = 0; i < LIST_LEN(mf->call->as.call.args); i++) {
         sb_puts(out, ", ");
         sql_put_literal(out, LIST_AT(mf->call->as.call.args, i), true);
@@ -308,8 +337,9 @@ static void roles(const Model *m, StrBuf *out)
                  "them.\nDO $ward$\nBEGIN\n");
     for (size_t r = 0; r <= m->nroles; r++) {
         const char *name = r < m->nroles ? m->roles[r].name : "ward_reader";
-        sb_puts(out, "    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE "
-                     "rolname = ");
+        sb_puts(out,
+                "    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE "
+                "rolname = ");
         sql_put_str(out, name);
         sb_puts(out, ") THEN\n        CREATE ROLE ");
         sql_put_ident(out, name);
@@ -318,7 +348,8 @@ static void roles(const Model *m, StrBuf *out)
     }
     char w[24];
     writer_role(m->name, w);
-    sb_puts(out, "    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
+    sb_puts(out, "    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE "
+                 "rolname = ");
     sql_put_str(out, w);
     sb_puts(out, ") THEN\n        CREATE ROLE ");
     sql_put_ident(out, w);
@@ -539,7 +570,8 @@ static void keyed_sql(const Model *m, StrBuf *out)
                 sb_puts(out, "EXECUTE ");
                 sql_put_text(out, body.data, body.len);
                 sb_puts(out, "\n    || (SELECT format('%I.%I', n.nspname, "
-                             "c.relname) FROM pg_class c JOIN pg_namespace n "
+                             "c.relname) FROM pg_catalog.pg_class c JOIN "
+                             "pg_catalog.pg_namespace n "
                              "ON n.oid = c.relnamespace WHERE c.oid = ");
                 regclass_of(tb, out);
                 sb_puts(out, ")\n    || ' AS \"t\" WHERE \"t\".ctid = r); "
@@ -720,9 +752,11 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
     writer_role(m->name, w);
     sb_puts(out, " TO ");
     sql_put_ident(out, w);
-    sb_puts(out, ";\nDO $ward$\nBEGIN\n    EXECUTE format('GRANT USAGE ON "
-                 "SCHEMA %I TO %I', (SELECT n.nspname FROM pg_class c JOIN "
-                 "pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ");
+    sb_puts(
+        out,
+        ";\nDO $ward$\nBEGIN\n    EXECUTE format('GRANT USAGE ON "
+        "SCHEMA %I TO %I', (SELECT n.nspname FROM pg_catalog.pg_class c JOIN "
+        "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ");
     regclass_of(tb, out);
     sb_puts(out, "), ");
     sql_put_str(out, w);
@@ -891,8 +925,9 @@ static const char *const FINGERPRINT[] = {
     /* The views: definition, options (security_barrier), owner, grants. */
     "SELECT 'view' AS type, c.relname::text AS name, concat_ws(E'\\n', "
     "pg_get_viewdef(c.oid), c.reloptions::text, pg_get_userbyid(c.relowner), "
-    "c.relacl::text) AS body FROM pg_class c JOIN pg_namespace n ON n.oid = "
-    "c.relnamespace WHERE n.nspname = $P AND c.relkind = 'v'",
+    "c.relacl::text) AS body FROM pg_catalog.pg_class c "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $P AND c.relkind = 'v'",
     /* The base tables: row security on and forced or not, owner, grants,
      * their policies, and what runs when they are written or read:
      * column defaults and grants, constraints, rules, indexes. */
@@ -901,46 +936,49 @@ static const char *const FINGERPRINT[] = {
     "(SELECT string_agg(concat_ws(' ', pl.polname, pl.polcmd, "
     "pl.polpermissive, pl.polroles::regrole[]::text, pg_get_expr(pl.polqual, "
     "pl.polrelid), pg_get_expr(pl.polwithcheck, pl.polrelid)), E'\\n' ORDER "
-    "BY pl.polname) FROM pg_policy pl WHERE pl.polrelid = c.oid), "
+    "BY pl.polname) FROM pg_catalog.pg_policy pl WHERE pl.polrelid = c.oid), "
     "(SELECT string_agg(concat_ws(' ', a.attname, a.attacl::text, "
-    "pg_get_expr(d.adbin, d.adrelid)), E'\\n' ORDER BY a.attnum) FROM "
-    "pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND "
-    "d.adnum = a.attnum WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT "
-    "a.attisdropped), (SELECT string_agg(pg_get_constraintdef(k.oid), "
-    "E'\\n' ORDER BY k.conname) FROM pg_constraint k WHERE k.conrelid = "
-    "c.oid), (SELECT string_agg(pg_get_ruledef(r.oid), E'\\n' ORDER BY "
-    "r.rulename) FROM pg_rewrite r WHERE r.ev_class = c.oid), (SELECT "
-    "string_agg(pg_get_indexdef(i.indexrelid), E'\\n' ORDER BY "
-    "i.indexrelid::regclass::text) FROM pg_index i WHERE i.indrelid = "
-    "c.oid)) FROM ward.tbl t JOIN pg_class c ON c.oid = t.base WHERE "
-    "t.policy = $P",
+    "pg_get_expr(d.adbin, d.adrelid)), E'\\n' ORDER BY a.attnum) "
+    "FROM pg_catalog.pg_attribute a "
+    "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid "
+    "AND d.adnum = a.attnum WHERE a.attrelid = c.oid AND a.attnum > 0 "
+    "AND NOT a.attisdropped), (SELECT string_agg(pg_get_constraintdef(k.oid), "
+    "E'\\n' ORDER BY k.conname) FROM pg_catalog.pg_constraint k "
+    "WHERE k.conrelid = c.oid), (SELECT string_agg(pg_get_ruledef(r.oid), "
+    "E'\\n' ORDER BY r.rulename) FROM pg_catalog.pg_rewrite r "
+    "WHERE r.ev_class = c.oid), (SELECT string_agg("
+    "pg_get_indexdef(i.indexrelid), E'\\n' ORDER BY "
+    "i.indexrelid::regclass::text) FROM pg_catalog.pg_index i "
+    "WHERE i.indrelid = c.oid)) FROM ward.tbl t "
+    "JOIN pg_catalog.pg_class c ON c.oid = t.base WHERE t.policy = $P",
     /* The runtime's roles and the policy's: who may bypass row security,
      * log in, and who holds the runtime's own roles. */
     "SELECT 'role', r.rolname::text, concat_ws(' ', r.rolsuper, "
     "r.rolbypassrls, r.rolcanlogin, r.rolinherit, CASE WHEN r.rolname LIKE "
     "'ward\\_%' THEN (SELECT string_agg(m.member::regrole::text, ',' ORDER "
-    "BY m.member::regrole::text) FROM pg_auth_members m WHERE m.roleid = "
-    "r.oid) END) FROM pg_roles r WHERE r.rolname IN ('ward_reader', "
-    "'ward_owner', $W) OR r.rolname IN (SELECT name FROM ward.role WHERE "
-    "policy = $P)",
+    "BY m.member::regrole::text) FROM pg_catalog.pg_auth_members m "
+    "WHERE m.roleid = r.oid) END) FROM pg_catalog.pg_roles r "
+    "WHERE r.rolname IN ('ward_reader', 'ward_owner', $W) "
+    "OR r.rolname IN (SELECT name FROM ward.role WHERE policy = $P)",
     /* Who may read or write the runtime's tables. */
-    "SELECT 'grants', 'ward.' || c.relname, c.relacl::text FROM pg_class c "
-    "WHERE c.relnamespace = 'ward'::regnamespace AND c.relkind IN ('r', "
-    "'S')",
+    "SELECT 'grants', 'ward.' || c.relname, c.relacl::text "
+    "FROM pg_catalog.pg_class c WHERE c.relnamespace = 'ward'::regnamespace "
+    "AND c.relkind IN ('r', 'S')",
     /* Triggers on the base tables, the views and the runtime's tables
      * (the audit log's append-only guard), enabled or not. */
     "SELECT 'trigger', c.relname || '.' || g.tgname, "
-    "concat_ws(E'\\n', pg_get_triggerdef(g.oid), g.tgenabled) FROM "
-    "pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid WHERE NOT "
-    "g.tgisinternal AND (c.relnamespace IN (SELECT oid FROM pg_namespace "
-    "WHERE nspname IN ($P, 'ward')) OR c.oid IN (SELECT base FROM ward.tbl "
-    "WHERE policy = $P))",
+    "concat_ws(E'\\n', pg_get_triggerdef(g.oid), g.tgenabled) "
+    "FROM pg_catalog.pg_trigger g "
+    "JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid "
+    "WHERE NOT g.tgisinternal AND (c.relnamespace IN (SELECT oid "
+    "FROM pg_catalog.pg_namespace WHERE nspname IN ($P, 'ward')) "
+    "OR c.oid IN (SELECT base FROM ward.tbl WHERE policy = $P))",
     /* The runtime's functions, and the policy's (the keyed masks'). */
     "SELECT 'function', p.oid::regprocedure::text, concat_ws(E'\\n', "
     "p.prosrc, p.proconfig::text, p.prosecdef, p.provolatile, "
-    "pg_get_userbyid(p.proowner), p.proacl::text) FROM pg_proc p JOIN "
-    "pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IN ('ward', "
-    "$P)",
+    "pg_get_userbyid(p.proowner), p.proacl::text) FROM pg_catalog.pg_proc p "
+    "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
+    "WHERE n.nspname IN ('ward', $P)",
     NULL,
 };
 
@@ -951,7 +989,9 @@ static const char *const CATALOG[] = {
     "audit_col", "approval",     "approver", "guard", NULL,
 };
 
-void emit_postgres_fingerprint(const char *policy, StrBuf *out)
+/* put_query writes Q to OUT with "$P" replaced by POLICY as a literal and
+ * "$W" by its writer role's name as one. */
+static void put_query(const char *policy, const char *q, StrBuf *out)
 {
     StrBuf lit, wlit;
     sb_init(&lit);
@@ -960,6 +1000,23 @@ void emit_postgres_fingerprint(const char *policy, StrBuf *out)
     char w[24];
     writer_role(policy, w);
     sql_put_str(&wlit, w);
+    for (const char *p = q; *p; p++) {
+        if (p[0] == '$' && p[1] == 'P') {
+            sb_append(out, lit.data, lit.len);
+            p++;
+        } else if (p[0] == '$' && p[1] == 'W') {
+            sb_append(out, wlit.data, wlit.len);
+            p++;
+        } else {
+            sb_putc(out, *p);
+        }
+    }
+    sb_free(&lit);
+    sb_free(&wlit);
+}
+
+void emit_postgres_fingerprint(const char *policy, StrBuf *out)
+{
     StrBuf q;
     sb_init(&q);
     for (int i = 0; FINGERPRINT[i]; i++)
@@ -972,21 +1029,75 @@ void emit_postgres_fingerprint(const char *policy, StrBuf *out)
                   CATALOG[i], CATALOG[i]);
     sb_puts(out, "SELECT type, name, encode(sha256(convert_to(coalesce(body, "
                  "''), 'UTF8')), 'hex') AS sha256 FROM (");
-    for (const char *p = q.data; *p; p++) {
-        if (p[0] == '$' && p[1] == 'P') {
-            sb_append(out, lit.data, lit.len);
-            p++;
-        } else if (p[0] == '$' && p[1] == 'W') {
-            sb_append(out, wlit.data, wlit.len);
-            p++;
-        } else {
-            sb_putc(out, *p);
-        }
-    }
+    put_query(policy, q.data, out);
     sb_puts(out, "\n) f");
     sb_free(&q);
-    sb_free(&lit);
-    sb_free(&wlit);
+}
+
+/*
+ * The constraints that make an existence oracle (docs/dba-postgres.md).
+ * A role that may write a column it does not see in clear learns, from a
+ * write the table refuses, whether another row holds the value it wrote:
+ * a unique or exclusion constraint (or unique index) covering the column
+ * refuses a value some row has, a foreign key from it one that the other
+ * table lacks. A refused write rolls back, audit row and all.
+ *
+ * held: each policy role and the policy roles it holds (itself included);
+ * blind: a column a role may write (through a role it holds) and, in a
+ * scenario ('' for none), sees through none of them in clear; covers: the
+ * columns of each such constraint or unique index of a protected table,
+ * its key columns and those its expressions and predicate name.
+ */
+static const char ORACLES[] =
+    "WITH held AS (SELECT r.name AS role, h.name AS holds FROM ward.role r "
+    "JOIN ward.role h ON h.policy = r.policy "
+    "JOIN pg_catalog.pg_roles ro ON ro.rolname = r.name "
+    "JOIN pg_catalog.pg_roles ho ON ho.rolname = h.name "
+    "WHERE r.policy = $P AND pg_catalog.pg_has_role(ro.oid, ho.oid, 'MEMBER')"
+    "), sc AS (SELECT ''::text AS s UNION SELECT name FROM ward.scenario_def "
+    "WHERE policy = $P"
+    "), blind AS (SELECT DISTINCT w.tbl, w.col, hw.role, sc.s "
+    "FROM ward.write w JOIN held hw ON hw.holds = w.role CROSS JOIN sc "
+    "WHERE w.policy = $P AND NOT EXISTS (SELECT 1 FROM ward.cell c "
+    "JOIN held hc ON hc.holds = c.role WHERE hc.role = hw.role "
+    "AND c.policy = $P AND c.tbl = w.tbl AND c.col = w.col "
+    "AND c.scenario = sc.s AND c.outcome = 1)"
+    "), idx AS (SELECT t.name AS tbl, i.indexrelid, "
+    "coalesce((SELECT CASE k.contype WHEN 'p' THEN 'primary key ' "
+    "WHEN 'u' THEN 'unique constraint ' ELSE 'exclusion constraint ' END "
+    "|| pg_catalog.quote_ident(k.conname) FROM pg_catalog.pg_constraint k "
+    "WHERE k.conindid = i.indexrelid AND k.conrelid = t.base "
+    "AND k.contype IN ('p', 'u', 'x')), 'unique index ' "
+    "|| pg_catalog.quote_ident(ic.relname)) AS what, t.base "
+    "FROM ward.tbl t JOIN pg_catalog.pg_index i ON i.indrelid = t.base "
+    "JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+    "WHERE t.policy = $P AND (i.indisunique OR i.indisexclusion)"
+    "), covers AS (SELECT x.tbl, a.attname::text AS col, x.what FROM idx x "
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = x.base AND a.attnum > 0 "
+    "WHERE a.attnum = ANY (SELECT i.indkey[n] FROM pg_catalog.pg_index i, "
+    "pg_catalog.generate_series(0, i.indnatts - 1) n "
+    "WHERE i.indexrelid = x.indexrelid) "
+    "OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
+    "WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+    "AND d.objid = x.indexrelid AND d.refobjid = x.base "
+    "AND d.refobjsubid = a.attnum) "
+    "UNION SELECT t.name, a.attname::text, 'foreign key ' "
+    "|| pg_catalog.quote_ident(k.conname) FROM ward.tbl t "
+    "JOIN pg_catalog.pg_constraint k ON k.conrelid = t.base "
+    "AND k.contype = 'f' JOIN pg_catalog.pg_attribute a "
+    "ON a.attrelid = t.base AND a.attnum = ANY (k.conkey) "
+    "WHERE t.policy = $P"
+    "), who AS (SELECT k.tbl, k.col, k.what, b.role || CASE WHEN "
+    "bool_or(b.s = '') THEN '' ELSE ' (in scenario ' "
+    "|| string_agg(b.s, ', ' ORDER BY b.s) || ')' END AS who "
+    "FROM covers k JOIN blind b ON b.tbl = k.tbl AND b.col = k.col "
+    "GROUP BY k.tbl, k.col, k.what, b.role"
+    ") SELECT tbl, col, what, string_agg(who, ', ' ORDER BY who) AS roles, "
+    "count(*) AS n FROM who GROUP BY tbl, col, what ORDER BY 1, 2, 3";
+
+void emit_postgres_oracles(const char *policy, StrBuf *out)
+{
+    put_query(policy, ORACLES, out);
 }
 
 /* pgaudit: its object audit logs every statement that touches what the
@@ -999,7 +1110,7 @@ static void pgaudit(const Model *m, StrBuf *out)
                  "shared_preload_libraries = 'pgaudit'.\n"
                  "CREATE EXTENSION IF NOT EXISTS pgaudit;\n"
                  "DO $ward$\nBEGIN\n    IF NOT EXISTS (SELECT 1 FROM "
-                 "pg_roles WHERE rolname = 'ward_auditor') THEN\n"
+                 "pg_catalog.pg_roles WHERE rolname = 'ward_auditor') THEN\n"
                  "        CREATE ROLE \"ward_auditor\" NOLOGIN;\n    END "
                  "IF;\n    EXECUTE format('ALTER DATABASE %I SET pgaudit.role "
                  "= %L', current_database(), 'ward_auditor');\nEND\n"
@@ -1071,9 +1182,11 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
             continue;
         /* Writes name a row by its key: a key the table does not keep
          * unique would reach other rows, out of sight included. */
-        sb_puts(out, "    IF NOT EXISTS (SELECT 1 FROM pg_index i JOIN "
-                     "pg_attribute a ON a.attrelid = i.indrelid AND a.attnum "
-                     "= i.indkey[0] WHERE i.indrelid = ");
+        sb_puts(
+            out,
+            "    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i JOIN "
+            "pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum "
+            "= i.indkey[0] WHERE i.indrelid = ");
         regclass_of(tb, out);
         sb_puts(out, " AND i.indisunique AND i.indnkeyatts = 1 AND i.indpred "
                      "IS NULL AND i.indexprs IS NULL AND a.attname = ");
@@ -1154,16 +1267,18 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sb_puts(out, ".\"ward_dml_\"(text, jsonb, jsonb) TO \"ward_owner\";\n");
     /* Views an earlier version made and this one does not. */
     sb_puts(out, "DO $ward$\nDECLARE\n    v record;\nBEGIN\n"
-                 "    FOR v IN SELECT viewname FROM pg_views WHERE "
+                 "    FOR v IN SELECT viewname FROM pg_catalog.pg_views WHERE "
                  "schemaname = ");
     sql_put_str(out, m->name);
     sb_puts(out, " LOOP\n        EXECUTE format('DROP VIEW %I.%I', ");
     sql_put_str(out, m->name);
-    sb_puts(out, ", v.viewname);\n    END LOOP;\n"
-                 "    -- The keyed masks' functions, made again below.\n"
-                 "    FOR v IN SELECT p.oid::regprocedure AS f FROM pg_proc p "
-                 "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE "
-                 "n.nspname = ");
+    sb_puts(out,
+            ", v.viewname);\n    END LOOP;\n"
+            "    -- The keyed masks' functions, made again below.\n"
+            "    FOR v IN SELECT p.oid::regprocedure AS f FROM "
+            "pg_catalog.pg_proc p "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE "
+            "n.nspname = ");
     sql_put_str(out, m->name);
     sb_puts(out, " AND p.proname LIKE 'ward\\_keyed\\_%' LOOP\n"
                  "        EXECUTE format('DROP FUNCTION %s', v.f);\n"
@@ -1197,6 +1312,19 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sb_puts(out, ", type, name, sha256 FROM (");
     emit_postgres_fingerprint(m->name, out);
     sb_puts(out, ") m;\n");
+    /* The constraints that would tell a role what it may not see. */
+    sb_puts(out,
+            "\n-- Unique, exclusion and foreign key constraints on a column "
+            "a role may\n-- write but not see: existence oracles "
+            "(docs/dba-postgres.md).\nDO $ward$\nDECLARE\n    o "
+            "record;\nBEGIN\n    FOR o IN ");
+    emit_postgres_oracles(m->name, out);
+    sb_puts(out, " LOOP\n        RAISE WARNING 'ward: %.% is in %, and % % "
+                 "may write it without seeing it in clear: a write the table "
+                 "refuses tells whether another row holds the value written "
+                 "(docs/dba-postgres.md)',\n            o.tbl, o.col, o.what, "
+                 "CASE WHEN o.n = 1 THEN 'role' ELSE 'roles' END, o.roles;\n"
+                 "    END LOOP;\nEND\n$ward$;\n");
     if (transaction)
         sb_puts(out, "\nCOMMIT;\n");
 }

@@ -49,4 +49,13 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out);
  * `ward verify --dsn` runs it again and compares. */
 void emit_postgres_fingerprint(const char *policy, StrBuf *out);
 
+/* emit_postgres_oracles writes a query of (tbl, col, what, roles, n): each
+ * column of POLICY's protected tables that a unique or exclusion
+ * constraint, a unique index or a foreign key ("what", named) covers, and
+ * which some roles ("roles", n of them, with the scenarios where it holds
+ * when not in all) may write but do not see in clear: a write the table
+ * refuses tells them whether another row holds the value written. The
+ * script warns of each when applied; `ward verify --dsn` too. */
+void emit_postgres_oracles(const char *policy, StrBuf *out);
+
 #endif

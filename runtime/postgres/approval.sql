@@ -58,7 +58,7 @@ REVOKE ALL ON SEQUENCE ward.request_id_seq FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION ward.refuse_(code text, msg text)
 RETURNS void LANGUAGE plpgsql
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     RAISE EXCEPTION USING MESSAGE = 'ward: [' || code || '] ' || msg,
                           ERRCODE = 'insufficient_privilege';

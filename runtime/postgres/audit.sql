@@ -45,7 +45,7 @@ REVOKE ALL ON ward.audit, ward.audit_head FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION ward.append_only_()
 RETURNS trigger LANGUAGE plpgsql
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     -- The head moves one row forward at a time, and only forward.
     IF TG_TABLE_NAME = 'audit_head' AND TG_OP = 'UPDATE' THEN
@@ -75,7 +75,7 @@ CREATE TRIGGER ward_append_only_truncate BEFORE TRUNCATE ON ward.audit_head
 -- pinned search_path is planned again on every call.)
 CREATE OR REPLACE FUNCTION ward.audit_hash_(prev text, f text[])
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     b bytea := convert_to(E'ward-audit-1\n' || prev, 'UTF8');
     x text;
@@ -90,7 +90,7 @@ END $$;
 
 CREATE OR REPLACE FUNCTION ward.now_()
 RETURNS text LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     RETURN to_char(clock_timestamp() AT TIME ZONE 'UTC',
                    'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
@@ -295,7 +295,7 @@ GRANT EXECUTE ON FUNCTION ward.outcome_read_(text, text, text, text, integer)
 -- this runs as the session's user, per row, and touches no table.
 CREATE OR REPLACE FUNCTION ward.read_(gk text, rowkey text, v anyelement)
 RETURNS anyelement LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s text := statement_timestamp()::text;
     cur text := current_setting('ward.r_' || gk, true);

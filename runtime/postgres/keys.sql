@@ -23,7 +23,7 @@ REVOKE ALL ON ward.key FROM PUBLIC;
 -- hmac_sha256_: RFC 2104 over the built-in sha256().
 CREATE OR REPLACE FUNCTION ward.hmac_sha256_(k bytea, m bytea)
 RETURNS bytea LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     kp bytea;
     ipad bytea;
@@ -45,7 +45,7 @@ REVOKE ALL ON FUNCTION ward.hmac_sha256_(bytea, bytea) FROM PUBLIC;
 -- context || the value's text, as runtime/core/mask_keyed.c.
 CREATE OR REPLACE FUNCTION ward.hmac(v text, context text)
 RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     k bytea;
     c bytea := convert_to(context, 'UTF8');

@@ -16,10 +16,74 @@
 
 CREATE SCHEMA IF NOT EXISTS ward;
 
+-- text_: V as the masks read it, the text it has under the server's own
+-- output settings whatever the session set (the views pass dates and
+-- timestamps through it; emit_postgres.c). DateStyle, TimeZone,
+-- extra_float_digits and the like are every user's to set, and a mask
+-- reads characters: keep(4, 0) of the date 1990-03-07, meant to show the
+-- year, showed 07.0 under DateStyle German and 03/0 under SQL, MDY; a time
+-- zone of the user's choosing moved a timestamp across midnight. A
+-- timestamp with time zone is read in UTC. One function per type, each
+-- pinning only what its type's text depends on: each setting a call pins
+-- costs a microsecond or two per row.
+CREATE OR REPLACE FUNCTION ward.text_(v date)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' AS $$
+BEGIN
+    RETURN v::text;
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.text_(v timestamp)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD' AS $$
+BEGIN
+    RETURN v::text;
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.text_(v timestamptz)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD'
+SET TimeZone = 'UTC' AS $$
+BEGIN
+    RETURN v::text;
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.text_(v double precision)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp SET extra_float_digits = 1 AS $$
+BEGIN
+    RETURN v::text;
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.text_(v real)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp SET extra_float_digits = 1 AS $$
+BEGIN
+    RETURN v::text;
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.text_(v text)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN v;
+END $$;
+
+-- Any other type a DBA gave the column (numeric, an interval, a domain of
+-- its own): every output setting a user may change, pinned.
+CREATE OR REPLACE FUNCTION ward.text_(v anyelement)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp SET DateStyle = 'ISO, YMD'
+SET IntervalStyle = 'postgres' SET TimeZone = 'UTC'
+SET extra_float_digits = 1 SET bytea_output = 'hex' AS $$
+BEGIN
+    RETURN v::text;
+END $$;
+
 CREATE OR REPLACE FUNCTION ward.keep(v text, first integer, last integer,
                                      ch text DEFAULT '*')
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n integer;
 BEGIN
@@ -42,19 +106,19 @@ END $$;
 
 CREATE OR REPLACE FUNCTION ward.redact(v text, replacement text DEFAULT '[REDACTED]')
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE WHEN v IS NULL THEN NULL ELSE replacement END
 $$;
 
 CREATE OR REPLACE FUNCTION ward.null(v text)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT NULL::text
 $$;
 
 CREATE OR REPLACE FUNCTION ward.email(v text)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n integer;
     at integer;
@@ -77,7 +141,7 @@ END $$;
 
 CREATE OR REPLACE FUNCTION ward.hash(v text)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT encode(sha256(convert_to(v, 'UTF8')), 'hex')
 $$;
 
@@ -88,7 +152,7 @@ $$;
 CREATE OR REPLACE FUNCTION ward.partial_(fn text, v text, prefix integer,
                                          padding text, suffix integer)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF v IS NULL THEN
         RETURN NULL;
@@ -105,14 +169,14 @@ END $$;
 CREATE OR REPLACE FUNCTION ward.anon_partial(v text, prefix integer,
                                              padding text, suffix integer)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.partial_('anon_partial', v, prefix, padding, suffix)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.mssql_partial(v text, prefix integer,
                                               padding text, suffix integer)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.partial_('mssql_partial', v, prefix, padding, suffix)
 $$;
 
@@ -121,7 +185,7 @@ $$;
 -- two characters shows none; no '.' after the last '@' is no address.
 CREATE OR REPLACE FUNCTION ward.anon_partial_email(v text)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     first_at integer;
     after text;
@@ -154,26 +218,26 @@ END $$;
 -- Text: "xxxx", or one x per character when shorter; numbers: 0.
 CREATE OR REPLACE FUNCTION ward.mssql_default(v text)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE WHEN v IS NULL THEN NULL ELSE repeat('x', least(char_length(v), 4)) END
 $$;
 
 CREATE OR REPLACE FUNCTION ward.mssql_default(v bigint)
 RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE WHEN v IS NULL THEN NULL ELSE 0 END
 $$;
 
 CREATE OR REPLACE FUNCTION ward.mssql_default(v double precision)
 RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE WHEN v IS NULL THEN NULL ELSE 0.0 END
 $$;
 
 -- The first character and "XXX@XXXX.com"; a one-character value shows none.
 CREATE OR REPLACE FUNCTION ward.mssql_email(v text)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE WHEN v IS NULL THEN NULL
                 WHEN char_length(v) >= 2 THEN left(v, 1) || 'XXX@XXXX.com'
                 ELSE 'XXXX@XXXX.com' END
@@ -184,7 +248,7 @@ $$;
 -- whole_: a value a mask cannot read is starred whole, never passed on.
 CREATE OR REPLACE FUNCTION ward.whole_(v text)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT repeat('*', char_length(v))
 $$;
 
@@ -192,7 +256,7 @@ $$;
 -- digits only) starred; separators stay where they are.
 CREATE OR REPLACE FUNCTION ward.star_digits_(v text, first integer, last integer)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     r text := '';
     k integer := 0;
@@ -214,7 +278,7 @@ END $$;
 -- and '-' kept; digits 4-7 of the national number starred.
 CREATE OR REPLACE FUNCTION ward.cn_mobile(v text)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     d text;
     nd integer;
@@ -249,7 +313,7 @@ END $$;
 -- 11643 check character ('x' read as 'X').
 CREATE OR REPLACE FUNCTION ward.cn_id_valid(v text)
 RETURNS boolean LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     w integer[] := ARRAY[7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     s integer := 0;
@@ -276,7 +340,7 @@ END $$;
 -- cn_id([tail|birth|all]): an invalid ID is starred whole.
 CREATE OR REPLACE FUNCTION ward.cn_id(v text, mode text DEFAULT NULL)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     f integer := 3;
     t integer := 14;
@@ -302,7 +366,7 @@ END $$;
 -- cn_name(): keep the surname (compound ones too), star the rest.
 CREATE OR REPLACE FUNCTION ward.cn_name(v text)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     keep integer := 1;
 BEGIN
@@ -331,7 +395,7 @@ END $$;
 -- cn_bank_card(): 12-19 digits (spaces and '-' dropped): first 6, last 4.
 CREATE OR REPLACE FUNCTION ward.cn_bank_card(v text)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     d text;
 BEGIN
@@ -350,7 +414,7 @@ END $$;
 -- local digits and the extension starred, separators " -()" kept.
 CREATE OR REPLACE FUNCTION ward.cn_landline(v text)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     d text := '';
     grp boolean[] := '{}';
@@ -436,7 +500,7 @@ END $$;
 -- or a digit).
 CREATE OR REPLACE FUNCTION ward.cn_address(v text)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cp integer[];
     nc integer;
@@ -525,19 +589,19 @@ END $$;
 -- shortest exact digits in the layout of C's %g.
 CREATE OR REPLACE FUNCTION ward.fmt15_(x double precision)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET extra_float_digits = 0 SET search_path = pg_catalog AS $$
+SET extra_float_digits = 0 SET search_path = pg_catalog, pg_temp AS $$
     SELECT x::text
 $$;
 
 CREATE OR REPLACE FUNCTION ward.fmt_shortest_(x double precision)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET extra_float_digits = 1 SET search_path = pg_catalog AS $$
+SET extra_float_digits = 1 SET search_path = pg_catalog, pg_temp AS $$
     SELECT x::text
 $$;
 
 CREATE OR REPLACE FUNCTION ward.fmt_real_(x double precision)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s text := ward.fmt15_(x);
     m text[];
@@ -582,7 +646,7 @@ END $$;
 -- Returns the integer in I or the double in R.
 CREATE OR REPLACE FUNCTION ward.num_(v text, OUT i bigint, OUT r double precision)
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF v IS NULL OR v = '' OR length(v) >= 64 OR v !~ '^[0-9+.eE-]+$' THEN
         RETURN;
@@ -608,7 +672,7 @@ END $$;
 -- is not a number.
 CREATE OR REPLACE FUNCTION ward.bucket(v text, width numeric)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n record;
     x numeric;
@@ -646,7 +710,7 @@ END $$;
 -- range(low, high): "<low", ">=high", or "low-(high-1)" / "[low,high)".
 CREATE OR REPLACE FUNCTION ward.range(v text, low numeric, high numeric)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n record;
     x double precision;
@@ -683,7 +747,7 @@ END $$;
 -- becomes 00:00:00 and a zone suffix stays. NULL for anything else.
 CREATE OR REPLACE FUNCTION ward.date_trunc(v text, unit text)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     m text[];
     y integer;
@@ -729,7 +793,7 @@ END $$;
 -- the C core does.
 CREATE OR REPLACE FUNCTION ward.mssql_default_date(v text)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     m text[];
 BEGIN
@@ -763,7 +827,7 @@ END $$;
 -- Character.getType for the blocks masked data uses (see mask_compat.c).
 CREATE OR REPLACE FUNCTION ward.hive_class_(cp integer)
 RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE
         WHEN cp < 128 THEN
             CASE WHEN cp BETWEEN 65 AND 90 THEN 0 WHEN cp BETWEEN 97 AND 122 THEN 1
@@ -792,7 +856,7 @@ $$;
 -- gives DEF; -1 keeps; a number is a code point; a string its first one.
 CREATE OR REPLACE FUNCTION ward.hive_char_(fn text, a jsonb, i integer, def integer)
 RETURNS integer LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     x jsonb := a -> i;
     n numeric;
@@ -825,7 +889,7 @@ END $$;
 -- hive_int_: argument I as Hive's getIntArg reads it (strings parsed).
 CREATE OR REPLACE FUNCTION ward.hive_int_(fn text, a jsonb, i integer, def integer)
 RETURNS integer LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     x jsonb := a -> i;
     n numeric;
@@ -858,7 +922,7 @@ END $$;
 -- digit, other, number, day, month, year, n.
 CREATE OR REPLACE FUNCTION ward.hive_init_(fn text, op integer, a jsonb)
 RETURNS integer[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     f integer := CASE WHEN op = 0 THEN 0 ELSE 1 END;
     n integer := 0;
@@ -883,7 +947,7 @@ END $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_text_(fn text, op integer, v text, a jsonb)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s integer[] := ward.hive_init_(fn, op, a);
     cnt integer := char_length(v);
@@ -920,14 +984,14 @@ END $$;
 -- wrap64_: Java long arithmetic, wrapping.
 CREATE OR REPLACE FUNCTION ward.wrap64_(x numeric)
 RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT mod(mod(x + 9223372036854775808, 18446744073709551616) + 18446744073709551616,
                18446744073709551616) - 9223372036854775808
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_int_value_(fn text, op integer, v bigint, a jsonb)
 RETURNS bigint LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s integer[] := ward.hive_init_(fn, op, a);
     n integer := s[9];
@@ -967,7 +1031,7 @@ END $$;
 -- hive_date_: a date (no time of day) as Hive's transform(Date).
 CREATE OR REPLACE FUNCTION ward.hive_date_(fn text, op integer, v text, a jsonb)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s integer[] := ward.hive_init_(fn, op, a);
     m text[];
@@ -994,103 +1058,103 @@ END $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask(v text, args jsonb DEFAULT '[]')
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_text_('hive_mask', 0, v, args)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask(v bigint, args jsonb DEFAULT '[]')
 RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_int_value_('hive_mask', 0, v, args)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask_date(v text, args jsonb DEFAULT '[]')
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_date_('hive_mask', 0, v, args)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask_first_n(v text, args jsonb DEFAULT '[]')
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_text_('hive_mask_first_n', 1, v, args)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask_first_n(v bigint, args jsonb DEFAULT '[]')
 RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_int_value_('hive_mask_first_n', 1, v, args)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask_first_n_date(v text, args jsonb DEFAULT '[]')
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_date_('hive_mask_first_n', 1, v, args)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask_last_n(v text, args jsonb DEFAULT '[]')
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_text_('hive_mask_last_n', 2, v, args)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask_last_n(v bigint, args jsonb DEFAULT '[]')
 RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_int_value_('hive_mask_last_n', 2, v, args)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask_last_n_date(v text, args jsonb DEFAULT '[]')
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_date_('hive_mask_last_n', 2, v, args)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask_show_first_n(v text, args jsonb DEFAULT '[]')
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_text_('hive_mask_show_first_n', 3, v, args)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask_show_first_n(v bigint, args jsonb DEFAULT '[]')
 RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_int_value_('hive_mask_show_first_n', 3, v, args)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask_show_first_n_date(v text, args jsonb DEFAULT '[]')
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_date_('hive_mask_show_first_n', 3, v, args)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask_show_last_n(v text, args jsonb DEFAULT '[]')
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_text_('hive_mask_show_last_n', 4, v, args)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask_show_last_n(v bigint, args jsonb DEFAULT '[]')
 RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_int_value_('hive_mask_show_last_n', 4, v, args)
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask_show_last_n_date(v text, args jsonb DEFAULT '[]')
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT ward.hive_date_('hive_mask_show_last_n', 4, v, args)
 $$;
 
 -- hive_mask_hash(): SHA-256 hex of strings; NULL for every other type.
 CREATE OR REPLACE FUNCTION ward.hive_mask_hash(v text)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT encode(sha256(convert_to(v, 'UTF8')), 'hex')
 $$;
 
 CREATE OR REPLACE FUNCTION ward.hive_mask_hash(v bigint)
 RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
     SELECT NULL::text
 $$;

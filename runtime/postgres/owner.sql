@@ -12,7 +12,7 @@
 
 DO $ward$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ward_owner') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'ward_owner') THEN
         CREATE ROLE "ward_owner" NOLOGIN BYPASSRLS;
     END IF;
 END
@@ -41,9 +41,9 @@ BEGIN
     -- The runtime's own: made by whoever applies the script (or by an
     -- earlier apply). A definer function someone else put in schema ward
     -- keeps its owner, and `ward verify --dsn` names it.
-    FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
+    FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
              WHERE p.pronamespace = 'ward'::regnamespace AND p.prosecdef
-               AND p.proowner IN (SELECT oid FROM pg_roles
+               AND p.proowner IN (SELECT oid FROM pg_catalog.pg_roles
                                   WHERE rolname IN (current_user, 'ward_owner',
                                                     'ward_reader'))
                AND p.oid <> 'ward.view_rows_(text, text, text, text)'::regprocedure LOOP
@@ -56,7 +56,7 @@ $ward$;
 -- A grant to the group survives the reset another policy's apply does.
 DO $ward$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ward_writers') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'ward_writers') THEN
         CREATE ROLE "ward_writers" NOLOGIN;
     END IF;
 END

@@ -64,9 +64,9 @@ REVOKE ALL ON ward.policy, ward.manifest FROM PUBLIC;
 -- cs_supervisor does not become a second person by SET ROLE cs_supervisor.
 CREATE OR REPLACE FUNCTION ward.caller_()
 RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    RETURN coalesce((SELECT rolname::text FROM pg_roles
+    RETURN coalesce((SELECT rolname::text FROM pg_catalog.pg_roles
                      WHERE rolname = current_setting('role') AND rolcanlogin),
                     session_user::text);
 END $$;
@@ -76,7 +76,7 @@ GRANT EXECUTE ON FUNCTION ward.caller_() TO PUBLIC;
 -- in the policy's order: the roles an audit row names.
 CREATE OR REPLACE FUNCTION ward.roles_(p text)
 RETURNS text LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     u name := ward.caller_();
 BEGIN
@@ -96,8 +96,8 @@ BEGIN
         CREATE TEMP TABLE ward_state (k text PRIMARY KEY, v text);
         t := to_regclass('pg_temp.ward_state');
     END IF;
-    IF t IS NOT NULL AND (SELECT relowner FROM pg_class WHERE oid = t)
-                         <> (SELECT oid FROM pg_roles WHERE rolname = current_user) THEN
+    IF t IS NOT NULL AND (SELECT relowner FROM pg_catalog.pg_class WHERE oid = t)
+                         <> (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
         -- current_user here is the runtime's owner (SECURITY DEFINER).
         RAISE EXCEPTION 'ward: [session-locked] a table named ward_state that ward did not make shadows the session';
     END IF;
@@ -118,7 +118,7 @@ REVOKE ALL ON ward.locked_session FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION ward.backend_start_()
 RETURNS timestamptz LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     RETURN (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid()));
 END $$;
@@ -241,14 +241,14 @@ END $$;
 
 CREATE OR REPLACE FUNCTION ward.scenario()
 RETURNS text LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     RETURN ward.get_('scenario');
 END $$;
 
 CREATE OR REPLACE FUNCTION ward.attr(k text)
 RETURNS text LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p record := ward.pinned_(k);
 BEGIN
@@ -259,7 +259,7 @@ END $$;
 -- matches) when it is not a whole number.
 CREATE OR REPLACE FUNCTION ward.attr_bigint(k text)
 RETURNS bigint LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v text := ward.attr(k);
 BEGIN
@@ -268,7 +268,7 @@ END $$;
 
 CREATE OR REPLACE FUNCTION ward.attr_float(k text)
 RETURNS double precision LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v text := ward.attr(k);
 BEGIN
@@ -281,7 +281,7 @@ END $$;
 -- for the caller (ward.caller_), in a view and in the runtime's functions.
 CREATE OR REPLACE FUNCTION ward.outcome(p text, t text, c text)
 RETURNS integer LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     sc text := coalesce(ward.scenario(), '');
     u name := ward.caller_();

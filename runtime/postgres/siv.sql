@@ -21,7 +21,7 @@
 -- from 0, four per round key.
 CREATE OR REPLACE FUNCTION ward.aes256_key_(k bytea)
 RETURNS integer[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     sbox CONSTANT integer[] := '[0:255]={
         99,124,119,123,242,107,111,197,48,1,103,43,254,215,171,118,
@@ -104,7 +104,7 @@ REVOKE ALL ON FUNCTION ward.aes256_key_(bytea) FROM PUBLIC;
 CREATE OR REPLACE FUNCTION ward.aes256_(rk integer[], m integer[],
                                         chain boolean)
 RETURNS integer[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     te0 CONSTANT integer[] := '[0:255]={
         -966564955,-126059388,-294160487,-159679603,-855539,-697603139,
@@ -371,7 +371,7 @@ REVOKE ALL ON FUNCTION ward.aes256_(integer[], integer[], boolean) FROM PUBLIC;
 -- words indexed from 1.
 CREATE OR REPLACE FUNCTION ward.siv_words_(b bytea)
 RETURNS integer[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n integer := (length(b) + 15) / 16 * 16;
     w integer[] := '{}';
@@ -389,7 +389,7 @@ REVOKE ALL ON FUNCTION ward.siv_words_(bytea) FROM PUBLIC;
 CREATE OR REPLACE FUNCTION ward.siv_cmac_(rk integer[], k1 integer[],
                                           k2 integer[], m bytea)
 RETURNS integer[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n integer := length(m);
     w integer[];
@@ -419,7 +419,7 @@ REVOKE ALL ON FUNCTION ward.siv_cmac_(integer[], integer[], integer[], bytea)
 -- falls off.
 CREATE OR REPLACE FUNCTION ward.siv_encrypt_(key bytea, ad bytea, p bytea)
 RETURNS bytea LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog AS $$
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n integer := length(p);
     rk1 integer[];

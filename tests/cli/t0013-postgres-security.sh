@@ -220,16 +220,14 @@ t_key() {
 test_expect_success 'the key is unreadable and hmac uncallable by a policy role' t_key
 
 t_search_path() {
-    pg "SELECT count(*) FROM pg_proc WHERE pronamespace = 'ward'::regnamespace AND prosecdef
-        AND NOT coalesce(array_to_string(proconfig, ',') LIKE '%search_path=%', false)" >out &&
-    echo 0 >want && cmp want out &&
     pg "SELECT count(*) >= 10 FROM pg_proc WHERE pronamespace = 'ward'::regnamespace AND prosecdef" >out &&
     echo t >want && cmp want out &&
+    # pg_temp named, and last: left out, it is searched first.
     pg "SELECT string_agg(proname, ' ') FROM pg_proc WHERE pronamespace = 'ward'::regnamespace
-        AND NOT coalesce(array_to_string(proconfig, ',') LIKE '%search_path=%', false)" >out &&
+        AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (proconfig), false)" >out &&
     echo >want && cmp want out
 }
-test_expect_success 'every function of the runtime pins its search_path' t_search_path
+test_expect_success 'every function of the runtime pins its search_path to pg_catalog, pg_temp' t_search_path
 
 t_evil_path() {
     pg "CREATE SCHEMA evil AUTHORIZATION a01" &&
@@ -254,6 +252,52 @@ t_evil_path() {
     echo a01 >want && cmp want out
 }
 test_expect_success 'functions of the user'"'"'s own schema first on its search_path change nothing' t_evil_path
+
+# The attack review's finding: a temporary view named pg_roles, calling the
+# user's own function, read by ward.caller_() inside the runtime's SECURITY
+# DEFINER functions, ran that function as ward_owner (a forged vote, every
+# row in clear, the lock removed). tests/cli/t0016 shadows every name.
+cat >"$SCRATCH_BASE/temp_pg_roles.sql" <<'EOF'
+CREATE TEMP TABLE loot (who text, could text);
+GRANT ALL ON pg_temp.loot TO PUBLIC;
+CREATE FUNCTION pg_temp.evil() RETURNS boolean LANGUAGE plpgsql AS $f$
+BEGIN
+    INSERT INTO pg_temp.loot VALUES (current_user,
+        'vote=' || has_table_privilege('ward.vote', 'INSERT')
+        || ' locked_session=' || has_table_privilege('ward.locked_session', 'DELETE'));
+    RAISE WARNING 'evil ran as %', current_user;
+    RETURN true;
+END $f$;
+CREATE TEMP VIEW pg_roles AS
+    SELECT * FROM (SELECT r.*, pg_temp.evil() AS e FROM pg_catalog.pg_roles r OFFSET 0) s;
+GRANT SELECT ON pg_temp.pg_roles TO PUBLIC;
+EOF
+t_temp_pg_roles() {
+    id=$(pg_as s01 "SELECT ward.request('export_customers', 'for the temp view test')") &&
+    U="SELECT phone FROM gsp_pharmacy.customers WHERE id = 1" &&
+    L="SELECT coalesce(string_agg(DISTINCT who || ' ' || could, ', '), 'none') FROM pg_temp.loot" &&
+    # A fresh session, and one that used ward before (its functions'
+    # plans cached), then DISCARD PLANS.
+    pg_try a01 "\\i $SCRATCH_BASE/temp_pg_roles.sql" "$U" "SELECT ward.set_scenario(NULL)" \
+        "SELECT ward.approve($id)" "SELECT ward.request('export_customers', 'temp 1')" "$L" \
+        >fresh.out 2>fresh.err
+    pg_try a01 "$U" "SELECT ward.set_scenario(NULL)" "SELECT ward.lock()" \
+        "\\i $SCRATCH_BASE/temp_pg_roles.sql" "DISCARD PLANS" "$U" \
+        "SELECT ward.set_scenario('outbound_call')" "SELECT ward.approve($id)" \
+        "SELECT ward.request('export_customers', 'temp 2')" "$L" >plans.out 2>plans.err
+    for s in fresh plans; do
+        if grep -q 'evil ran' $s.err || [ "$(tail -n 1 $s.out)" != none ]; then
+            echo "$s: a01's function ran inside the runtime: $(tail -n 1 $s.out)"
+            grep 'evil ran' $s.err | sort | uniq -c
+            return 1
+        fi
+        contains $s.err 'a01 holds no role that approves export_customers' &&
+        grep -q '^138\*\*\*\*5678$' $s.out || return 1
+    done
+    contains plans.err '[session-locked]' &&
+    pg "SELECT count(*) FROM ward.vote WHERE request = $id" >out && echo 0 >want && cmp want out
+}
+test_expect_success 'a temporary view named pg_roles runs no code of the user'"'"'s in the runtime, after DISCARD PLANS too' t_temp_pg_roles
 
 t_owner() {
     pg "SELECT r.rolname FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
@@ -481,6 +525,74 @@ t_write_trigger_reuse() {
          FOR EACH ROW EXECUTE FUNCTION ward.read_flush_()"
 }
 test_expect_success 'the runtime'"'"'s trigger functions attach to no view or table of a user'"'"'s' t_write_trigger_reuse
+
+t_write_masked_numbers() {
+    # The view shows a masked number as text ('30-39', '1****'), which the
+    # table's column does not take: a write through the view names its row
+    # by the key and reads only the columns it writes.
+    cat >wm.ward <<'EOP' &&
+policy wm version 1;
+role wm_clerk;
+table wm_acct {
+  id     integer key;
+  amount real;
+  n      integer;
+  born   date;
+  note   text;
+  mask amount with bucket(10) to wm_clerk;
+  mask n with keep(1, 0) to wm_clerk;
+  mask born with mssql_default() to wm_clerk;
+  write id, amount, n, born, note to wm_clerk;
+}
+EOP
+    "$WARD" compile wm.ward --target postgres -o wm.sql &&
+    pg "CREATE TABLE wm_acct (id integer PRIMARY KEY, amount real, n integer, born date, note text)" \
+       "INSERT INTO wm_acct VALUES (1, 37.5, 12345, '1990-03-07', 'a'), (2, 5, 678, '2001-12-31', 'b')" &&
+    pg_apply wm.sql && pg "CREATE ROLE wm1 LOGIN IN ROLE wm_clerk" &&
+    pg_as wm1 "SELECT id, amount, n, born, note FROM wm.wm_acct ORDER BY id" >out &&
+    printf '%s\n' '1|30-39|1****|1900-01-01|a' '2|0-9|6**|1900-01-01|b' >want && cmp want out &&
+    pg_as wm1 "UPDATE wm.wm_acct SET note = 'changed' WHERE id = 1" \
+        "UPDATE wm.wm_acct SET amount = 40, note = note WHERE id = 2" \
+        "DELETE FROM wm.wm_acct WHERE id = 1" &&
+    pg "SELECT id, amount, n, born, note FROM wm_acct ORDER BY id" >out &&
+    echo '2|40|678|2001-12-31|b' >want && cmp want out
+}
+test_expect_success 'a write through the view of a table with masked numbers and dates' t_write_masked_numbers
+
+t_output_settings() {
+    # A mask reads characters. DateStyle and TimeZone are every user's to
+    # set: they must not choose which characters of a date or a timestamp
+    # the mask reads (keep(4, 0) of 1990-03-07 showed 07.0 under German,
+    # 03/0 under SQL, MDY; a time zone moved the timestamp's date).
+    cat >ds.ward <<'EOP' &&
+policy ds version 1;
+role ds_clerk;
+table ds_t {
+  id   integer key;
+  born date;
+  at   datetime;
+  mask born with keep(4, 0) to ds_clerk;
+  mask at with keep(10, 0) to ds_clerk;
+}
+EOP
+    "$WARD" compile ds.ward --target postgres -o ds.sql &&
+    pg "CREATE TABLE ds_t (id integer PRIMARY KEY, born date, at timestamptz)" \
+       "INSERT INTO ds_t VALUES (1, '1990-03-07', '2024-05-17 23:30:00+00')" &&
+    pg_apply ds.sql && pg "CREATE ROLE ds1 LOGIN IN ROLE ds_clerk" &&
+    pg_as ds1 "SELECT born, at FROM ds.ds_t" >plain &&
+    echo '1990******|2024-05-17************' >want && cmp want plain || return 1
+    for st in 'German' 'SQL, MDY' 'SQL, DMY' 'Postgres, DMY'; do
+        for tz in 'Pacific/Kiritimati' 'America/Los_Angeles'; do
+            pg_as ds1 "SET DateStyle = '$st'" "SET TimeZone = '$tz'" \
+                "SELECT born, at FROM ds.ds_t" >out &&
+            if ! cmp -s plain out; then
+                echo "under DateStyle $st, TimeZone $tz the masks show: $(cat out)"
+                return 1
+            fi
+        done
+    done
+}
+test_expect_success 'a session'"'"'s DateStyle or TimeZone chooses nothing a mask shows' t_output_settings
 
 t_insert_defaults() {
     # pharmacist holds no write grant at all; the key gets a default.
