@@ -35,7 +35,7 @@ static sqlite3_stmt *prep(WardConn *w, const char *sql)
 {
     sqlite3_stmt *st = NULL;
     if (rt_prepare(w, sql, &st) != SQLITE_OK) {
-        sqlite3_finalize(st);
+        rt_finalize(w, st);
         return NULL;
     }
     return st;
@@ -56,7 +56,7 @@ static bool approval_info(WardConn *w, const char *name, int *count,
             *expires = sqlite3_column_int64(st, 1);
         }
     }
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     return found;
 }
 
@@ -71,7 +71,7 @@ static const char *guarded_table(WardConn *w, const char *approval, char *buf,
         if (rt_step(w, st) == SQLITE_ROW)
             sqlite3_snprintf((int)n, buf, "%s", sqlite3_column_text(st, 0));
     }
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     return buf[0] ? buf : NULL;
 }
 
@@ -99,7 +99,8 @@ static void fn_request(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     rt_now(until, expires);
     sqlite3_stmt *st = prep(w, "INSERT INTO main.\"ward_request\" (approval, "
                                "requester, reason, requested_at, expires_at) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5)");
+                               "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+    sqlite3_int64 id = 0;
     int rc = st ? SQLITE_OK : SQLITE_ERROR;
     if (st) {
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -109,13 +110,15 @@ static void fn_request(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         if (expires > 0)
             sqlite3_bind_text(st, 5, until, -1, SQLITE_STATIC);
         rc = rt_step(w, st);
+        if (rc == SQLITE_ROW)
+            id = sqlite3_column_int64(st, 0);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    if (rc != SQLITE_ROW) {
         sqlite3_result_error(ctx, sqlite3_errmsg(w->db), -1);
+        rt_finalize(w, st);
         return;
     }
-    sqlite3_int64 id = sqlite3_last_insert_rowid(w->db);
+    rt_finalize(w, st);
     char tbl[256], detail[300];
     sqlite3_snprintf(sizeof detail, detail, "%s #%lld", name, (long long)id);
     char *err = NULL;
@@ -176,7 +179,7 @@ static bool request_load(WardConn *w, sqlite3_value *which, Request *r)
                 sqlite3_column_count(st) > 4 ? sqlite3_column_int(st, 4) : 1;
         }
     }
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     if (!found)
         return false;
     st = prep(w, "SELECT count(*), coalesce(sum(approver = ?2), 0) FROM "
@@ -189,7 +192,7 @@ static bool request_load(WardConn *w, sqlite3_value *which, Request *r)
             r->voted = sqlite3_column_int(st, 1) > 0;
         }
     }
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     return true;
 }
 
@@ -213,7 +216,7 @@ static char *approvers(WardConn *w, const char *approval, bool *holds)
                                 role);
         }
     }
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     return sqlite3_str_finish(s);
 }
 
@@ -294,7 +297,7 @@ static void fn_approve(sqlite3_context *ctx, int argc, sqlite3_value **argv)
             sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
             rc = rt_step(w, st);
         }
-        sqlite3_finalize(st);
+        rt_finalize(w, st);
         if (rc != SQLITE_DONE) {
             sqlite3_result_error(ctx, sqlite3_errmsg(w->db), -1);
         } else {
@@ -343,13 +346,25 @@ static sqlite3_int64 count_rows(WardConn *w, const RtTable *t)
     sqlite3_int64 n = -1;
     if (st && rt_step(w, st) == SQLITE_ROW)
         n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     return n;
 }
 
 int rt_approval_use(WardConn *w, const char *approval, const char *op,
                     const RtTable *t, const RtColumn *c, char **err)
 {
+    /* An approved operation is the only statement of the session running
+     * (checked first, every time): another one, open beside it, would
+     * share its approval and escape its record. */
+    if (rt_guard_running(w, NULL) > 1) {
+        *err = sqlite3_mprintf("ward: [approval-required] %s of %s%s%s uses "
+                               "approval %s, and must be the only statement "
+                               "running on the connection",
+                               strcmp(op, "delete") == 0 ? "delete" : op,
+                               t->name, c ? "." : "", c ? c->name : "",
+                               approval);
+        return SQLITE_ERROR;
+    }
     for (int i = 0; i < w->nuses; i++)
         if (strcmp(w->uses[i].approval, approval) == 0)
             return SQLITE_OK; /* this statement already holds one */
@@ -389,7 +404,7 @@ int rt_approval_use(WardConn *w, const char *approval, const char *op,
         if (rt_step(w, st) == SQLITE_ROW)
             id = sqlite3_column_int64(st, 0);
     }
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     if (!id) {
         *err =
             sqlite3_mprintf("ward: [approval-required] %s of %s%s%s needs "
@@ -406,7 +421,7 @@ int rt_approval_use(WardConn *w, const char *approval, const char *op,
         sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
         rc = rt_step(w, st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
     }
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     if (rc != SQLITE_OK) {
         *err = sqlite3_mprintf("ward: cannot use request #%lld: %s",
                                (long long)id, sqlite3_errmsg(w->db));
@@ -431,7 +446,13 @@ int rt_approval_use(WardConn *w, const char *approval, const char *op,
 
 int rt_export_gate(WardConn *w, RtTable *t, char **err)
 {
-    if (t->exported)
+    if (!t->export_approval && rt_guard_running(w, NULL) > 1) {
+        *err = sqlite3_mprintf("ward: an export of %s must be the only "
+                               "statement running on the connection",
+                               t->name);
+        return SQLITE_ERROR;
+    }
+    if (t->exported && rt_guard_running(w, NULL) <= 1)
         return SQLITE_OK; /* gated once for the whole statement */
     int rc;
     if (t->export_approval)

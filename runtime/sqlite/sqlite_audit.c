@@ -47,11 +47,16 @@ static const char APPEND_SQL[] =
     "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, p, "
     "ward_chain(p, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)\n"
     "FROM (SELECT coalesce((SELECT hash FROM main.\"ward_audit\" "
-    "ORDER BY seq DESC LIMIT 1), '" AUDIT_GENESIS "') AS p)";
+    "ORDER BY seq DESC LIMIT 1), '" AUDIT_GENESIS "') AS p)\n"
+    "RETURNING seq, hash";
 
 /* ward_chain(prev, at, user, ..., detail): the row hash. */
 static void fn_chain(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
+    if (!rt_guard_trusted(rt_conn(ctx))) {
+        rt_error(ctx, "[denied] ward_chain may not be called in a session");
+        return;
+    }
     const char *f[AUDIT_NFIELDS];
     size_t n[AUDIT_NFIELDS];
     if (argc != AUDIT_NFIELDS + 1) {
@@ -74,7 +79,9 @@ static void fn_chain(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, out, 64, SQLITE_TRANSIENT);
 }
 
-static int append_fields(WardConn *w, char *const f[AUDIT_NFIELDS], char **err)
+/* append_fields appends one row; P, when not NULL, gets its seq and hash. */
+static int append_fields(WardConn *w, char *const f[AUDIT_NFIELDS],
+                         RtPending *p, char **err)
 {
     sqlite3_stmt *st = NULL;
     int rc = rt_prepare(w, APPEND_SQL, &st);
@@ -83,12 +90,17 @@ static int append_fields(WardConn *w, char *const f[AUDIT_NFIELDS], char **err)
                   : sqlite3_bind_null(st, i + 1);
     if (rc == SQLITE_OK) {
         rc = rt_step(w, st);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        if (rc == SQLITE_ROW && p) {
+            p->seq = sqlite3_column_int64(st, 0);
+            sqlite3_snprintf(sizeof p->hash, p->hash, "%s",
+                             sqlite3_column_text(st, 1));
+        }
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
     if (rc != SQLITE_OK && err)
         *err = sqlite3_mprintf("ward: cannot append to the audit log: %s",
                                sqlite3_errmsg(w->db));
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     return rc;
 }
 
@@ -129,7 +141,7 @@ int rt_audit_append(WardConn *w, const char *op, const char *table,
 {
     char *f[AUDIT_NFIELDS];
     fields_fill(w, f, op, table, key, columns, nrows, has_nrows, detail);
-    int rc = append_fields(w, f, err);
+    int rc = append_fields(w, f, NULL, err);
     fields_free(f);
     return rc;
 }
@@ -177,6 +189,11 @@ static void fn_audit_write(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     if (w->writing) {
         /* A session's checked write: rt_write records the attempt. */
         sqlite3_result_null(ctx);
+        return;
+    }
+    if (!rt_guard_trusted(w)) {
+        rt_error(ctx, "[denied] ward_audit_write may not be called in a "
+                      "session");
         return;
     }
     const char *op = (const char *)sqlite3_value_text(argv[0]);
@@ -248,7 +265,7 @@ static bool still_there(WardConn *w, const RtPending *p)
         sqlite3_bind_text(st, 2, p->hash, -1, SQLITE_STATIC);
         yes = rt_step(w, st) == SQLITE_ROW;
     }
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     return yes;
 }
 
@@ -258,7 +275,7 @@ static bool still_there(WardConn *w, const RtPending *p)
  * otherwise it is freed. On failure P goes back to pending. */
 static bool append_record(WardConn *w, RtPending *p, bool keep)
 {
-    if (append_fields(w, p->f, NULL) != SQLITE_OK) {
+    if (append_fields(w, p->f, p, NULL) != SQLITE_OK) {
         list_push(&w->pending, p);
         return false;
     }
@@ -267,17 +284,6 @@ static bool append_record(WardConn *w, RtPending *p, bool keep)
         sqlite3_free(p);
         return true;
     }
-    p->seq = sqlite3_last_insert_rowid(w->db);
-    sqlite3_stmt *st = NULL;
-    p->hash[0] = '\0';
-    if (rt_prepare(w, "SELECT hash FROM main.\"ward_audit\" WHERE seq = ?1",
-                   &st) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, p->seq);
-        if (rt_step(w, st) == SQLITE_ROW)
-            sqlite3_snprintf(sizeof p->hash, p->hash, "%s",
-                             sqlite3_column_text(st, 0));
-    }
-    sqlite3_finalize(st);
     list_push(&w->unsettled, p);
     return true;
 }
@@ -437,8 +443,7 @@ void rt_audit_dispose(WardConn *w)
 }
 
 static const RtFunction FUNCTIONS[] = {
-    {"ward_chain", AUDIT_NFIELDS + 1, SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-     fn_chain},
+    {"ward_chain", AUDIT_NFIELDS + 1, SQLITE_DETERMINISTIC, fn_chain},
     {"ward_audit_write", -1, 0, fn_audit_write},
 };
 

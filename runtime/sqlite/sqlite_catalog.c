@@ -56,7 +56,7 @@ static sqlite3_stmt *query(Catalog *c, const char *sql)
              "this database has no usable ward policy (%s): apply a script "
              "from `ward compile --target sqlite` first",
              sqlite3_errmsg(c->w->db));
-        sqlite3_finalize(st);
+        rt_finalize(c->w, st);
         return NULL;
     }
     return st;
@@ -174,26 +174,32 @@ static void check_rowid(Catalog *c, RtTable *t)
              "table %s has no rowid (WITHOUT ROWID): the SQLite runtime "
              "serves only rowid tables",
              t->name);
-    sqlite3_finalize(st);
+    rt_finalize(c->w, st);
     sqlite3_free(sql);
 }
 
 static void load_indexes(Catalog *c, RtTable *t)
 {
-    sqlite3_stmt *st = query(c, "SELECT il.\"unique\", ii.name FROM "
+    sqlite3_stmt *st = query(c, "SELECT il.\"unique\", ii.name, ii.seqno, "
+                                "il.partial FROM "
                                 "pragma_index_list(?1, 'main') il, "
-                                "pragma_index_info(il.name, 'main') ii "
-                                "WHERE ii.seqno = 0 AND il.partial = 0");
+                                "pragma_index_info(il.name, 'main') ii");
     if (st)
         sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
     while (next(c, st)) {
         int k = rt_column(t, col_text(st, 1));
         if (k < 0)
             continue;
-        t->cols[k].indexed = true;
-        t->cols[k].unique = t->cols[k].unique || sqlite3_column_int(st, 0);
+        bool unique = sqlite3_column_int(st, 0) != 0;
+        bool first = sqlite3_column_int(st, 2) == 0;
+        bool whole = sqlite3_column_int(st, 3) == 0;
+        t->cols[k].constrained = t->cols[k].constrained || unique;
+        if (first && whole) {
+            t->cols[k].indexed = true;
+            t->cols[k].unique = t->cols[k].unique || unique;
+        }
     }
-    sqlite3_finalize(st);
+    rt_finalize(c->w, st);
 }
 
 static void load_columns(Catalog *c, RtTable *t)
@@ -227,12 +233,13 @@ static void load_columns(Catalog *c, RtTable *t)
             pk_col = t->ncols - 1;
         }
     }
-    sqlite3_finalize(st);
+    rt_finalize(c->w, st);
     /* INTEGER PRIMARY KEY, alone and spelled so, is the rowid itself. */
     if (npk == 1 && t->cols[pk_col].decl &&
         sqlite3_stricmp(t->cols[pk_col].decl, "INTEGER") == 0) {
         t->rowid_col = pk_col;
         t->cols[pk_col].indexed = t->cols[pk_col].unique = true;
+        t->cols[pk_col].constrained = true;
     }
 }
 
@@ -256,7 +263,7 @@ static void load_guards(Catalog *c, RtTable *t)
             t->any_unmask = true;
         }
     }
-    sqlite3_finalize(st);
+    rt_finalize(c->w, st);
 }
 
 static void load_tables(Catalog *c)
@@ -288,7 +295,7 @@ static void load_tables(Catalog *c)
         load_indexes(c, t);
         load_guards(c, t);
     }
-    sqlite3_finalize(st);
+    rt_finalize(c->w, st);
 }
 
 int rt_catalog_load(WardConn *w, bool *changed, char **err)
@@ -312,7 +319,7 @@ int rt_catalog_load(WardConn *w, bool *changed, char **err)
         fail(&c, "this database has no ward policy: apply a compiled script "
                  "first");
     }
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     if (!c.err && w->tables && w->policy_sha && sha &&
         strcmp(sha, w->policy_sha) == 0) {
         sqlite3_free(name);
@@ -364,7 +371,7 @@ static void mask_args(Catalog *c, RtColumn *col, const char *json)
         }
         col->args[col->nargs++] = v;
     }
-    sqlite3_finalize(st);
+    rt_finalize(c->w, st);
     col->margs = sqlite3_malloc64(MASK_MAX_ARGS * sizeof *col->margs);
     if (!col->margs)
         fail(c, "out of memory");
@@ -404,7 +411,7 @@ static void decide_cells(Catalog *c, RtTable *t)
         }
         mask_args(c, col, col_text(st, 3));
     }
-    sqlite3_finalize(st);
+    rt_finalize(c->w, st);
 }
 
 static void decide_rows(Catalog *c, RtTable *t)
@@ -430,7 +437,7 @@ static void decide_rows(Catalog *c, RtTable *t)
             sqlite3_str_appendall(f, " OR ");
         sqlite3_str_appendf(f, "(%s)", col_text(st, 0));
     }
-    sqlite3_finalize(st);
+    rt_finalize(c->w, st);
     char *filter = sqlite3_str_finish(f);
     if (all) {
         sqlite3_free(filter);
@@ -456,7 +463,7 @@ static void decide_writes(Catalog *c, RtTable *t)
         if (k >= 0)
             t->cols[k].writable = true;
     }
-    sqlite3_finalize(st);
+    rt_finalize(c->w, st);
     bool all = t->ncols > 0;
     for (int k = 0; k < t->ncols; k++)
         all = all && t->cols[k].writable;

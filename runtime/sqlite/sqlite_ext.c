@@ -23,11 +23,15 @@ SQLITE_EXTENSION_INIT1
 
 #define WARD_RUNTIME_VERSION "ward runtime 2 (catalog format 2)"
 
+/* The runtime's statements leave last_insert_rowid() as they found it: an
+ * audit append would tell a session how long the log is. */
 int rt_exec(WardConn *w, const char *sql, char **err)
 {
+    sqlite3_int64 keep = sqlite3_last_insert_rowid(w->db);
     w->internal++;
     int rc = sqlite3_exec(w->db, sql, NULL, NULL, err);
     w->internal--;
+    sqlite3_set_last_insert_rowid(w->db, keep);
     return rc;
 }
 
@@ -36,6 +40,11 @@ int rt_prepare(WardConn *w, const char *sql, sqlite3_stmt **out)
     w->internal++;
     int rc = sqlite3_prepare_v2(w->db, sql, -1, out, NULL);
     w->internal--;
+    if (rc == SQLITE_OK && *out && !rt_hold(w, *out)) {
+        sqlite3_finalize(*out);
+        *out = NULL;
+        rc = SQLITE_NOMEM;
+    }
     return rc;
 }
 
@@ -43,8 +52,27 @@ int rt_step(WardConn *w, sqlite3_stmt *stmt)
 {
     /* A schema change makes step re-prepare, which consults the
      * authorizer again: stay internal for the whole step. */
+    sqlite3_int64 keep = sqlite3_last_insert_rowid(w->db);
     w->internal++;
     int rc = sqlite3_step(stmt);
+    w->internal--;
+    sqlite3_set_last_insert_rowid(w->db, keep);
+    return rc;
+}
+
+int rt_finalize(WardConn *w, sqlite3_stmt *stmt)
+{
+    rt_unhold(w, stmt);
+    w->internal++;
+    int rc = sqlite3_finalize(stmt);
+    w->internal--;
+    return rc;
+}
+
+int rt_reset(WardConn *w, sqlite3_stmt *stmt)
+{
+    w->internal++;
+    int rc = sqlite3_reset(stmt);
     w->internal--;
     return rc;
 }
@@ -209,6 +237,8 @@ static void conn_free(void *p)
     WardConn *w = p;
     rt_session_clear(w);
     rt_catalog_clear(w);
+    rt_names_clear(&w->vtabs);
+    rt_names_clear(&w->own);
     rt_audit_dispose(w);
     sqlite3_free(w->held);
     sqlite3_free(w->path);

@@ -26,7 +26,9 @@
  * "ward: [denied] ...".
  *
  * The statement-end hook (sqlite3_trace_v2 PROFILE) appends the audit
- * records of a top-level statement and releases the approvals it used.
+ * records of each statement of the session when it ends, drops a temp
+ * table it made with a DEFAULT that would call a function, and releases
+ * the approvals in use once no statement of the session runs.
  */
 #include "sqlite_rt.h"
 
@@ -152,9 +154,10 @@ static void denied(const char *what, const char *a, const char *b)
  * for no column (count(*)) with an empty COLUMN and, when the statement
  * named no schema, a NULL DB: the table is then the first of that name in
  * temp, main, attached order, except inside a view or trigger of main,
- * where it is main's. So a protected name read that way is allowed only
- * from the statement itself or the session's own temp views (CTX NULL or
- * one of them), where it is the session's virtual table.
+ * where it is main's, and CTX (the view, trigger or CTE it is reported
+ * from) is a name anyone can choose. So a protected name read that way is
+ * allowed only from the statement itself (CTX NULL), where it is the
+ * session's virtual table.
  */
 static bool read_ok(WardConn *w, const char *table, const char *db,
                     const char *ctx)
@@ -166,8 +169,7 @@ static bool read_ok(WardConn *w, const char *table, const char *db,
     if (!db) {
         if (rt_names_has(&w->protected, table) ||
             rt_names_has(&w->vtabs, table))
-            return rt_names_has(&w->vtabs, table) &&
-                   (!ctx || rt_names_has(&w->own, ctx));
+            return rt_names_has(&w->vtabs, table) && !ctx;
         if (rt_names_has(&w->own, table) || readable_anywhere(w, table) ||
             IN(TABLE_FUNCTIONS, table))
             return true;
@@ -198,12 +200,17 @@ static bool write_ok(WardConn *w, const char *table, const char *db)
     return schema_table(table) || readable(w, db, table);
 }
 
-/* own_name: a name the session may give a temp table or view. */
+/* own_name: a name the session may give a temp table, view or index: one
+ * the database does not have in any schema, so that nothing the session
+ * makes can stand for something else (a table the application uses, a
+ * trigger of main whose reads would then look like the session's). */
 static bool own_name(WardConn *w, const char *name)
 {
     return name && sqlite3_strnicmp(name, "ward_", 5) != 0 &&
            sqlite3_strnicmp(name, "sqlite_", 7) != 0 &&
-           !rt_names_has(&w->protected, name) && !rt_names_has(&w->vtabs, name);
+           !rt_names_has(&w->protected, name) &&
+           !rt_names_has(&w->vtabs, name) &&
+           !rt_names_has(&w->unreadable, name) && !readable_anywhere(w, name);
 }
 
 static int authorize(void *p, int action, const char *a1, const char *a2,
@@ -241,8 +248,11 @@ static int authorize(void *p, int action, const char *a1, const char *a2,
         return SQLITE_DENY;
     case SQLITE_CREATE_TEMP_TABLE:
     case SQLITE_CREATE_TEMP_VIEW:
-        if (own_name(w, a1) && rt_names_add(&w->own, a1))
+        if (own_name(w, a1) && rt_names_add(&w->own, a1)) {
+            w->own_unchecked =
+                w->own_unchecked || action == SQLITE_CREATE_TEMP_TABLE;
             return SQLITE_OK;
+        }
         denied("create", a1, NULL);
         return SQLITE_DENY;
     case SQLITE_DROP_TEMP_TABLE:
@@ -269,9 +279,10 @@ static int authorize(void *p, int action, const char *a1, const char *a2,
  * names of the others. */
 static int add_schema(WardConn *w, const char *db, char **err)
 {
-    char *sql = sqlite3_mprintf("SELECT name, type = 'table' AND sql NOT LIKE "
-                                "'CREATE VIRTUAL%%' FROM \"%w\".sqlite_schema "
-                                "WHERE type IN ('table', 'view')",
+    /* table_list tells ordinary tables from views, virtual tables and
+     * the shadow tables behind them (a full-text index's). */
+    char *sql = sqlite3_mprintf("SELECT name, type = 'table' FROM "
+                                "pragma_table_list WHERE schema = %Q",
                                 db);
     sqlite3_stmt *st = NULL;
     int rc = sql ? rt_prepare(w, sql, &st) : SQLITE_NOMEM;
@@ -299,7 +310,7 @@ static int add_schema(WardConn *w, const char *db, char **err)
         rc = SQLITE_OK;
     if (rc != SQLITE_OK && !*err)
         *err = sqlite3_mprintf("%s", sqlite3_errmsg(w->db));
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     return rc;
 }
 
@@ -320,16 +331,25 @@ static int add_names(WardConn *w, const char *sql, char **err)
         rc = SQLITE_OK;
     if (rc != SQLITE_OK && !*err)
         *err = sqlite3_mprintf("%s", sqlite3_errmsg(w->db));
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     return rc;
 }
 
 static int add_temp(WardConn *w, char **err)
 {
-    return add_names(w,
-                     "SELECT name FROM temp.sqlite_schema WHERE type IN "
-                     "('table', 'view')",
-                     err);
+    return add_names(w, "SELECT name FROM temp.sqlite_schema", err);
+}
+
+/* add_others names every index and trigger of the other schemas: a session
+ * may not name its objects after them. */
+static int add_others(WardConn *w, const char *db, char **err)
+{
+    char *sql = sqlite3_mprintf("SELECT name FROM \"%w\".sqlite_schema WHERE "
+                                "type IN ('index', 'trigger')",
+                                db);
+    int rc = sql ? add_names(w, sql, err) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    return rc;
 }
 
 static int add_modules(WardConn *w, char **err)
@@ -353,12 +373,12 @@ int rt_guard_snapshot(WardConn *w, char **err)
     }
     if (rc == SQLITE_DONE)
         rc = SQLITE_OK;
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     for (int i = 0; rc == SQLITE_OK && i < dbs.n; i++) {
         if (sqlite3_stricmp(dbs.v[i], "temp") == 0)
             rc = add_temp(w, err);
-        else
-            rc = add_schema(w, dbs.v[i], err);
+        else if ((rc = add_schema(w, dbs.v[i], err)) == SQLITE_OK)
+            rc = add_others(w, dbs.v[i], err);
     }
     rt_names_clear(&dbs);
     if (rc == SQLITE_OK)
@@ -366,30 +386,106 @@ int rt_guard_snapshot(WardConn *w, char **err)
     return rc;
 }
 
-/* nested: another statement of the connection is still running, so the
- * one that just ended (one of the runtime's own, finalised inside a
- * function call) is not the end of the session's statement. The scans the
- * runtime keeps prepared for its virtual tables are still running when a
- * statement reading them is reset: they are part of it. */
-static bool nested(WardConn *w, sqlite3_stmt *ended)
+int rt_guard_running(WardConn *w, sqlite3_stmt *except)
 {
+    int n = 0;
     for (sqlite3_stmt *s = sqlite3_next_stmt(w->db, NULL); s;
          s = sqlite3_next_stmt(w->db, s))
-        if (s != ended && sqlite3_stmt_busy(s) && !rt_holds(w, s))
+        n += s != except && sqlite3_stmt_busy(s) && !rt_holds(w, s);
+    return n;
+}
+
+bool rt_guard_trusted(const WardConn *w)
+{
+    return !w->active || w->internal > 0;
+}
+
+/* literal: a DEFAULT written as a constant, which calls nothing. */
+static bool literal(const char *s)
+{
+    if (!s)
+        return true;
+    static const char *const WORDS[] = {"NULL", "TRUE", "FALSE",
+                                        "CURRENT_TIME", "CURRENT_DATE",
+                                        "CURRENT_TIMESTAMP"};
+    for (size_t i = 0; i < sizeof WORDS / sizeof *WORDS; i++)
+        if (sqlite3_stricmp(s, WORDS[i]) == 0)
             return true;
-    return false;
+    const char *p = s;
+    if (*p == 'x' || *p == 'X')
+        p++;
+    if (*p == '\'') {
+        for (p++; *p; p++)
+            if (*p == '\'' && *++p != '\'')
+                return *p == '\0';
+        return false;
+    }
+    p = s;
+    if (*p == '+' || *p == '-')
+        p++;
+    bool digits = false;
+    for (; *p; p++) {
+        if ((*p >= '0' && *p <= '9'))
+            digits = true;
+        else if (!strchr(".eE+-xXabcdefABCDEF", *p))
+            return false;
+    }
+    return digits;
+}
+
+/* check_defaults drops the session's temp tables that have a DEFAULT other
+ * than a literal. */
+static void check_defaults(WardConn *w)
+{
+    w->own_unchecked = false;
+    sqlite3_stmt *st = NULL;
+    sqlite3_str *drop = sqlite3_str_new(w->db);
+    if (rt_prepare(w,
+                   "SELECT DISTINCT s.name, x.dflt_value FROM "
+                   "temp.sqlite_schema s, pragma_table_xinfo(s.name, "
+                   "'temp') x WHERE s.type = 'table' AND x.dflt_value IS "
+                   "NOT NULL",
+                   &st) == SQLITE_OK) {
+        while (rt_step(w, st) == SQLITE_ROW) {
+            const char *name = (const char *)sqlite3_column_text(st, 0);
+            if (!rt_names_has(&w->own, name) ||
+                literal((const char *)sqlite3_column_text(st, 1)))
+                continue;
+            sqlite3_log(SQLITE_AUTH,
+                        "ward: [denied] a session's temp table may have only "
+                        "literal DEFAULTs: %s dropped",
+                        name);
+            sqlite3_str_appendf(drop, "DROP TABLE IF EXISTS temp.\"%w\";\n",
+                                name);
+        }
+    }
+    rt_finalize(w, st);
+    char *sql = sqlite3_str_finish(drop);
+    if (sql && *sql)
+        rt_exec(w, sql, NULL);
+    sqlite3_free(sql);
+}
+
+void rt_guard_statement_end(WardConn *w)
+{
+    if (w->active && w->own_unchecked)
+        check_defaults(w);
 }
 
 static int statement_hook(unsigned type, void *p, void *stmt, void *x)
 {
     (void)x;
     WardConn *w = p;
-    if (w->internal)
+    if (w->internal || type != SQLITE_TRACE_PROFILE)
         return 0;
-    if (type == SQLITE_TRACE_PROFILE && !nested(w, stmt)) {
-        rt_audit_statement_end(w);
+    /* A statement of the session has ended (the runtime ends its own as
+     * the runtime), whatever else is open: its reads are recorded now. The
+     * approvals in use stay with the one statement that may hold them
+     * (rt_approval_use) until no statement of the session runs. */
+    rt_guard_statement_end(w);
+    rt_audit_statement_end(w);
+    if (!rt_guard_running(w, stmt))
         rt_approval_statement_end(w);
-    }
     return 0;
 }
 

@@ -181,6 +181,14 @@ static void fn_mask_call(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                  spec->signature);
         return;
     }
+    /* A keyed mask called by a session could confirm a guessed value
+     * against a pseudonym: the authorizer refuses the call, and this holds
+     * where SQLite does not ask it (a DEFAULT). */
+    if (spec->keyed && !rt_guard_trusted(fd->w)) {
+        rt_error(ctx, "[denied] ward_%s may not be called in a session",
+                 spec->name);
+        return;
+    }
     MaskValue args[MASK_MAX_ARGS];
     rt_mask_args(argv + 1, nargs, args);
     rt_mask_result(ctx, fd->w, spec, argv[0], false, args, nargs);
@@ -199,6 +207,10 @@ static void fn_decrypt(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
     WardConn *w = rt_conn(ctx);
+    if (!rt_guard_trusted(w)) {
+        rt_error(ctx, "[denied] ward_decrypt may not be called in a session");
+        return;
+    }
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
         sqlite3_result_null(ctx);
         return;

@@ -66,6 +66,8 @@ typedef struct RtColumn {
     bool audit_write;
     bool indexed;    /* the first column of an index of the base table */
     bool unique;     /* ... of a unique one, or the rowid alias */
+    bool constrained; /* in any unique index or the primary key: a write
+                       * of it can fail because another row holds it */
     char *unmask;    /* approval guarding its unmask, or NULL */
     char *update;    /* approval guarding its update, or NULL */
     /* The session's decision (valid while RtTable.gen == WardConn.gen). */
@@ -147,13 +149,16 @@ typedef struct WardConn {
      * the session made (dropped when it ends). */
     RtNames readable;
     RtNames own;
+    bool own_unchecked; /* the session made a temp table since the last
+                         * check of the temp tables' DEFAULTs */
     /* Every other name a statement could mean: the views and tables of
      * every schema that are not readable, and the virtual table modules
      * (eponymous tables such as dbstat). A name on neither list, read
      * without a schema, is one the statement made: a CTE. */
     RtNames unreadable;
-    /* The statements the runtime keeps prepared between calls (its
-     * virtual tables' scans): not the session's, whatever they run. */
+    /* The runtime's own statements, from rt_prepare to rt_finalize (its
+     * virtual tables' scans stay prepared between calls): not the
+     * session's, whatever they run. */
     sqlite3_stmt **held;
     int nheld, capheld;
     /* The statement in progress. */
@@ -173,7 +178,8 @@ typedef struct WardConn {
 /* rt_exec runs SQL (no results) as the runtime. Returns an SQLite code; on
  * error *ERR gets an sqlite3_malloc'd message when ERR is non-NULL. */
 int rt_exec(WardConn *w, const char *sql, char **err);
-/* rt_prepare prepares SQL as the runtime (the authorizer lets it through). */
+/* rt_prepare prepares SQL as the runtime (the authorizer lets it through);
+ * end it with rt_finalize. */
 int rt_prepare(WardConn *w, const char *sql, sqlite3_stmt **out);
 /* rt_step steps STMT as the runtime: SQLite re-prepares inside step after a
  * schema change, and that must be the runtime's prepare too. */
@@ -183,6 +189,10 @@ int rt_step(WardConn *w, sqlite3_stmt *stmt);
 bool rt_hold(WardConn *w, sqlite3_stmt *stmt);
 void rt_unhold(WardConn *w, sqlite3_stmt *stmt);
 bool rt_holds(const WardConn *w, sqlite3_stmt *stmt);
+/* rt_finalize and rt_reset end the runtime's own statements as the
+ * runtime: their end is not the end of a statement of the session. */
+int rt_finalize(WardConn *w, sqlite3_stmt *stmt);
+int rt_reset(WardConn *w, sqlite3_stmt *stmt);
 /* rt_now writes the current UTC time, plus SECONDS, as ISO 8601 with
  * milliseconds ("2026-11-24T04:06:23.123Z") to OUT (32 bytes). */
 void rt_now(char *out, int64_t seconds);
@@ -249,6 +259,16 @@ int rt_vtab_drop(WardConn *w, char **err);
 
 /* ---- sqlite_guard.c ---- */
 int rt_guard_install(sqlite3 *db, WardConn *w);
+/* rt_guard_statement_end runs after every statement of the session: it
+ * drops a temp table the session made with a DEFAULT that is not a literal
+ * (SQLite never asks the authorizer about a DEFAULT's functions). */
+void rt_guard_statement_end(WardConn *w);
+/* rt_guard_running counts the statements of the session that are running
+ * (the runtime's kept scans are not), EXCEPT one. */
+int rt_guard_running(WardConn *w, sqlite3_stmt *except);
+/* rt_guard_trusted: the runtime itself is running SQL (or no session is
+ * set): ward's internal functions may run. */
+bool rt_guard_trusted(const WardConn *w);
 /* rt_guard_snapshot records what the session may read besides its own
  * virtual tables. Returns an SQLite code with the message in *ERR. */
 int rt_guard_snapshot(WardConn *w, char **err);

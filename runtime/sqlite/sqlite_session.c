@@ -91,7 +91,7 @@ static sqlite3_stmt *query(Build *b, const char *sql)
         return NULL;
     if (rt_prepare(b->w, sql, &st) != SQLITE_OK) {
         fail(b, "reading the policy catalog: %s", sqlite3_errmsg(b->w->db));
-        sqlite3_finalize(st);
+        rt_finalize(b->w, st);
         return NULL;
     }
     return st;
@@ -132,7 +132,7 @@ static void load_roles(Build *b, const char *given)
         while (end > p && end[-1] == ' ')
             end--;
         if (end > p) {
-            sqlite3_reset(known);
+            rt_reset(b->w, known);
             sqlite3_bind_text(known, 1, p, (int)(end - p), SQLITE_STATIC);
             if (!next(b, known) && !b->failed)
                 fail(b, "[unknown-role] no role '%.*s' in policy %s",
@@ -142,7 +142,7 @@ static void load_roles(Build *b, const char *given)
         }
         p = e;
     }
-    sqlite3_finalize(known);
+    rt_finalize(b->w, known);
     char *given_key = sqlite3_str_finish(key);
     sqlite3_stmt *st = query(
         b, "SELECT r.name FROM main.\"ward_role\" r WHERE EXISTS (SELECT 1 "
@@ -156,7 +156,7 @@ static void load_roles(Build *b, const char *given)
             sqlite3_str_appendchar(list, 1, ',');
         sqlite3_str_appendall(list, col_text(st, 0));
     }
-    sqlite3_finalize(st);
+    rt_finalize(b->w, st);
     sqlite3_free(given_key);
     b->roles = sqlite3_str_finish(list);
     if (!b->roles)
@@ -175,7 +175,7 @@ static void load_scenario(Build *b, const char *s)
     if (!next(b, st) && !b->failed)
         fail(b, "[unknown-scenario] no scenario '%s' in policy %s", s,
              b->w->policy);
-    sqlite3_finalize(st);
+    rt_finalize(b->w, st);
     b->scenario = rt_dup(s);
 }
 
@@ -188,7 +188,7 @@ static void load_attrs(Build *b, sqlite3_value *json)
                    &st) != SQLITE_OK) {
         fail(b, "session attributes need SQLite's JSON functions: %s",
              sqlite3_errmsg(b->w->db));
-        sqlite3_finalize(st);
+        rt_finalize(b->w, st);
         return;
     }
     sqlite3_bind_value(st, 1, json);
@@ -219,7 +219,7 @@ static void load_attrs(Build *b, sqlite3_value *json)
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         fail(b, "session attributes are not valid JSON: %s",
              sqlite3_errmsg(b->w->db));
-    sqlite3_finalize(st);
+    rt_finalize(b->w, st);
 }
 
 /* ---- the session's temp objects ---- */
@@ -244,7 +244,7 @@ static int drop_own(WardConn *w, char **err)
                                 strcmp(type, "view") == 0 ? "VIEW" : "TABLE",
                                 name);
     }
-    sqlite3_finalize(st);
+    rt_finalize(w, st);
     char *sql = sqlite3_str_finish(s);
     if (rc == SQLITE_DONE)
         rc = sql ? (*sql ? rt_exec(w, sql, err) : SQLITE_OK) : SQLITE_NOMEM;

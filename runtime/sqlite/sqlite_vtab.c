@@ -36,6 +36,7 @@ typedef struct Prepared {
     unsigned gen;     /* the session it was planned for */
     bool busy;        /* a cursor holds it */
     int *pos;         /* column -> result column of st, or -1 */
+    bool *pushed;     /* column -> a constraint on it reaches the base */
 } Prepared;
 
 #define CACHE 8
@@ -59,11 +60,10 @@ typedef struct WardCursor {
 
 static void prepared_free(WardConn *w, Prepared *p)
 {
-    if (p->st)
-        rt_unhold(w, p->st);
-    sqlite3_finalize(p->st);
+    rt_finalize(w, p->st);
     sqlite3_free(p->plan);
     sqlite3_free(p->pos);
+    sqlite3_free(p->pushed);
     memset(p, 0, sizeof *p);
 }
 
@@ -274,12 +274,14 @@ static int vt_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
     sqlite3_str *sql = sqlite3_str_new(vt->w->db);
     sqlite3_str_appendall(sql, "SELECT rowid");
     int ncol = 1;
+    int pos[t->ncols ? t->ncols : 1];
+    bool pushed[t->ncols ? t->ncols : 1];
     for (int i = 0; i < t->ncols; i++) {
-        if (!column_used(info, i) || effect(vt, &t->cols[i]) == RT_HIDE) {
-            sqlite3_str_appendall(map, "- ");
+        pushed[i] = false;
+        pos[i] = -1;
+        if (!column_used(info, i) || effect(vt, &t->cols[i]) == RT_HIDE)
             continue;
-        }
-        sqlite3_str_appendf(map, "%d ", ncol++);
+        pos[i] = ncol++;
         sqlite3_str_appendf(sql, ", \"%w\"", t->cols[i].name);
     }
     sqlite3_str_appendf(sql, " FROM main.\"%w\" WHERE (%s)", t->name,
@@ -303,6 +305,8 @@ static int vt_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
                                    col->coll ? col->coll : "BINARY") != 0)
             continue;
         sqlite3_str_appendall(sql, " AND ");
+        if (col)
+            pushed[c->iColumn] = true;
         if (col)
             sqlite3_str_appendf(sql, "\"%w\"", col->name);
         else
@@ -328,11 +332,25 @@ static int vt_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
             rows = 2.5e5;
         }
     }
+    /* Rows come in the rowid's order, whatever index serves the plan: an
+     * index on a column the session does not see would otherwise order
+     * them by it. A rowid that is a hidden key orders them by its
+     * permutation instead. */
+    sqlite3_str_appendall(sql, rowid_clear || t->rowid_col < 0
+                                   ? " ORDER BY rowid"
+                                   : " ORDER BY ward_rowid_order(rowid)");
     info->estimatedRows = (sqlite3_int64)rows;
     info->estimatedCost = rows;
     if (unique)
         info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
     info->idxNum = nargs;
+    for (int i = 0; i < t->ncols; i++) {
+        if (pos[i] >= 0)
+            sqlite3_str_appendf(map, "%d", pos[i]);
+        else
+            sqlite3_str_appendchar(map, 1, '-');
+        sqlite3_str_appendall(map, pushed[i] ? "* " : " ");
+    }
     char *m = sqlite3_str_finish(map);
     char *q = sqlite3_str_finish(sql);
     info->idxStr = m && q ? sqlite3_mprintf("%s\n%s", m, q) : NULL;
@@ -365,7 +383,7 @@ static void release(WardCursor *cur)
     if (!cur->p)
         return;
     if (cur->cached) {
-        sqlite3_reset(cur->p->st);
+        rt_reset(((WardVtab *)cur->base.pVtab)->w, cur->p->st);
         sqlite3_clear_bindings(cur->p->st);
         cur->p->busy = false;
     } else {
@@ -382,16 +400,22 @@ static int vt_close(sqlite3_vtab_cursor *c)
     return SQLITE_OK;
 }
 
-/* parse_map reads the plan's first line into P->pos. */
+/* parse_map reads the plan's first line into P->pos and P->pushed: per
+ * column, "-" (not read) or its result column, then "*" when a constraint
+ * on it reaches the base table. */
 static bool parse_map(const RtTable *t, const char *plan, Prepared *p)
 {
-    p->pos = sqlite3_malloc64((sqlite3_uint64)(t->ncols ? t->ncols : 1) *
-                              sizeof *p->pos);
-    if (!p->pos)
+    size_t n = (size_t)(t->ncols ? t->ncols : 1);
+    p->pos = sqlite3_malloc64(n * sizeof *p->pos);
+    p->pushed = sqlite3_malloc64(n * sizeof *p->pushed);
+    if (!p->pos || !p->pushed)
         return false;
     const char *s = plan;
     for (int i = 0; i < t->ncols; i++) {
         p->pos[i] = *s == '-' ? -1 : atoi(s);
+        while (*s && *s != ' ' && *s != '*')
+            s++;
+        p->pushed[i] = *s == '*';
         while (*s && *s != ' ')
             s++;
         if (*s == ' ')
@@ -432,11 +456,6 @@ static int borrow(WardVtab *vt, WardCursor *cur, const char *plan)
         rc = parse_map(cur->t, plan, p) ? SQLITE_OK : SQLITE_NOMEM;
     if (rc == SQLITE_OK)
         rc = rt_prepare(w, sql + 1, &p->st);
-    if (rc == SQLITE_OK && !rt_hold(w, p->st)) {
-        sqlite3_finalize(p->st);
-        p->st = NULL;
-        rc = SQLITE_NOMEM;
-    }
     if (rc == SQLITE_OK && !(p->plan = rt_dup(plan)))
         rc = SQLITE_NOMEM;
     if (rc != SQLITE_OK) {
@@ -529,6 +548,11 @@ static int vt_filter(sqlite3_vtab_cursor *c, int nargs_plan, const char *plan,
         rc = sqlite3_bind_value(cur->p->st, i + 1, argv[i]);
     if (rc == SQLITE_OK)
         rc = gate(vt, cur);
+    /* A constraint on an audited column read it, rows found or not. */
+    for (int i = 0; rc == SQLITE_OK && i < cur->t->ncols; i++)
+        if (cur->p->pushed[i] && cur->t->cols[i].audit_read &&
+            vt->mode != MODE_EXPORT)
+            cur->t->cols[i].read_seen = true;
     if (rc == SQLITE_OK)
         rc = step(cur);
     return rc;
@@ -624,9 +648,25 @@ static sqlite3_module MODULE = {
     .xUpdate = vt_update,
 };
 
+/* ward_rowid_order(rowid): the rowid a session sees, for the runtime's
+ * scans of a table whose rowid is a hidden key. */
+static void fn_rowid_order(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    sqlite3_result_int64(ctx,
+                         rt_rowid_hide(rt_conn(ctx), sqlite3_value_int64(argv[0])));
+}
+
+static const RtFunction FUNCTIONS[] = {
+    {"ward_rowid_order", 1, SQLITE_DETERMINISTIC, fn_rowid_order},
+};
+
 int rt_vtab_register(sqlite3 *db, WardConn *w)
 {
-    return sqlite3_create_module_v2(db, "ward", &MODULE, w, NULL);
+    int rc = sqlite3_create_module_v2(db, "ward", &MODULE, w, NULL);
+    if (rc == SQLITE_OK)
+        rc = rt_register(db, w, FUNCTIONS, sizeof FUNCTIONS / sizeof *FUNCTIONS);
+    return rc;
 }
 
 /* ---- the temp schema ---- */

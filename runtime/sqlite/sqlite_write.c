@@ -95,9 +95,10 @@ static int record(Write *wr, const char *detail)
 }
 
 /* run prepares and steps SQL as the runtime with VALS bound from ?FIRST on
- * and, when FIRST is 2, ROWID as ?1. Frees SQL. */
+ * and, when FIRST is 2, ROWID as ?1; OUT (may be NULL) gets the first
+ * column of a row it returns. Frees SQL. */
 static int run(Write *wr, char *sql, sqlite3_value **vals, int n, int first,
-               sqlite3_int64 rowid)
+               sqlite3_int64 rowid, sqlite3_int64 *out)
 {
     sqlite3_stmt *st = NULL;
     int rc = sql ? rt_prepare(wr->w, sql, &st) : SQLITE_NOMEM;
@@ -107,12 +108,24 @@ static int run(Write *wr, char *sql, sqlite3_value **vals, int n, int first,
         rc = sqlite3_bind_int64(st, 1, rowid);
     if (rc == SQLITE_OK) {
         rc = rt_step(wr->w, st);
+        if (rc == SQLITE_ROW && out)
+            *out = sqlite3_column_int64(st, 0);
         rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
     }
-    /* The base table's own constraints speak for themselves. */
-    if (rc != SQLITE_OK && !wr->err)
+    /* The base table's own constraints speak for themselves; the attempt
+     * is recorded as failed (with the class of the error, never a value). */
+    if (rc != SQLITE_OK && !wr->err) {
         wr->err = sqlite3_mprintf("%s", sqlite3_errmsg(wr->w->db));
-    sqlite3_finalize(st);
+        if (audited(wr->t)) {
+            char *detail = sqlite3_mprintf(
+                "failed [%s]", (rc & 0xff) == SQLITE_CONSTRAINT
+                                   ? "constraint"
+                                   : sqlite3_errstr(rc));
+            rt_audit_defer(wr->w, wr->op, wr->t->name, wr->key, NULL, detail);
+            sqlite3_free(detail);
+        }
+    }
+    rt_finalize(wr->w, st);
     sqlite3_free(sql);
     return rc;
 }
@@ -139,7 +152,7 @@ static sqlite3_stmt *row_read(Write *wr, sqlite3_int64 rowid)
             wr->err = sqlite3_mprintf("ward: row %lld of %s is not the "
                                       "session's to write",
                                       (long long)rowid, t->name);
-        sqlite3_finalize(st);
+        rt_finalize(wr->w, st);
         return NULL;
     }
     if (t->key >= 0)
@@ -149,23 +162,22 @@ static sqlite3_stmt *row_read(Write *wr, sqlite3_int64 rowid)
     return st;
 }
 
-/* still_visible: row ROWID, just written, is one the session may see. */
+/* still_visible: row ROWID, just written, is there and is one the session
+ * may see. */
 static bool still_visible(Write *wr, sqlite3_int64 rowid)
 {
     RtTable *t = wr->t;
-    if (!t->filter)
-        return true;
-    char *sql = sqlite3_mprintf("SELECT count(*) FROM main.\"%w\" WHERE "
-                                "rowid = ?1 AND NOT coalesce((%s), 0)",
-                                t->name, t->filter);
+    char *sql = sqlite3_mprintf("SELECT coalesce((%s), 0) FROM main.\"%w\" "
+                                "WHERE rowid = ?1",
+                                t->filter ? t->filter : "1", t->name);
     sqlite3_stmt *st = NULL;
     int rc = sql ? rt_prepare(wr->w, sql, &st) : SQLITE_NOMEM;
     sqlite3_free(sql);
     if (rc == SQLITE_OK)
         sqlite3_bind_int64(st, 1, rowid);
     bool ok = rc == SQLITE_OK && rt_step(wr->w, st) == SQLITE_ROW &&
-              sqlite3_column_int(st, 0) == 0;
-    sqlite3_finalize(st);
+              sqlite3_column_int(st, 0) != 0;
+    rt_finalize(wr->w, st);
     if (!ok)
         refuse(wr, "write-denied",
                "%s %s may not write a row of %s that its rows rules would "
@@ -174,13 +186,28 @@ static bool still_visible(Write *wr, sqlite3_int64 rowid)
     return ok;
 }
 
+/* granted: a write rule grants C to the session, and a write of it cannot
+ * tell anything the session does not see. A column in a unique index (or
+ * the primary key) fails a write when another row holds the value: that
+ * answers a guess at a masked value, or tells that a row outside the
+ * session's rows exists, unless the session sees the column in clear in
+ * every row. */
 static bool granted(Write *wr, const RtColumn *c)
 {
-    if (c->writable)
-        return true;
-    refuse(wr, "write-denied", "%s %s may not write %s.%s",
-           rt_role_word(wr->w), roles(wr->w), wr->t->name, c->name);
-    return false;
+    if (!c->writable) {
+        refuse(wr, "write-denied", "%s %s may not write %s.%s",
+               rt_role_word(wr->w), roles(wr->w), wr->t->name, c->name);
+        return false;
+    }
+    if (c->constrained && (c->effect != RT_SHOW || wr->t->filter)) {
+        refuse(wr, "write-denied",
+               "%s %s may not write %s.%s: the column is unique and the "
+               "session does not see it in clear in every row, so a refused "
+               "write would tell whether another row holds the value",
+               rt_role_word(wr->w), roles(wr->w), wr->t->name, c->name);
+        return false;
+    }
+    return true;
 }
 
 /* key_usable: rows are found by the key as the session sees it. */
@@ -237,7 +264,7 @@ static int update(Write *wr, sqlite3_int64 rowid, bool new_rowid,
     sqlite3_value *set[t->ncols ? t->ncols : 1];
     int nset = 0;
     sqlite3_str *s = sqlite3_str_new(wr->w->db);
-    sqlite3_str_appendf(s, "UPDATE main.\"%w\" SET ", t->name);
+    sqlite3_str_appendf(s, "UPDATE OR ABORT main.\"%w\" SET ", t->name);
     if (new_rowid) {
         refuse(wr, "write-denied", "the rowid of %s cannot be changed",
                t->name);
@@ -263,17 +290,21 @@ static int update(Write *wr, sqlite3_int64 rowid, bool new_rowid,
     sqlite3_str_appendf(s, " WHERE rowid = ?1 AND (%s)",
                         t->filter ? t->filter : "1");
     if (nset) {
+        /* The row's rowid after the write: a new value of the column that
+         * is the rowid moves it. */
+        sqlite3_int64 now = rowid;
+        sqlite3_str_appendall(s, " RETURNING rowid");
         char *sql = sqlite3_str_finish(s);
         s = NULL;
-        if (run(wr, sql, set, nset, 2, rowid) != SQLITE_OK ||
-            !still_visible(wr, rowid))
+        if (run(wr, sql, set, nset, 2, rowid, &now) != SQLITE_OK ||
+            !still_visible(wr, now))
             goto out;
     }
     rc = record(wr, nset ? NULL : "unchanged");
 out:
     if (s)
         sqlite3_free(sqlite3_str_finish(s));
-    sqlite3_finalize(row);
+    rt_finalize(wr->w, row);
     return wr->err ? SQLITE_ERROR : rc;
 }
 
@@ -313,17 +344,18 @@ static int insert(Write *wr, sqlite3_value *given_rowid, sqlite3_value **vals,
                rt_role_word(w), roles(w), t->name);
     char *sql = NULL;
     if (!wr->err)
-        sql = n ? sqlite3_mprintf("INSERT INTO main.\"%w\" (%s) VALUES (%s)",
+        sql = n ? sqlite3_mprintf("INSERT OR ABORT INTO main.\"%w\" (%s) "
+                                  "VALUES (%s) RETURNING rowid",
                                   t->name, c, q)
-                : sqlite3_mprintf("INSERT INTO main.\"%w\" DEFAULT VALUES",
+                : sqlite3_mprintf("INSERT OR ABORT INTO main.\"%w\" DEFAULT "
+                                  "VALUES RETURNING rowid",
                                   t->name);
     sqlite3_free(c);
     sqlite3_free(q);
     if (wr->err)
         return SQLITE_ERROR;
-    if (run(wr, sql, given, n, 1, 0) != SQLITE_OK)
+    if (run(wr, sql, given, n, 1, 0, out_rowid) != SQLITE_OK)
         return SQLITE_ERROR;
-    *out_rowid = sqlite3_last_insert_rowid(w->db);
     if (!still_visible(wr, *out_rowid))
         return SQLITE_ERROR;
     /* The record names the audited columns the new row has a value in,
@@ -335,7 +367,7 @@ static int insert(Write *wr, sqlite3_value *given_rowid, sqlite3_value **vals,
     for (int i = 0; i < t->ncols; i++)
         if (sqlite3_column_type(row, 1 + i) != SQLITE_NULL)
             add_column(wr, &t->cols[i]);
-    sqlite3_finalize(row);
+    rt_finalize(wr->w, row);
     return record(wr, NULL);
 }
 
@@ -345,7 +377,7 @@ static int delete(Write *wr, sqlite3_int64 rowid)
     sqlite3_stmt *row = row_read(wr, rowid);
     if (!row)
         return SQLITE_ERROR;
-    sqlite3_finalize(row);
+    rt_finalize(wr->w, row);
     if (!t->deletable) {
         refuse(wr, "write-denied",
                "%s %s may not delete from %s: a delete needs a write grant "
@@ -359,7 +391,7 @@ static int delete(Write *wr, sqlite3_int64 rowid)
     char *sql = sqlite3_mprintf("DELETE FROM main.\"%w\" WHERE rowid = ?1 "
                                 "AND (%s)",
                                 t->name, t->filter ? t->filter : "1");
-    if (run(wr, sql, NULL, 0, 2, rowid) != SQLITE_OK)
+    if (run(wr, sql, NULL, 0, 2, rowid, NULL) != SQLITE_OK)
         return SQLITE_ERROR;
     return record(wr, NULL);
 }
