@@ -17,12 +17,15 @@
 #include "cli.h"
 
 #include "audit_chain.h"
+#include "ward.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define USAGE "ward audit verify DATABASE | ward audit verify --dsn DSN"
+#define USAGE                                                                  \
+    "ward audit verify DATABASE | ward audit verify --dsn DSN | "             \
+    "ward audit fold DATABASE"
 
 /* One row of the log: its number, the hashed fields, prev and hash. */
 typedef struct AuditRow {
@@ -153,7 +156,33 @@ static int verify_sqlite(const char *path)
     }
     sqlite3_finalize(st);
     sqlite3_close(db);
+    int journals = ward_audit_journals(path);
+    if (journals)
+        fprintf(stderr,
+                "ward audit verify: note: %d audit journal%s next to %s "
+                "hold%s records not yet in the log: of connections still "
+                "open, or of processes that ended without closing (`ward "
+                "audit fold %s` adds those)\n",
+                journals, journals == 1 ? "" : "s", path,
+                journals == 1 ? "s" : "", path);
     return rc;
+}
+
+/* fold_sqlite: `ward audit fold DB`. */
+static int fold_sqlite(const char *path)
+{
+    int folded = 0;
+    char *err = NULL;
+    int rc = ward_audit_fold(path, &folded, &err);
+    if (rc != SQLITE_OK) {
+        fprintf(stderr, "ward audit fold: %s: %s\n", path,
+                err ? err : sqlite3_errstr(rc));
+        sqlite3_free(err);
+        return EXIT_USAGE;
+    }
+    printf("folded: %d journal%s of ended processes\n", folded,
+           folded == 1 ? "" : "s");
+    return EXIT_OK;
 }
 
 /* ---- PostgreSQL ---- */
@@ -256,6 +285,15 @@ int cmd_audit(int argc, char **argv)
             path = arg;
         else
             return cli_usage("audit", USAGE, "one database at a time");
+    }
+    if (sub && strcmp(sub, "fold") == 0) {
+        if (dsn)
+            return cli_usage("audit", USAGE,
+                             "fold is for a database file: PostgreSQL has "
+                             "no journals");
+        if (!path)
+            return cli_usage("audit", USAGE, "no database given");
+        return fold_sqlite(path);
     }
     if (!sub || strcmp(sub, "verify") != 0)
         return cli_usage("audit", USAGE, "%s%s%s",

@@ -155,6 +155,11 @@ int rt_audit_attempt(WardConn *w, const char *op, const char *table,
         return SQLITE_NOMEM;
     memset(p, 0, sizeof *p);
     fields_fill(w, p->f, op, table, key, columns, 1, true, detail);
+    if (rt_journal_write(w, p->f) == 0) {
+        fields_free(p->f);
+        sqlite3_free(p);
+        return SQLITE_OK;
+    }
     if (append_record(w, p, true))
         return SQLITE_OK;
     /* Kept on the pending list; the write itself fails. */
@@ -173,6 +178,12 @@ void rt_audit_defer(WardConn *w, const char *op, const char *table,
         return;
     memset(p, 0, sizeof *p);
     fields_fill(w, p->f, op, table, key, columns, 1, true, detail);
+    /* The journal is outside the transaction the refusal rolls back. */
+    if (rt_journal_write(w, p->f) == 0) {
+        fields_free(p->f);
+        sqlite3_free(p);
+        return;
+    }
     list_push(&w->pending, p);
 }
 
@@ -340,7 +351,12 @@ void rt_audit_flush_reads(WardConn *w, bool inside)
             memset(p, 0, sizeof *p);
             fields_fill(w, p->f, "read", tb->name, NULL, columns, rows, true,
                         NULL);
-            append_record(w, p, inside);
+            if (rt_journal_write(w, p->f) == 0) {
+                fields_free(p->f);
+                sqlite3_free(p);
+            } else {
+                append_record(w, p, inside);
+            }
         }
         sqlite3_free(columns);
     }
@@ -359,6 +375,7 @@ void rt_audit_statement_end(WardConn *w)
         append_record(w, p, false);
     }
     rt_audit_flush_reads(w, false);
+    rt_journal_settle(w, NULL);
 }
 
 /* rescue_one appends P through DB unless it is there already (a record
@@ -437,6 +454,7 @@ static void rescue(WardConn *w)
 
 void rt_audit_dispose(WardConn *w)
 {
+    rt_journal_dispose(w);
     rescue(w);
     list_free(&w->pending);
     list_free(&w->unsettled);

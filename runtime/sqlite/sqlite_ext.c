@@ -279,6 +279,7 @@ __declspec(dllexport)
     sqlite3_randomness(sizeof w->rowid_key, &w->rowid_key);
     const char *path = sqlite3_db_filename(db, "main");
     w->path = sqlite3_mprintf("%s", path ? path : "");
+    w->journal = rt_journal_new(w);
     /* The version function owns W: SQLite calls conn_free when the
      * connection closes, after every other function is gone. */
     int rc = sqlite3_create_function_v2(db, "ward_runtime_version", 0,

@@ -476,7 +476,16 @@ static int statement_hook(unsigned type, void *p, void *stmt, void *x)
 {
     (void)x;
     WardConn *w = p;
-    if (w->internal || type != SQLITE_TRACE_PROFILE)
+    if (w->internal)
+        return 0;
+    if (type == SQLITE_TRACE_STMT) {
+        /* A statement starting holds no lock yet: a fold now does not wait
+         * on it (in rollback-journal mode the end of a statement reset
+         * after a row is too early). */
+        rt_journal_settle(w, stmt);
+        return 0;
+    }
+    if (type != SQLITE_TRACE_PROFILE)
         return 0;
     /* A statement of the session has ended (the runtime ends its own as
      * the runtime), whatever else is open: its reads are recorded now. The
@@ -493,6 +502,7 @@ int rt_guard_install(sqlite3 *db, WardConn *w)
 {
     int rc = sqlite3_set_authorizer(db, authorize, w);
     if (rc == SQLITE_OK)
-        rc = sqlite3_trace_v2(db, SQLITE_TRACE_PROFILE, statement_hook, w);
+        rc = sqlite3_trace_v2(db, SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE,
+                              statement_hook, w);
     return rc;
 }

@@ -121,6 +121,9 @@ typedef struct RtUse {
  * that has not committed yet. */
 typedef struct RtPending RtPending;
 
+/* The connection's audit journal (sqlite_journal.c). */
+typedef struct RtJournal RtJournal;
+
 typedef struct WardConn {
     sqlite3 *db;
     int internal; /* > 0 while the runtime prepares or steps its own SQL */
@@ -167,6 +170,7 @@ typedef struct WardConn {
     int writing;        /* > 0 inside a checked write of the session */
     RtPending *pending; /* to append after the statement */
     RtPending *unsettled; /* appended in the open transaction */
+    RtJournal *journal;   /* NULL: records go to the log directly */
     uint64_t rowid_key;   /* random per connection: see rt_rowid_hide */
     char *path;           /* the main database file, "" in memory */
     MaskKey key;
@@ -304,6 +308,28 @@ void rt_audit_statement_end(WardConn *w);
  * records an abandoned transaction took with it are appended first,
  * through a connection of their own. */
 void rt_audit_dispose(WardConn *w);
+
+/* ---- sqlite_journal.c ---- */
+/* rt_journal_new makes the journal of W's connection when its database is
+ * a file; NULL otherwise. */
+RtJournal *rt_journal_new(WardConn *w);
+/* rt_journal_write writes one record (F: the audit fields) to the journal;
+ * -1 when it cannot (the caller appends to the log directly). */
+int rt_journal_write(WardConn *w, char *const f[]);
+/* rt_journal_settle folds the journal into the log when enough has gathered
+ * and the connection holds nothing (CURRENT: the statement starting or
+ * ending, which does not count). */
+void rt_journal_settle(WardConn *w, sqlite3_stmt *current);
+/* rt_journal_boundary folds what has gathered and the journals dead
+ * processes left, at a session's start or end. */
+void rt_journal_boundary(WardConn *w);
+/* rt_journal_dispose folds everything and removes the journal. */
+void rt_journal_dispose(WardConn *w);
+/* rt_journal_fold_orphans folds into DB's log the journals, next to the
+ * database file BASE in DIR, of processes that no longer run; counts them
+ * in *FOLDED (may be NULL). Returns an SQLite code. */
+int rt_journal_fold_orphans(sqlite3 *db, const char *dir, const char *base,
+                            int *folded);
 
 /* ---- sqlite_write.c ---- */
 /* rt_write is a virtual table's xUpdate for T: checks the write against

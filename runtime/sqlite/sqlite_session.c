@@ -316,6 +316,7 @@ static void fn_session(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
     /* Flush what the old session read before it goes. */
     rt_audit_statement_end(w);
+    rt_journal_boundary(w);
     rt_session_clear(w);
     w->roles = b.roles;
     w->roles_key = b.roles_key;
@@ -358,6 +359,7 @@ static void fn_session_end(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         return;
     if (w->active) {
         rt_audit_statement_end(w);
+        rt_journal_boundary(w);
         char *err = NULL;
         int rc = drop_own(w, &err);
         if (rc == SQLITE_OK)

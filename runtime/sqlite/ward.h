@@ -42,6 +42,16 @@ int ward_session_set(sqlite3 *db, const char *roles, const char *user,
  * later ward_session_set and ward_session() calls fail [session-locked]. */
 int ward_session_lock(sqlite3 *db, char **err);
 
+/* ward_audit_fold adds to the audit log of the database file PATH the
+ * records that connections of ended processes left in audit journals next
+ * to it (docs/dba-sqlite.md, "Reads and the audit log"); *FOLDED gets how
+ * many journals. Returns an SQLite code, with a message in *ERR. */
+int ward_audit_fold(const char *path, int *folded, char **err);
+
+/* ward_audit_journals counts the audit journals next to the database file
+ * PATH: of open connections, or of processes that ended without closing. */
+int ward_audit_journals(const char *path);
+
 /* sqlite3_ward_init is the loadable extension's entry point; in a program,
  * ward_runtime_open calls it. */
 int sqlite3_ward_init(sqlite3 *db, char **err,

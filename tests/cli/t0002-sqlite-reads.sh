@@ -305,6 +305,7 @@ t_nested_flush() {
     ! sq_as db cs_agent a01 - - "CREATE TEMP TABLE t (a, b)" \
         "WITH m AS MATERIALIZED (SELECT phone x FROM customers WHERE id = 2)
          INSERT INTO t SELECT ward_request('export_customers', 'x'), json_extract('{}', x) FROM m" 2>err &&
+    "$WARD" audit fold db >/dev/null &&
     sq_plain db "SELECT count(*) FROM ward_audit WHERE op = 'read' AND columns = 'phone'" >out &&
     echo 1 >want && cmp want out
 }

@@ -96,7 +96,8 @@ t_insert() {
     contains err 'may not write customers.id_card' &&
     ! sq_as db pharmacist p01 - - "INSERT INTO customers DEFAULT VALUES" 2>err &&
     contains err '[write-denied] role pharmacist may not insert into customers' &&
-    sq_plain db "SELECT op, quote(key), quote(columns), quote(detail) FROM ward_audit WHERE op = 'insert'" >out &&
+    "$WARD" audit fold db >/dev/null &&
+    sq_plain db "SELECT op, quote(key), quote(columns), quote(detail) FROM ward_audit WHERE op = 'insert' ORDER BY at" >out &&
     printf "%s\n" "insert|'3'|'id,name,phone'|NULL" \
         "insert|NULL|NULL|'refused [write-denied]'" \
         "insert|NULL|NULL|'refused [write-denied]'" >want && cmp want out &&

@@ -279,6 +279,7 @@ t_refusal_recorded() {
     mkdb db &&
     ! locked db pharmacist p01 - "UPDATE customers SET phone = '1' WHERE id = 1" 2>err &&
     contains err '[write-denied]' &&
+    "$WARD" audit fold db >/dev/null &&
     sq_plain db "SELECT user, op, key, detail FROM ward_audit WHERE op = 'update'" >out &&
     echo 'p01|update|1|refused [write-denied]' >want && cmp want out &&
     "$WARD" audit verify db >/dev/null

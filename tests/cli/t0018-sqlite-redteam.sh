@@ -216,6 +216,7 @@ t_constraint_unaudited() {
         store_id integer, owner text)" &&
     ! locked db cs_agent a01 - "UPDATE customers SET phone = '1' WHERE id = 1" 2>err &&
     contains err 'CHECK constraint failed' &&
+    "$WARD" audit fold db >/dev/null &&
     sq_plain db "SELECT count(*) FROM ward_audit WHERE op = 'update' AND user = 'a01'" >n &&
     echo 1 >want && cmp want n
 }
