@@ -316,6 +316,9 @@ static int vt_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
             info->aConstraintUsage[k].argvIndex = ++nargs;
             sqlite3_str_appendf(sql, "?%d", nargs);
         }
+        /* The base table evaluates it exactly as SQLite would on the
+         * virtual table: the same column, type and collation, in clear. */
+        info->aConstraintUsage[k].omit = 1;
         bool indexed = col ? col->indexed : true;
         bool uniq = col ? col->unique : true;
         if (c->op == SQLITE_INDEX_CONSTRAINT_EQ ||

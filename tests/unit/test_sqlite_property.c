@@ -2236,6 +2236,16 @@ static void run_scratch(World *w, Sess *s)
         int skip = g.rowid ? 0 : -1;
         run_sql(s->db, "SELECT * FROM scratch", skip, &ra);
         run_sql(w->ref, "SELECT * FROM scratch", skip, &rb);
+        /* A view that reads no column of a protected table (a join one
+         * side of which gives no column) is refused: inside a view the
+         * name could mean main's table (docs/dba-sqlite.md). The same
+         * SELECT on its own must then answer as the oracle. */
+        const char *body = strstr(sql.data, " AS");
+        if (view && ra.error && !rb.error && is_refusal(ra.msg) && body) {
+            result_free(&ra);
+            run_sql(s->db, body + 3, skip, &ra);
+            stats.tolerated_view++;
+        }
         if (ra.error || rb.error) {
             if (fail_head(w, "the scratch table cannot be read", sql.data))
                 fprintf(stderr, "  runtime: %s\n  oracle:  %s\n",
