@@ -42,7 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FOLD_BATCH 64
+#define FOLD_BATCH 256
 #define FOLD_AGE 1.0         /* seconds */
 #define ROTATE (64 * 1024) /* bytes: a folded journal this long is replaced */
 

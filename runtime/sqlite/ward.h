@@ -38,6 +38,10 @@ int ward_runtime_open(sqlite3 *db, char **err);
 int ward_session_set(sqlite3 *db, const char *roles, const char *user,
                      const char *scenario, const char *attrs, char **err);
 
+/* ward_session_end returns an unlocked connection to no session (the
+ * connection's owner); a locked one refuses with [session-locked]. */
+int ward_session_end(sqlite3 *db, char **err);
+
 /* ward_session_lock fixes the session for the rest of the connection:
  * later ward_session_set and ward_session() calls fail [session-locked]. */
 int ward_session_lock(sqlite3 *db, char **err);

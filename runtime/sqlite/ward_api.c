@@ -40,6 +40,11 @@ int ward_session_set(sqlite3 *db, const char *roles, const char *user,
     return call(db, "SELECT ward_session(?1, ?2, ?3, ?4)", args, 4, err);
 }
 
+int ward_session_end(sqlite3 *db, char **err)
+{
+    return call(db, "SELECT ward_session_end()", NULL, 0, err);
+}
+
 int ward_session_lock(sqlite3 *db, char **err)
 {
     return call(db, "SELECT ward_lock()", NULL, 0, err);
