@@ -95,8 +95,8 @@ static void fn_request(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         return;
     }
     char now[32], until[32];
-    rt_now(now, 0);
-    rt_now(until, expires);
+    rt_now(w, now, 0);
+    rt_now(w, until, expires);
     sqlite3_stmt *st = prep(w, "INSERT INTO main.\"ward_request\" (approval, "
                                "requester, reason, requested_at, expires_at) "
                                "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
@@ -145,7 +145,7 @@ static bool request_load(WardConn *w, sqlite3_value *which, Request *r)
 {
     memset(r, 0, sizeof *r);
     char now[32];
-    rt_now(now, 0);
+    rt_now(w, now, 0);
     sqlite3_stmt *st;
     if (sqlite3_value_type(which) == SQLITE_INTEGER) {
         st = prep(w, "SELECT id, approval, requester, used_at IS NOT NULL OR "
@@ -285,7 +285,7 @@ static void fn_approve(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                                count == 1 ? "" : "s"));
     else {
         char now[32];
-        rt_now(now, 0);
+        rt_now(w, now, 0);
         sqlite3_stmt *st = prep(w, "INSERT INTO main.\"ward_vote\" (request, "
                                    "approver, roles, at) VALUES (?1, ?2, ?3, "
                                    "?4)");
@@ -388,7 +388,7 @@ int rt_approval_use(WardConn *w, const char *approval, const char *op,
         return SQLITE_ERROR;
     }
     char now[32];
-    rt_now(now, 0);
+    rt_now(w, now, 0);
     sqlite3_stmt *st = prep(
         w, "SELECT r.id FROM main.\"ward_request\" r JOIN "
            "main.\"ward_approval\" a ON a.name = r.approval WHERE r.approval "

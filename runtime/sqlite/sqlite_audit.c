@@ -120,7 +120,7 @@ static void fields_fill(WardConn *w, char *f[AUDIT_NFIELDS], const char *op,
                         sqlite3_int64 nrows, bool has_nrows, const char *detail)
 {
     char at[32];
-    rt_now(at, 0);
+    rt_now(w, at, 0);
     f[0] = dup(at);
     f[1] = dup(w->active ? w->user : NULL);
     f[2] = dup(w->active ? w->roles : NULL);

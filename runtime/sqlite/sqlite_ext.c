@@ -109,10 +109,15 @@ bool rt_holds(const WardConn *w, sqlite3_stmt *stmt)
     return false;
 }
 
-void rt_now(char *out, int64_t seconds)
+void rt_now(const WardConn *w, char *out, int64_t seconds)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
+    if (w->clock_set) {
+        /* A test's fixed clock (ward_clock). */
+        ts.tv_sec = (time_t)w->clock_s;
+        ts.tv_nsec = (long)w->clock_ms * 1000000L;
+    }
     time_t t = ts.tv_sec + (time_t)seconds;
     struct tm tm;
     gmtime_r(&t, &tm);

@@ -172,6 +172,9 @@ typedef struct WardConn {
     RtPending *unsettled; /* appended in the open transaction */
     RtJournal *journal;   /* NULL: records go to the log directly */
     uint64_t rowid_key;   /* random per connection: see rt_rowid_hide */
+    bool clock_set;       /* ward_clock fixed the time (tests) */
+    int64_t clock_s;      /* ... to this Unix time */
+    int clock_ms;         /* ... and milliseconds */
     char *path;           /* the main database file, "" in memory */
     MaskKey key;
     bool key_tried;
@@ -197,9 +200,10 @@ bool rt_holds(const WardConn *w, sqlite3_stmt *stmt);
  * runtime: their end is not the end of a statement of the session. */
 int rt_finalize(WardConn *w, sqlite3_stmt *stmt);
 int rt_reset(WardConn *w, sqlite3_stmt *stmt);
-/* rt_now writes the current UTC time, plus SECONDS, as ISO 8601 with
- * milliseconds ("2026-11-24T04:06:23.123Z") to OUT (32 bytes). */
-void rt_now(char *out, int64_t seconds);
+/* rt_now writes the current UTC time (W's fixed clock when one is set),
+ * plus SECONDS, as ISO 8601 with milliseconds ("2026-11-24T04:06:23.123Z")
+ * to OUT (32 bytes). */
+void rt_now(const WardConn *w, char *out, int64_t seconds);
 /* rt_error sets CTX's error to "ward: " followed by the formatted text. */
 void rt_error(sqlite3_context *ctx, const char *fmt, ...);
 /* rt_conn returns the connection's state behind a registered function. */

@@ -432,6 +432,51 @@ static void fn_scenario(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     rt_result_text(ctx, w->active ? w->scenario : NULL);
 }
 
+/* ward_clock(at): fixes the runtime's clock at AT (ISO 8601, UTC), or lets
+ * it run again with NULL: the time of audit records, requests, votes and
+ * expiry checks. For tests (a corpus step's `at:`), by the connection's
+ * owner only: with a session set it is refused, so no session can move
+ * expiry. */
+static void fn_clock(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    WardConn *w = rt_conn(ctx);
+    if (w->active) {
+        rt_error(ctx, "[denied] ward_clock is for the connection's owner: "
+                      "end the session first");
+        return;
+    }
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        w->clock_set = false;
+        sqlite3_result_null(ctx);
+        return;
+    }
+    sqlite3_stmt *st = NULL;
+    bool ok = false;
+    if (rt_prepare(w,
+                   "SELECT unixepoch(?1), CAST(round(strftime('%f', ?1) * "
+                   "1000) AS INTEGER) % 1000",
+                   &st) == SQLITE_OK) {
+        sqlite3_bind_value(st, 1, argv[0]);
+        if (rt_step(w, st) == SQLITE_ROW &&
+            sqlite3_column_type(st, 0) != SQLITE_NULL) {
+            w->clock_s = sqlite3_column_int64(st, 0);
+            w->clock_ms = sqlite3_column_int(st, 1);
+            w->clock_set = ok = true;
+        }
+    }
+    rt_finalize(w, st);
+    if (!ok) {
+        rt_error(ctx, "ward_clock takes a time such as '2026-12-01T10:00:00Z', "
+                      "not '%s'",
+                 sqlite3_value_text(argv[0]));
+        return;
+    }
+    char now[32];
+    rt_now(w, now, 0);
+    sqlite3_result_text(ctx, now, -1, SQLITE_TRANSIENT);
+}
+
 /* ward_attr and ward_user are constant for the life of a session, and
  * every statement is prepared again when the session changes, so SQLite
  * may evaluate them once per statement (and use indexes on them). */
@@ -445,6 +490,7 @@ static const RtFunction FUNCTIONS[] = {
     {"ward_user", 0, CONSTANT, fn_user},
     {"ward_roles", 0, 0, fn_roles},
     {"ward_scenario", 0, 0, fn_scenario},
+    {"ward_clock", 1, 0, fn_clock},
 };
 
 int rt_session_register(sqlite3 *db, WardConn *w)

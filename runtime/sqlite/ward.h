@@ -46,6 +46,12 @@ int ward_session_end(sqlite3 *db, char **err);
  * later ward_session_set and ward_session() calls fail [session-locked]. */
 int ward_session_lock(sqlite3 *db, char **err);
 
+/* ward_clock_set fixes the runtime's clock on DB at AT ("2026-12-01T10:00:00Z",
+ * UTC), or lets it run again with NULL: the time of audit records,
+ * requests and votes, and of expiry. For tests (a corpus step's `at:`);
+ * refused while a session is set. SQL: SELECT ward_clock(at). */
+int ward_clock_set(sqlite3 *db, const char *at, char **err);
+
 /* ward_audit_fold adds to the audit log of the database file PATH the
  * records that connections of ended processes left in audit journals next
  * to it (docs/dba-sqlite.md, "Reads and the audit log"); *FOLDED gets how

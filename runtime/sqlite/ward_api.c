@@ -45,6 +45,12 @@ int ward_session_end(sqlite3 *db, char **err)
     return call(db, "SELECT ward_session_end()", NULL, 0, err);
 }
 
+int ward_clock_set(sqlite3 *db, const char *at, char **err)
+{
+    const char *args[1] = {at};
+    return call(db, "SELECT ward_clock(?1)", args, 1, err);
+}
+
 int ward_session_lock(sqlite3 *db, char **err)
 {
     return call(db, "SELECT ward_lock()", NULL, 0, err);

@@ -218,6 +218,29 @@ t_expiry() {
 }
 test_expect_success 'an expired request is dead' t_expiry
 
+# The clock: a request at 10:00 that expires in 1h, approved at 10:59:59,
+# cannot be used at 11:00:01.
+t_clock() {
+    ops_policy &&
+    sq db "SELECT ward_clock('2026-12-01T10:00:00Z')" \
+        "SELECT ward_session('clerk', 'k01', NULL, NULL)" \
+        "SELECT ward_request('close_account', 'closed')" >out &&
+    sq db "SELECT ward_clock('2026-12-01T10:59:59Z')" \
+        "SELECT ward_session('manager', 'm01', NULL, NULL)" "SELECT ward_approve(1)" >>out &&
+    sq db "SELECT ward_clock('2026-12-01T11:00:01Z')" \
+        "SELECT ward_session('clerk', 'k01', NULL, NULL)" \
+        "DELETE FROM accounts WHERE id = 2" 2>err ;
+    contains err '[approval-required]' &&
+    sq_plain db "SELECT requested_at, expires_at FROM ward_request" >out &&
+    echo '2026-12-01T10:00:00.000Z|2026-12-01T11:00:00.000Z' >want && cmp want out &&
+    sq_plain db "SELECT at FROM ward_audit WHERE op = 'approve'" >out &&
+    echo '2026-12-01T10:59:59.000Z' >want && cmp want out &&
+    ! sq db "SELECT ward_session('clerk', 'k01', NULL, NULL)" \
+        "SELECT ward_clock('2026-12-01T10:00:00Z')" 2>err &&
+    contains err 'not authorized to use function: ward_clock'
+}
+test_expect_success "ward_clock fixes the runtime's time for tests: expiry without sleeping; never in a session" t_clock
+
 t_delete_guard() {
     ops_policy &&
     ! sq_as db clerk k01 - - "DELETE FROM accounts WHERE id = 2" 2>err &&
