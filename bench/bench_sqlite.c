@@ -221,12 +221,13 @@ static void bench_scans(const char *policy_sql)
     printf("scans of %ld customers (in memory), best of %d\n", rows_total,
            REPEAT);
     printf("  %-46s %10s %11s\n", "", "ns/row", "ratio");
-    printf("  %-46s %10.1f %10.2fx\n", "raw scan, no session", raw / n_raw * 1e9,
-           1.0);
+    printf("  %-46s %10.1f %10.2fx\n", "raw scan, no session",
+           raw / n_raw * 1e9, 1.0);
     printf("  %-46s %10.1f %10.2fx\n", "the masks written by hand",
            hand / n_hand * 1e9, hand / raw);
-    printf("  %-46s %10.1f %10.2fx\n", "cs_agent's table (masks, reads counted)",
-           view / n_view * 1e9, view / raw);
+    printf("  %-46s %10.1f %10.2fx\n",
+           "cs_agent's table (masks, reads counted)", view / n_view * 1e9,
+           view / raw);
     printf("  %-46s %10.2fx\n", "cs_agent's table / hand-written masks",
            view / hand);
     printf("  %-46s %10.1f\n", "store 7, filter written by hand",

@@ -4,8 +4,8 @@
  * (ward.audit), with one walker.
  *
  * Rows are numbered 1, 2, 3... (never reused) and each carries its
- * predecessor's hash and its own (runtime/core/audit_chain.h). The walk stops at
- * the first row that breaks the chain and names it:
+ * predecessor's hash and its own (runtime/core/audit_chain.h). The walk stops
+ * at the first row that breaks the chain and names it:
  *   - a number missing before it: rows were deleted;
  *   - its prev differs from the hash of the row before: a row was deleted,
  *     inserted or rewritten in between;
@@ -24,7 +24,7 @@
 #include <string.h>
 
 #define USAGE                                                                  \
-    "ward audit verify DATABASE | ward audit verify --dsn DSN | "             \
+    "ward audit verify DATABASE | ward audit verify --dsn DSN | "              \
     "ward audit fold DATABASE"
 
 /* One row of the log: its number, the hashed fields, prev and hash. */

@@ -31,7 +31,8 @@ static const Command commands[] = {
     {"fmt", cmd_fmt, "rewrite a policy in canonical layout"},
     {"parse", cmd_parse, "parse a policy and print its syntax tree"},
     {"verify", cmd_verify, "report drift from the applied SQLite script"},
-    {"audit", cmd_audit, "audit verify DB: check the audit log's chain; audit fold DB"},
+    {"audit", cmd_audit,
+     "audit verify DB: check the audit log's chain; audit fold DB"},
     {"key", cmd_key, "key load --dsn DSN: the masking key into PostgreSQL"},
 };
 

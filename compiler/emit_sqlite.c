@@ -259,11 +259,10 @@ static const char *const STATE_TABLES[][2] = {
                      "  expires_at   TEXT,\n"
                      "  used_at      TEXT\n"
                      ")"},
-    {"ward_journal",
-     "CREATE TABLE IF NOT EXISTS \"ward_journal\" (\n"
-     "  name   TEXT PRIMARY KEY,\n"
-     "  folded INTEGER NOT NULL\n"
-     ")"},
+    {"ward_journal", "CREATE TABLE IF NOT EXISTS \"ward_journal\" (\n"
+                     "  name   TEXT PRIMARY KEY,\n"
+                     "  folded INTEGER NOT NULL\n"
+                     ")"},
     {"ward_vote",
      "CREATE TABLE IF NOT EXISTS \"ward_vote\" (\n"
      "  request  INTEGER NOT NULL REFERENCES \"ward_request\" (id),\n"

@@ -5,10 +5,11 @@
  * ward_rowrule, ward_write, ...), computed here by the decision function for
  * every role alone and every scenario; the runtime (runtime/sqlite/) combines
  * the rows of a session's roles when a table is first used in a session and
- * serves the table through a virtual table of the same name. The script also creates the audit log, the approval
- * tables, their guard triggers and the write-audit triggers on the
- * protected tables, and a manifest of everything it created so that
- * `ward verify` can report drift. docs/dba-sqlite.md describes the result.
+ * serves the table through a virtual table of the same name. The script also
+ * creates the audit log, the approval tables, their guard triggers and the
+ * write-audit triggers on the protected tables, and a manifest of everything it
+ * created so that `ward verify` can report drift. docs/dba-sqlite.md describes
+ * the result.
  *
  * The script is deterministic (byte-identical for the same policy text),
  * runs in one transaction, is idempotent, and never drops or rewrites a

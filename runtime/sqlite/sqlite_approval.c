@@ -357,12 +357,12 @@ int rt_approval_use(WardConn *w, const char *approval, const char *op,
      * (checked first, every time): another one, open beside it, would
      * share its approval and escape its record. */
     if (rt_guard_running(w, NULL) > 1) {
-        *err = sqlite3_mprintf("ward: [approval-required] %s of %s%s%s uses "
-                               "approval %s, and must be the only statement "
-                               "running on the connection",
-                               strcmp(op, "delete") == 0 ? "delete" : op,
-                               t->name, c ? "." : "", c ? c->name : "",
-                               approval);
+        *err =
+            sqlite3_mprintf("ward: [approval-required] %s of %s%s%s uses "
+                            "approval %s, and must be the only statement "
+                            "running on the connection",
+                            strcmp(op, "delete") == 0 ? "delete" : op, t->name,
+                            c ? "." : "", c ? c->name : "", approval);
         return SQLITE_ERROR;
     }
     for (int i = 0; i < w->nuses; i++)
@@ -458,8 +458,8 @@ int rt_export_gate(WardConn *w, RtTable *t, char **err)
     if (t->export_approval)
         rc = rt_approval_use(w, t->export_approval, "export", t, NULL, err);
     else
-        rc = rt_audit_append(w, "export", t->name, NULL, NULL,
-                             count_rows(w, t), true, NULL, err);
+        rc = rt_audit_append(w, "export", t->name, NULL, NULL, count_rows(w, t),
+                             true, NULL, err);
     t->exported = rc == SQLITE_OK;
     return rc;
 }

@@ -166,8 +166,8 @@ static void base_column(Catalog *c, RtTable *t, RtColumn *col, bool *pk)
  * none. */
 static void check_rowid(Catalog *c, RtTable *t)
 {
-    char *sql = sqlite3_mprintf("SELECT rowid FROM main.\"%w\" LIMIT 0",
-                                t->name);
+    char *sql =
+        sqlite3_mprintf("SELECT rowid FROM main.\"%w\" LIMIT 0", t->name);
     sqlite3_stmt *st = NULL;
     if (sql && !c->err && rt_prepare(c->w, sql, &st) != SQLITE_OK)
         fail(c,
@@ -222,8 +222,8 @@ static void load_columns(Catalog *c, RtTable *t)
         memset(col, 0, sizeof *col);
         col->name = rt_dup(col_text(st, 0));
         const char *type = col_text(st, 1);
-        col->date = type &&
-                    (strcmp(type, "date") == 0 || strcmp(type, "datetime") == 0);
+        col->date = type && (strcmp(type, "date") == 0 ||
+                             strcmp(type, "datetime") == 0);
         col->audit_read = sqlite3_column_int(st, 2) != 0;
         col->audit_write = sqlite3_column_int(st, 3) != 0;
         bool pk = false;

@@ -36,6 +36,7 @@
 #include <string.h>
 
 /* SQLite's built-in functions with no effect outside the statement. */
+/* clang-format off */
 static const char *const FUNCTIONS[] = {
     "->", "->>", "abs", "acos", "acosh", "asin", "asinh", "atan", "atan2",
     "atanh", "avg", "ceil", "ceiling", "changes", "char", "coalesce",
@@ -65,9 +66,11 @@ static const char *const FUNCTIONS[] = {
     "ward_roles", "ward_scenario", "ward_request", "ward_approve",
     "ward_runtime_version", "ward_date",
 };
+/* clang-format on */
 
 /* PRAGMAs that describe the schema, with or without an argument (a table
  * or index name), and settings a session may read but not set. */
+/* clang-format off */
 static const char *const PRAGMAS_NAMED[] = {
     "table_info", "table_xinfo", "table_list",       "index_list",
     "index_info", "index_xinfo", "foreign_key_list",
@@ -77,6 +80,8 @@ static const char *const PRAGMAS_READ[] = {
     "pragma_list",     "compile_options", "encoding",     "foreign_keys",
     "user_version",    "application_id",  "schema_version",
 };
+
+/* clang-format on */
 
 /* The table-valued functions a session may read. */
 static const char *const TABLE_FUNCTIONS[] = {
@@ -145,13 +150,13 @@ static bool readable_anywhere(WardConn *w, const char *table)
 
 static void denied(const char *what, const char *a, const char *b)
 {
-    sqlite3_log(SQLITE_AUTH, "ward: [denied] a session may not %s %s%s%s",
-                what, a ? a : "", b ? "." : "", b ? b : "");
+    sqlite3_log(SQLITE_AUTH, "ward: [denied] a session may not %s %s%s%s", what,
+                a ? a : "", b ? "." : "", b ? b : "");
 }
 
 /*
- * read_ok decides a read of a column of TABLE in DB. SQLite reports a table read
- * for no column (count(*)) with an empty COLUMN and, when the statement
+ * read_ok decides a read of a column of TABLE in DB. SQLite reports a table
+ * read for no column (count(*)) with an empty COLUMN and, when the statement
  * named no schema, a NULL DB: the table is then the first of that name in
  * temp, main, attached order, except inside a view or trigger of main,
  * where it is main's, and CTX (the view, trigger or CTE it is reported
@@ -405,9 +410,9 @@ static bool literal(const char *s)
 {
     if (!s)
         return true;
-    static const char *const WORDS[] = {"NULL", "TRUE", "FALSE",
-                                        "CURRENT_TIME", "CURRENT_DATE",
-                                        "CURRENT_TIMESTAMP"};
+    static const char *const WORDS[] = {"NULL",         "TRUE",
+                                        "FALSE",        "CURRENT_TIME",
+                                        "CURRENT_DATE", "CURRENT_TIMESTAMP"};
     for (size_t i = 0; i < sizeof WORDS / sizeof *WORDS; i++)
         if (sqlite3_stricmp(s, WORDS[i]) == 0)
             return true;

@@ -43,8 +43,8 @@
 #include <unistd.h>
 
 #define FOLD_BATCH 256
-#define FOLD_AGE 1.0         /* seconds */
-#define ROTATE (64 * 1024) /* bytes: a folded journal this long is replaced */
+#define FOLD_AGE   1.0         /* seconds */
+#define ROTATE     (64 * 1024) /* bytes: a folded journal this long is replaced */
 
 struct RtJournal {
     int fd;             /* -1: not open yet */
@@ -110,13 +110,12 @@ static int journal_open(RtJournal *j)
     sqlite3_randomness(sizeof r, r);
     sqlite3_free(j->path);
     j->path = sqlite3_mprintf(
-        "%s%s-wardlog-%ld-%02x%02x%02x%02x%02x%02x%02x%02x-%d", j->dir,
-        j->base, (long)getpid(), r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
-        j->seq);
+        "%s%s-wardlog-%ld-%02x%02x%02x%02x%02x%02x%02x%02x-%d", j->dir, j->base,
+        (long)getpid(), r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], j->seq);
     if (!j->path)
         return -1;
-    j->fd = open(j->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
-                 0600);
+    j->fd =
+        open(j->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
     j->size = 0;
     return j->fd < 0 ? -1 : 0;
 }
@@ -230,7 +229,8 @@ static char *slurp(const char *path, sqlite3_int64 from, size_t *len)
         (buf = sqlite3_malloc64((size_t)(st.st_size - from) + 1))) {
         size_t want = (size_t)(st.st_size - from), off = 0;
         while (off < want) {
-            ssize_t k = pread(fd, buf + off, want - off, (off_t)from + (off_t)off);
+            ssize_t k =
+                pread(fd, buf + off, want - off, (off_t)from + (off_t)off);
             if (k < 0 && errno == EINTR)
                 continue;
             if (k <= 0)
@@ -479,8 +479,8 @@ int ward_audit_fold(const char *path, int *folded, char **err)
         rc = rt_journal_fold_orphans(db, dir, base, folded);
     }
     if (rc != SQLITE_OK && err)
-        *err = sqlite3_mprintf("%s", db ? sqlite3_errmsg(db)
-                                        : sqlite3_errstr(rc));
+        *err =
+            sqlite3_mprintf("%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     sqlite3_close(db);
     sqlite3_free(dir);
     sqlite3_free(base);

@@ -98,9 +98,9 @@ typedef struct MaskFnData {
 
 /* apply runs SPEC on V (tagged a date when DATE) with ARGS into OUT, which
  * the caller set up over STACK. Returns a MASK_ code; ERR gets a message. */
-static int apply(WardConn *w, const MaskSpec *spec, sqlite3_value *v,
-                 bool date, const MaskValue *args, int nargs, MaskBuf *out,
-                 char *err, size_t errlen)
+static int apply(WardConn *w, const MaskSpec *spec, sqlite3_value *v, bool date,
+                 const MaskValue *args, int nargs, MaskBuf *out, char *err,
+                 size_t errlen)
 {
     MaskValue in = to_mask_value(v);
     if (date && in.kind == MASK_TEXT)
@@ -136,8 +136,7 @@ void rt_mask_result(sqlite3_context *ctx, WardConn *w, const MaskSpec *spec,
 }
 
 bool rt_mask_is(WardConn *w, const MaskSpec *spec, sqlite3_value *base,
-                bool date, const MaskValue *args, int nargs,
-                sqlite3_value *v)
+                bool date, const MaskValue *args, int nargs, sqlite3_value *v)
 {
     if (sqlite3_value_type(base) == SQLITE_NULL)
         return sqlite3_value_type(v) == SQLITE_NULL;

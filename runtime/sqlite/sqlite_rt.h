@@ -64,19 +64,19 @@ typedef struct RtColumn {
     bool date;       /* date or datetime: masks receive it tagged */
     bool audit_read; /* reads are audited */
     bool audit_write;
-    bool indexed;    /* the first column of an index of the base table */
-    bool unique;     /* ... of a unique one, or the rowid alias */
+    bool indexed;     /* the first column of an index of the base table */
+    bool unique;      /* ... of a unique one, or the rowid alias */
     bool constrained; /* in any unique index or the primary key: a write
                        * of it can fail because another row holds it */
-    char *unmask;    /* approval guarding its unmask, or NULL */
-    char *update;    /* approval guarding its update, or NULL */
+    char *unmask;     /* approval guarding its unmask, or NULL */
+    char *update;     /* approval guarding its update, or NULL */
     /* The session's decision (valid while RtTable.gen == WardConn.gen). */
     RtEffect effect;
-    const MaskSpec *mask;  /* RT_MASK: the catalog entry */
-    sqlite3_value **args;  /* RT_MASK: its literal arguments (owned) */
+    const MaskSpec *mask;    /* RT_MASK: the catalog entry */
+    sqlite3_value **args;    /* RT_MASK: its literal arguments (owned) */
     struct MaskValue *margs; /* the same for the core (borrows args) */
     int nargs;
-    bool writable;         /* a write rule grants it to the session */
+    bool writable; /* a write rule grants it to the session */
     /* Read audit of the statement in progress: rows whose value of this
      * column the runtime produced. Consecutive reads of a row count once. */
     int64_t read_rows;
@@ -167,8 +167,8 @@ typedef struct WardConn {
     /* The statement in progress. */
     RtUse *uses;
     int nuses;
-    int writing;        /* > 0 inside a checked write of the session */
-    RtPending *pending; /* to append after the statement */
+    int writing;          /* > 0 inside a checked write of the session */
+    RtPending *pending;   /* to append after the statement */
     RtPending *unsettled; /* appended in the open transaction */
     RtJournal *journal;   /* NULL: records go to the log directly */
     uint64_t rowid_key;   /* random per connection: see rt_rowid_hide */

@@ -232,8 +232,9 @@ static int drop_own(WardConn *w, char **err)
         return SQLITE_OK;
     sqlite3_stmt *st = NULL;
     sqlite3_str *s = sqlite3_str_new(w->db);
-    int rc = rt_prepare(w, "SELECT type, name FROM temp.sqlite_schema WHERE "
-                           "type IN ('table', 'view')",
+    int rc = rt_prepare(w,
+                        "SELECT type, name FROM temp.sqlite_schema WHERE "
+                        "type IN ('table', 'view')",
                         &st);
     while (rc == SQLITE_OK && (rc = rt_step(w, st)) == SQLITE_ROW) {
         rc = SQLITE_OK;
@@ -302,8 +303,7 @@ static void fn_session(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         return;
     }
     Build b = {.w = w, .ctx = ctx};
-    load_roles(&b, argc > 0 ? (const char *)sqlite3_value_text(argv[0])
-                            : NULL);
+    load_roles(&b, argc > 0 ? (const char *)sqlite3_value_text(argv[0]) : NULL);
     if (argc > 1 && sqlite3_value_type(argv[1]) != SQLITE_NULL)
         b.user = rt_dup((const char *)sqlite3_value_text(argv[1]));
     if (argc > 2)
@@ -467,8 +467,9 @@ static void fn_clock(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
     rt_finalize(w, st);
     if (!ok) {
-        rt_error(ctx, "ward_clock takes a time such as '2026-12-01T10:00:00Z', "
-                      "not '%s'",
+        rt_error(ctx,
+                 "ward_clock takes a time such as '2026-12-01T10:00:00Z', "
+                 "not '%s'",
                  sqlite3_value_text(argv[0]));
         return;
     }

@@ -52,7 +52,7 @@ typedef struct WardVtab {
 typedef struct WardCursor {
     sqlite3_vtab_cursor base;
     RtTable *t;
-    Prepared *p;  /* borrowed from the cache, or owned when !cached */
+    Prepared *p; /* borrowed from the cache, or owned when !cached */
     bool cached;
     bool eof;
     sqlite3_int64 rowid; /* the current row's stored rowid */
@@ -188,15 +188,15 @@ static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
     vt->w = w;
     vt->table = dequote(argv[3]);
     char *mode = argc > 4 ? dequote(argv[4]) : NULL;
-    vt->mode = !mode                           ? MODE_READ
-               : strcmp(mode, "export") == 0   ? MODE_EXPORT
-               : strcmp(mode, "unmask") == 0   ? MODE_UNMASK
-                                               : MODE_READ;
+    vt->mode = !mode                         ? MODE_READ
+               : strcmp(mode, "export") == 0 ? MODE_EXPORT
+               : strcmp(mode, "unmask") == 0 ? MODE_UNMASK
+                                             : MODE_READ;
     sqlite3_free(mode);
     RtTable *t = vt->table ? rt_table(w, vt->table) : NULL;
     if (!t) {
-        *err = sqlite3_mprintf("ward: %s is not protected by the policy",
-                               argv[3]);
+        *err =
+            sqlite3_mprintf("ward: %s is not protected by the policy", argv[3]);
         vtab_free(vt);
         return SQLITE_ERROR;
     }
@@ -604,8 +604,8 @@ static int vt_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *out)
 {
     WardCursor *cur = (WardCursor *)c;
     WardVtab *vt = (WardVtab *)c->pVtab;
-    *out = rt_rowid_clear(cur->t) ? cur->rowid
-                                  : rt_rowid_hide(vt->w, cur->rowid);
+    *out =
+        rt_rowid_clear(cur->t) ? cur->rowid : rt_rowid_hide(vt->w, cur->rowid);
     return SQLITE_OK;
 }
 
@@ -615,11 +615,10 @@ static int vt_update(sqlite3_vtab *vtab, int argc, sqlite3_value **argv,
     WardVtab *vt = (WardVtab *)vtab;
     if (vt->mode != MODE_READ) {
         sqlite3_free(vtab->zErrMsg);
-        vtab->zErrMsg = sqlite3_mprintf("ward: %s is read-only: write %s",
-                                        vt->mode == MODE_EXPORT
-                                            ? "the export"
-                                            : "the unmask view",
-                                        vt->table);
+        vtab->zErrMsg = sqlite3_mprintf(
+            "ward: %s is read-only: write %s",
+            vt->mode == MODE_EXPORT ? "the export" : "the unmask view",
+            vt->table);
         return SQLITE_ERROR;
     }
     RtTable *t = table_of(vt);
@@ -656,8 +655,8 @@ static sqlite3_module MODULE = {
 static void fn_rowid_order(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    sqlite3_result_int64(ctx,
-                         rt_rowid_hide(rt_conn(ctx), sqlite3_value_int64(argv[0])));
+    sqlite3_result_int64(
+        ctx, rt_rowid_hide(rt_conn(ctx), sqlite3_value_int64(argv[0])));
 }
 
 static const RtFunction FUNCTIONS[] = {
@@ -668,7 +667,8 @@ int rt_vtab_register(sqlite3 *db, WardConn *w)
 {
     int rc = sqlite3_create_module_v2(db, "ward", &MODULE, w, NULL);
     if (rc == SQLITE_OK)
-        rc = rt_register(db, w, FUNCTIONS, sizeof FUNCTIONS / sizeof *FUNCTIONS);
+        rc =
+            rt_register(db, w, FUNCTIONS, sizeof FUNCTIONS / sizeof *FUNCTIONS);
     return rc;
 }
 
@@ -678,8 +678,8 @@ int rt_vtab_drop(WardConn *w, char **err)
 {
     int rc = SQLITE_OK;
     for (int i = 0; i < w->vtabs.n && rc == SQLITE_OK; i++) {
-        char *sql = sqlite3_mprintf("DROP TABLE IF EXISTS temp.\"%w\"",
-                                    w->vtabs.v[i]);
+        char *sql =
+            sqlite3_mprintf("DROP TABLE IF EXISTS temp.\"%w\"", w->vtabs.v[i]);
         rc = sql ? rt_exec(w, sql, err) : SQLITE_NOMEM;
         sqlite3_free(sql);
     }

@@ -34,8 +34,8 @@
 typedef struct Write {
     WardConn *w;
     RtTable *t;
-    const char *op; /* insert, update, delete */
-    char *key;      /* the row's key as text, for the audit record */
+    const char *op;    /* insert, update, delete */
+    char *key;         /* the row's key as text, for the audit record */
     sqlite3_str *cols; /* audited columns written */
     char *err;
 } Write;
@@ -117,10 +117,10 @@ static int run(Write *wr, char *sql, sqlite3_value **vals, int n, int first,
     if (rc != SQLITE_OK && !wr->err) {
         wr->err = sqlite3_mprintf("%s", sqlite3_errmsg(wr->w->db));
         if (audited(wr->t)) {
-            char *detail = sqlite3_mprintf(
-                "failed [%s]", (rc & 0xff) == SQLITE_CONSTRAINT
-                                   ? "constraint"
-                                   : sqlite3_errstr(rc));
+            char *detail =
+                sqlite3_mprintf("failed [%s]", (rc & 0xff) == SQLITE_CONSTRAINT
+                                                   ? "constraint"
+                                                   : sqlite3_errstr(rc));
             rt_audit_defer(wr->w, wr->op, wr->t->name, wr->key, NULL, detail);
             sqlite3_free(detail);
         }
@@ -230,8 +230,7 @@ static bool approved(Write *wr, const char *approval, const char *op,
 {
     if (!approval)
         return true;
-    if (rt_approval_use(wr->w, approval, op, wr->t, c, &wr->err) ==
-        SQLITE_OK)
+    if (rt_approval_use(wr->w, approval, op, wr->t, c, &wr->err) == SQLITE_OK)
         return true;
     if (audited(wr->t)) {
         rt_audit_defer(wr->w, wr->op, wr->t->name, wr->key, NULL,
@@ -314,8 +313,9 @@ static int insert(Write *wr, sqlite3_value *given_rowid, sqlite3_value **vals,
     RtTable *t = wr->t;
     WardConn *w = wr->w;
     if (sqlite3_value_type(given_rowid) != SQLITE_NULL) {
-        refuse(wr, "write-denied", "an insert into %s cannot choose the "
-                                   "rowid",
+        refuse(wr, "write-denied",
+               "an insert into %s cannot choose the "
+               "rowid",
                t->name);
         return SQLITE_ERROR;
     }
@@ -371,7 +371,7 @@ static int insert(Write *wr, sqlite3_value *given_rowid, sqlite3_value **vals,
     return record(wr, NULL);
 }
 
-static int delete(Write *wr, sqlite3_int64 rowid)
+static int delete (Write *wr, sqlite3_int64 rowid)
 {
     RtTable *t = wr->t;
     sqlite3_stmt *row = row_read(wr, rowid);
@@ -416,7 +416,7 @@ int rt_write(WardConn *w, RtTable *t, int argc, sqlite3_value **argv,
     int rc;
     if (argc == 1) {
         wr.op = "delete";
-        rc = delete(&wr, base_rowid(&wr, argv[0]));
+        rc = delete (&wr, base_rowid(&wr, argv[0]));
     } else if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
         wr.op = "insert";
         rc = insert(&wr, argv[1], argv + 2, rowid);
@@ -424,16 +424,17 @@ int rt_write(WardConn *w, RtTable *t, int argc, sqlite3_value **argv,
             *rowid = rt_rowid_hide(w, *rowid);
     } else {
         wr.op = "update";
-        rc = update(&wr, base_rowid(&wr, argv[0]),
-                    sqlite3_value_int64(argv[1]) != sqlite3_value_int64(argv[0]),
-                    argv + 2);
+        rc =
+            update(&wr, base_rowid(&wr, argv[0]),
+                   sqlite3_value_int64(argv[1]) != sqlite3_value_int64(argv[0]),
+                   argv + 2);
     }
     w->writing--;
     sqlite3_free(sqlite3_str_finish(wr.cols));
     sqlite3_free(wr.key);
     if (rc != SQLITE_OK && !wr.err)
-        wr.err = sqlite3_mprintf("ward: the write failed: %s",
-                                 sqlite3_errstr(rc));
+        wr.err =
+            sqlite3_mprintf("ward: the write failed: %s", sqlite3_errstr(rc));
     if (rc == SQLITE_OK) {
         sqlite3_free(wr.err);
         wr.err = NULL;

@@ -1,9 +1,9 @@
 /*
- * test_sqlite_api.c - the SQLite runtime through its C API (runtime/sqlite/ward.h),
- * linked into the program: the running example compiled by the library,
- * applied to an in-memory database, then read, written and locked the way
- * an application does. Under `make asan` this is where the runtime's memory
- * is checked, leaks included.
+ * test_sqlite_api.c - the SQLite runtime through its C API
+ * (runtime/sqlite/ward.h), linked into the program: the running example
+ * compiled by the library, applied to an in-memory database, then read, written
+ * and locked the way an application does. Under `make asan` this is where the
+ * runtime's memory is checked, leaks included.
  */
 #include "check.h"
 

@@ -135,8 +135,8 @@ static void test_leading_comment(void)
 static void test_prepared_before(void)
 {
     sqlite3_stmt *v2 = NULL, *legacy = NULL;
-    CHECK(sqlite3_prepare_v2(db, "SELECT phone FROM customers WHERE id = 1",
-                             -1, &v2, NULL) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(db, "SELECT phone FROM customers WHERE id = 1", -1,
+                             &v2, NULL) == SQLITE_OK);
     CHECK(sqlite3_prepare(db, "SELECT phone FROM customers WHERE id = 1", -1,
                           &legacy, NULL) == SQLITE_OK);
     CHECK(ward_session_set(db, "pharmacist", "p01", NULL, NULL, NULL) ==

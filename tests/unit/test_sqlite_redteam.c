@@ -161,8 +161,7 @@ static sqlite3_stmt *hold(sqlite3 *db, const char *sql)
 static void approved_export(void)
 {
     sqlite3 *a = as("cs_agent", "a01", NULL, false);
-    CHECK_STR(one(a, "SELECT ward_request('export_customers', 'review')"),
-              "1");
+    CHECK_STR(one(a, "SELECT ward_request('export_customers', 'review')"), "1");
     sqlite3_close(a);
     sqlite3 *s = as("cs_supervisor", "s01", NULL, true);
     CHECK_STR(one(s, "SELECT ward_approve(1)"), "0");
@@ -352,8 +351,9 @@ static void test_reprepare_after_ddl(void)
     fresh();
     sqlite3 *db = as("pharmacist", "p01", NULL, true);
     sqlite3_stmt *st = NULL;
-    CHECK(sqlite3_prepare_v2(db, "SELECT phone, id_card FROM customers "
-                                 "WHERE id = 1",
+    CHECK(sqlite3_prepare_v2(db,
+                             "SELECT phone, id_card FROM customers "
+                             "WHERE id = 1",
                              -1, &st, NULL) == SQLITE_OK);
     CHECK_STR(one(db, "CREATE TEMP TABLE x (a)"), "");
     CHECK_STR(one(db, "DROP TABLE x"), "");
