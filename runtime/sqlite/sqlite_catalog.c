@@ -162,55 +162,31 @@ static void base_column(Catalog *c, RtTable *t, RtColumn *col, bool *pk)
     *pk = primary != 0;
 }
 
-/* has_rowid: the runtime names rows by rowid; WITHOUT ROWID tables have
- * none. */
-static void check_rowid(Catalog *c, RtTable *t)
+/*
+ * The catalog is read in four statements over all tables at once, each
+ * ordered like ward_table, so that a session starts in about the same time
+ * whatever the number of tables. table_at follows them: the table a row
+ * names is the current one or a later one.
+ */
+static RtTable *table_at(WardConn *w, int *at, const char *name)
 {
-    char *sql =
-        sqlite3_mprintf("SELECT rowid FROM main.\"%w\" LIMIT 0", t->name);
-    sqlite3_stmt *st = NULL;
-    if (sql && !c->err && rt_prepare(c->w, sql, &st) != SQLITE_OK)
-        fail(c,
-             "table %s has no rowid (WITHOUT ROWID): the SQLite runtime "
-             "serves only rowid tables",
-             t->name);
-    rt_finalize(c->w, st);
-    sqlite3_free(sql);
+    while (*at < w->ntables && sqlite3_stricmp(w->tables[*at].name, name))
+        (*at)++;
+    return *at < w->ntables ? &w->tables[*at] : NULL;
 }
 
-static void load_indexes(Catalog *c, RtTable *t)
+static void load_columns(Catalog *c)
 {
-    sqlite3_stmt *st = query(c, "SELECT il.\"unique\", ii.name, ii.seqno, "
-                                "il.partial FROM "
-                                "pragma_index_list(?1, 'main') il, "
-                                "pragma_index_info(il.name, 'main') ii");
-    if (st)
-        sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    WardConn *w = c->w;
+    sqlite3_stmt *st =
+        query(c, "SELECT c.tbl, c.name, c.type, c.audit_read, c.audit_write "
+                 "FROM main.\"ward_table\" t JOIN main.\"ward_column\" c ON "
+                 "c.tbl = t.name ORDER BY t.rowid, c.pos");
+    int at = 0;
     while (next(c, st)) {
-        int k = rt_column(t, col_text(st, 1));
-        if (k < 0)
-            continue;
-        bool unique = sqlite3_column_int(st, 0) != 0;
-        bool first = sqlite3_column_int(st, 2) == 0;
-        bool whole = sqlite3_column_int(st, 3) == 0;
-        t->cols[k].constrained = t->cols[k].constrained || unique;
-        if (first && whole) {
-            t->cols[k].indexed = true;
-            t->cols[k].unique = t->cols[k].unique || unique;
-        }
-    }
-    rt_finalize(c->w, st);
-}
-
-static void load_columns(Catalog *c, RtTable *t)
-{
-    sqlite3_stmt *st = query(c, "SELECT name, type, audit_read, audit_write "
-                                "FROM main.\"ward_column\" WHERE tbl = ?1 "
-                                "ORDER BY pos");
-    if (st)
-        sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-    int npk = 0, pk_col = -1;
-    while (next(c, st)) {
+        RtTable *t = table_at(w, &at, col_text(st, 0));
+        if (!t)
+            break;
         RtColumn *cols = sqlite3_realloc64(
             t->cols, (sqlite3_uint64)(t->ncols + 1) * sizeof *cols);
         if (!cols) {
@@ -220,38 +196,75 @@ static void load_columns(Catalog *c, RtTable *t)
         t->cols = cols;
         RtColumn *col = &t->cols[t->ncols++];
         memset(col, 0, sizeof *col);
-        col->name = rt_dup(col_text(st, 0));
-        const char *type = col_text(st, 1);
+        col->name = rt_dup(col_text(st, 1));
+        const char *type = col_text(st, 2);
         col->date = type && (strcmp(type, "date") == 0 ||
                              strcmp(type, "datetime") == 0);
-        col->audit_read = sqlite3_column_int(st, 2) != 0;
-        col->audit_write = sqlite3_column_int(st, 3) != 0;
+        col->audit_read = sqlite3_column_int(st, 3) != 0;
+        col->audit_write = sqlite3_column_int(st, 4) != 0;
         bool pk = false;
         base_column(c, t, col, &pk);
         if (pk) {
-            npk++;
-            pk_col = t->ncols - 1;
+            /* INTEGER PRIMARY KEY, alone and spelled so, is the rowid. */
+            bool alone = t->rowid_col == -1;
+            t->rowid_col =
+                alone && col->decl && sqlite3_stricmp(col->decl, "INTEGER") == 0
+                    ? t->ncols - 1
+                    : -2;
         }
     }
-    rt_finalize(c->w, st);
-    /* INTEGER PRIMARY KEY, alone and spelled so, is the rowid itself. */
-    if (npk == 1 && t->cols[pk_col].decl &&
-        sqlite3_stricmp(t->cols[pk_col].decl, "INTEGER") == 0) {
-        t->rowid_col = pk_col;
-        t->cols[pk_col].indexed = t->cols[pk_col].unique = true;
-        t->cols[pk_col].constrained = true;
+    rt_finalize(w, st);
+    for (int i = 0; i < w->ntables; i++) {
+        RtTable *t = &w->tables[i];
+        if (t->rowid_col < 0) {
+            t->rowid_col = -1;
+            continue;
+        }
+        RtColumn *pk = &t->cols[t->rowid_col];
+        pk->indexed = pk->unique = pk->constrained = true;
     }
 }
 
-static void load_guards(Catalog *c, RtTable *t)
+static void load_indexes(Catalog *c)
 {
-    sqlite3_stmt *st = query(c, "SELECT approval, op, col FROM "
-                                "main.\"ward_guard\" WHERE tbl = ?1");
-    if (st)
-        sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    WardConn *w = c->w;
+    sqlite3_stmt *st =
+        query(c, "SELECT t.name, il.\"unique\", ii.name, ii.seqno, "
+                 "il.partial FROM main.\"ward_table\" t, "
+                 "pragma_index_list(t.name, 'main') il, "
+                 "pragma_index_info(il.name, 'main') ii ORDER BY t.rowid");
+    int at = 0;
     while (next(c, st)) {
-        const char *ap = col_text(st, 0), *op = col_text(st, 1);
-        int k = rt_column(t, col_text(st, 2));
+        RtTable *t = table_at(w, &at, col_text(st, 0));
+        int k = t ? rt_column(t, col_text(st, 2)) : -1;
+        if (k < 0)
+            continue;
+        bool unique = sqlite3_column_int(st, 1) != 0;
+        bool first = sqlite3_column_int(st, 3) == 0;
+        bool whole = sqlite3_column_int(st, 4) == 0;
+        t->cols[k].constrained = t->cols[k].constrained || unique;
+        if (first && whole) {
+            t->cols[k].indexed = true;
+            t->cols[k].unique = t->cols[k].unique || unique;
+        }
+    }
+    rt_finalize(w, st);
+}
+
+static void load_guards(Catalog *c)
+{
+    WardConn *w = c->w;
+    sqlite3_stmt *st = query(c, "SELECT g.tbl, g.approval, g.op, g.col FROM "
+                                "main.\"ward_table\" t JOIN "
+                                "main.\"ward_guard\" g ON g.tbl = t.name "
+                                "ORDER BY t.rowid");
+    int at = 0;
+    while (next(c, st)) {
+        RtTable *t = table_at(w, &at, col_text(st, 0));
+        if (!t)
+            break;
+        const char *ap = col_text(st, 1), *op = col_text(st, 2);
+        int k = rt_column(t, col_text(st, 3));
         if (strcmp(op, "export") == 0) {
             t->export_approval = rt_dup(ap);
         } else if (strcmp(op, "delete") == 0) {
@@ -263,39 +276,57 @@ static void load_guards(Catalog *c, RtTable *t)
             t->any_unmask = true;
         }
     }
-    rt_finalize(c->w, st);
+    rt_finalize(w, st);
 }
 
+/* load_tables reads the protected tables, then their columns, indexes and
+ * guards. The runtime names rows by rowid: WITHOUT ROWID tables have none
+ * and are refused. */
 static void load_tables(Catalog *c)
 {
     WardConn *w = c->w;
-    sqlite3_stmt *st = query(c, "SELECT name, key, has_rows FROM "
-                                "main.\"ward_table\" ORDER BY rowid");
+    sqlite3_stmt *st =
+        query(c, "SELECT t.name, t.key, t.has_rows, coalesce(l.wr, 0) FROM "
+                 "main.\"ward_table\" t LEFT JOIN pragma_table_list l ON "
+                 "l.schema = 'main' AND l.name = t.name ORDER BY t.rowid");
+    char **keys = NULL;
     while (next(c, st)) {
         RtTable *ts = sqlite3_realloc64(
             w->tables, (sqlite3_uint64)(w->ntables + 1) * sizeof *ts);
-        if (!ts) {
+        char **ks = sqlite3_realloc64(keys, (sqlite3_uint64)(w->ntables + 1) *
+                                                sizeof *ks);
+        if (ts)
+            w->tables = ts;
+        if (ks)
+            keys = ks;
+        if (!ts || !ks) {
             fail(c, "out of memory");
             break;
         }
-        w->tables = ts;
-        RtTable *t = &w->tables[w->ntables++];
+        RtTable *t = &w->tables[w->ntables];
         memset(t, 0, sizeof *t);
         t->name = rt_dup(col_text(st, 0));
         t->key = -1;
         t->rowid_col = -1;
         t->has_rows = sqlite3_column_int(st, 2) != 0;
-        char *key = rt_dup(col_text(st, 1));
+        keys[w->ntables++] = rt_dup(col_text(st, 1));
         if (!rt_names_add(&w->protected, t->name))
             fail(c, "out of memory");
-        check_rowid(c, t);
-        load_columns(c, t);
-        t->key = rt_column(t, key);
-        sqlite3_free(key);
-        load_indexes(c, t);
-        load_guards(c, t);
+        if (sqlite3_column_int(st, 3))
+            fail(c,
+                 "table %s has no rowid (WITHOUT ROWID): the SQLite runtime "
+                 "serves only rowid tables",
+                 t->name);
     }
-    rt_finalize(c->w, st);
+    rt_finalize(w, st);
+    load_columns(c);
+    load_indexes(c);
+    load_guards(c);
+    for (int i = 0; i < w->ntables; i++) {
+        w->tables[i].key = rt_column(&w->tables[i], keys[i]);
+        sqlite3_free(keys[i]);
+    }
+    sqlite3_free(keys);
 }
 
 int rt_catalog_load(WardConn *w, bool *changed, char **err)
