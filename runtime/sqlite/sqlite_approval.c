@@ -227,9 +227,9 @@ static void refuse(sqlite3_context *ctx, WardConn *w, const Request *r,
     char detail[400], tbl[256];
     sqlite3_snprintf(sizeof detail, detail, "%s #%lld refused [%s]",
                      r->approval, (long long)r->id, code);
-    rt_audit_append(w, "approve",
-                    guarded_table(w, r->approval, tbl, sizeof tbl), NULL, NULL,
-                    0, false, detail, NULL);
+    rt_audit_lasting(w, "approve",
+                     guarded_table(w, r->approval, tbl, sizeof tbl), NULL, NULL,
+                     0, false, detail, NULL);
     rt_error(ctx, "[%s] %s", code, msg ? msg : "refused");
     sqlite3_free(msg);
 }
@@ -458,8 +458,8 @@ int rt_export_gate(WardConn *w, RtTable *t, char **err)
     if (t->export_approval)
         rc = rt_approval_use(w, t->export_approval, "export", t, NULL, err);
     else
-        rc = rt_audit_append(w, "export", t->name, NULL, NULL, count_rows(w, t),
-                             true, NULL, err);
+        rc = rt_audit_lasting(w, "export", t->name, NULL, NULL,
+                              count_rows(w, t), true, NULL, err);
     t->exported = rc == SQLITE_OK;
     return rc;
 }

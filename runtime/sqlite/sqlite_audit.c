@@ -150,11 +150,18 @@ int rt_audit_attempt(WardConn *w, const char *op, const char *table,
                      const char *key, const char *columns, const char *detail,
                      char **err)
 {
+    return rt_audit_lasting(w, op, table, key, columns, 1, true, detail, err);
+}
+
+int rt_audit_lasting(WardConn *w, const char *op, const char *table,
+                     const char *key, const char *columns, sqlite3_int64 nrows,
+                     bool has_nrows, const char *detail, char **err)
+{
     RtPending *p = sqlite3_malloc(sizeof *p);
     if (!p)
         return SQLITE_NOMEM;
     memset(p, 0, sizeof *p);
-    fields_fill(w, p->f, op, table, key, columns, 1, true, detail);
+    fields_fill(w, p->f, op, table, key, columns, nrows, has_nrows, detail);
     if (rt_journal_write(w, p->f) == 0) {
         fields_free(p->f);
         sqlite3_free(p);
@@ -163,8 +170,9 @@ int rt_audit_attempt(WardConn *w, const char *op, const char *table,
     if (append_record(w, p, true))
         return SQLITE_OK;
     /* Kept on the pending list; the write itself fails. */
-    *err = sqlite3_mprintf("ward: cannot append to the audit log: %s",
-                           sqlite3_errmsg(w->db));
+    if (err)
+        *err = sqlite3_mprintf("ward: cannot append to the audit log: %s",
+                               sqlite3_errmsg(w->db));
     return SQLITE_ERROR;
 }
 

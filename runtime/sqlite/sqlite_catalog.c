@@ -113,6 +113,8 @@ void rt_catalog_clear(WardConn *w)
             sqlite3_free(t->cols[c].coll);
             sqlite3_free(t->cols[c].unmask);
             sqlite3_free(t->cols[c].update);
+            sqlite3_free(t->cols[c].refers);
+            sqlite3_free(t->cols[c].refers_col);
         }
         sqlite3_free(t->cols);
         sqlite3_free(t->name);
@@ -230,18 +232,27 @@ static void load_indexes(Catalog *c)
     WardConn *w = c->w;
     sqlite3_stmt *st =
         query(c, "SELECT t.name, il.\"unique\", ii.name, ii.seqno, "
-                 "il.partial FROM main.\"ward_table\" t, "
-                 "pragma_index_list(t.name, 'main') il, "
-                 "pragma_index_info(il.name, 'main') ii ORDER BY t.rowid");
+                 "il.partial, ii.cid FROM main.\"ward_table\" t, "
+                 "main.pragma_index_list(t.name, 'main') il, "
+                 "main.pragma_index_info(il.name, 'main') ii ORDER BY t.rowid");
     int at = 0;
     while (next(c, st)) {
         RtTable *t = table_at(w, &at, col_text(st, 0));
-        int k = t ? rt_column(t, col_text(st, 2)) : -1;
-        if (k < 0)
+        if (!t)
             continue;
         bool unique = sqlite3_column_int(st, 1) != 0;
         bool first = sqlite3_column_int(st, 3) == 0;
         bool whole = sqlite3_column_int(st, 4) == 0;
+        /* A unique index over an expression, or only over some rows,
+         * depends on columns its key does not name: every column of the
+         * table may fail a write through it. */
+        if (unique && (!whole || sqlite3_column_int(st, 5) == -2)) {
+            for (int i = 0; i < t->ncols; i++)
+                t->cols[i].constrained = true;
+        }
+        int k = rt_column(t, col_text(st, 2));
+        if (k < 0)
+            continue;
         t->cols[k].constrained = t->cols[k].constrained || unique;
         if (first && whole) {
             t->cols[k].indexed = true;
@@ -275,6 +286,37 @@ static void load_guards(Catalog *c)
             t->cols[k].unmask = rt_dup(ap);
             t->any_unmask = true;
         }
+    }
+    rt_finalize(w, st);
+}
+
+/* load_keys reads the foreign keys between protected tables: a session's
+ * write through one is checked (sqlite_write.c), since its failure would
+ * tell which rows it does not see exist. */
+static void load_keys(Catalog *c)
+{
+    WardConn *w = c->w;
+    sqlite3_stmt *st =
+        query(c, "SELECT t.name, fk.\"table\", fk.\"from\", fk.\"to\" FROM "
+                 "main.\"ward_table\" t, main.pragma_foreign_key_list(t.name, "
+                 "'main') fk ORDER BY t.rowid");
+    int at = 0;
+    while (next(c, st)) {
+        RtTable *t = table_at(w, &at, col_text(st, 0));
+        RtTable *parent = rt_table(w, col_text(st, 1));
+        int k = t ? rt_column(t, col_text(st, 2)) : -1;
+        if (!parent || k < 0)
+            continue;
+        const char *to = col_text(st, 3);
+        sqlite3_free(t->cols[k].refers);
+        sqlite3_free(t->cols[k].refers_col);
+        t->cols[k].refers = rt_dup(parent->name);
+        t->cols[k].refers_col = rt_dup(to);
+        int pk = to ? rt_column(parent, to) : -1;
+        if (pk >= 0)
+            parent->cols[pk].referenced = true;
+        else
+            parent->referenced = true;
     }
     rt_finalize(w, st);
 }
@@ -322,6 +364,7 @@ static void load_tables(Catalog *c)
     load_columns(c);
     load_indexes(c);
     load_guards(c);
+    load_keys(c);
     for (int i = 0; i < w->ntables; i++) {
         w->tables[i].key = rt_column(&w->tables[i], keys[i]);
         sqlite3_free(keys[i]);

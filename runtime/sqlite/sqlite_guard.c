@@ -179,10 +179,14 @@ static bool read_ok(WardConn *w, const char *table, const char *db,
             IN(TABLE_FUNCTIONS, table))
             return true;
         /* Any other name of the database is off the allow-list; a name the
-         * database does not have is the statement's own CTE. */
+         * database does not have is the statement's own CTE. A table made
+         * since the session started is not on the lists: ask SQLite. */
         return !rt_names_has(&w->unreadable, table) &&
                sqlite3_strnicmp(table, "ward_", 5) != 0 &&
-               sqlite3_strnicmp(table, "sqlite_", 7) != 0;
+               sqlite3_strnicmp(table, "sqlite_", 7) != 0 &&
+               sqlite3_table_column_metadata(w->db, NULL, table, NULL, NULL,
+                                             NULL, NULL, NULL,
+                                             NULL) != SQLITE_OK;
     }
     if (is_temp(db))
         return rt_names_has(&w->own, table) || rt_names_has(&w->vtabs, table);
@@ -213,6 +217,7 @@ static bool own_name(WardConn *w, const char *name)
 {
     return name && sqlite3_strnicmp(name, "ward_", 5) != 0 &&
            sqlite3_strnicmp(name, "sqlite_", 7) != 0 &&
+           sqlite3_strnicmp(name, "pragma_", 7) != 0 &&
            !rt_names_has(&w->protected, name) &&
            !rt_names_has(&w->vtabs, name) &&
            !rt_names_has(&w->unreadable, name) && !readable_anywhere(w, name);
@@ -253,9 +258,10 @@ static int authorize(void *p, int action, const char *a1, const char *a2,
         return SQLITE_DENY;
     case SQLITE_CREATE_TEMP_TABLE:
     case SQLITE_CREATE_TEMP_VIEW:
-        if (own_name(w, a1) && rt_names_add(&w->own, a1)) {
-            w->own_unchecked =
-                w->own_unchecked || action == SQLITE_CREATE_TEMP_TABLE;
+        /* The object becomes the session's once it exists and has been
+         * checked, after the statement (rt_guard_statement_end). */
+        if (own_name(w, a1)) {
+            w->own_watch = true;
             return SQLITE_OK;
         }
         denied("create", a1, NULL);
@@ -340,9 +346,17 @@ static int add_names(WardConn *w, const char *sql, char **err)
     return rc;
 }
 
+/* add_temp: what temp holds before the session (the application's) is
+ * neither readable nor the session's. */
 static int add_temp(WardConn *w, char **err)
 {
-    return add_names(w, "SELECT name FROM temp.sqlite_schema", err);
+    int before = w->unreadable.n;
+    int rc = add_names(w, "SELECT name FROM temp.sqlite_schema", err);
+    rt_names_clear(&w->at_start);
+    for (int i = before; rc == SQLITE_OK && i < w->unreadable.n; i++)
+        if (!rt_names_add(&w->at_start, w->unreadable.v[i]))
+            rc = SQLITE_NOMEM;
+    return rc;
 }
 
 /* add_others names every index and trigger of the other schemas: a session
@@ -389,6 +403,16 @@ int rt_guard_snapshot(WardConn *w, char **err)
     if (rc == SQLITE_OK)
         rc = add_modules(w, err);
     return rc;
+}
+
+bool rt_guard_writing(WardConn *w)
+{
+    for (sqlite3_stmt *s = sqlite3_next_stmt(w->db, NULL); s;
+         s = sqlite3_next_stmt(w->db, s))
+        if (sqlite3_stmt_busy(s) && !sqlite3_stmt_readonly(s) &&
+            !rt_holds(w, s))
+            return true;
+    return false;
 }
 
 int rt_guard_running(WardConn *w, sqlite3_stmt *except)
@@ -438,43 +462,81 @@ static bool literal(const char *s)
     return digits;
 }
 
-/* check_defaults drops the session's temp tables that have a DEFAULT other
- * than a literal. */
-static void check_defaults(WardConn *w)
+/* literal_defaults: every DEFAULT of temp table NAME is a literal. False
+ * when it cannot be told. */
+static bool literal_defaults(WardConn *w, const char *name)
 {
-    w->own_unchecked = false;
     sqlite3_stmt *st = NULL;
-    sqlite3_str *drop = sqlite3_str_new(w->db);
-    if (rt_prepare(w,
-                   "SELECT DISTINCT s.name, x.dflt_value FROM "
-                   "temp.sqlite_schema s, pragma_table_xinfo(s.name, "
-                   "'temp') x WHERE s.type = 'table' AND x.dflt_value IS "
-                   "NOT NULL",
-                   &st) == SQLITE_OK) {
-        while (rt_step(w, st) == SQLITE_ROW) {
-            const char *name = (const char *)sqlite3_column_text(st, 0);
-            if (!rt_names_has(&w->own, name) ||
-                literal((const char *)sqlite3_column_text(st, 1)))
-                continue;
-            sqlite3_log(SQLITE_AUTH,
-                        "ward: [denied] a session's temp table may have only "
-                        "literal DEFAULTs: %s dropped",
-                        name);
-            sqlite3_str_appendf(drop, "DROP TABLE IF EXISTS temp.\"%w\";\n",
-                                name);
+    bool ok = rt_prepare(w,
+                         "SELECT dflt_value FROM "
+                         "main.pragma_table_xinfo(?1, 'temp') WHERE "
+                         "dflt_value IS NOT NULL",
+                         &st) == SQLITE_OK;
+    if (ok)
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc;
+    while (ok && (rc = rt_step(w, st)) == SQLITE_ROW)
+        ok = literal((const char *)sqlite3_column_text(st, 0));
+    ok = ok && rc == SQLITE_DONE;
+    rt_finalize(w, st);
+    return ok;
+}
+
+/*
+ * reconcile makes the session's own objects what temp holds now, but for
+ * the runtime's virtual tables and what was there before the session. A
+ * new table with a DEFAULT other than a literal is dropped (SQLite never
+ * asks the authorizer about a DEFAULT's functions); one that cannot be
+ * checked or dropped stays out of the session's reach. Every failure
+ * leaves an object out, never in.
+ */
+static void reconcile(WardConn *w)
+{
+    sqlite3_stmt *st = NULL;
+    RtNames now = {0}, bad = {0};
+    bool ok = rt_prepare(w,
+                         "SELECT type, name FROM temp.sqlite_schema WHERE "
+                         "type IN ('table', 'view')",
+                         &st) == SQLITE_OK;
+    int rc = SQLITE_OK;
+    while (ok && (rc = rt_step(w, st)) == SQLITE_ROW) {
+        const char *type = (const char *)sqlite3_column_text(st, 0);
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (!name || rt_names_has(&w->vtabs, name) ||
+            rt_names_has(&w->at_start, name))
+            continue;
+        bool fresh = !rt_names_has(&w->own, name);
+        if (fresh && strcmp(type, "table") == 0 && !literal_defaults(w, name)) {
+            rt_names_add(&bad, name);
+            continue;
         }
+        ok = rt_names_add(&now, name);
     }
     rt_finalize(w, st);
-    char *sql = sqlite3_str_finish(drop);
-    if (sql && *sql)
-        rt_exec(w, sql, NULL);
-    sqlite3_free(sql);
+    if (ok && rc == SQLITE_DONE) {
+        rt_names_clear(&w->own);
+        w->own = now;
+    } else {
+        rt_names_clear(&now);
+    }
+    for (int i = 0; i < bad.n; i++) {
+        sqlite3_log(SQLITE_AUTH,
+                    "ward: [denied] a session's temp table may have only "
+                    "literal DEFAULTs: %s dropped",
+                    bad.v[i]);
+        char *sql =
+            sqlite3_mprintf("DROP TABLE IF EXISTS temp.\"%w\"", bad.v[i]);
+        if (sql)
+            rt_exec(w, sql, NULL);
+        sqlite3_free(sql);
+    }
+    rt_names_clear(&bad);
 }
 
 void rt_guard_statement_end(WardConn *w)
 {
-    if (w->active && w->own_unchecked)
-        check_defaults(w);
+    if (w->active && w->own_watch)
+        reconcile(w);
 }
 
 static int statement_hook(unsigned type, void *p, void *stmt, void *x)

@@ -68,6 +68,9 @@ typedef struct RtColumn {
     bool unique;      /* ... of a unique one, or the rowid alias */
     bool constrained; /* in any unique index or the primary key: a write
                        * of it can fail because another row holds it */
+    char *refers;     /* a foreign key to this protected table, or NULL */
+    char *refers_col; /* ... to this column of it (NULL: its key) */
+    bool referenced;  /* a protected table's foreign key refers to it */
     char *unmask;     /* approval guarding its unmask, or NULL */
     char *update;     /* approval guarding its update, or NULL */
     /* The session's decision (valid while RtTable.gen == WardConn.gen). */
@@ -93,6 +96,8 @@ typedef struct RtTable {
     char *export_approval; /* approval guarding export, or NULL */
     char *delete_approval; /* approval guarding delete, or NULL */
     bool any_unmask;       /* some column has an unmask approval */
+    bool referenced;       /* a protected table's foreign key refers to
+                            * its key (no column named) */
     RtColumn *cols;
     int ncols;
     /* The session's decisions, valid while gen == WardConn.gen. */
@@ -151,9 +156,9 @@ typedef struct WardConn {
      * they were when the session started; and the temp tables and views
      * the session made (dropped when it ends). */
     RtNames readable;
-    RtNames own;
-    bool own_unchecked; /* the session made a temp table since the last
-                         * check of the temp tables' DEFAULTs */
+    RtNames own;      /* its temp tables and views, as they exist, checked */
+    RtNames at_start; /* temp objects there before the session: not its */
+    bool own_watch;   /* the session has made or dropped temp objects */
     /* Every other name a statement could mean: the views and tables of
      * every schema that are not readable, and the virtual table modules
      * (eponymous tables such as dbstat). A name on neither list, read
@@ -274,6 +279,9 @@ void rt_guard_statement_end(WardConn *w);
 /* rt_guard_running counts the statements of the session that are running
  * (the runtime's kept scans are not), EXCEPT one. */
 int rt_guard_running(WardConn *w, sqlite3_stmt *except);
+/* rt_guard_writing: an INSERT, UPDATE or DELETE of the session is running
+ * (besides the runtime's own statements). */
+bool rt_guard_writing(WardConn *w);
 /* rt_guard_trusted: the runtime itself is running SQL (or no session is
  * set): ward's internal functions may run. */
 bool rt_guard_trusted(const WardConn *w);
@@ -294,6 +302,12 @@ int rt_audit_append(WardConn *w, const char *op, const char *table,
 int rt_audit_attempt(WardConn *w, const char *op, const char *table,
                      const char *key, const char *columns, const char *detail,
                      char **err);
+/* rt_audit_lasting appends a record that no rollback may take away (an
+ * export, a refused vote): through the journal, or kept and appended again
+ * if a rollback removes it. */
+int rt_audit_lasting(WardConn *w, const char *op, const char *table,
+                     const char *key, const char *columns, sqlite3_int64 nrows,
+                     bool has_nrows, const char *detail, char **err);
 /* rt_audit_defer keeps a record to append when the statement in progress
  * has ended: one its failure would roll back (a refused write). */
 void rt_audit_defer(WardConn *w, const char *op, const char *table,

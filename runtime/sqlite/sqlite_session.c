@@ -42,6 +42,7 @@ void rt_session_clear(WardConn *w)
     w->user = w->roles = w->roles_key = w->scenario = NULL;
     rt_names_clear(&w->readable);
     rt_names_clear(&w->unreadable);
+    rt_names_clear(&w->at_start);
     rt_approval_statement_end(w);
 }
 
@@ -224,11 +225,13 @@ static void load_attrs(Build *b, sqlite3_value *json)
 
 /* ---- the session's temp objects ---- */
 
-/* drop_own drops the temp tables and views the session made: they end with
- * it, so the next session of the connection inherits nothing. */
+/* drop_own drops the temp tables and views the session made (whatever
+ * temp holds that is neither the runtime's nor was there before the
+ * session): they end with it, so the next session of the connection
+ * inherits nothing. */
 static int drop_own(WardConn *w, char **err)
 {
-    if (!w->own.n)
+    if (!w->own_watch)
         return SQLITE_OK;
     sqlite3_stmt *st = NULL;
     sqlite3_str *s = sqlite3_str_new(w->db);
@@ -240,8 +243,9 @@ static int drop_own(WardConn *w, char **err)
         rc = SQLITE_OK;
         const char *type = (const char *)sqlite3_column_text(st, 0);
         const char *name = (const char *)sqlite3_column_text(st, 1);
-        if (rt_names_has(&w->own, name))
-            sqlite3_str_appendf(s, "DROP %s temp.\"%w\";\n",
+        if (name && !rt_names_has(&w->vtabs, name) &&
+            !rt_names_has(&w->at_start, name))
+            sqlite3_str_appendf(s, "DROP %s IF EXISTS temp.\"%w\";\n",
                                 strcmp(type, "view") == 0 ? "VIEW" : "TABLE",
                                 name);
     }
@@ -250,8 +254,10 @@ static int drop_own(WardConn *w, char **err)
     if (rc == SQLITE_DONE)
         rc = sql ? (*sql ? rt_exec(w, sql, err) : SQLITE_OK) : SQLITE_NOMEM;
     sqlite3_free(sql);
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK) {
         rt_names_clear(&w->own);
+        w->own_watch = false;
+    }
     return rc;
 }
 
@@ -314,9 +320,18 @@ static void fn_session(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         build_dispose(&b);
         return;
     }
-    /* Flush what the old session read before it goes. */
+    /* Flush what the old session read, and drop what it made, before it
+     * goes. */
     rt_audit_statement_end(w);
     rt_journal_boundary(w);
+    int rc = drop_own(w, &err);
+    if (rc != SQLITE_OK) {
+        build_dispose(&b);
+        rt_error(ctx, "cannot end the previous session's temp objects: %s",
+                 err ? err : sqlite3_errstr(rc));
+        sqlite3_free(err);
+        return;
+    }
     rt_session_clear(w);
     w->roles = b.roles;
     w->roles_key = b.roles_key;
@@ -330,9 +345,7 @@ static void fn_session(sqlite3_context *ctx, int argc, sqlite3_value **argv)
      * protected tables themselves. */
     w->active = true;
     w->gen++;
-    int rc = drop_own(w, &err);
-    if (rc == SQLITE_OK)
-        rc = rt_vtab_sync(w, changed, &err);
+    rc = rt_vtab_sync(w, changed, &err);
     if (rc == SQLITE_OK)
         rc = rt_guard_snapshot(w, &err);
     /* Setting the authorizer expires every prepared statement. */

@@ -258,11 +258,13 @@ static bool column_used(const sqlite3_index_info *info, int i)
 }
 
 /*
- * vt_best_index writes the plan into idxStr: a line of the result column
- * each table column comes from ("-" for none), then the base statement:
- *   SELECT rowid, "c1", ... FROM main."t" WHERE (filter) AND "c" = ?1 ...
- * Only columns the session sees in clear (and the rowid, when it is one of
- * them) are constrained.
+ * vt_best_index writes the plan into idxStr, in a form that names no SQL
+ * (EXPLAIN shows idxStr, and the row filter is not the session's to
+ * read): per column "-" (not read) or its result column, "*" when a
+ * constraint on it reaches the base table; then "|" and each constraint
+ * passed on as "COLUMN:OP " (COLUMN -1 for the rowid). plan_sql turns it
+ * into the runtime's statement. Only columns the session sees in clear
+ * (and the rowid, when it is one of them) are constrained.
  */
 static int vt_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
 {
@@ -271,21 +273,16 @@ static int vt_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
     if (!t)
         return SQLITE_ERROR;
     sqlite3_str *map = sqlite3_str_new(vt->w->db);
-    sqlite3_str *sql = sqlite3_str_new(vt->w->db);
-    sqlite3_str_appendall(sql, "SELECT rowid");
+    sqlite3_str *cons = sqlite3_str_new(vt->w->db);
     int ncol = 1;
     int pos[t->ncols ? t->ncols : 1];
     bool pushed[t->ncols ? t->ncols : 1];
     for (int i = 0; i < t->ncols; i++) {
         pushed[i] = false;
         pos[i] = -1;
-        if (!column_used(info, i) || effect(vt, &t->cols[i]) == RT_HIDE)
-            continue;
-        pos[i] = ncol++;
-        sqlite3_str_appendf(sql, ", \"%w\"", t->cols[i].name);
+        if (column_used(info, i) && effect(vt, &t->cols[i]) != RT_HIDE)
+            pos[i] = ncol++;
     }
-    sqlite3_str_appendf(sql, " FROM main.\"%w\" WHERE (%s)", t->name,
-                        t->filter ? t->filter : "1");
     double rows = 1e6;
     int nargs = 0;
     bool unique = false;
@@ -295,27 +292,24 @@ static int vt_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
         if (!c->usable)
             continue;
         bool unary;
-        const char *op = op_sql(c->op, &unary);
-        if (!op)
+        if (!op_sql(c->op, &unary))
             continue;
         const RtColumn *col = c->iColumn >= 0 ? &t->cols[c->iColumn] : NULL;
         if (col ? col->effect != RT_SHOW : !rowid_clear)
             continue; /* decided values are SQLite's to compare */
+        /* With a row filter, an index on the column would visit the rows
+         * the filter then drops, and its time would count them: only a
+         * unique column's (one row at most) is used. */
+        if (t->filter && !(col ? col->unique : true))
+            continue;
         if (col && sqlite3_stricmp(sqlite3_vtab_collation(info, k),
                                    col->coll ? col->coll : "BINARY") != 0)
             continue;
-        sqlite3_str_appendall(sql, " AND ");
         if (col)
             pushed[c->iColumn] = true;
-        if (col)
-            sqlite3_str_appendf(sql, "\"%w\"", col->name);
-        else
-            sqlite3_str_appendall(sql, "rowid");
-        sqlite3_str_appendall(sql, op);
-        if (!unary) {
+        sqlite3_str_appendf(cons, "%d:%d ", col ? c->iColumn : -1, c->op);
+        if (!unary)
             info->aConstraintUsage[k].argvIndex = ++nargs;
-            sqlite3_str_appendf(sql, "?%d", nargs);
-        }
         /* The base table evaluates it exactly as SQLite would on the
          * virtual table: the same column, type and collation, in clear. */
         info->aConstraintUsage[k].omit = 1;
@@ -335,13 +329,6 @@ static int vt_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
             rows = 2.5e5;
         }
     }
-    /* Rows come in the rowid's order, whatever index serves the plan: an
-     * index on a column the session does not see would otherwise order
-     * them by it. A rowid that is a hidden key orders them by its
-     * permutation instead. */
-    sqlite3_str_appendall(sql, rowid_clear || t->rowid_col < 0
-                                   ? " ORDER BY rowid"
-                                   : " ORDER BY ward_rowid_order(rowid)");
     info->estimatedRows = (sqlite3_int64)rows;
     info->estimatedCost = rows;
     if (unique)
@@ -354,13 +341,58 @@ static int vt_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
             sqlite3_str_appendchar(map, 1, '-');
         sqlite3_str_appendall(map, pushed[i] ? "* " : " ");
     }
+    /* An empty sqlite3_str finishes as NULL. */
+    bool failed = sqlite3_str_errcode(map) || sqlite3_str_errcode(cons);
     char *m = sqlite3_str_finish(map);
-    char *q = sqlite3_str_finish(sql);
-    info->idxStr = m && q ? sqlite3_mprintf("%s\n%s", m, q) : NULL;
+    char *q = sqlite3_str_finish(cons);
+    info->idxStr =
+        failed ? NULL : sqlite3_mprintf("%s|%s", m ? m : "", q ? q : "");
     info->needToFreeIdxStr = 1;
     sqlite3_free(m);
     sqlite3_free(q);
     return info->idxStr ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* plan_sql is the runtime's statement for PLAN (vt_best_index's form) as
+ * the session in force decides T: the columns read, the row filter, the
+ * constraints passed on as ?1, ?2, ... in order, and the rows in the
+ * rowid's order (an index on a column the session does not see would
+ * otherwise order them by it; a rowid that is a hidden key orders them by
+ * its permutation). */
+static char *plan_sql(WardConn *w, const RtTable *t, const Prepared *p,
+                      const char *plan)
+{
+    sqlite3_str *sql = sqlite3_str_new(w->db);
+    sqlite3_str_appendall(sql, "SELECT rowid");
+    for (int i = 0; i < t->ncols; i++)
+        if (p->pos[i] >= 0)
+            sqlite3_str_appendf(sql, ", \"%w\"", t->cols[i].name);
+    sqlite3_str_appendf(sql, " FROM main.\"%w\" WHERE (%s)", t->name,
+                        t->filter ? t->filter : "1");
+    const char *s = strchr(plan, '|');
+    int nargs = 0;
+    while (s && *++s) {
+        char *e;
+        long col = strtol(s, &e, 10);
+        long op = *e == ':' ? strtol(e + 1, &e, 10) : -1;
+        bool unary;
+        const char *text = op_sql((unsigned char)op, &unary);
+        if (!text || col < -1 || col >= t->ncols)
+            break;
+        sqlite3_str_appendall(sql, " AND ");
+        if (col >= 0)
+            sqlite3_str_appendf(sql, "\"%w\"", t->cols[col].name);
+        else
+            sqlite3_str_appendall(sql, "rowid");
+        sqlite3_str_appendall(sql, text);
+        if (!unary)
+            sqlite3_str_appendf(sql, "?%d", ++nargs);
+        s = strchr(e, ' ');
+    }
+    sqlite3_str_appendall(sql, rt_rowid_clear(t) || t->rowid_col < 0
+                                   ? " ORDER BY rowid"
+                                   : " ORDER BY ward_rowid_order(rowid)");
+    return sqlite3_str_finish(sql);
 }
 
 /* ---- scanning ---- */
@@ -453,12 +485,13 @@ static int borrow(WardVtab *vt, WardCursor *cur, const char *plan)
             return SQLITE_NOMEM;
         memset(p, 0, sizeof *p);
     }
-    const char *sql = strchr(plan, '\n');
-    int rc = sql ? SQLITE_OK : SQLITE_INTERNAL;
+    int rc = parse_map(cur->t, plan, p) ? SQLITE_OK : SQLITE_NOMEM;
+    char *sql = rc == SQLITE_OK ? plan_sql(w, cur->t, p, plan) : NULL;
+    if (rc == SQLITE_OK && !sql)
+        rc = SQLITE_NOMEM;
     if (rc == SQLITE_OK)
-        rc = parse_map(cur->t, plan, p) ? SQLITE_OK : SQLITE_NOMEM;
-    if (rc == SQLITE_OK)
-        rc = rt_prepare(w, sql + 1, &p->st);
+        rc = rt_prepare(w, sql, &p->st);
+    sqlite3_free(sql);
     if (rc == SQLITE_OK && !(p->plan = rt_dup(plan)))
         rc = SQLITE_NOMEM;
     if (rc != SQLITE_OK) {
@@ -476,17 +509,6 @@ static int borrow(WardVtab *vt, WardCursor *cur, const char *plan)
     return SQLITE_OK;
 }
 
-/* in_write: the statement reading is an INSERT, UPDATE or DELETE. */
-static bool in_write(WardConn *w, sqlite3_stmt *mine)
-{
-    for (sqlite3_stmt *s = sqlite3_next_stmt(w->db, NULL); s;
-         s = sqlite3_next_stmt(w->db, s))
-        if (s != mine && sqlite3_stmt_busy(s) && !sqlite3_stmt_readonly(s) &&
-            !rt_holds(w, s))
-            return true;
-    return false;
-}
-
 static int step(WardCursor *cur)
 {
     WardVtab *vt = (WardVtab *)cur->base.pVtab;
@@ -499,7 +521,7 @@ static int step(WardCursor *cur)
     cur->eof = true;
     /* A write statement's reads are recorded inside it (see
      * rt_audit_flush_reads). */
-    if (rc == SQLITE_DONE && in_write(vt->w, cur->p->st))
+    if (rc == SQLITE_DONE && rt_guard_writing(vt->w))
         rt_audit_flush_reads(vt->w, true);
     if (rc == SQLITE_DONE)
         return SQLITE_OK;
@@ -515,6 +537,17 @@ static int gate(WardVtab *vt, WardCursor *cur)
 {
     char *err = NULL;
     int rc = SQLITE_OK;
+    /* An export or an unmask read inside a write that then fails would
+     * give its approval back and lose its record, with the rows already
+     * read (an error message can carry them). */
+    if (vt->mode != MODE_READ && rt_guard_writing(vt->w)) {
+        sqlite3_free(vt->base.zErrMsg);
+        vt->base.zErrMsg = sqlite3_mprintf(
+            "ward: [approval-required] %s of %s cannot run inside an INSERT, "
+            "UPDATE or DELETE",
+            vt->mode == MODE_EXPORT ? "an export" : "an unmask", vt->table);
+        return SQLITE_ERROR;
+    }
     if (vt->mode == MODE_EXPORT) {
         rc = rt_export_gate(vt->w, cur->t, &err);
     } else if (vt->mode == MODE_UNMASK) {

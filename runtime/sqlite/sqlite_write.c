@@ -210,6 +210,78 @@ static bool granted(Write *wr, const RtColumn *c)
     return true;
 }
 
+/* keys_on: the connection enforces foreign keys (PRAGMA foreign_keys),
+ * which a session cannot change. */
+static bool keys_on(WardConn *w)
+{
+    int on = 0;
+    sqlite3_db_config(w->db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &on);
+    return on != 0;
+}
+
+/*
+ * reference_ok: writing V into column C, a foreign key to another
+ * protected table, names a row of it the session sees, by a column it sees
+ * in clear. Otherwise the key's check would tell a row the session does
+ * not see (or a value it does not see) from none at all, so hidden and
+ * missing rows are refused alike.
+ */
+static bool reference_ok(Write *wr, const RtColumn *c, sqlite3_value *v)
+{
+    if (!c->refers || sqlite3_value_type(v) == SQLITE_NULL || !keys_on(wr->w))
+        return true;
+    RtTable *p = rt_table(wr->w, c->refers);
+    char *err = NULL;
+    bool ok = p && rt_table_decide(wr->w, p, &err) == SQLITE_OK;
+    sqlite3_free(err);
+    int k = !ok             ? -1
+            : c->refers_col ? rt_column(p, c->refers_col)
+            : p->key >= 0   ? p->key
+                            : p->rowid_col;
+    char *sql = NULL;
+    if (k >= 0 && p->cols[k].effect == RT_SHOW)
+        sql = sqlite3_mprintf("SELECT 1 FROM main.\"%w\" WHERE \"%w\" = ?1 "
+                              "AND (%s)",
+                              p->name, p->cols[k].name,
+                              p->filter ? p->filter : "1");
+    sqlite3_stmt *st = NULL;
+    ok = sql && rt_prepare(wr->w, sql, &st) == SQLITE_OK &&
+         sqlite3_bind_value(st, 1, v) == SQLITE_OK &&
+         rt_step(wr->w, st) == SQLITE_ROW;
+    rt_finalize(wr->w, st);
+    sqlite3_free(sql);
+    if (!ok)
+        refuse(wr, "write-denied",
+               "%s %s may not set %s.%s to a row of %s it does not see",
+               rt_role_word(wr->w), roles(wr->w), wr->t->name, c->name,
+               c->refers);
+    return ok;
+}
+
+/* referenced_ok: deleting the row, or changing column C (NULL: the row),
+ * touches no foreign key of a protected table: its check or its cascade
+ * would reach rows the session may not see or write. */
+static bool referenced_ok(Write *wr, const RtColumn *c)
+{
+    const RtTable *t = wr->t;
+    /* A key naming no column refers to the primary key. */
+    int pk = t->rowid_col >= 0 ? t->rowid_col : t->key;
+    bool referenced =
+        c ? c->referenced || (t->referenced && pk >= 0 && c == &t->cols[pk])
+          : t->referenced;
+    for (int i = 0; !c && !referenced && i < t->ncols; i++)
+        referenced = t->cols[i].referenced;
+    if (!referenced || !keys_on(wr->w))
+        return true;
+    refuse(wr, "write-denied",
+           "%s %s may not %s %s%s%s: a foreign key of a protected table "
+           "refers to it, and its check or cascade would reach rows the "
+           "session does not see",
+           rt_role_word(wr->w), roles(wr->w), c ? "change" : "delete from",
+           t->name, c ? "." : "", c ? c->name : "");
+    return false;
+}
+
 /* key_usable: rows are found by the key as the session sees it. */
 static bool key_usable(Write *wr, const char *what)
 {
@@ -275,7 +347,8 @@ static int update(Write *wr, sqlite3_int64 rowid, bool new_rowid,
         if (sqlite3_value_nochange(vals[i]))
             continue;
         const RtColumn *c = &t->cols[i];
-        if (!granted(wr, c))
+        if (!granted(wr, c) || !reference_ok(wr, c, vals[i]) ||
+            !referenced_ok(wr, c))
             goto out;
         if (decided_is(wr->w, c, sqlite3_column_value(row, 1 + i), vals[i]))
             continue;
@@ -329,7 +402,8 @@ static int insert(Write *wr, sqlite3_value *given_rowid, sqlite3_value **vals,
         any = any || t->cols[i].writable;
         if (sqlite3_value_type(vals[i]) == SQLITE_NULL)
             continue;
-        if (!granted(wr, &t->cols[i]))
+        if (!granted(wr, &t->cols[i]) ||
+            !reference_ok(wr, &t->cols[i], vals[i]))
             break;
         sqlite3_str_appendf(cols, "%s\"%w\"", n ? ", " : "", t->cols[i].name);
         sqlite3_str_appendf(qs, "%s?%d", n ? ", " : "", n + 1);
@@ -385,7 +459,7 @@ static int delete (Write *wr, sqlite3_int64 rowid)
                rt_role_word(wr->w), roles(wr->w), t->name);
         return SQLITE_ERROR;
     }
-    if (!key_usable(wr, "delete") ||
+    if (!key_usable(wr, "delete") || !referenced_ok(wr, NULL) ||
         !approved(wr, t->delete_approval, "delete", NULL))
         return SQLITE_ERROR;
     char *sql = sqlite3_mprintf("DELETE FROM main.\"%w\" WHERE rowid = ?1 "
