@@ -24,6 +24,8 @@ typedef struct Builder {
     Arena *a;
     Diag *d;
     Model *m;
+    RowRule *rows;  /* the rows rule being checked, for its memberships */
+    int sub_depth;  /* > 0 inside a membership test's where */
 } Builder;
 
 /* --- small helpers -------------------------------------------------------- */
@@ -446,7 +448,7 @@ static const char *input_text(MaskInput in)
 static void check_mask_fits(Builder *b, const MaskFn *fn, const Column *c,
                             Span at)
 {
-    if (mask_fits(fn, c->type))
+    if (c->bad_type || mask_fits(fn, c->type))
         return;
     Diagnostic *x =
         diag_error(b->d, at, "%s masks %s columns, but '%s' is %s", fn->text,
@@ -790,7 +792,8 @@ static void declare_column(Builder *b, Table *t, const Node *n)
     check_name(b, n->as.column.name, NAME_COLUMN);
     ColType type = TYPE_TEXT;
     const Node *tn = n->as.column.type;
-    if (!parse_type(tn->as.name.text, &type)) {
+    bool bad_type = !parse_type(tn->as.name.text, &type);
+    if (bad_type) {
         static const char *types[] = {"integer", "real",     "text",
                                       "date",    "datetime", "boolean"};
         Diagnostic *x =
@@ -863,6 +866,7 @@ static void declare_column(Builder *b, Table *t, const Node *n)
     c->key = n->as.column.key;
     c->classification = cls;
     c->at = n->as.column.name->at;
+    c->bad_type = bad_type;
     if (cls >= 0 && b->m->classes[cls].mask)
         check_mask_fits(b, b->m->classes[cls].mask, c, LIST_AT(classes, 0)->at);
 }
@@ -1030,24 +1034,116 @@ static ExprType want_bool(Builder *b, int table, const Node *e,
     return t;
 }
 
+/* column_type is the expression type of TABLE.COLUMN; a column whose type
+ * word was wrong (reported) compares with anything. */
+static ExprType column_type(Builder *b, int table, int column)
+{
+    const Column *c = &b->m->tables[table].columns[column];
+    if (c->bad_type)
+        return ET_ANY;
+    switch (c->type) {
+    case TYPE_INTEGER:
+    case TYPE_REAL: return ET_NUMBER;
+    case TYPE_TEXT: return ET_TEXT;
+    case TYPE_DATE:
+    case TYPE_DATETIME: return ET_DATE;
+    case TYPE_BOOLEAN: return ET_BOOL;
+    }
+    return ET_ERROR;
+}
+
+static const char **table_names(Builder *b)
+{
+    const char **v = arena_alloc(b->a, (b->m->ntables + 1) * sizeof *v);
+    for (size_t i = 0; i < b->m->ntables; i++)
+        v[i] = b->m->tables[i].name;
+    return v;
+}
+
+/* type_membership checks one membership test of a rows rule on TABLE and
+ * records it in the rule:
+ *   expr ["not"] "in" "(" "select" name "from" name ["where" expr] ")"
+ * The other table must be declared and be another table; the selected
+ * column is one of its columns and compares with the operand; the where
+ * is a condition over the other table's columns and holds no membership
+ * itself (emitters then need no correlated subqueries). */
+static ExprType type_membership(Builder *b, int table, const Node *e)
+{
+    ExprType lt = type_expr(b, table, e->as.in_select.operand);
+    const Node *tn = e->as.in_select.table;
+    const Node *cn = e->as.in_select.column;
+    if (b->sub_depth > 0) {
+        Diagnostic *x = diag_error(b->d, e->at,
+                                   "a membership test cannot be nested in "
+                                   "another one's where");
+        diag_hint(b->d, x, "the where of a subquery tests the columns of "
+                           "its own table, session.ATTR and current_user");
+        return ET_BOOL;
+    }
+    int t = model_table(b->m, tn->as.name.text);
+    if (t < 0) {
+        Diagnostic *x = unknown(b, tn->at, "table", tn->as.name.text,
+                                table_names(b), b->m->ntables);
+        if (x->nnotes == 0)
+            diag_hint(b->d, x, "a membership test reads another table "
+                               "that the policy declares");
+        return ET_BOOL;
+    }
+    if (t == table) {
+        Diagnostic *x = diag_error(b->d, tn->at,
+                                   "a membership test reads another table, "
+                                   "not '%s' itself",
+                                   tn->as.name.text);
+        diag_hint(b->d, x, "test the columns of '%s' directly",
+                  tn->as.name.text);
+        return ET_BOOL;
+    }
+    int c = resolve_column(b, t, cn);
+    if (c >= 0 && !comparable(lt, column_type(b, t, c))) {
+        const Column *col = &b->m->tables[t].columns[c];
+        Diagnostic *x = diag_error(b->d, cn->at, "cannot compare %s with %s",
+                                   et_name(lt), et_name(column_type(b, t, c)));
+        diag_hint(b->d, x, "'%s.%s' is %s", b->m->tables[t].name, col->name,
+                  coltype_name(col->type));
+    }
+    if (e->as.in_select.where) {
+        b->sub_depth++;
+        want_bool(b, t, e->as.in_select.where, "the where of a subquery");
+        b->sub_depth--;
+    }
+    if (b->rows && c >= 0) {
+        RowRule *r = b->rows;
+        r->members = grow(b->a, r->members, r->nmembers, sizeof(Membership));
+        r->members[r->nmembers++] =
+            (Membership){e,  e->as.in_select.operand, t, c,
+                         e->as.in_select.where, e->as.in_select.negated,
+                         e->at};
+    }
+    return ET_BOOL;
+}
+
 /* type_expr types a row expression, reporting what does not fit. */
 static ExprType type_expr(Builder *b, int table, const Node *e)
 {
     switch (e->kind) {
     case NODE_NAME: {
+        if (b->sub_depth > 0 && strchr(e->as.name.text, '.')) {
+            /* `doctors.id` in a subquery's where: a correlated subquery. */
+            Diagnostic *x = diag_error(b->d, e->at,
+                                       "the where of a subquery reads only "
+                                       "the columns of '%s'",
+                                       b->m->tables[table].name);
+            diag_hint(b->d, x, "a membership test compares the rule's "
+                               "column with the selected column; it cannot "
+                               "refer to the rule's table inside");
+            return ET_ERROR;
+        }
         int c = resolve_column(b, table, e);
         if (c < 0)
             return ET_ERROR;
-        switch (b->m->tables[table].columns[c].type) {
-        case TYPE_INTEGER:
-        case TYPE_REAL: return ET_NUMBER;
-        case TYPE_TEXT: return ET_TEXT;
-        case TYPE_DATE:
-        case TYPE_DATETIME: return ET_DATE;
-        case TYPE_BOOLEAN: return ET_BOOL;
-        }
-        return ET_ERROR;
+        return column_type(b, table, c);
     }
+    case NODE_IN_SELECT: return type_membership(b, table, e);
     case NODE_INT:
     case NODE_REAL: return ET_NUMBER;
     case NODE_STRING: return ET_TEXT;
@@ -1158,8 +1254,10 @@ static void add_rows(Builder *b, int table, const Node *n)
     r.expr = n->as.rows.expr;
     r.at = n->at;
     r.roles = resolve_roles(b, n->as.rows.roles, &r.nroles);
+    b->rows = &r;
     if (r.expr)
         want_bool(b, table, r.expr, "a rows rule");
+    b->rows = NULL;
     b->m->tables[table].has_rows = true;
     r.id = (int)b->m->nrowrules;
     b->m->rowrules =
@@ -1274,10 +1372,25 @@ static void pass_conflicts(Builder *b)
 
 /* --- pass: approvals ---------------------------------------------------- */
 
+/* add_guard binds the targets of one guarded operation:
+ *   "export" names ["beyond" INT "rows"] ";"
+ *   | ("delete" | "update" | "unmask") names ";" */
 static void add_guard(Builder *b, Approval *ap, const Node *g)
 {
     GuardOp op = g->as.guard.op;
     const Node *targets = g->as.guard.targets;
+    int64_t beyond = -1;
+    if (g->as.guard.beyond) {
+        beyond = g->as.guard.beyond->as.int_lit.value;
+        if (beyond < 1) {
+            Diagnostic *x = diag_error(b->d, g->as.guard.beyond->at,
+                                       "the row limit of an export must be "
+                                       "1 or more");
+            diag_hint(b->d, x, "a statement that reads more rows than "
+                               "the limit needs the approval");
+            beyond = 1;
+        }
+    }
     for (size_t i = 0; i < LIST_LEN(targets); i++) {
         const Node *tn = LIST_AT(targets, i);
         const char *text = tn->as.name.text;
@@ -1318,8 +1431,48 @@ static void add_guard(Builder *b, Approval *ap, const Node *g)
                 continue;
         }
         ap->guards = grow(b->a, ap->guards, ap->nguards, sizeof(Guard));
-        ap->guards[ap->nguards++] = (Guard){op, t, c, tn->at};
+        ap->guards[ap->nguards++] = (Guard){op, t, c, tn->at, beyond};
     }
+}
+
+/* add_clauses binds the clauses of a `by` line:
+ *   "by" INT "of" names {"and" INT "of" names} ";"
+ * Each clause needs 1 to 100 approvers, and so does the whole line. The v1
+ * fields count and roles get the sum and the union (see model.h). */
+static void add_clauses(Builder *b, Approval *ap, const Node *by)
+{
+    const Node *clauses = by->as.by.clauses;
+    size_t n = LIST_LEN(clauses);
+    ap->clauses = arena_alloc(b->a, (n + 1) * sizeof *ap->clauses);
+    ap->roles = arena_alloc(b->a, (b->m->nroles + 1) * sizeof *ap->roles);
+    ap->by_at = by->at;
+    int64_t total = 0;
+    bool counted = true; /* every clause's count is in range */
+    for (size_t i = 0; i < n; i++) {
+        const Node *cl = LIST_AT(clauses, i);
+        ApprovalClause *c = &ap->clauses[ap->nclauses++];
+        int64_t cnt = cl->as.by_clause.count->as.int_lit.value;
+        if (cnt < 1 || cnt > 100) {
+            diag_error(b->d, cl->as.by_clause.count->at,
+                       "an approval needs from 1 to 100 approvers");
+            counted = false;
+        }
+        c->count = (int)(cnt < 1 ? 1 : cnt > 100 ? 100 : cnt);
+        c->roles = resolve_roles(b, cl->as.by_clause.roles, &c->nroles);
+        c->at = cl->at;
+        total += c->count;
+        for (size_t k = 0; k < c->nroles; k++)
+            if (!ids_contain(ap->roles, ap->nroles, c->roles[k]))
+                ap->roles[ap->nroles++] = c->roles[k];
+    }
+    if (total > 100 && n > 1 && counted) {
+        Diagnostic *x = diag_error(b->d, by->at,
+                                   "an approval needs from 1 to 100 "
+                                   "approvers, and this one needs %lld",
+                                   (long long)total);
+        diag_hint(b->d, x, "the clauses of a 'by' line add up");
+    }
+    ap->count = (int)(total > 100 ? 100 : total);
 }
 
 static void add_approval(Builder *b, const Node *n)
@@ -1354,12 +1507,7 @@ static void add_approval(Builder *b, const Node *n)
                 continue;
             }
             by = it;
-            int64_t cnt = it->as.by.count->as.int_lit.value;
-            if (cnt < 1 || cnt > 100)
-                diag_error(b->d, it->as.by.count->at,
-                           "an approval needs from 1 to 100 approvers");
-            ap.count = (int)(cnt < 1 ? 1 : cnt > 100 ? 100 : cnt);
-            ap.roles = resolve_roles(b, it->as.by.roles, &ap.nroles);
+            add_clauses(b, &ap, it);
         } else if (it->kind == NODE_EXPIRES) {
             if (expires) {
                 Diagnostic *x = diag_error(b->d, it->at,
@@ -1371,6 +1519,7 @@ static void add_approval(Builder *b, const Node *n)
                 continue;
             }
             expires = it;
+            ap.expires_at = it->at;
             ap.expires = it->as.expires.duration->as.duration.seconds;
             if (ap.expires < 0)
                 diag_error(b->d, it->as.expires.duration->at,
@@ -1397,7 +1546,21 @@ static void add_approval(Builder *b, const Node *n)
                   "add one of: export T; delete T; update T.C; "
                   "unmask T.C;");
     }
-    /* One operation guarded twice would need two approvals at once. */
+    /* One operation guarded twice would need two approvals at once; in one
+     * approval, `export t;` beside `export t beyond 10 rows;` would leave
+     * the limit in doubt. */
+    for (size_t g = 1; g < ap.nguards; g++)
+        for (size_t h = 0; h < g; h++) {
+            const Guard *o = &ap.guards[h];
+            if (o->op != ap.guards[g].op || o->table != ap.guards[g].table ||
+                o->column != ap.guards[g].column)
+                continue;
+            Diagnostic *x = diag_error(b->d, ap.guards[g].at,
+                                       "this operation is already guarded "
+                                       "by this approval");
+            diag_note(b->d, x, o->at, "guarded here");
+            break;
+        }
     for (size_t g = 0; g < ap.nguards; g++)
         for (size_t k = 0; k < b->m->napprovals; k++)
             for (size_t h = 0; h < b->m->approvals[k].nguards; h++) {
@@ -1506,7 +1669,7 @@ static void set_corpus(Builder *b, const Node *n)
 
 Model *model_build(Arena *a, Diag *d, const Source *src, const Node *root)
 {
-    Builder b = {a, d, arena_alloc(a, sizeof(Model))};
+    Builder b = {a, d, arena_alloc(a, sizeof(Model)), NULL, 0};
     b.m->arena = a;
     b.m->src = src;
     int errors = d->errors;
@@ -1549,4 +1712,74 @@ const Audit *model_audit(const Model *m, int table)
         if (m->audits[i].table == table)
             return &m->audits[i];
     return NULL;
+}
+
+const Membership *model_membership(const Model *m, const Node *node)
+{
+    for (size_t i = 0; i < m->nrowrules; i++)
+        for (size_t k = 0; k < m->rowrules[i].nmembers; k++)
+            if (m->rowrules[i].members[k].node == node)
+                return &m->rowrules[i].members[k];
+    return NULL;
+}
+
+/* --- v1.1 constructs ------------------------------------------------------ */
+
+/* each_v11 calls FN on every use of a v1.1 construct in M: the rows rules'
+ * membership tests, then each approval's limited exports and its clauses.
+ * (Diagnostics are printed in source order whatever the order here.) */
+static void each_v11(const Model *m, void (*fn)(void *, const char *, Span),
+                     void *ctx)
+{
+    for (size_t i = 0; i < m->nrowrules; i++)
+        for (size_t k = 0; k < m->rowrules[i].nmembers; k++)
+            fn(ctx, "a membership test (in (select ...))",
+               m->rowrules[i].members[k].at);
+    for (size_t i = 0; i < m->napprovals; i++) {
+        const Approval *ap = &m->approvals[i];
+        for (size_t g = 0; g < ap->nguards; g++)
+            if (ap->guards[g].beyond >= 0)
+                fn(ctx, "'export ... beyond N rows'", ap->guards[g].at);
+        if (ap->nclauses > 1)
+            fn(ctx, "an approval with several 'by' clauses", ap->by_at);
+    }
+}
+
+static void first_use(void *ctx, const char *what, Span at)
+{
+    ModelFeature *f = ctx;
+    if (!f->what || at.begin < f->at.begin)
+        *f = (ModelFeature){what, at};
+}
+
+bool model_uses_v11(const Model *m, ModelFeature *out)
+{
+    ModelFeature f = {NULL, {0}};
+    each_v11(m, first_use, &f);
+    if (out)
+        *out = f;
+    return f.what != NULL;
+}
+
+typedef struct Refusal {
+    Diag *d;
+    const char *target;
+    int n;
+} Refusal;
+
+static void refuse(void *ctx, const char *what, Span at)
+{
+    Refusal *r = ctx;
+    Diagnostic *x = diag_error(r->d, at,
+                               "%s is not supported by the %s target yet",
+                               what, r->target);
+    diag_hint(r->d, x, "docs/language.md lists what each target supports");
+    r->n++;
+}
+
+int model_refuse_v11(const Model *m, Diag *d, const char *target)
+{
+    Refusal r = {d, target, 0};
+    each_v11(m, refuse, &r);
+    return r.n;
 }

@@ -62,7 +62,8 @@ static void yyerror(const Span *at, yyscan_t scanner, Parser *p,
 %token WITH "with" TO "to" ROWS "rows" WHERE "where" FOR "for" ALL "all"
 %token WRITE "write" APPROVAL "approval" EXPORT "export" DELETE "delete"
 %token UPDATE "update" UNMASK "unmask" BY "by" OF "of" EXPIRES "expires"
-%token AUDIT "audit" READ "read" CORPUS "corpus"
+%token AUDIT "audit" READ "read" CORPUS "corpus" BEYOND "beyond"
+%token SELECT "select" FROM "from"
 %token CURRENT_USER "current_user" IN "in" AND "and" OR "or" NOT "not"
 %token IS "is" NULL "null" NE "!=" LE "<=" GE ">="
 %token IDENT "name" INT "number" REAL "real number" STRING "string"
@@ -252,14 +253,36 @@ approval_items
                             { $$ = ast_list_push(A, $1, $2); }
     ;
 
+/* approval_item = "export" names ["beyond" INT "rows"] ";"
+ *               | ("delete" | "update" | "unmask") names ";"
+ *               | "by" by_clause {"and" by_clause} ";"
+ *               | "expires" DURATION ";" */
 approval_item
-    : EXPORT names ';'      { $$ = ast_guard_new(A, @$, GUARD_EXPORT, $2); }
-    | DELETE names ';'      { $$ = ast_guard_new(A, @$, GUARD_DELETE, $2); }
-    | UPDATE names ';'      { $$ = ast_guard_new(A, @$, GUARD_UPDATE, $2); }
-    | UNMASK names ';'      { $$ = ast_guard_new(A, @$, GUARD_UNMASK, $2); }
-    | BY INT OF names ';'   { $$ = ast_by_new(A, @$, $2, $4); }
+    : EXPORT names ';'      { $$ = ast_guard_new(A, @$, GUARD_EXPORT, $2,
+                                                 NULL); }
+    | EXPORT names BEYOND INT ROWS ';'
+                            { $$ = ast_guard_new(A, @$, GUARD_EXPORT, $2,
+                                                 $4); }
+    | DELETE names ';'      { $$ = ast_guard_new(A, @$, GUARD_DELETE, $2,
+                                                 NULL); }
+    | UPDATE names ';'      { $$ = ast_guard_new(A, @$, GUARD_UPDATE, $2,
+                                                 NULL); }
+    | UNMASK names ';'      { $$ = ast_guard_new(A, @$, GUARD_UNMASK, $2,
+                                                 NULL); }
+    | BY by_clauses ';'     { $$ = ast_by_new(A, @$, $2); }
     | EXPIRES DURATION ';'  { $$ = ast_expires_new(A, @$, $2); }
     | error ';'             { $$ = NULL; yyerrok; }
+    ;
+
+/* by_clause = INT "of" names: N approvers holding any of the roles */
+by_clauses
+    : by_clause             { $$ = ast_list_push(A, ast_list_new(A, @$), $1); }
+    | by_clauses AND by_clause
+                            { $$ = ast_list_push(A, $1, $3); }
+    ;
+
+by_clause
+    : INT OF names          { $$ = ast_by_clause_new(A, @$, $1, $3); }
     ;
 
 /* audit_decl = "audit" name audit_part+ ";" */
@@ -301,6 +324,7 @@ name
 
 /* expr = expr "or" expr | expr "and" expr | "not" expr
  *      | expr cmp expr | expr ["not"] "in" "(" values ")"
+ *      | expr ["not"] "in" "(" subquery ")"
  *      | expr "is" ["not"] "null" | "(" expr ")" | primary */
 expr
     : expr OR expr          { $$ = ast_binary_new(A, @$, OP_OR, $1, $3); }
@@ -316,10 +340,22 @@ expr
     | expr IN '(' values ')' { $$ = ast_in_new(A, @$, $1, $4, false); }
     | expr NOT IN '(' values ')' %prec IN
                             { $$ = ast_in_new(A, @$, $1, $5, true); }
+    | expr IN '(' subquery ')'
+                            { $$ = ast_in_select_new(A, @$, $1, $4, false); }
+    | expr NOT IN '(' subquery ')' %prec IN
+                            { $$ = ast_in_select_new(A, @$, $1, $5, true); }
     | expr IS NULL          { $$ = ast_is_null_new(A, @$, $1, false); }
     | expr IS NOT NULL      { $$ = ast_is_null_new(A, @$, $1, true); }
     | '(' expr ')'          { $$ = $2; }
     | primary
+    ;
+
+/* subquery = "select" name "from" name ["where" expr]: membership in
+ * another table of the policy */
+subquery
+    : SELECT name FROM name { $$ = ast_subquery_new(A, @$, $2, $4, NULL); }
+    | SELECT name FROM name WHERE expr
+                            { $$ = ast_subquery_new(A, @$, $2, $4, $6); }
     ;
 
 primary
