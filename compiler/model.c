@@ -113,6 +113,9 @@ static int find_approval(const Model *m, const char *name)
     return -1;
 }
 
+/* find_mask finds a declared mask. A mask whose call was wrong is declared
+ * all the same, with no spec, so that its uses do not cascade into
+ * "unknown mask" errors: callers treat it as already reported. */
 static const MaskFn *find_mask(const Model *m, const char *name)
 {
     for (size_t i = 0; i < m->nmasks; i++)
@@ -405,7 +408,7 @@ static const MaskFn *resolve_mask_ref(Builder *b, const Node *ref)
     const char *name = ref->as.name.text;
     const MaskFn *fn = find_mask(b->m, name);
     if (fn)
-        return fn;
+        return fn->spec ? fn : NULL; /* a broken declaration: reported */
     const MaskSpec *spec = mask_spec_find(name);
     if (spec && spec->min_args == 0) {
         Node *call = ast_call_new(b->a, ref->at, (Node *)ref, NULL);
@@ -669,21 +672,23 @@ static void pass_header(Builder *b, const Node *items)
 /* --- pass: declarations ------------------------------------------------- */
 
 /* plain_name rejects a dotted name where only classifications may have
- * dots; the name becomes a SQL identifier later. */
+ * dots; the name becomes a SQL identifier later. The caller declares the
+ * name all the same, so that its uses do not cascade into "unknown" errors
+ * (the model is discarded after any error). */
 static bool plain_name(Builder *b, const Node *name, const char *what)
 {
     if (!strchr(name->as.name.text, '.'))
         return true;
-    diag_error(b->d, name->at, "a %s name cannot contain '.'", what);
+    diag_error(b->d, name->at, "%s %s name cannot contain '.'",
+               strchr("aeiou", what[0]) ? "an" : "a", what);
     return false;
 }
 
 static void declare_role(Builder *b, const Node *n)
 {
     const char *name = n->as.role.name->as.name.text;
-    if (!plain_name(b, n->as.role.name, "role"))
-        return;
-    check_name(b, n->as.role.name, NAME_ROLE);
+    if (plain_name(b, n->as.role.name, "role"))
+        check_name(b, n->as.role.name, NAME_ROLE);
     int prev = model_role(b->m, name);
     if (prev >= 0) {
         duplicate(b, n->as.role.name->at, "role", name, b->m->roles[prev].at);
@@ -699,9 +704,8 @@ static void declare_role(Builder *b, const Node *n)
 static void declare_scenario(Builder *b, const Node *n)
 {
     const char *name = n->as.scenario.name->as.name.text;
-    if (!plain_name(b, n->as.scenario.name, "scenario"))
-        return;
-    check_name(b, n->as.scenario.name, NAME_SCENARIO);
+    if (plain_name(b, n->as.scenario.name, "scenario"))
+        check_name(b, n->as.scenario.name, NAME_SCENARIO);
     int prev = model_scenario(b->m, name);
     if (prev >= 0) {
         duplicate(b, n->as.scenario.name->at, "scenario", name,
@@ -719,17 +723,21 @@ static void declare_scenario(Builder *b, const Node *n)
 static void declare_mask(Builder *b, const Node *n)
 {
     const char *name = n->as.mask_def.name->as.name.text;
-    if (!plain_name(b, n->as.mask_def.name, "mask"))
-        return;
-    check_name(b, n->as.mask_def.name, NAME_MASK);
+    if (plain_name(b, n->as.mask_def.name, "mask"))
+        check_name(b, n->as.mask_def.name, NAME_MASK);
     const MaskFn *prev = find_mask(b->m, name);
     if (prev) {
         duplicate(b, n->as.mask_def.name->at, "mask", name, prev->at);
         return;
     }
     MaskFn *fn = check_call(b, n->as.mask_def.call, name);
-    if (!fn)
-        return;
+    if (!fn) {
+        /* Declared without a spec: its uses are not "unknown". */
+        fn = arena_alloc(b->a, sizeof *fn);
+        fn->name = name;
+        fn->call = n->as.mask_def.call;
+        fn->text = name;
+    }
     fn->at = n->as.mask_def.name->at;
     b->m->masks = grow(b->a, b->m->masks, b->m->nmasks, sizeof(MaskFn *));
     b->m->masks[b->m->nmasks++] = fn;
@@ -746,11 +754,14 @@ static void declare_class(Builder *b, const Node *n)
         return;
     }
     const MaskFn *fn = NULL;
-    if (n->as.classification.has_default &&
-        n->as.classification.effect == EFFECT_MASK) {
+    Effect effect = n->as.classification.effect;
+    if (n->as.classification.has_default && effect == EFFECT_MASK) {
+        /* A wrong mask is reported; the classification is declared all
+         * the same (hiding, in a model that is never used) so that its
+         * columns do not cascade into "unknown classification". */
         fn = resolve_mask_ref(b, n->as.classification.mask);
         if (!fn)
-            return;
+            effect = EFFECT_HIDE;
     }
     b->m->classes =
         grow(b->a, b->m->classes, b->m->nclasses, sizeof(Classification));
@@ -759,7 +770,7 @@ static void declare_class(Builder *b, const Node *n)
     c->label = label_of(n->as.classification.label);
     c->at = n->as.classification.name->at;
     c->has_default = n->as.classification.has_default;
-    c->effect = n->as.classification.effect;
+    c->effect = effect;
     c->mask = fn;
 }
 
@@ -784,12 +795,11 @@ static void declare_column(Builder *b, Table *t, const Node *n)
                       t->columns[i].at);
             return;
         }
-    if (strchr(name, '.')) {
+    if (strchr(name, '.'))
         diag_error(b->d, n->as.column.name->at,
                    "a column name cannot contain '.'");
-        return;
-    }
-    check_name(b, n->as.column.name, NAME_COLUMN);
+    else
+        check_name(b, n->as.column.name, NAME_COLUMN);
     ColType type = TYPE_TEXT;
     const Node *tn = n->as.column.type;
     bool bad_type = !parse_type(tn->as.name.text, &type);
@@ -880,12 +890,11 @@ static void declare_table(Builder *b, const Node *n)
                   b->m->tables[prev].at);
         return;
     }
-    if (strchr(name, '.')) {
+    if (strchr(name, '.'))
         diag_error(b->d, n->as.table.name->at,
                    "a table name cannot contain '.'");
-        return;
-    }
-    check_name(b, n->as.table.name, NAME_TABLE);
+    else
+        check_name(b, n->as.table.name, NAME_TABLE);
     b->m->tables = grow(b->a, b->m->tables, b->m->ntables, sizeof(Table));
     Table *t = &b->m->tables[b->m->ntables++];
     t->name = name;
@@ -1404,6 +1413,8 @@ static void add_guard(Builder *b, Approval *ap, const Node *g)
                       guard_op_name(op));
             continue;
         }
+        if (!by_column && dot && model_table(b->m, text) >= 0)
+            continue; /* a dotted table name, reported where declared */
         if (!by_column && dot) {
             Diagnostic *x =
                 diag_error(b->d, tn->at, "%s guards a whole table, got '%s'",
@@ -1478,9 +1489,8 @@ static void add_clauses(Builder *b, Approval *ap, const Node *by)
 static void add_approval(Builder *b, const Node *n)
 {
     const char *name = n->as.approval.name->as.name.text;
-    if (!plain_name(b, n->as.approval.name, "approval"))
-        return;
-    check_name(b, n->as.approval.name, NAME_APPROVAL);
+    if (plain_name(b, n->as.approval.name, "approval"))
+        check_name(b, n->as.approval.name, NAME_APPROVAL);
     int prev = find_approval(b->m, name);
     if (prev >= 0) {
         duplicate(b, n->as.approval.name->at, "approval", name,
