@@ -4,8 +4,11 @@
  * A pure (reentrant) LALR parser. Actions only build nodes (ast.c); every
  * rule about meaning lives in compiler/model.c. Errors are reported through
  * yyreport_syntax_error below, with the expected tokens and a hint naming the
- * statement; recovery resynchronises at ';' (and at '}' for a broken block)
- * so one run reports every syntax error of a file.
+ * statement (or the SQL the language does not have). Recovery resynchronises
+ * at ';' (and at '}' for a broken block), and where the failing token starts
+ * the next statement, parse.c supplies the missing ';' or '}' and reads the
+ * token again (lexer_resync), so one run reports every syntax error of a
+ * file, each once.
  */
 %require "3.8"
 %define api.pure full
@@ -175,10 +178,13 @@ mask_ref
     | call
     ;
 
-/* table_decl = "table" name "{" member* "}" */
+/* table_decl = "table" name "{" member* "}"; a broken header still has its
+ * body read, so that its mistakes are reported and its '}' closes it */
 table_decl
     : TABLE name '{' members '}'
                             { $$ = ast_table_new(A, @$, $2, $4); }
+    | TABLE error '{' members '}'
+                            { $$ = NULL; yyerrok; }
     ;
 
 members
@@ -241,10 +247,13 @@ write
                             { $$ = ast_write_new(A, @$, $2, $4); }
     ;
 
-/* approval_decl = "approval" name [STRING] "{" approval_item* "}" */
+/* approval_decl = "approval" name [STRING] "{" approval_item* "}"; a broken
+ * header still has its body read */
 approval_decl
     : APPROVAL name opt_label '{' approval_items '}'
                             { $$ = ast_approval_new(A, @$, $2, $3, $5); }
+    | APPROVAL error '{' approval_items '}'
+                            { $$ = NULL; yyerrok; }
     ;
 
 approval_items
@@ -453,21 +462,45 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
         at.begin = at.end = (uint32_t)at.file->len;
     Diagnostic *x = diag_error(p->diag, at, "%s", sb_cstr(&msg));
     sb_free(&msg);
-    if (semi && lx->stmt)
-        diag_hint(p->diag, x, "expected ';' after %s", lx->stmt);
+    /* How to go on: supply a missing ';' (or '}') and read the token again
+     * when it starts the next statement, so that one mistake is reported
+     * once and the next statement is still read. */
+    const char *stmt = lx->stmt;
+    LexResync resync = lexer_resync(lx);
+    const char *sql = lexer_sql_hint(lx);
+    if (sql)
+        diag_hint(p->diag, x, "%s", sql);
+    else if (semi && stmt)
+        diag_hint(p->diag, x, "expected ';' after %s", stmt);
+    else if (resync == RESYNC_SEMI && stmt && lx->tok_block != BLOCK_TOP &&
+             tok == YYSYMBOL_IDENT)
+        diag_hint(p->diag, x, "this line starts a column declaration, but "
+                              "%s before it is not complete", stmt);
+    else if (resync == RESYNC_SEMI && stmt)
+        diag_hint(p->diag, x, "this starts another statement, but %s "
+                              "before it is not complete", stmt);
     else if (duration)
         diag_hint(p->diag, x, "a duration is a number and a unit s, m, h "
                               "or d, written together: 24h");
-    else if (n == 0 && tok != YYSYMBOL_INVALID)
-        diag_hint(p->diag, x, "%s", lx->block == BLOCK_TABLE
+    else if (tok == YYSYMBOL_YYEOF)
+        ; /* the expected tokens say it */
+    else if (n == 0 && lx->hist[0].tok == '}' && lx->tok_block == BLOCK_TOP)
+        diag_hint(p->diag, x, "no table or approval is open here");
+    else if (n == 0 && lx->tok_starts)
+        diag_hint(p->diag, x, "%s", lx->tok_block == BLOCK_TABLE
             ? "a table holds column declarations and show, mask, hide, "
               "rows and write rules"
-            : lx->block == BLOCK_APPROVAL
+            : lx->tok_block == BLOCK_APPROVAL
             ? "an approval holds export, delete, update, unmask, by and "
               "expires lines"
             : "a policy is made of policy, role, scenario, mask, "
               "classification, table, approval, audit and corpus "
               "statements");
+    else if (n == 0 && lx->in_expr && tok != YYSYMBOL_INVALID)
+        diag_hint(p->diag, x, "a row expression compares columns with "
+                              "literals, session.ATTR and current_user, "
+                              "joined by and, or, not; "
+                              "see docs/language.md, Row expressions");
     else if (tok == YYSYMBOL_INVALID && lx->invalid &&
              strncmp(lx->invalid, "unexpected character", 20) == 0)
         diag_hint(p->diag, x, "names are ASCII letters, digits, '_' and '.'; "
@@ -475,5 +508,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
     else if (tok == YYSYMBOL_INVALID && lx->invalid)
         diag_hint(p->diag, x, "a duration is a number and one of s, m, h, d "
                               "(24h); a real number is written 12.5");
+    if (resync == RESYNC_BLOCK)
+        diag_hint(p->diag, x, "%s above has no '}' before this line",
+                  lx->tok_block == BLOCK_TABLE ? "the table" : "the approval");
     return 0;
 }
