@@ -246,8 +246,7 @@ static bool place_voter(Matching *mt, size_t v)
 {
     for (size_t p = 0; p < mt->nplaces; p++) {
         if (mt->seen[p] ||
-            !clause_takes(&mt->ap->clauses[mt->place_clause[p]],
-                          mt->voters[v]))
+            !clause_takes(&mt->ap->clauses[mt->place_clause[p]], mt->voters[v]))
             continue;
         mt->seen[p] = true;
         if (mt->owner[p] < 0 || place_voter(mt, (size_t)mt->owner[p])) {
@@ -268,8 +267,12 @@ bool decide_approval_met(const Approval *ap, const bool *const *approvers,
         return false; /* a model always has a clause; never met by none */
     if (n < nplaces)
         return false;
-    Matching mt = {ap, approvers, xmalloc(nplaces * sizeof(int)),
-                   xmalloc(nplaces * sizeof(int)), xmalloc(nplaces), nplaces};
+    Matching mt = {ap,
+                   approvers,
+                   xmalloc(nplaces * sizeof(int)),
+                   xmalloc(nplaces * sizeof(int)),
+                   xmalloc(nplaces),
+                   nplaces};
     size_t p = 0;
     for (size_t i = 0; i < ap->nclauses; i++)
         for (int k = 0; k < ap->clauses[i].count; k++)

@@ -24,8 +24,8 @@ typedef struct Builder {
     Arena *a;
     Diag *d;
     Model *m;
-    RowRule *rows;  /* the rows rule being checked, for its memberships */
-    int sub_depth;  /* > 0 inside a membership test's where */
+    RowRule *rows; /* the rows rule being checked, for its memberships */
+    int sub_depth; /* > 0 inside a membership test's where */
 } Builder;
 
 /* --- small helpers -------------------------------------------------------- */
@@ -1085,8 +1085,9 @@ static ExprType type_membership(Builder *b, int table, const Node *e)
         Diagnostic *x = diag_error(b->d, e->at,
                                    "a membership test cannot be nested in "
                                    "another one's where");
-        diag_hint(b->d, x, "the where of a subquery tests the columns of "
-                           "its own table, session.ATTR and current_user");
+        diag_hint(b->d, x,
+                  "the where of a subquery tests the columns of "
+                  "its own table, session.ATTR and current_user");
         return ET_BOOL;
     }
     int t = model_table(b->m, tn->as.name.text);
@@ -1094,8 +1095,9 @@ static ExprType type_membership(Builder *b, int table, const Node *e)
         Diagnostic *x = unknown(b, tn->at, "table", tn->as.name.text,
                                 table_names(b), b->m->ntables);
         if (x->nnotes == 0)
-            diag_hint(b->d, x, "a membership test reads another table "
-                               "that the policy declares");
+            diag_hint(b->d, x,
+                      "a membership test reads another table "
+                      "that the policy declares");
         return ET_BOOL;
     }
     if (t == table) {
@@ -1123,10 +1125,15 @@ static ExprType type_membership(Builder *b, int table, const Node *e)
     if (b->rows && c >= 0) {
         RowRule *r = b->rows;
         r->members = grow(b->a, r->members, r->nmembers, sizeof(Membership));
-        r->members[r->nmembers++] =
-            (Membership){e,  e->as.in_select.operand, t, c,
-                         e->as.in_select.where, e->as.in_select.negated,
-                         e->at};
+        r->members[r->nmembers++] = (Membership){
+            .node = e,
+            .operand = e->as.in_select.operand,
+            .table = t,
+            .column = c,
+            .where = e->as.in_select.where,
+            .negated = e->as.in_select.negated,
+            .at = e->at,
+        };
     }
     return ET_BOOL;
 }
@@ -1142,9 +1149,10 @@ static ExprType type_expr(Builder *b, int table, const Node *e)
                                        "the where of a subquery reads only "
                                        "the columns of '%s'",
                                        b->m->tables[table].name);
-            diag_hint(b->d, x, "a membership test compares the rule's "
-                               "column with the selected column; it cannot "
-                               "refer to the rule's table inside");
+            diag_hint(b->d, x,
+                      "a membership test compares the rule's "
+                      "column with the selected column; it cannot "
+                      "refer to the rule's table inside");
             return ET_ERROR;
         }
         int c = resolve_column(b, table, e);
@@ -1395,8 +1403,9 @@ static void add_guard(Builder *b, Approval *ap, const Node *g)
             Diagnostic *x = diag_error(b->d, g->as.guard.beyond->at,
                                        "the row limit of an export must be "
                                        "1 or more");
-            diag_hint(b->d, x, "a statement that reads more rows than "
-                               "the limit needs the approval");
+            diag_hint(b->d, x,
+                      "a statement that reads more rows than "
+                      "the limit needs the approval");
             beyond = 1;
         }
     }
@@ -1780,9 +1789,8 @@ typedef struct Refusal {
 static void refuse(void *ctx, const char *what, Span at)
 {
     Refusal *r = ctx;
-    Diagnostic *x = diag_error(r->d, at,
-                               "%s is not supported by the %s target yet",
-                               what, r->target);
+    Diagnostic *x = diag_error(
+        r->d, at, "%s is not supported by the %s target yet", what, r->target);
     diag_hint(r->d, x, "docs/language.md lists what each target supports");
     r->n++;
 }

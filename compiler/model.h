@@ -134,12 +134,12 @@ typedef struct Rule {
 /* A Membership is one `OPERAND [not] in (select COLUMN from TABLE [where
  * WHERE])` of a rows rule, resolved (see the note at the top). */
 typedef struct Membership {
-    const Node *node;  /* the NODE_IN_SELECT inside RowRule.expr */
+    const Node *node;    /* the NODE_IN_SELECT inside RowRule.expr */
     const Node *operand; /* over the rule's table */
-    int table;         /* the other table, read as stored */
-    int column;        /* the column of TABLE compared with OPERAND */
-    const Node *where; /* over TABLE's columns, or NULL */
-    bool negated;      /* not in */
+    int table;           /* the other table, read as stored */
+    int column;          /* the column of TABLE compared with OPERAND */
+    const Node *where;   /* over TABLE's columns, or NULL */
+    bool negated;        /* not in */
     Span at;
 } Membership;
 

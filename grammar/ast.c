@@ -283,8 +283,7 @@ Node *ast_approval_new(Arena *a, Span at, Node *name, Node *label, Node *items)
 
 /* guard = "export" names ["beyond" INT "rows"] ";"
  *       | ("delete" | "update" | "unmask") names ";" */
-Node *ast_guard_new(Arena *a, Span at, GuardOp op, Node *targets,
-                    Node *beyond)
+Node *ast_guard_new(Arena *a, Span at, GuardOp op, Node *targets, Node *beyond)
 {
     Node *n = ast_new(a, NODE_GUARD, at);
     n->as.guard.op = op;

@@ -243,8 +243,7 @@ Node *ast_access_new(Arena *a, Span at, Effect effect, Node *columns,
 Node *ast_rows_new(Arena *a, Span at, Node *expr, Node *roles);
 Node *ast_write_new(Arena *a, Span at, Node *columns, Node *roles);
 Node *ast_approval_new(Arena *a, Span at, Node *name, Node *label, Node *items);
-Node *ast_guard_new(Arena *a, Span at, GuardOp op, Node *targets,
-                    Node *beyond);
+Node *ast_guard_new(Arena *a, Span at, GuardOp op, Node *targets, Node *beyond);
 Node *ast_by_new(Arena *a, Span at, Node *clauses);
 Node *ast_by_clause_new(Arena *a, Span at, Node *count, Node *roles);
 Node *ast_expires_new(Arena *a, Span at, Node *duration);

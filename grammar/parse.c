@@ -233,8 +233,8 @@ static bool column_runs_on(Lexer *lx, yyscan_t scanner, LexToken *t)
         push_back(lx, next);
         return false;
     }
-    Diagnostic *x = diag_error(lx->diag, t->at, "expected ';' after column '%s'",
-                               lx->stmt_name);
+    Diagnostic *x = diag_error(lx->diag, t->at,
+                               "expected ';' after column '%s'", lx->stmt_name);
     diag_hint(lx->diag, x, "each column declaration ends with ';'");
     push_back(lx, *t);
     push_back(lx, next);
@@ -283,8 +283,7 @@ LexResync lexer_resync(Lexer *lx)
 {
     const LexToken *t = &lx->hist[0];
     if (!t->tok || lx->synthetic || lx->replayed == t->at.begin + 1 ||
-        lexer_sql_hint(lx) ||
-        (t->tok == TOK_IDENT && lx->depth > 0))
+        lexer_sql_hint(lx) || (t->tok == TOK_IDENT && lx->depth > 0))
         return RESYNC_NONE;
     LexResync r = RESYNC_NONE;
     if (t->tok == '}' && lx->tok_block != BLOCK_TOP)
@@ -305,7 +304,8 @@ LexResync lexer_resync(Lexer *lx)
     return r;
 }
 
-/* --- hints for SQL the language does not have ------------------------------ */
+/* --- hints for SQL the language does not have ------------------------------
+ */
 
 static bool word_in(const char *w, const char *const *words)
 {
@@ -319,14 +319,16 @@ static bool word_in(const char *w, const char *const *words)
     return false;
 }
 
-static const char *const JOIN_WORDS[] = {"join", "inner", "outer", "left",
-    "right", "full", "cross", "natural", "on", "using", NULL};
-static const char *const PATTERN_WORDS[] = {"like", "ilike", "glob",
-    "regexp", "similar", "match", NULL};
-static const char *const OTHER_SQL_WORDS[] = {"union", "intersect", "except",
-    "limit", "offset", "order", "group", "having", "distinct", "as", "any",
-    "some", "case", "when", "then", "else", "end", "cast", "collate",
-    "escape", "over", NULL};
+static const char *const JOIN_WORDS[] = {"join",  "inner", "outer", "left",
+                                         "right", "full",  "cross", "natural",
+                                         "on",    "using", NULL};
+static const char *const PATTERN_WORDS[] = {
+    "like", "ilike", "glob", "regexp", "similar", "match", NULL};
+static const char *const OTHER_SQL_WORDS[] = {
+    "union",   "intersect", "except",   "limit", "offset", "order",
+    "group",   "having",    "distinct", "as",    "any",    "some",
+    "case",    "when",      "then",     "else",  "end",    "cast",
+    "collate", "escape",    "over",     NULL};
 static const char *const EXISTS_WORD[] = {"exists", NULL};
 static const char *const BETWEEN_WORD[] = {"between", NULL};
 
@@ -346,15 +348,14 @@ const char *lexer_sql_hint(const Lexer *lx)
         return NULL;
     const char *w = name_of(t), *bw = name_of(before);
     if ((w && word_in(w, JOIN_WORDS)) ||
-        (t->tok == ',' && before->tok == TOK_IDENT &&
-         before2->tok == TOK_FROM))
+        (t->tok == ',' && before->tok == TOK_IDENT && before2->tok == TOK_FROM))
         return "a rows rule cannot join tables; to keep the rows whose "
                "column appears in another table, write: " MEMBERSHIP_FORM;
-    const char *sqlw = w && word_in(w, OTHER_SQL_WORDS) ? w
-                     : bw && word_in(bw, OTHER_SQL_WORDS) &&
-                               before2->tok == TOK_SELECT
-                         ? bw
-                         : NULL;
+    const char *sqlw =
+        w && word_in(w, OTHER_SQL_WORDS) ? w
+        : bw && word_in(bw, OTHER_SQL_WORDS) && before2->tok == TOK_SELECT
+            ? bw
+            : NULL;
     if (sqlw)
         return arena_printf(lx->arena,
                             "'%s' is SQL that row expressions do not have; "
@@ -366,12 +367,10 @@ const char *lexer_sql_hint(const Lexer *lx)
         before2->tok == TOK_FROM)
         return "a subquery reads one table, named alone: no alias, no "
                "join; write: " MEMBERSHIP_FORM;
-    if (t->tok == ',' && before->tok == TOK_IDENT &&
-        before2->tok == TOK_SELECT)
+    if (t->tok == ',' && before->tok == TOK_IDENT && before2->tok == TOK_SELECT)
         return "a subquery selects one column: " MEMBERSHIP_FORM;
     if (t->tok == TOK_INVALID && before->tok == TOK_SELECT)
-        return "a subquery selects one column, by its name: "
-               MEMBERSHIP_FORM;
+        return "a subquery selects one column, by its name: " MEMBERSHIP_FORM;
     if (t->tok == TOK_SELECT || (w && word_in(w, EXISTS_WORD)))
         return "a rows rule reads another table only as a membership "
                "test: " MEMBERSHIP_FORM;
@@ -387,9 +386,8 @@ const char *lexer_sql_hint(const Lexer *lx)
     if (t->tok == '(' && bw)
         return "row expressions call no functions; they compare columns "
                "as stored with literals, session.ATTR and current_user";
-    if (t->tok == '-' ||
-        (t->tok == TOK_INVALID && t->at.end > t->at.begin &&
-         strchr("+*/%|", lx->src->text[t->at.begin])))
+    if (t->tok == '-' || (t->tok == TOK_INVALID && t->at.end > t->at.begin &&
+                          strchr("+*/%|", lx->src->text[t->at.begin])))
         return "row expressions have no arithmetic and no string "
                "operators; compare a column with a value";
     return NULL;

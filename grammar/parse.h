@@ -62,19 +62,19 @@ typedef struct Lexer {
     int prev_tok;        /* the token before the one being scanned, or 0 */
     uint32_t prev_begin; /* where prev_tok starts */
     /* What the parser has been handed, for recovery and hints. */
-    LexToken hist[3];    /* hist[0] the last real token handed out (the
-                            parser's lookahead at an error), then older */
-    LexBlock tok_block;  /* block hist[0] was read in, before its effect */
-    bool tok_starts;     /* hist[0] started a statement */
-    int stmt_tok;        /* first token of the current statement */
+    LexToken hist[3];      /* hist[0] the last real token handed out (the
+                              parser's lookahead at an error), then older */
+    LexBlock tok_block;    /* block hist[0] was read in, before its effect */
+    bool tok_starts;       /* hist[0] started a statement */
+    int stmt_tok;          /* first token of the current statement */
     const char *stmt_name; /* its name, when it is a column's */
-    int stmt_len;        /* tokens of the current statement so far */
-    bool in_expr;        /* inside a rows rule's row expression */
-    int depth;           /* open parentheses in the current statement */
-    LexToken pending[4]; /* tokens to hand out before scanning again */
+    int stmt_len;          /* tokens of the current statement so far */
+    bool in_expr;          /* inside a rows rule's row expression */
+    int depth;             /* open parentheses in the current statement */
+    LexToken pending[4];   /* tokens to hand out before scanning again */
     int npending;
-    uint32_t replayed;   /* offset + 1 of the last token read again */
-    bool synthetic;      /* the last token handed out was supplied */
+    uint32_t replayed; /* offset + 1 of the last token read again */
+    bool synthetic;    /* the last token handed out was supplied */
 } Lexer;
 
 typedef struct Parser {
@@ -99,9 +99,9 @@ int utf8_check_source(Diag *d, const Source *src);
  * a missing '}' before a top-level declaration inside a block, so that the
  * statement after a mistake is read, and checked, on its own. A token is
  * read again at most once, and never inside parentheses or SQL (where a
- * name at the start of a line continues an expression). lexer_sql_hint returns a hint for SQL that the
- * language does not have (joins, like, functions, select outside a
- * membership test), or NULL. */
+ * name at the start of a line continues an expression). lexer_sql_hint
+ * returns a hint for SQL that the language does not have (joins, like,
+ * functions, select outside a membership test), or NULL. */
 LexResync lexer_resync(Lexer *lx);
 const char *lexer_sql_hint(const Lexer *lx);
 
