@@ -10,6 +10,7 @@
 
 #include "decide.h"
 #include "parse.h"
+#include "report.h"
 
 #include <stdlib.h>
 
@@ -389,8 +390,7 @@ static void test_membership(void)
     CHECK(mgr->members[0].where != NULL);
     CHECK(mgr->members[0].negated);
     /* The or's right side is the membership node. */
-    CHECK(model_membership(m, mgr->expr->as.binary.right) ==
-          &mgr->members[0]);
+    CHECK(model_membership(m, mgr->expr->as.binary.right) == &mgr->members[0]);
     CHECK(model_membership(m, mgr->expr) == NULL);
     size_t n = 0;
     CHECK_INT(rows_kind(m, "mkt", &n), ROWS_WHERE);
@@ -409,8 +409,8 @@ static void test_membership(void)
 }
 
 /* The voters' closed role sets for decide_approval_met, from "a,b;c". */
-static size_t voters_of(const Model *m, const char *spec,
-                        const bool **out, size_t cap)
+static size_t voters_of(const Model *m, const char *spec, const bool **out,
+                        size_t cap)
 {
     size_t n = 0;
     char *copy = arena_strdup(&arena, spec);
@@ -514,6 +514,105 @@ static void test_approval_clauses(void)
     }
 }
 
+/* contains: NEEDLE occurs in HAY. */
+static bool contains(const char *hay, const char *needle)
+{
+    return strstr(hay, needle) != NULL;
+}
+
+/* The matrix and explain: a role that sees no rows shows "no rows" in its
+ * cells; each role's rows (the rule, or none) and writes; the approvals
+ * guarding a table and what is audited. */
+static void test_matrix_and_explain(void)
+{
+    Model *m = build(
+        HEAD "role mkt; role mgr; role fin; role comp;\n"
+             "classification pii.phone default mask keep(3, 4);\n"
+             "table doctors { id integer key; phone text pii.phone;\n"
+             "  region text;\n"
+             "  rows where id in (select doctor_id from attendance) for mkt;\n"
+             "  rows all for comp;\n"
+             "  write phone, region to mgr;\n"
+             "  rows where region = session.region for mgr;\n"
+             "}\n"
+             "table attendance { doctor_id integer; }\n"
+             "approval exp \"bulk\" { export doctors beyond 50 rows;\n"
+             "  by 1 of comp and 1 of mgr; expires 2h; }\n"
+             "approval peek { unmask doctors.phone; by 1 of comp; }\n"
+             "audit doctors read phone write all;\n",
+        NULL);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    int t = model_table(m, "doctors");
+    int fin = model_role(m, "fin"), mkt = model_role(m, "mkt");
+    /* fin sees no rows: its cells say so, not a mask. */
+    CHECK_STR(report_matrix_cell(m, fin, -1, t, 1, &arena), "no rows");
+    CHECK_STR(report_matrix_cell(m, mkt, -1, t, 1, &arena), "mask keep(3, 4)");
+    /* The other table has no rows rule: everyone sees its rows. */
+    CHECK_STR(
+        report_matrix_cell(m, fin, -1, model_table(m, "attendance"), 0, &arena),
+        "show");
+    Session s = session_of(m, "mkt", NULL);
+    CHECK_STR(report_rows_text(m, &s, t, &arena),
+              "where id in (select doctor_id from attendance)");
+    CHECK_STR(report_writes_text(m, &s, t, &arena), "none");
+    s = session_of(m, "mkt,mgr", NULL);
+    CHECK_STR(report_rows_text(m, &s, t, &arena),
+              "where (id in (select doctor_id from attendance)) or (region "
+              "= session.region)");
+    CHECK_STR(report_writes_text(m, &s, t, &arena), "phone, region");
+    s = session_of(m, "fin", NULL);
+    CHECK_STR(report_rows_text(m, &s, t, &arena), "none");
+    s = session_of(m, "comp,mkt", NULL);
+    CHECK_STR(report_rows_text(m, &s, t, &arena), "all");
+    /* Approvals and audit. */
+    const Approval *exp = &m->approvals[0];
+    CHECK_STR(report_guard_text(m, &exp->guards[0], &arena),
+              "export of doctors, and any statement reading more than 50 "
+              "of its rows");
+    CHECK_STR(report_guard_text(m, &m->approvals[1].guards[0], &arena),
+              "temporary unmask of doctors.phone");
+    CHECK_STR(report_by_text(m, exp, &arena), "1 of comp and 1 of mgr");
+    CHECK_STR(report_audit_text(m, t, -1, &arena),
+              "reads of phone; writes of every column");
+    CHECK_STR(report_audit_text(m, t, 1, &arena), "reads and writes of phone");
+    CHECK_STR(report_audit_text(m, t, 0, &arena), "writes of id");
+    CHECK_STR(report_audit_text(m, model_table(m, "attendance"), -1, &arena),
+              "none");
+
+    StrBuf sb;
+    sb_init(&sb);
+    report_matrix(m, &arena, &sb);
+    CHECK(
+        contains(sb_cstr(&sb), "\nfin   no rows  no rows          no rows\n"));
+    CHECK(contains(sb_cstr(&sb), "table doctors, writes and rows\n"));
+    CHECK(contains(sb_cstr(&sb),
+                   "\nmgr   phone, region  where region = session.region\n"));
+    CHECK(contains(sb_cstr(&sb), "\nfin   none           none\n"));
+    sb_reset(&sb);
+    s = session_of(m, "fin", NULL);
+    report_explain(m, &s, t, -1, &arena, &sb);
+    CHECK(contains(sb_cstr(&sb), "(this session sees no rows of doctors"));
+    CHECK(contains(sb_cstr(&sb), "  approvals:\n    exp \"bulk\" (t.ward:"));
+    CHECK(contains(sb_cstr(&sb), "      by: 1 of comp and 1 of mgr (one "
+                                 "person counts for one clause)\n"));
+    CHECK(contains(sb_cstr(&sb), "      expires 2h\n"));
+    CHECK(contains(sb_cstr(&sb), "this session may not approve it"));
+    CHECK(contains(sb_cstr(&sb), "    peek (t.ward:"));
+    CHECK(contains(sb_cstr(&sb), "  audit: reads of phone; writes of every "
+                                 "column (t.ward:"));
+    sb_reset(&sb);
+    s = session_of(m, "mkt", NULL);
+    report_explain(m, &s, t, 0, &arena, &sb);
+    CHECK(contains(sb_cstr(&sb), "reads attendance as stored"));
+    /* Column id: the export guards the table, the unmask only phone. */
+    CHECK(contains(sb_cstr(&sb), "    exp \"bulk\""));
+    CHECK(!contains(sb_cstr(&sb), "    peek"));
+    CHECK(contains(sb_cstr(&sb), "  audit: writes of id (t.ward:"));
+    sb_free(&sb);
+}
+
 int main(void)
 {
     arena_init(&arena);
@@ -526,6 +625,7 @@ int main(void)
     test_running_example();
     test_membership();
     test_approval_clauses();
+    test_matrix_and_explain();
     arena_free(&arena);
     return check_report("test_decide");
 }
