@@ -269,14 +269,17 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner)
     return t.tok;
 }
 
-/* starts_statement: TOK can begin a statement of BLOCK. A name begins a
- * column only at the start of its line. */
+/* starts_statement: the last token, TOK, can begin a statement of BLOCK
+ * and is the first on its line: a keyword after others on its line is
+ * more likely a reserved word written as a name (`scenario audit;`) than a
+ * statement after a missing ';'. */
 static bool starts_statement(const Lexer *lx, int tok, LexBlock block)
 {
     LexBlock opens;
-    if (block == BLOCK_TABLE && tok == TOK_IDENT)
-        return starts_line(lx, &lx->hist[1], &lx->hist[0]);
-    return describe(tok, block, &opens) != NULL;
+    if (!starts_line(lx, &lx->hist[1], &lx->hist[0]))
+        return false;
+    return (block == BLOCK_TABLE && tok == TOK_IDENT) ||
+           describe(tok, block, &opens) != NULL;
 }
 
 LexResync lexer_resync(Lexer *lx)

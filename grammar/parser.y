@@ -394,9 +394,9 @@ value
 
 %%
 
-/* token_text describes symbol KIND for a message: keywords and punctuation
- * in single quotes, classes of tokens ("name", "string") bare. */
-static const char *token_text(Parser *p, yysymbol_kind_t kind)
+/* is_token_class: KIND is a class of tokens ("name", "string"), not one
+ * keyword or punctuation mark. */
+static bool is_token_class(yysymbol_kind_t kind)
 {
     switch (kind) {
     case YYSYMBOL_IDENT:
@@ -408,10 +408,18 @@ static const char *token_text(Parser *p, yysymbol_kind_t kind)
     case YYSYMBOL_SESSION_ATTR:
     case YYSYMBOL_INVALID:
     case YYSYMBOL_YYEOF:
-        return yysymbol_name(kind);
+        return true;
     default:
-        break;
+        return false;
     }
+}
+
+/* token_text describes symbol KIND for a message: keywords and punctuation
+ * in single quotes, classes of tokens ("name", "string") bare. */
+static const char *token_text(Parser *p, yysymbol_kind_t kind)
+{
+    if (is_token_class(kind))
+        return yysymbol_name(kind);
     const char *s = yysymbol_name(kind);
     size_t n = strlen(s);
     if ((s[0] == '"' || s[0] == '\'') && n >= 2)
@@ -443,7 +451,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
     } else {
         sb_printf(&msg, "unexpected %s", token_text(p, tok));
     }
-    bool semi = false, duration = false;
+    bool semi = false, duration = false, name = false;
     if (n > 0) {
         sb_puts(&msg, ", expected ");
         for (int i = 0; i < n; i++) {
@@ -456,8 +464,21 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
                 semi = true;
             if (expected[i] == YYSYMBOL_DURATION)
                 duration = true;
+            if (expected[i] == YYSYMBOL_IDENT)
+                name = true;
         }
     }
+    /* A keyword where a declaration's name goes, or where a column would
+     * start, is most likely a reserved word written as a name. */
+    const char *word = yysymbol_name(tok);
+    bool keyword = word[0] >= 'a' && word[0] <= 'z' && !is_token_class(tok);
+    int first = lx->stmt_tok;
+    bool declared_name =
+        (name && lx->stmt_len == 2 &&
+         (first == TOK_POLICY || first == TOK_ROLE || first == TOK_SCENARIO ||
+          first == TOK_MASK || first == TOK_CLASSIFICATION ||
+          first == TOK_TABLE || first == TOK_APPROVAL || first == TOK_AUDIT)) ||
+        (lx->tok_starts && lx->tok_block == BLOCK_TABLE);
     if (at.begin == at.end && at.file && at.begin > 0 && tok == YYSYMBOL_YYEOF)
         at.begin = at.end = (uint32_t)at.file->len;
     Diagnostic *x = diag_error(p->diag, at, "%s", sb_cstr(&msg));
@@ -479,6 +500,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
     else if (resync == RESYNC_SEMI && stmt)
         diag_hint(p->diag, x, "this starts another statement, but %s "
                               "before it is not complete", stmt);
+    else if (keyword && declared_name && resync == RESYNC_NONE)
+        diag_hint(p->diag, x, "%s is a reserved word, so it cannot be a "
+                              "name; docs/language.md lists them",
+                  token_text(p, tok));
     else if (duration)
         diag_hint(p->diag, x, "a duration is a number and a unit s, m, h "
                               "or d, written together: 24h");
