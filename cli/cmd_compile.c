@@ -12,8 +12,10 @@
 #include "emit_sqlite.h"
 #include "model.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define USAGE                                                                  \
     "ward compile POLICY [--target sqlite|postgres] [-o FILE] [--no-check] "   \
@@ -64,6 +66,18 @@ int cmd_compile(int argc, char **argv)
     diag_init(&d, &arena);
     Model *m = load_policy(&arena, &d, path, NULL);
     int rc = cli_diagnostics(&d);
+    /* A corpus line naming a file that is not written yet is a usual first
+     * step; say how to go on rather than only "cannot open". */
+    if (m && rc == EXIT_OK && m->corpus && !no_check &&
+        access(m->corpus_path, F_OK) != 0 && errno == ENOENT) {
+        Diagnostic *x = diag_error(
+            &d, m->corpus_at, "the corpus '%s' does not exist", m->corpus_path);
+        diag_hint(&d, x,
+                  "compile runs the policy's corpus first: write it "
+                  "(docs/ci.md describes it), or compile with --no-check "
+                  "to skip it for now");
+        rc = cli_diagnostics(&d);
+    }
     /* The policy's corpus runs first: a failing policy is never written. */
     if (m && rc == EXIT_OK && m->corpus && !no_check)
         rc = check_model(m, NULL);

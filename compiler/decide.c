@@ -13,6 +13,7 @@
  */
 #include "decide.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void session_init(Session *s, const Model *m, Arena *a)
@@ -192,6 +193,102 @@ bool decide_write(const Model *m, const Session *s, int table, int column,
     if (by)
         *by = NULL;
     return false;
+}
+
+const Guard *decide_guard(const Model *m, GuardOp op, int table, int column,
+                          const Approval **by)
+{
+    for (size_t i = 0; i < m->napprovals; i++)
+        for (size_t g = 0; g < m->approvals[i].nguards; g++) {
+            const Guard *gd = &m->approvals[i].guards[g];
+            if (gd->op == op && gd->table == table && gd->column == column) {
+                if (by)
+                    *by = &m->approvals[i];
+                return gd;
+            }
+        }
+    if (by)
+        *by = NULL;
+    return NULL;
+}
+
+/* clause_takes: a voter holding ROLES can fill a place of clause C. */
+static bool clause_takes(const ApprovalClause *c, const bool *roles)
+{
+    for (size_t k = 0; k < c->nroles; k++)
+        if (roles[c->roles[k]])
+            return true;
+    return false;
+}
+
+bool decide_may_approve(const Approval *ap, const bool *roles)
+{
+    for (size_t i = 0; i < ap->nclauses; i++)
+        if (clause_takes(&ap->clauses[i], roles))
+            return true;
+    return false;
+}
+
+/* Matching state: PLACE_CLAUSE[p] is the clause of place p, OWNER[p] the
+ * voter filling it or -1; SEEN marks places tried in this search. */
+typedef struct Matching {
+    const Approval *ap;
+    const bool *const *voters;
+    int *place_clause;
+    int *owner;
+    bool *seen;
+    size_t nplaces;
+} Matching;
+
+/* place_voter tries to give voter V a place, moving earlier voters to other
+ * places they can fill (Kuhn's augmenting path). */
+static bool place_voter(Matching *mt, size_t v)
+{
+    for (size_t p = 0; p < mt->nplaces; p++) {
+        if (mt->seen[p] ||
+            !clause_takes(&mt->ap->clauses[mt->place_clause[p]], mt->voters[v]))
+            continue;
+        mt->seen[p] = true;
+        if (mt->owner[p] < 0 || place_voter(mt, (size_t)mt->owner[p])) {
+            mt->owner[p] = (int)v;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool decide_approval_met(const Approval *ap, const bool *const *approvers,
+                         size_t n)
+{
+    size_t nplaces = 0;
+    for (size_t i = 0; i < ap->nclauses; i++)
+        nplaces += (size_t)ap->clauses[i].count;
+    if (nplaces == 0)
+        return false; /* a model always has a clause; never met by none */
+    if (n < nplaces)
+        return false;
+    Matching mt = {ap,
+                   approvers,
+                   xmalloc(nplaces * sizeof(int)),
+                   xmalloc(nplaces * sizeof(int)),
+                   xmalloc(nplaces),
+                   nplaces};
+    size_t p = 0;
+    for (size_t i = 0; i < ap->nclauses; i++)
+        for (int k = 0; k < ap->clauses[i].count; k++)
+            mt.place_clause[p++] = (int)i;
+    for (p = 0; p < nplaces; p++)
+        mt.owner[p] = -1;
+    size_t filled = 0;
+    for (size_t v = 0; v < n && filled < nplaces; v++) {
+        memset(mt.seen, 0, nplaces);
+        if (place_voter(&mt, v))
+            filled++;
+    }
+    free(mt.place_clause);
+    free(mt.owner);
+    free(mt.seen);
+    return filled == nplaces;
 }
 
 const char *outcome_text(Arena *a, const Outcome *o)

@@ -104,6 +104,27 @@ void decide_rows(const Model *m, const Session *s, int table, Arena *a,
 bool decide_write(const Model *m, const Session *s, int table, int column,
                   const WriteRule **by);
 
+/* decide_guard finds the approval that guards operation OP on TABLE (and
+ * COLUMN for update and unmask, else -1): returns its Guard and sets *BY,
+ * or returns NULL. One operation has at most one guard (model.c). */
+const Guard *decide_guard(const Model *m, GuardOp op, int table, int column,
+                          const Approval **by);
+
+/* decide_may_approve reports whether a holder of ROLES (a closed role set,
+ * as in Session.roles) may vote on AP at all: it holds a role of one of the
+ * `by` line's clauses. The requester never may (the runtimes check that). */
+bool decide_may_approve(const Approval *ap, const bool *roles);
+
+/* decide_approval_met reports whether the votes of N approvers satisfy
+ * AP's `by` line. APPROVERS[i] is the closed role set of the i-th voter;
+ * the voters are distinct people, none of them the requester. Each clause
+ * needs its count of voters holding one of its roles, and one voter counts
+ * for one clause only: `by 1 of a and 1 of b` is not met by one person
+ * holding a and b. Decided as a matching of voters to the clauses' places
+ * (augmenting paths), so the order of the votes never matters. */
+bool decide_approval_met(const Approval *ap, const bool *const *approvers,
+                         size_t n);
+
 /* outcome_text renders "show", "mask phone_mid" or "hide". Arena-owned. */
 const char *outcome_text(Arena *a, const Outcome *o);
 

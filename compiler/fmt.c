@@ -35,6 +35,7 @@ static int prec(const Node *e)
         return e->as.binary.op == OP_OR ? 1 : e->as.binary.op == OP_AND ? 2 : 4;
     case NODE_NOT: return 3;
     case NODE_IN:
+    case NODE_IN_SELECT:
     case NODE_IS_NULL: return 4;
     default: return 5;
     }
@@ -92,6 +93,18 @@ void fmt_expr(const Node *e, StrBuf *out)
             if (i)
                 sb_puts(out, ", ");
             literal(LIST_AT(e->as.in.values, i), out);
+        }
+        sb_putc(out, ')');
+        return;
+    case NODE_IN_SELECT:
+        sub(e->as.in_select.operand, 5, out);
+        sb_printf(out, "%s (select %s from %s",
+                  e->as.in_select.negated ? " not in" : " in",
+                  e->as.in_select.column->as.name.text,
+                  e->as.in_select.table->as.name.text);
+        if (e->as.in_select.where) {
+            sb_puts(out, " where ");
+            fmt_expr(e->as.in_select.where, out);
         }
         sb_putc(out, ')');
         return;
@@ -231,12 +244,20 @@ static void statement(const Node *n, Fields *fs)
     case NODE_GUARD:
         sb_printf(a, "%s ", guard_op_name(n->as.guard.op));
         names(n->as.guard.targets, a);
+        if (n->as.guard.beyond)
+            sb_printf(a, " beyond %s rows",
+                      n->as.guard.beyond->as.int_lit.text);
         sb_putc(a, ';');
         fs->n = 1;
         break;
     case NODE_BY:
-        sb_printf(a, "by %s of ", n->as.by.count->as.int_lit.text);
-        names(n->as.by.roles, a);
+        sb_puts(a, "by ");
+        for (size_t i = 0; i < LIST_LEN(n->as.by.clauses); i++) {
+            const Node *cl = LIST_AT(n->as.by.clauses, i);
+            sb_printf(a, "%s%s of ", i ? " and " : "",
+                      cl->as.by_clause.count->as.int_lit.text);
+            names(cl->as.by_clause.roles, a);
+        }
         sb_putc(a, ';');
         fs->n = 1;
         break;

@@ -24,6 +24,8 @@ typedef struct Builder {
     Arena *a;
     Diag *d;
     Model *m;
+    RowRule *rows; /* the rows rule being checked, for its memberships */
+    int sub_depth; /* > 0 inside a membership test's where */
 } Builder;
 
 /* --- small helpers -------------------------------------------------------- */
@@ -111,6 +113,9 @@ static int find_approval(const Model *m, const char *name)
     return -1;
 }
 
+/* find_mask finds a declared mask. A mask whose call was wrong is declared
+ * all the same, with no spec, so that its uses do not cascade into
+ * "unknown mask" errors: callers treat it as already reported. */
 static const MaskFn *find_mask(const Model *m, const char *name)
 {
     for (size_t i = 0; i < m->nmasks; i++)
@@ -403,7 +408,7 @@ static const MaskFn *resolve_mask_ref(Builder *b, const Node *ref)
     const char *name = ref->as.name.text;
     const MaskFn *fn = find_mask(b->m, name);
     if (fn)
-        return fn;
+        return fn->spec ? fn : NULL; /* a broken declaration: reported */
     const MaskSpec *spec = mask_spec_find(name);
     if (spec && spec->min_args == 0) {
         Node *call = ast_call_new(b->a, ref->at, (Node *)ref, NULL);
@@ -446,7 +451,7 @@ static const char *input_text(MaskInput in)
 static void check_mask_fits(Builder *b, const MaskFn *fn, const Column *c,
                             Span at)
 {
-    if (mask_fits(fn, c->type))
+    if (c->bad_type || mask_fits(fn, c->type))
         return;
     Diagnostic *x =
         diag_error(b->d, at, "%s masks %s columns, but '%s' is %s", fn->text,
@@ -667,21 +672,23 @@ static void pass_header(Builder *b, const Node *items)
 /* --- pass: declarations ------------------------------------------------- */
 
 /* plain_name rejects a dotted name where only classifications may have
- * dots; the name becomes a SQL identifier later. */
+ * dots; the name becomes a SQL identifier later. The caller declares the
+ * name all the same, so that its uses do not cascade into "unknown" errors
+ * (the model is discarded after any error). */
 static bool plain_name(Builder *b, const Node *name, const char *what)
 {
     if (!strchr(name->as.name.text, '.'))
         return true;
-    diag_error(b->d, name->at, "a %s name cannot contain '.'", what);
+    diag_error(b->d, name->at, "%s %s name cannot contain '.'",
+               strchr("aeiou", what[0]) ? "an" : "a", what);
     return false;
 }
 
 static void declare_role(Builder *b, const Node *n)
 {
     const char *name = n->as.role.name->as.name.text;
-    if (!plain_name(b, n->as.role.name, "role"))
-        return;
-    check_name(b, n->as.role.name, NAME_ROLE);
+    if (plain_name(b, n->as.role.name, "role"))
+        check_name(b, n->as.role.name, NAME_ROLE);
     int prev = model_role(b->m, name);
     if (prev >= 0) {
         duplicate(b, n->as.role.name->at, "role", name, b->m->roles[prev].at);
@@ -697,9 +704,8 @@ static void declare_role(Builder *b, const Node *n)
 static void declare_scenario(Builder *b, const Node *n)
 {
     const char *name = n->as.scenario.name->as.name.text;
-    if (!plain_name(b, n->as.scenario.name, "scenario"))
-        return;
-    check_name(b, n->as.scenario.name, NAME_SCENARIO);
+    if (plain_name(b, n->as.scenario.name, "scenario"))
+        check_name(b, n->as.scenario.name, NAME_SCENARIO);
     int prev = model_scenario(b->m, name);
     if (prev >= 0) {
         duplicate(b, n->as.scenario.name->at, "scenario", name,
@@ -717,17 +723,21 @@ static void declare_scenario(Builder *b, const Node *n)
 static void declare_mask(Builder *b, const Node *n)
 {
     const char *name = n->as.mask_def.name->as.name.text;
-    if (!plain_name(b, n->as.mask_def.name, "mask"))
-        return;
-    check_name(b, n->as.mask_def.name, NAME_MASK);
+    if (plain_name(b, n->as.mask_def.name, "mask"))
+        check_name(b, n->as.mask_def.name, NAME_MASK);
     const MaskFn *prev = find_mask(b->m, name);
     if (prev) {
         duplicate(b, n->as.mask_def.name->at, "mask", name, prev->at);
         return;
     }
     MaskFn *fn = check_call(b, n->as.mask_def.call, name);
-    if (!fn)
-        return;
+    if (!fn) {
+        /* Declared without a spec: its uses are not "unknown". */
+        fn = arena_alloc(b->a, sizeof *fn);
+        fn->name = name;
+        fn->call = n->as.mask_def.call;
+        fn->text = name;
+    }
     fn->at = n->as.mask_def.name->at;
     b->m->masks = grow(b->a, b->m->masks, b->m->nmasks, sizeof(MaskFn *));
     b->m->masks[b->m->nmasks++] = fn;
@@ -744,11 +754,14 @@ static void declare_class(Builder *b, const Node *n)
         return;
     }
     const MaskFn *fn = NULL;
-    if (n->as.classification.has_default &&
-        n->as.classification.effect == EFFECT_MASK) {
+    Effect effect = n->as.classification.effect;
+    if (n->as.classification.has_default && effect == EFFECT_MASK) {
+        /* A wrong mask is reported; the classification is declared all
+         * the same (hiding, in a model that is never used) so that its
+         * columns do not cascade into "unknown classification". */
         fn = resolve_mask_ref(b, n->as.classification.mask);
         if (!fn)
-            return;
+            effect = EFFECT_HIDE;
     }
     b->m->classes =
         grow(b->a, b->m->classes, b->m->nclasses, sizeof(Classification));
@@ -757,7 +770,7 @@ static void declare_class(Builder *b, const Node *n)
     c->label = label_of(n->as.classification.label);
     c->at = n->as.classification.name->at;
     c->has_default = n->as.classification.has_default;
-    c->effect = n->as.classification.effect;
+    c->effect = effect;
     c->mask = fn;
 }
 
@@ -782,15 +795,15 @@ static void declare_column(Builder *b, Table *t, const Node *n)
                       t->columns[i].at);
             return;
         }
-    if (strchr(name, '.')) {
+    if (strchr(name, '.'))
         diag_error(b->d, n->as.column.name->at,
                    "a column name cannot contain '.'");
-        return;
-    }
-    check_name(b, n->as.column.name, NAME_COLUMN);
+    else
+        check_name(b, n->as.column.name, NAME_COLUMN);
     ColType type = TYPE_TEXT;
     const Node *tn = n->as.column.type;
-    if (!parse_type(tn->as.name.text, &type)) {
+    bool bad_type = !parse_type(tn->as.name.text, &type);
+    if (bad_type) {
         static const char *types[] = {"integer", "real",     "text",
                                       "date",    "datetime", "boolean"};
         Diagnostic *x =
@@ -863,6 +876,7 @@ static void declare_column(Builder *b, Table *t, const Node *n)
     c->key = n->as.column.key;
     c->classification = cls;
     c->at = n->as.column.name->at;
+    c->bad_type = bad_type;
     if (cls >= 0 && b->m->classes[cls].mask)
         check_mask_fits(b, b->m->classes[cls].mask, c, LIST_AT(classes, 0)->at);
 }
@@ -876,12 +890,11 @@ static void declare_table(Builder *b, const Node *n)
                   b->m->tables[prev].at);
         return;
     }
-    if (strchr(name, '.')) {
+    if (strchr(name, '.'))
         diag_error(b->d, n->as.table.name->at,
                    "a table name cannot contain '.'");
-        return;
-    }
-    check_name(b, n->as.table.name, NAME_TABLE);
+    else
+        check_name(b, n->as.table.name, NAME_TABLE);
     b->m->tables = grow(b->a, b->m->tables, b->m->ntables, sizeof(Table));
     Table *t = &b->m->tables[b->m->ntables++];
     t->name = name;
@@ -1030,24 +1043,124 @@ static ExprType want_bool(Builder *b, int table, const Node *e,
     return t;
 }
 
+/* column_type is the expression type of TABLE.COLUMN; a column whose type
+ * word was wrong (reported) compares with anything. */
+static ExprType column_type(Builder *b, int table, int column)
+{
+    const Column *c = &b->m->tables[table].columns[column];
+    if (c->bad_type)
+        return ET_ANY;
+    switch (c->type) {
+    case TYPE_INTEGER:
+    case TYPE_REAL: return ET_NUMBER;
+    case TYPE_TEXT: return ET_TEXT;
+    case TYPE_DATE:
+    case TYPE_DATETIME: return ET_DATE;
+    case TYPE_BOOLEAN: return ET_BOOL;
+    }
+    return ET_ERROR;
+}
+
+static const char **table_names(Builder *b)
+{
+    const char **v = arena_alloc(b->a, (b->m->ntables + 1) * sizeof *v);
+    for (size_t i = 0; i < b->m->ntables; i++)
+        v[i] = b->m->tables[i].name;
+    return v;
+}
+
+/* type_membership checks one membership test of a rows rule on TABLE and
+ * records it in the rule:
+ *   expr ["not"] "in" "(" "select" name "from" name ["where" expr] ")"
+ * The other table must be declared and be another table; the selected
+ * column is one of its columns and compares with the operand; the where
+ * is a condition over the other table's columns and holds no membership
+ * itself (emitters then need no correlated subqueries). */
+static ExprType type_membership(Builder *b, int table, const Node *e)
+{
+    ExprType lt = type_expr(b, table, e->as.in_select.operand);
+    const Node *tn = e->as.in_select.table;
+    const Node *cn = e->as.in_select.column;
+    if (b->sub_depth > 0) {
+        Diagnostic *x = diag_error(b->d, e->at,
+                                   "a membership test cannot be nested in "
+                                   "another one's where");
+        diag_hint(b->d, x,
+                  "the where of a subquery tests the columns of "
+                  "its own table, session.ATTR and current_user");
+        return ET_BOOL;
+    }
+    int t = model_table(b->m, tn->as.name.text);
+    if (t < 0) {
+        Diagnostic *x = unknown(b, tn->at, "table", tn->as.name.text,
+                                table_names(b), b->m->ntables);
+        if (x->nnotes == 0)
+            diag_hint(b->d, x,
+                      "a membership test reads another table "
+                      "that the policy declares");
+        return ET_BOOL;
+    }
+    if (t == table) {
+        Diagnostic *x = diag_error(b->d, tn->at,
+                                   "a membership test reads another table, "
+                                   "not '%s' itself",
+                                   tn->as.name.text);
+        diag_hint(b->d, x, "test the columns of '%s' directly",
+                  tn->as.name.text);
+        return ET_BOOL;
+    }
+    int c = resolve_column(b, t, cn);
+    if (c >= 0 && !comparable(lt, column_type(b, t, c))) {
+        const Column *col = &b->m->tables[t].columns[c];
+        Diagnostic *x = diag_error(b->d, cn->at, "cannot compare %s with %s",
+                                   et_name(lt), et_name(column_type(b, t, c)));
+        diag_hint(b->d, x, "'%s.%s' is %s", b->m->tables[t].name, col->name,
+                  coltype_name(col->type));
+    }
+    if (e->as.in_select.where) {
+        b->sub_depth++;
+        want_bool(b, t, e->as.in_select.where, "the where of a subquery");
+        b->sub_depth--;
+    }
+    if (b->rows && c >= 0) {
+        RowRule *r = b->rows;
+        r->members = grow(b->a, r->members, r->nmembers, sizeof(Membership));
+        r->members[r->nmembers++] = (Membership){
+            .node = e,
+            .operand = e->as.in_select.operand,
+            .table = t,
+            .column = c,
+            .where = e->as.in_select.where,
+            .negated = e->as.in_select.negated,
+            .at = e->at,
+        };
+    }
+    return ET_BOOL;
+}
+
 /* type_expr types a row expression, reporting what does not fit. */
 static ExprType type_expr(Builder *b, int table, const Node *e)
 {
     switch (e->kind) {
     case NODE_NAME: {
+        if (b->sub_depth > 0 && strchr(e->as.name.text, '.')) {
+            /* `doctors.id` in a subquery's where: a correlated subquery. */
+            Diagnostic *x = diag_error(b->d, e->at,
+                                       "the where of a subquery reads only "
+                                       "the columns of '%s'",
+                                       b->m->tables[table].name);
+            diag_hint(b->d, x,
+                      "a membership test compares the rule's "
+                      "column with the selected column; it cannot "
+                      "refer to the rule's table inside");
+            return ET_ERROR;
+        }
         int c = resolve_column(b, table, e);
         if (c < 0)
             return ET_ERROR;
-        switch (b->m->tables[table].columns[c].type) {
-        case TYPE_INTEGER:
-        case TYPE_REAL: return ET_NUMBER;
-        case TYPE_TEXT: return ET_TEXT;
-        case TYPE_DATE:
-        case TYPE_DATETIME: return ET_DATE;
-        case TYPE_BOOLEAN: return ET_BOOL;
-        }
-        return ET_ERROR;
+        return column_type(b, table, c);
     }
+    case NODE_IN_SELECT: return type_membership(b, table, e);
     case NODE_INT:
     case NODE_REAL: return ET_NUMBER;
     case NODE_STRING: return ET_TEXT;
@@ -1158,8 +1271,10 @@ static void add_rows(Builder *b, int table, const Node *n)
     r.expr = n->as.rows.expr;
     r.at = n->at;
     r.roles = resolve_roles(b, n->as.rows.roles, &r.nroles);
+    b->rows = &r;
     if (r.expr)
         want_bool(b, table, r.expr, "a rows rule");
+    b->rows = NULL;
     b->m->tables[table].has_rows = true;
     r.id = (int)b->m->nrowrules;
     b->m->rowrules =
@@ -1274,10 +1389,26 @@ static void pass_conflicts(Builder *b)
 
 /* --- pass: approvals ---------------------------------------------------- */
 
+/* add_guard binds the targets of one guarded operation:
+ *   "export" names ["beyond" INT "rows"] ";"
+ *   | ("delete" | "update" | "unmask") names ";" */
 static void add_guard(Builder *b, Approval *ap, const Node *g)
 {
     GuardOp op = g->as.guard.op;
     const Node *targets = g->as.guard.targets;
+    int64_t beyond = -1;
+    if (g->as.guard.beyond) {
+        beyond = g->as.guard.beyond->as.int_lit.value;
+        if (beyond < 1) {
+            Diagnostic *x = diag_error(b->d, g->as.guard.beyond->at,
+                                       "the row limit of an export must be "
+                                       "1 or more");
+            diag_hint(b->d, x,
+                      "a statement that reads more rows than "
+                      "the limit needs the approval");
+            beyond = 1;
+        }
+    }
     for (size_t i = 0; i < LIST_LEN(targets); i++) {
         const Node *tn = LIST_AT(targets, i);
         const char *text = tn->as.name.text;
@@ -1291,6 +1422,8 @@ static void add_guard(Builder *b, Approval *ap, const Node *g)
                       guard_op_name(op));
             continue;
         }
+        if (!by_column && dot && model_table(b->m, text) >= 0)
+            continue; /* a dotted table name, reported where declared */
         if (!by_column && dot) {
             Diagnostic *x =
                 diag_error(b->d, tn->at, "%s guards a whole table, got '%s'",
@@ -1318,16 +1451,55 @@ static void add_guard(Builder *b, Approval *ap, const Node *g)
                 continue;
         }
         ap->guards = grow(b->a, ap->guards, ap->nguards, sizeof(Guard));
-        ap->guards[ap->nguards++] = (Guard){op, t, c, tn->at};
+        ap->guards[ap->nguards++] = (Guard){op, t, c, tn->at, beyond};
     }
+}
+
+/* add_clauses binds the clauses of a `by` line:
+ *   "by" INT "of" names {"and" INT "of" names} ";"
+ * Each clause needs 1 to 100 approvers, and so does the whole line. The v1
+ * fields count and roles get the sum and the union (see model.h). */
+static void add_clauses(Builder *b, Approval *ap, const Node *by)
+{
+    const Node *clauses = by->as.by.clauses;
+    size_t n = LIST_LEN(clauses);
+    ap->clauses = arena_alloc(b->a, (n + 1) * sizeof *ap->clauses);
+    ap->roles = arena_alloc(b->a, (b->m->nroles + 1) * sizeof *ap->roles);
+    ap->by_at = by->at;
+    int64_t total = 0;
+    bool counted = true; /* every clause's count is in range */
+    for (size_t i = 0; i < n; i++) {
+        const Node *cl = LIST_AT(clauses, i);
+        ApprovalClause *c = &ap->clauses[ap->nclauses++];
+        int64_t cnt = cl->as.by_clause.count->as.int_lit.value;
+        if (cnt < 1 || cnt > 100) {
+            diag_error(b->d, cl->as.by_clause.count->at,
+                       "an approval needs from 1 to 100 approvers");
+            counted = false;
+        }
+        c->count = (int)(cnt < 1 ? 1 : cnt > 100 ? 100 : cnt);
+        c->roles = resolve_roles(b, cl->as.by_clause.roles, &c->nroles);
+        c->at = cl->at;
+        total += c->count;
+        for (size_t k = 0; k < c->nroles; k++)
+            if (!ids_contain(ap->roles, ap->nroles, c->roles[k]))
+                ap->roles[ap->nroles++] = c->roles[k];
+    }
+    if (total > 100 && n > 1 && counted) {
+        Diagnostic *x = diag_error(b->d, by->at,
+                                   "an approval needs from 1 to 100 "
+                                   "approvers, and this one needs %lld",
+                                   (long long)total);
+        diag_hint(b->d, x, "the clauses of a 'by' line add up");
+    }
+    ap->count = (int)(total > 100 ? 100 : total);
 }
 
 static void add_approval(Builder *b, const Node *n)
 {
     const char *name = n->as.approval.name->as.name.text;
-    if (!plain_name(b, n->as.approval.name, "approval"))
-        return;
-    check_name(b, n->as.approval.name, NAME_APPROVAL);
+    if (plain_name(b, n->as.approval.name, "approval"))
+        check_name(b, n->as.approval.name, NAME_APPROVAL);
     int prev = find_approval(b->m, name);
     if (prev >= 0) {
         duplicate(b, n->as.approval.name->at, "approval", name,
@@ -1354,12 +1526,7 @@ static void add_approval(Builder *b, const Node *n)
                 continue;
             }
             by = it;
-            int64_t cnt = it->as.by.count->as.int_lit.value;
-            if (cnt < 1 || cnt > 100)
-                diag_error(b->d, it->as.by.count->at,
-                           "an approval needs from 1 to 100 approvers");
-            ap.count = (int)(cnt < 1 ? 1 : cnt > 100 ? 100 : cnt);
-            ap.roles = resolve_roles(b, it->as.by.roles, &ap.nroles);
+            add_clauses(b, &ap, it);
         } else if (it->kind == NODE_EXPIRES) {
             if (expires) {
                 Diagnostic *x = diag_error(b->d, it->at,
@@ -1371,6 +1538,7 @@ static void add_approval(Builder *b, const Node *n)
                 continue;
             }
             expires = it;
+            ap.expires_at = it->at;
             ap.expires = it->as.expires.duration->as.duration.seconds;
             if (ap.expires < 0)
                 diag_error(b->d, it->as.expires.duration->at,
@@ -1397,7 +1565,21 @@ static void add_approval(Builder *b, const Node *n)
                   "add one of: export T; delete T; update T.C; "
                   "unmask T.C;");
     }
-    /* One operation guarded twice would need two approvals at once. */
+    /* One operation guarded twice would need two approvals at once; in one
+     * approval, `export t;` beside `export t beyond 10 rows;` would leave
+     * the limit in doubt. */
+    for (size_t g = 1; g < ap.nguards; g++)
+        for (size_t h = 0; h < g; h++) {
+            const Guard *o = &ap.guards[h];
+            if (o->op != ap.guards[g].op || o->table != ap.guards[g].table ||
+                o->column != ap.guards[g].column)
+                continue;
+            Diagnostic *x = diag_error(b->d, ap.guards[g].at,
+                                       "this operation is already guarded "
+                                       "by this approval");
+            diag_note(b->d, x, o->at, "guarded here");
+            break;
+        }
     for (size_t g = 0; g < ap.nguards; g++)
         for (size_t k = 0; k < b->m->napprovals; k++)
             for (size_t h = 0; h < b->m->approvals[k].nguards; h++) {
@@ -1506,7 +1688,7 @@ static void set_corpus(Builder *b, const Node *n)
 
 Model *model_build(Arena *a, Diag *d, const Source *src, const Node *root)
 {
-    Builder b = {a, d, arena_alloc(a, sizeof(Model))};
+    Builder b = {a, d, arena_alloc(a, sizeof(Model)), NULL, 0};
     b.m->arena = a;
     b.m->src = src;
     int errors = d->errors;
@@ -1549,4 +1731,73 @@ const Audit *model_audit(const Model *m, int table)
         if (m->audits[i].table == table)
             return &m->audits[i];
     return NULL;
+}
+
+const Membership *model_membership(const Model *m, const Node *node)
+{
+    for (size_t i = 0; i < m->nrowrules; i++)
+        for (size_t k = 0; k < m->rowrules[i].nmembers; k++)
+            if (m->rowrules[i].members[k].node == node)
+                return &m->rowrules[i].members[k];
+    return NULL;
+}
+
+/* --- v1.1 constructs ------------------------------------------------------ */
+
+/* each_v11 calls FN on every use of a v1.1 construct in M: the rows rules'
+ * membership tests, then each approval's limited exports and its clauses.
+ * (Diagnostics are printed in source order whatever the order here.) */
+static void each_v11(const Model *m, void (*fn)(void *, const char *, Span),
+                     void *ctx)
+{
+    for (size_t i = 0; i < m->nrowrules; i++)
+        for (size_t k = 0; k < m->rowrules[i].nmembers; k++)
+            fn(ctx, "a membership test (in (select ...))",
+               m->rowrules[i].members[k].at);
+    for (size_t i = 0; i < m->napprovals; i++) {
+        const Approval *ap = &m->approvals[i];
+        for (size_t g = 0; g < ap->nguards; g++)
+            if (ap->guards[g].beyond >= 0)
+                fn(ctx, "'export ... beyond N rows'", ap->guards[g].at);
+        if (ap->nclauses > 1)
+            fn(ctx, "an approval with several 'by' clauses", ap->by_at);
+    }
+}
+
+static void first_use(void *ctx, const char *what, Span at)
+{
+    ModelFeature *f = ctx;
+    if (!f->what || at.begin < f->at.begin)
+        *f = (ModelFeature){what, at};
+}
+
+bool model_uses_v11(const Model *m, ModelFeature *out)
+{
+    ModelFeature f = {NULL, {0}};
+    each_v11(m, first_use, &f);
+    if (out)
+        *out = f;
+    return f.what != NULL;
+}
+
+typedef struct Refusal {
+    Diag *d;
+    const char *target;
+    int n;
+} Refusal;
+
+static void refuse(void *ctx, const char *what, Span at)
+{
+    Refusal *r = ctx;
+    Diagnostic *x = diag_error(
+        r->d, at, "%s is not supported by the %s target yet", what, r->target);
+    diag_hint(r->d, x, "docs/language.md lists what each target supports");
+    r->n++;
+}
+
+int model_refuse_v11(const Model *m, Diag *d, const char *target)
+{
+    Refusal r = {d, target, 0};
+    each_v11(m, refuse, &r);
+    return r.n;
 }

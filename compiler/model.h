@@ -7,6 +7,50 @@
  * conflicting rules) without stopping at the first. The Model is what the
  * decision function (decide.h), explain, the matrix and the emitters read;
  * none of them look at the syntax tree for meaning again.
+ *
+ * For emitters: the v1.1 constructs, and how to read them.
+ *
+ *   Membership rows  `rows where OPERAND [not] in (select COL from T
+ *                    [where E]) for R;` A RowRule's expr may hold
+ *                    NODE_IN_SELECT nodes anywhere (under and, or, not).
+ *                    RowRule.members lists them resolved, and
+ *                    model_membership(m, node) finds the one for a node
+ *                    met while walking the expr. OPERAND is an expression
+ *                    over the rule's own table, like any operand; COL
+ *                    (Membership.column) is a column of the other table
+ *                    T (Membership.table, never the rule's own table); E
+ *                    (Membership.where) is a row expression whose names
+ *                    are columns of T, with session.ATTR and current_user
+ *                    as usual; it holds no membership itself. T is read
+ *                    as stored: its own rows rules, masks and the
+ *                    session's view do not apply. A null never matches:
+ *                    the test is true when some row of T that passes E
+ *                    has COL = OPERAND; `not in` is true when OPERAND is
+ *                    not null and no such row exists. In SQL:
+ *                      OPERAND [NOT] IN (SELECT t.COL FROM T t
+ *                                        WHERE t.COL IS NOT NULL AND (E))
+ *                    with E's names qualified by T's alias.
+ *   Approval clauses `by 1 of compliance and 1 of sales_manager;`
+ *                    Approval.clauses (nclauses >= 1) each need `count`
+ *                    distinct approvers holding one of their roles, and
+ *                    one approver counts for one clause only (a
+ *                    matching: decide_approval_met in decide.h is the
+ *                    reference). Approval.count and Approval.roles keep
+ *                    their v1 meaning only when nclauses == 1; with more
+ *                    clauses they hold the sum of the counts and the union
+ *                    of the roles, a necessary condition, not sufficient.
+ *   Bulk reads       `export T beyond N rows;` is a Guard with op
+ *                    GUARD_EXPORT and beyond = N (beyond is -1 for a plain
+ *                    `export T;`). It guards T's export view as `export T`
+ *                    does, and also every other statement of a session
+ *                    that reads more than N rows of T through the
+ *                    session's view of T: the statement fails with
+ *                    [approval-required] at row N + 1 unless the session
+ *                    holds an approved request, which it then uses up.
+ *
+ * model_uses_v11 says whether a policy uses any of them; a target that does
+ * not implement them yet refuses the policy with model_refuse_v11, which
+ * reports each use at its location.
  */
 #ifndef WARD_MODEL_H
 #define WARD_MODEL_H
@@ -69,6 +113,8 @@ typedef struct Column {
     bool key;
     int classification; /* index, or -1 when unclassified */
     Span at;
+    bool bad_type; /* the type word was unknown (reported); TYPE_TEXT
+                      stands in, and checks that need the type skip it */
 } Column;
 
 /* An access rule: show/mask/hide COLUMNS [to ROLES] [in SCENARIO]. */
@@ -85,6 +131,18 @@ typedef struct Rule {
     Span at;
 } Rule;
 
+/* A Membership is one `OPERAND [not] in (select COLUMN from TABLE [where
+ * WHERE])` of a rows rule, resolved (see the note at the top). */
+typedef struct Membership {
+    const Node *node;    /* the NODE_IN_SELECT inside RowRule.expr */
+    const Node *operand; /* over the rule's table */
+    int table;           /* the other table, read as stored */
+    int column;          /* the column of TABLE compared with OPERAND */
+    const Node *where;   /* over TABLE's columns, or NULL */
+    bool negated;        /* not in */
+    Span at;
+} Membership;
+
 typedef struct RowRule {
     int id;
     int table;
@@ -92,6 +150,8 @@ typedef struct RowRule {
     int *roles;
     size_t nroles;
     Span at;
+    Membership *members; /* the membership tests in expr, in source order */
+    size_t nmembers;
 } RowRule;
 
 typedef struct WriteRule {
@@ -118,7 +178,17 @@ typedef struct Guard {
     int table;
     int column; /* for update and unmask; -1 otherwise */
     Span at;
+    int64_t beyond; /* export T beyond N rows: N (1 or more); -1 for a plain
+                       `export T` and for the other operations */
 } Guard;
+
+/* One clause of a `by` line: COUNT approvers holding any of ROLES. */
+typedef struct ApprovalClause {
+    int count;  /* 1 to 100 */
+    int *roles; /* any of these */
+    size_t nroles;
+    Span at;
+} ApprovalClause;
 
 typedef struct Approval {
     const char *name;
@@ -126,10 +196,17 @@ typedef struct Approval {
     Span at;
     Guard *guards;
     size_t nguards;
+    /* v1 view of the `by` line: exact when nclauses == 1; with several
+     * clauses the sum of their counts and the union of their roles, which
+     * an approval must reach but which does not suffice (see the top). */
     int count;  /* approvals needed */
     int *roles; /* approving roles */
     size_t nroles;
+    ApprovalClause *clauses; /* the `by` line's clauses, in source order */
+    size_t nclauses;
     int64_t expires; /* seconds; 0 when never */
+    Span by_at;      /* the `by` line */
+    Span expires_at; /* the `expires` line; file NULL when absent */
 } Approval;
 
 typedef struct Audit {
@@ -182,6 +259,26 @@ int model_table(const Model *m, const char *name);
 int model_column(const Model *m, int table, const char *name);
 /* model_audit is the audit statement of TABLE, or NULL. */
 const Audit *model_audit(const Model *m, int table);
+
+/* model_membership is the resolved membership test of NODE, a
+ * NODE_IN_SELECT of one of M's rows rules; NULL for any other node. */
+const Membership *model_membership(const Model *m, const Node *node);
+
+/* A construct a target may not implement yet (see the note at the top). */
+typedef struct ModelFeature {
+    const char *what; /* "a membership test (in (select ...))", ... */
+    Span at;          /* where the policy uses it */
+} ModelFeature;
+
+/* model_uses_v11 reports whether M uses a construct added in v1.1
+ * (membership rows rules, approvals with several `by` clauses, `export T
+ * beyond N rows`). OUT, when given, receives the first use in the file. */
+bool model_uses_v11(const Model *m, ModelFeature *out);
+
+/* model_refuse_v11 reports every use of a v1.1 construct in M as an error
+ * "WHAT is not supported by the TARGET target yet", located at the use.
+ * Returns the number of errors reported (0: the target may go ahead). */
+int model_refuse_v11(const Model *m, Diag *d, const char *target);
 
 /* rule_names_role, rule_has_column: membership tests on a rule's lists;
  * ids_contain tests any list of role or column indexes. */

@@ -281,21 +281,31 @@ Node *ast_approval_new(Arena *a, Span at, Node *name, Node *label, Node *items)
     return n;
 }
 
-/* guard = ("export" | "delete" | "update" | "unmask") names ";" */
-Node *ast_guard_new(Arena *a, Span at, GuardOp op, Node *targets)
+/* guard = "export" names ["beyond" INT "rows"] ";"
+ *       | ("delete" | "update" | "unmask") names ";" */
+Node *ast_guard_new(Arena *a, Span at, GuardOp op, Node *targets, Node *beyond)
 {
     Node *n = ast_new(a, NODE_GUARD, at);
     n->as.guard.op = op;
     n->as.guard.targets = targets;
+    n->as.guard.beyond = beyond;
     return n;
 }
 
-/* by = "by" INT "of" names ";" */
-Node *ast_by_new(Arena *a, Span at, Node *count, Node *roles)
+/* by = "by" by_clause {"and" by_clause} ";" */
+Node *ast_by_new(Arena *a, Span at, Node *clauses)
 {
     Node *n = ast_new(a, NODE_BY, at);
-    n->as.by.count = count;
-    n->as.by.roles = roles;
+    n->as.by.clauses = clauses;
+    return n;
+}
+
+/* by_clause = INT "of" names */
+Node *ast_by_clause_new(Arena *a, Span at, Node *count, Node *roles)
+{
+    Node *n = ast_new(a, NODE_BY_CLAUSE, at);
+    n->as.by_clause.count = count;
+    n->as.by_clause.roles = roles;
     return n;
 }
 
@@ -364,6 +374,29 @@ Node *ast_is_null_new(Arena *a, Span at, Node *operand, bool negated)
     n->as.is_null.operand = operand;
     n->as.is_null.negated = negated;
     return n;
+}
+
+/* subquery = "select" name "from" name ["where" expr] */
+Node *ast_subquery_new(Arena *a, Span at, Node *column, Node *table,
+                       Node *where)
+{
+    Node *n = ast_new(a, NODE_IN_SELECT, at);
+    n->as.in_select.column = column;
+    n->as.in_select.table = table;
+    n->as.in_select.where = where;
+    return n;
+}
+
+/* expr ["not"] "in" "(" subquery ")": SUBQUERY gains its operand and spans
+ * the whole test. */
+Node *ast_in_select_new(Arena *a, Span at, Node *operand, Node *subquery,
+                        bool negated)
+{
+    (void)a;
+    subquery->at = at;
+    subquery->as.in_select.operand = operand;
+    subquery->as.in_select.negated = negated;
+    return subquery;
 }
 
 const char *effect_name(Effect e)

@@ -29,8 +29,10 @@ typedef enum NodeKind {
     NODE_ROWS,           /* rows where EXPR | rows all  for ROLES ; */
     NODE_WRITE,          /* write COLS to ROLES ; */
     NODE_APPROVAL,       /* approval NAME ["label"] { item* } */
-    NODE_GUARD,          /* export T | delete T | update T.C | unmask T.C ; */
-    NODE_BY,             /* by N of ROLES ; */
+    NODE_GUARD,          /* export T [beyond N rows] | delete T | update T.C
+                            | unmask T.C ; */
+    NODE_BY,             /* by CLAUSE {and CLAUSE} ; */
+    NODE_BY_CLAUSE,      /* N of ROLES, one clause of a by line */
     NODE_EXPIRES,        /* expires DURATION ; */
     NODE_AUDIT,          /* audit T [read COLS|all] [write COLS|all] ; */
     NODE_AUDIT_PART,     /* read COLS|all  or  write COLS|all */
@@ -48,6 +50,7 @@ typedef enum NodeKind {
     NODE_BINARY,         /* comparison, and, or */
     NODE_NOT,            /* not EXPR */
     NODE_IN,             /* EXPR [not] in (values) */
+    NODE_IN_SELECT,      /* EXPR [not] in (select COL from T [where E]) */
     NODE_IS_NULL,        /* EXPR is [not] null */
 } NodeKind;
 
@@ -134,11 +137,15 @@ struct Node {
         } approval;
         struct {
             GuardOp op;
-            Node *targets;
-        } guard; /* list of names */
+            Node *targets; /* list of names */
+            Node *beyond;  /* NODE_INT of `beyond N rows` (export), or NULL */
+        } guard;
         struct {
-            Node *count, *roles;
+            Node *clauses; /* list of NODE_BY_CLAUSE, one or more */
         } by;
+        struct {
+            Node *count, *roles; /* NODE_INT; list of names */
+        } by_clause;
         struct {
             Node *duration;
         } expires;
@@ -195,6 +202,13 @@ struct Node {
             Node *operand;
             bool negated;
         } is_null;
+        struct {
+            Node *operand; /* the expression tested, over the rule's table */
+            Node *column;  /* NODE_NAME: the column of TABLE selected */
+            Node *table;   /* NODE_NAME: another table of the policy */
+            Node *where;   /* over TABLE's columns, or NULL */
+            bool negated;  /* not in */
+        } in_select;
     } as;
 };
 
@@ -229,8 +243,9 @@ Node *ast_access_new(Arena *a, Span at, Effect effect, Node *columns,
 Node *ast_rows_new(Arena *a, Span at, Node *expr, Node *roles);
 Node *ast_write_new(Arena *a, Span at, Node *columns, Node *roles);
 Node *ast_approval_new(Arena *a, Span at, Node *name, Node *label, Node *items);
-Node *ast_guard_new(Arena *a, Span at, GuardOp op, Node *targets);
-Node *ast_by_new(Arena *a, Span at, Node *count, Node *roles);
+Node *ast_guard_new(Arena *a, Span at, GuardOp op, Node *targets, Node *beyond);
+Node *ast_by_new(Arena *a, Span at, Node *clauses);
+Node *ast_by_clause_new(Arena *a, Span at, Node *count, Node *roles);
 Node *ast_expires_new(Arena *a, Span at, Node *duration);
 Node *ast_audit_new(Arena *a, Span at, Node *table, Node *parts);
 Node *ast_audit_part_new(Arena *a, Span at, bool write, Node *columns);
@@ -239,6 +254,12 @@ Node *ast_binary_new(Arena *a, Span at, BinOp op, Node *l, Node *r);
 Node *ast_not_new(Arena *a, Span at, Node *operand);
 Node *ast_in_new(Arena *a, Span at, Node *operand, Node *values, bool negated);
 Node *ast_is_null_new(Arena *a, Span at, Node *operand, bool negated);
+/* ast_subquery_new builds `select COLUMN from TABLE [where WHERE]` as a
+ * NODE_IN_SELECT whose operand ast_in_select_new fills in later. */
+Node *ast_subquery_new(Arena *a, Span at, Node *column, Node *table,
+                       Node *where);
+Node *ast_in_select_new(Arena *a, Span at, Node *operand, Node *subquery,
+                        bool negated);
 Node *ast_effect_new(Arena *a, Span at, Effect effect, Node *mask);
 
 /* ast_dump prints NODE as a stable S-expression, without locations. */

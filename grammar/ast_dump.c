@@ -153,13 +153,25 @@ static void dump(const Node *n, StrBuf *out)
     case NODE_GUARD:
         sb_printf(out, "(%s", guard_op_name(n->as.guard.op));
         dump_list(n->as.guard.targets, out);
+        if (n->as.guard.beyond)
+            sb_printf(out, " (beyond %s rows)",
+                      n->as.guard.beyond->as.int_lit.text);
         sb_putc(out, ')');
         return;
     case NODE_BY:
+        /* (by 1 (of a b)); clauses after the first follow "and". */
         sb_puts(out, "(by");
-        opt(n->as.by.count, out);
-        tagged_list("of", n->as.by.roles, out);
+        for (size_t i = 0; i < LIST_LEN(n->as.by.clauses); i++) {
+            if (i)
+                sb_puts(out, " and");
+            sb_putc(out, ' ');
+            dump(LIST_AT(n->as.by.clauses, i), out);
+        }
         sb_putc(out, ')');
+        return;
+    case NODE_BY_CLAUSE:
+        dump(n->as.by_clause.count, out);
+        tagged_list("of", n->as.by_clause.roles, out);
         return;
     case NODE_EXPIRES:
         sb_puts(out, "(expires");
@@ -225,6 +237,21 @@ static void dump(const Node *n, StrBuf *out)
         dump(n->as.in.operand, out);
         dump_list(n->as.in.values, out);
         sb_putc(out, ')');
+        return;
+    case NODE_IN_SELECT:
+        sb_puts(out, n->as.in_select.negated ? "(not-in " : "(in ");
+        dump(n->as.in_select.operand, out);
+        sb_puts(out, " (select ");
+        dump(n->as.in_select.column, out);
+        sb_puts(out, " (from ");
+        dump(n->as.in_select.table, out);
+        sb_putc(out, ')');
+        if (n->as.in_select.where) {
+            sb_puts(out, " (where ");
+            dump(n->as.in_select.where, out);
+            sb_putc(out, ')');
+        }
+        sb_puts(out, "))");
         return;
     case NODE_IS_NULL:
         sb_puts(out, n->as.is_null.negated ? "(is-not-null " : "(is-null ");

@@ -3,7 +3,12 @@
  *
  * Also the scanner's side channel: it collects comments for `ward fmt` and
  * tracks which statement is being read so that syntax errors can say
- * "expected ';' after the role declaration".
+ * "expected ';' after the role declaration". Error recovery lives here too:
+ * after a syntax error the parser asks lexer_resync whether the token it
+ * failed on starts the next statement; if so, yylex supplies the missing
+ * ';' (or '}') and hands the token out again, so one mistake gives one
+ * error and the statement after it is still read. lexer_sql_hint names the
+ * SQL a user reached for (joins, like, functions) in a row expression.
  */
 #include "parse.h"
 
@@ -115,34 +120,280 @@ static const char *describe(int tok, LexBlock block, LexBlock *opens)
     }
 }
 
-/* yylex wraps the flex scanner to follow statement boundaries. */
-int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner)
+/* scan reads one token from the flex scanner. */
+static LexToken scan(Lexer *lx, yyscan_t scanner)
 {
-    Lexer *lx = yyget_extra(scanner);
-    *lval = NULL;
-    int tok = lexer_scan(lval, lloc, scanner);
-    lx->prev_tok = tok;
-    lx->prev_begin = lloc->begin;
-    if (tok == 0) {
+    LexToken t = {0};
+    YYSTYPE val = NULL;
+    YYLTYPE at = {0};
+    t.tok = lexer_scan(&val, &at, scanner);
+    lx->prev_tok = t.tok;
+    lx->prev_begin = at.begin;
+    if (t.tok == 0) {
         /* The end of input sits at the end of the text. */
-        lloc->file = lx->src;
-        lloc->begin = lloc->end = (uint32_t)lx->src->len;
-        return tok;
+        at.file = lx->src;
+        at.begin = at.end = (uint32_t)lx->src->len;
     }
-    if (lx->at_stmt_start && tok != '}') {
+    t.val = val;
+    t.at = at;
+    return t;
+}
+
+/* track follows statement boundaries and blocks for token TOK, which the
+ * parser is about to receive. */
+static void track(Lexer *lx, int tok, const Node *val)
+{
+    lx->tok_block = lx->block;
+    lx->tok_starts = lx->at_stmt_start && tok != '}' && tok != 0;
+    if (lx->tok_starts) {
         lx->stmt = describe(tok, lx->block, &lx->opening);
+        lx->stmt_tok = tok;
+        lx->stmt_name = tok == TOK_IDENT && val ? val->as.name.text : NULL;
+        lx->stmt_len = 0;
+        lx->in_expr = false;
+        lx->depth = 0;
         lx->at_stmt_start = false;
     }
+    lx->stmt_len++;
+    if (tok == '(')
+        lx->depth++;
+    else if (tok == ')' && lx->depth > 0)
+        lx->depth--;
     if (tok == ';') {
         lx->at_stmt_start = true;
+        lx->in_expr = false;
     } else if (tok == '{') {
         lx->block = lx->opening;
         lx->at_stmt_start = true;
     } else if (tok == '}') {
         lx->block = BLOCK_TOP;
         lx->at_stmt_start = true;
+        lx->in_expr = false;
+    } else if (tok == TOK_WHERE && lx->stmt_tok == TOK_ROWS &&
+               lx->block == BLOCK_TABLE) {
+        lx->in_expr = true;
+    } else if (tok == TOK_FOR) {
+        lx->in_expr = false;
     }
-    return tok;
+}
+
+/* newline_between: a line break separates offsets A and B. */
+static bool newline_between(const Lexer *lx, uint32_t a, uint32_t b)
+{
+    for (uint32_t i = a; i < b && i < lx->src->len; i++)
+        if (lx->src->text[i] == '\n')
+            return true;
+    return false;
+}
+
+/* starts_line: token T is the first on its line. */
+static bool starts_line(const Lexer *lx, const LexToken *prev,
+                        const LexToken *t)
+{
+    return !prev->tok || newline_between(lx, prev->at.end, t->at.begin);
+}
+
+static void push_back(Lexer *lx, LexToken t)
+{
+    if (lx->npending < (int)(sizeof lx->pending / sizeof lx->pending[0]))
+        lx->pending[lx->npending++] = t;
+}
+
+static void push_front(Lexer *lx, LexToken t)
+{
+    if (lx->npending == (int)(sizeof lx->pending / sizeof lx->pending[0]))
+        return;
+    memmove(lx->pending + 1, lx->pending,
+            (size_t)lx->npending * sizeof lx->pending[0]);
+    lx->pending[0] = t;
+    lx->npending++;
+}
+
+static LexToken synthetic(int tok, uint32_t at, const Source *src)
+{
+    return (LexToken){tok, NULL, {src, at, at}, true};
+}
+
+/* column_runs_on: T, a name at the start of a line inside a column
+ * declaration that already has its name and type, followed by another
+ * name, starts the next column: the ';' before it is missing.
+ *   id integer key          <- no ';'
+ *   name text;
+ * Reports it and queues T and the token after it behind a ';'. A name
+ * followed by anything else is a tag on the next line, which the model
+ * reports. Returns whether the ';' was supplied (T is then the ';'). */
+static bool column_runs_on(Lexer *lx, yyscan_t scanner, LexToken *t)
+{
+    if (lx->block != BLOCK_TABLE || lx->at_stmt_start ||
+        lx->stmt_tok != TOK_IDENT || !lx->stmt_name || lx->stmt_len < 2 ||
+        t->tok != TOK_IDENT || !starts_line(lx, &lx->hist[0], t))
+        return false;
+    LexToken next = scan(lx, scanner);
+    if (next.tok != TOK_IDENT) {
+        push_back(lx, next);
+        return false;
+    }
+    Diagnostic *x = diag_error(lx->diag, t->at,
+                               "expected ';' after column '%s'", lx->stmt_name);
+    diag_hint(lx->diag, x, "each column declaration ends with ';'");
+    push_back(lx, *t);
+    push_back(lx, next);
+    *t = synthetic(';', t->at.begin, lx->src);
+    return true;
+}
+
+/* yylex wraps the flex scanner: it hands out queued tokens first, supplies
+ * a column's missing ';', and follows statement boundaries. */
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t scanner)
+{
+    Lexer *lx = yyget_extra(scanner);
+    LexToken t;
+    if (lx->npending) {
+        t = lx->pending[0];
+        lx->npending--;
+        memmove(lx->pending, lx->pending + 1,
+                (size_t)lx->npending * sizeof lx->pending[0]);
+    } else {
+        t = scan(lx, scanner);
+        column_runs_on(lx, scanner, &t);
+    }
+    *lval = t.val;
+    *lloc = t.at;
+    lx->synthetic = t.synthetic;
+    track(lx, t.tok, t.val);
+    if (!t.synthetic) {
+        lx->hist[2] = lx->hist[1];
+        lx->hist[1] = lx->hist[0];
+        lx->hist[0] = t;
+    }
+    return t.tok;
+}
+
+/* starts_statement: the last token, TOK, can begin a statement of BLOCK
+ * and is the first on its line: a keyword after others on its line is
+ * more likely a reserved word written as a name (`scenario audit;`) than a
+ * statement after a missing ';'. */
+static bool starts_statement(const Lexer *lx, int tok, LexBlock block)
+{
+    LexBlock opens;
+    if (!starts_line(lx, &lx->hist[1], &lx->hist[0]))
+        return false;
+    return (block == BLOCK_TABLE && tok == TOK_IDENT) ||
+           describe(tok, block, &opens) != NULL;
+}
+
+LexResync lexer_resync(Lexer *lx)
+{
+    const LexToken *t = &lx->hist[0];
+    if (!t->tok || lx->synthetic || lx->replayed == t->at.begin + 1 ||
+        lexer_sql_hint(lx) || (t->tok == TOK_IDENT && lx->depth > 0))
+        return RESYNC_NONE;
+    LexResync r = RESYNC_NONE;
+    if (t->tok == '}' && lx->tok_block != BLOCK_TOP)
+        r = RESYNC_SEMI; /* the block's last statement lacks its ';' */
+    else if (!lx->tok_starts && starts_statement(lx, t->tok, lx->tok_block))
+        r = RESYNC_SEMI; /* the statement before lacks its ';' */
+    else if (lx->tok_block != BLOCK_TOP && t->tok != TOK_MASK &&
+             t->tok != TOK_IDENT && starts_statement(lx, t->tok, BLOCK_TOP))
+        r = RESYNC_BLOCK; /* a top-level declaration: the '}' is missing */
+    if (r == RESYNC_NONE)
+        return r;
+    lx->replayed = t->at.begin + 1;
+    LexToken again = *t;
+    push_front(lx, again);
+    if (r == RESYNC_BLOCK)
+        push_front(lx, synthetic('}', t->at.begin, lx->src));
+    push_front(lx, synthetic(';', t->at.begin, lx->src));
+    return r;
+}
+
+/* --- hints for SQL the language does not have ------------------------------
+ */
+
+static bool word_in(const char *w, const char *const *words)
+{
+    for (; *words; words++) {
+        const char *a = w, *b = *words;
+        while (*a && *b && (*a | 0x20) == *b)
+            a++, b++;
+        if (!*a && !*b)
+            return true;
+    }
+    return false;
+}
+
+static const char *const JOIN_WORDS[] = {"join",  "inner", "outer", "left",
+                                         "right", "full",  "cross", "natural",
+                                         "on",    "using", NULL};
+static const char *const PATTERN_WORDS[] = {
+    "like", "ilike", "glob", "regexp", "similar", "match", NULL};
+static const char *const OTHER_SQL_WORDS[] = {
+    "union",   "intersect", "except",   "limit", "offset", "order",
+    "group",   "having",    "distinct", "as",    "any",    "some",
+    "case",    "when",      "then",     "else",  "end",    "cast",
+    "collate", "escape",    "over",     NULL};
+static const char *const EXISTS_WORD[] = {"exists", NULL};
+static const char *const BETWEEN_WORD[] = {"between", NULL};
+
+#define MEMBERSHIP_FORM "COL in (select COL from TABLE [where EXPR])"
+
+/* name_of is the text of T when it is a name, else NULL. */
+static const char *name_of(const LexToken *t)
+{
+    return t->tok == TOK_IDENT && t->val ? t->val->as.name.text : NULL;
+}
+
+const char *lexer_sql_hint(const Lexer *lx)
+{
+    const LexToken *t = &lx->hist[0], *before = &lx->hist[1],
+                   *before2 = &lx->hist[2];
+    if (!lx->in_expr)
+        return NULL;
+    const char *w = name_of(t), *bw = name_of(before);
+    if ((w && word_in(w, JOIN_WORDS)) ||
+        (t->tok == ',' && before->tok == TOK_IDENT && before2->tok == TOK_FROM))
+        return "a rows rule cannot join tables; to keep the rows whose "
+               "column appears in another table, write: " MEMBERSHIP_FORM;
+    const char *sqlw =
+        w && word_in(w, OTHER_SQL_WORDS) ? w
+        : bw && word_in(bw, OTHER_SQL_WORDS) && before2->tok == TOK_SELECT
+            ? bw
+            : NULL;
+    if (sqlw)
+        return arena_printf(lx->arena,
+                            "'%s' is SQL that row expressions do not have; "
+                            "they use columns, literals, session.ATTR, "
+                            "current_user, comparisons, in (...), is [not] "
+                            "null, and, or, not, and " MEMBERSHIP_FORM,
+                            sqlw);
+    if (t->tok == TOK_IDENT && before->tok == TOK_IDENT &&
+        before2->tok == TOK_FROM)
+        return "a subquery reads one table, named alone: no alias, no "
+               "join; write: " MEMBERSHIP_FORM;
+    if (t->tok == ',' && before->tok == TOK_IDENT && before2->tok == TOK_SELECT)
+        return "a subquery selects one column: " MEMBERSHIP_FORM;
+    if (t->tok == TOK_INVALID && before->tok == TOK_SELECT)
+        return "a subquery selects one column, by its name: " MEMBERSHIP_FORM;
+    if (t->tok == TOK_SELECT || (w && word_in(w, EXISTS_WORD)))
+        return "a rows rule reads another table only as a membership "
+               "test: " MEMBERSHIP_FORM;
+    if (t->tok == '(' && bw && word_in(bw, EXISTS_WORD))
+        return "a rows rule reads another table only as a membership "
+               "test: " MEMBERSHIP_FORM;
+    if (w && word_in(w, PATTERN_WORDS))
+        return "row expressions have no pattern matching; compare with = "
+               "or list the values: COL in (\"a\", \"b\")";
+    if (w && word_in(w, BETWEEN_WORD))
+        return "row expressions have no 'between'; write: COL >= LOW and "
+               "COL <= HIGH";
+    if (t->tok == '(' && bw)
+        return "row expressions call no functions; they compare columns "
+               "as stored with literals, session.ATTR and current_user";
+    if (t->tok == '-' || (t->tok == TOK_INVALID && t->at.end > t->at.begin &&
+                          strchr("+*/%|", lx->src->text[t->at.begin])))
+        return "row expressions have no arithmetic and no string "
+               "operators; compare a column with a value";
+    return NULL;
 }
 
 int utf8_check_source(Diag *d, const Source *src)

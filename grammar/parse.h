@@ -27,6 +27,22 @@ typedef struct ParseResult {
 /* Block the scanner is in, for hints that name the statement. */
 typedef enum LexBlock { BLOCK_TOP, BLOCK_TABLE, BLOCK_APPROVAL } LexBlock;
 
+/* A token as the parser receives it. SYNTHETIC marks a ';' or '}' that
+ * error recovery supplies (see lexer_resync). */
+typedef struct LexToken {
+    int tok;          /* TOK_* code, a character, or 0 at the end */
+    struct Node *val; /* its node (names, literals), or NULL */
+    Span at;
+    bool synthetic;
+} LexToken;
+
+/* What error recovery does after a syntax error (lexer_resync). */
+typedef enum LexResync {
+    RESYNC_NONE,  /* skip to the next ';' as bison does */
+    RESYNC_SEMI,  /* supply ';' and read the token again */
+    RESYNC_BLOCK, /* supply ';' and '}' and read the token again */
+} LexResync;
+
 /* Lexer is the scanner's extra state (flex extra-type). */
 typedef struct Lexer {
     Arena *arena;
@@ -45,6 +61,20 @@ typedef struct Lexer {
     const char *stmt;    /* description of the current statement */
     int prev_tok;        /* the token before the one being scanned, or 0 */
     uint32_t prev_begin; /* where prev_tok starts */
+    /* What the parser has been handed, for recovery and hints. */
+    LexToken hist[3];      /* hist[0] the last real token handed out (the
+                              parser's lookahead at an error), then older */
+    LexBlock tok_block;    /* block hist[0] was read in, before its effect */
+    bool tok_starts;       /* hist[0] started a statement */
+    int stmt_tok;          /* first token of the current statement */
+    const char *stmt_name; /* its name, when it is a column's */
+    int stmt_len;          /* tokens of the current statement so far */
+    bool in_expr;          /* inside a rows rule's row expression */
+    int depth;             /* open parentheses in the current statement */
+    LexToken pending[4];   /* tokens to hand out before scanning again */
+    int npending;
+    uint32_t replayed; /* offset + 1 of the last token read again */
+    bool synthetic;    /* the last token handed out was supplied */
 } Lexer;
 
 typedef struct Parser {
@@ -61,6 +91,19 @@ int parse_source(Arena *a, Diag *d, const Source *src, ParseResult *out);
 /* utf8_check reports the first invalid UTF-8 sequence or NUL byte of SRC.
  * Returns 0 when the text is clean. */
 int utf8_check_source(Diag *d, const Source *src);
+
+/* Called by the parser's error reporter (parser.y), for the error at the
+ * last token handed out. lexer_resync decides how to recover and queues
+ * the tokens to supply: a missing ';' before a token that starts the next
+ * statement (on its own line, for a column's name) is supplied, and so is
+ * a missing '}' before a top-level declaration inside a block, so that the
+ * statement after a mistake is read, and checked, on its own. A token is
+ * read again at most once, and never inside parentheses or SQL (where a
+ * name at the start of a line continues an expression). lexer_sql_hint
+ * returns a hint for SQL that the language does not have (joins, like,
+ * functions, select outside a membership test), or NULL. */
+LexResync lexer_resync(Lexer *lx);
+const char *lexer_sql_hint(const Lexer *lx);
 
 /* Called by the scanner (lexer.l). */
 void lexer_comment(Lexer *lx, Span at);

@@ -4,8 +4,11 @@
  * A pure (reentrant) LALR parser. Actions only build nodes (ast.c); every
  * rule about meaning lives in compiler/model.c. Errors are reported through
  * yyreport_syntax_error below, with the expected tokens and a hint naming the
- * statement; recovery resynchronises at ';' (and at '}' for a broken block)
- * so one run reports every syntax error of a file.
+ * statement (or the SQL the language does not have). Recovery resynchronises
+ * at ';' (and at '}' for a broken block), and where the failing token starts
+ * the next statement, parse.c supplies the missing ';' or '}' and reads the
+ * token again (lexer_resync), so one run reports every syntax error of a
+ * file, each once.
  */
 %require "3.8"
 %define api.pure full
@@ -62,7 +65,8 @@ static void yyerror(const Span *at, yyscan_t scanner, Parser *p,
 %token WITH "with" TO "to" ROWS "rows" WHERE "where" FOR "for" ALL "all"
 %token WRITE "write" APPROVAL "approval" EXPORT "export" DELETE "delete"
 %token UPDATE "update" UNMASK "unmask" BY "by" OF "of" EXPIRES "expires"
-%token AUDIT "audit" READ "read" CORPUS "corpus"
+%token AUDIT "audit" READ "read" CORPUS "corpus" BEYOND "beyond"
+%token SELECT "select" FROM "from"
 %token CURRENT_USER "current_user" IN "in" AND "and" OR "or" NOT "not"
 %token IS "is" NULL "null" NE "!=" LE "<=" GE ">="
 %token IDENT "name" INT "number" REAL "real number" STRING "string"
@@ -174,10 +178,13 @@ mask_ref
     | call
     ;
 
-/* table_decl = "table" name "{" member* "}" */
+/* table_decl = "table" name "{" member* "}"; a broken header still has its
+ * body read, so that its mistakes are reported and its '}' closes it */
 table_decl
     : TABLE name '{' members '}'
                             { $$ = ast_table_new(A, @$, $2, $4); }
+    | TABLE error '{' members '}'
+                            { $$ = NULL; yyerrok; }
     ;
 
 members
@@ -240,10 +247,13 @@ write
                             { $$ = ast_write_new(A, @$, $2, $4); }
     ;
 
-/* approval_decl = "approval" name [STRING] "{" approval_item* "}" */
+/* approval_decl = "approval" name [STRING] "{" approval_item* "}"; a broken
+ * header still has its body read */
 approval_decl
     : APPROVAL name opt_label '{' approval_items '}'
                             { $$ = ast_approval_new(A, @$, $2, $3, $5); }
+    | APPROVAL error '{' approval_items '}'
+                            { $$ = NULL; yyerrok; }
     ;
 
 approval_items
@@ -252,14 +262,36 @@ approval_items
                             { $$ = ast_list_push(A, $1, $2); }
     ;
 
+/* approval_item = "export" names ["beyond" INT "rows"] ";"
+ *               | ("delete" | "update" | "unmask") names ";"
+ *               | "by" by_clause {"and" by_clause} ";"
+ *               | "expires" DURATION ";" */
 approval_item
-    : EXPORT names ';'      { $$ = ast_guard_new(A, @$, GUARD_EXPORT, $2); }
-    | DELETE names ';'      { $$ = ast_guard_new(A, @$, GUARD_DELETE, $2); }
-    | UPDATE names ';'      { $$ = ast_guard_new(A, @$, GUARD_UPDATE, $2); }
-    | UNMASK names ';'      { $$ = ast_guard_new(A, @$, GUARD_UNMASK, $2); }
-    | BY INT OF names ';'   { $$ = ast_by_new(A, @$, $2, $4); }
+    : EXPORT names ';'      { $$ = ast_guard_new(A, @$, GUARD_EXPORT, $2,
+                                                 NULL); }
+    | EXPORT names BEYOND INT ROWS ';'
+                            { $$ = ast_guard_new(A, @$, GUARD_EXPORT, $2,
+                                                 $4); }
+    | DELETE names ';'      { $$ = ast_guard_new(A, @$, GUARD_DELETE, $2,
+                                                 NULL); }
+    | UPDATE names ';'      { $$ = ast_guard_new(A, @$, GUARD_UPDATE, $2,
+                                                 NULL); }
+    | UNMASK names ';'      { $$ = ast_guard_new(A, @$, GUARD_UNMASK, $2,
+                                                 NULL); }
+    | BY by_clauses ';'     { $$ = ast_by_new(A, @$, $2); }
     | EXPIRES DURATION ';'  { $$ = ast_expires_new(A, @$, $2); }
     | error ';'             { $$ = NULL; yyerrok; }
+    ;
+
+/* by_clause = INT "of" names: N approvers holding any of the roles */
+by_clauses
+    : by_clause             { $$ = ast_list_push(A, ast_list_new(A, @$), $1); }
+    | by_clauses AND by_clause
+                            { $$ = ast_list_push(A, $1, $3); }
+    ;
+
+by_clause
+    : INT OF names          { $$ = ast_by_clause_new(A, @$, $1, $3); }
     ;
 
 /* audit_decl = "audit" name audit_part+ ";" */
@@ -301,6 +333,7 @@ name
 
 /* expr = expr "or" expr | expr "and" expr | "not" expr
  *      | expr cmp expr | expr ["not"] "in" "(" values ")"
+ *      | expr ["not"] "in" "(" subquery ")"
  *      | expr "is" ["not"] "null" | "(" expr ")" | primary */
 expr
     : expr OR expr          { $$ = ast_binary_new(A, @$, OP_OR, $1, $3); }
@@ -316,10 +349,22 @@ expr
     | expr IN '(' values ')' { $$ = ast_in_new(A, @$, $1, $4, false); }
     | expr NOT IN '(' values ')' %prec IN
                             { $$ = ast_in_new(A, @$, $1, $5, true); }
+    | expr IN '(' subquery ')'
+                            { $$ = ast_in_select_new(A, @$, $1, $4, false); }
+    | expr NOT IN '(' subquery ')' %prec IN
+                            { $$ = ast_in_select_new(A, @$, $1, $5, true); }
     | expr IS NULL          { $$ = ast_is_null_new(A, @$, $1, false); }
     | expr IS NOT NULL      { $$ = ast_is_null_new(A, @$, $1, true); }
     | '(' expr ')'          { $$ = $2; }
     | primary
+    ;
+
+/* subquery = "select" name "from" name ["where" expr]: membership in
+ * another table of the policy */
+subquery
+    : SELECT name FROM name { $$ = ast_subquery_new(A, @$, $2, $4, NULL); }
+    | SELECT name FROM name WHERE expr
+                            { $$ = ast_subquery_new(A, @$, $2, $4, $6); }
     ;
 
 primary
@@ -349,9 +394,9 @@ value
 
 %%
 
-/* token_text describes symbol KIND for a message: keywords and punctuation
- * in single quotes, classes of tokens ("name", "string") bare. */
-static const char *token_text(Parser *p, yysymbol_kind_t kind)
+/* is_token_class: KIND is a class of tokens ("name", "string"), not one
+ * keyword or punctuation mark. */
+static bool is_token_class(yysymbol_kind_t kind)
 {
     switch (kind) {
     case YYSYMBOL_IDENT:
@@ -363,10 +408,18 @@ static const char *token_text(Parser *p, yysymbol_kind_t kind)
     case YYSYMBOL_SESSION_ATTR:
     case YYSYMBOL_INVALID:
     case YYSYMBOL_YYEOF:
-        return yysymbol_name(kind);
+        return true;
     default:
-        break;
+        return false;
     }
+}
+
+/* token_text describes symbol KIND for a message: keywords and punctuation
+ * in single quotes, classes of tokens ("name", "string") bare. */
+static const char *token_text(Parser *p, yysymbol_kind_t kind)
+{
+    if (is_token_class(kind))
+        return yysymbol_name(kind);
     const char *s = yysymbol_name(kind);
     size_t n = strlen(s);
     if ((s[0] == '"' || s[0] == '\'') && n >= 2)
@@ -398,7 +451,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
     } else {
         sb_printf(&msg, "unexpected %s", token_text(p, tok));
     }
-    bool semi = false, duration = false;
+    bool semi = false, duration = false, name = false;
     if (n > 0) {
         sb_puts(&msg, ", expected ");
         for (int i = 0; i < n; i++) {
@@ -411,27 +464,68 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
                 semi = true;
             if (expected[i] == YYSYMBOL_DURATION)
                 duration = true;
+            if (expected[i] == YYSYMBOL_IDENT)
+                name = true;
         }
     }
+    /* A keyword where a declaration's name goes, or where a column would
+     * start, is most likely a reserved word written as a name. */
+    const char *word = yysymbol_name(tok);
+    bool keyword = word[0] >= 'a' && word[0] <= 'z' && !is_token_class(tok);
+    int first = lx->stmt_tok;
+    bool declared_name =
+        (name && lx->stmt_len == 2 &&
+         (first == TOK_POLICY || first == TOK_ROLE || first == TOK_SCENARIO ||
+          first == TOK_MASK || first == TOK_CLASSIFICATION ||
+          first == TOK_TABLE || first == TOK_APPROVAL || first == TOK_AUDIT)) ||
+        (lx->tok_starts && lx->tok_block == BLOCK_TABLE);
     if (at.begin == at.end && at.file && at.begin > 0 && tok == YYSYMBOL_YYEOF)
         at.begin = at.end = (uint32_t)at.file->len;
     Diagnostic *x = diag_error(p->diag, at, "%s", sb_cstr(&msg));
     sb_free(&msg);
-    if (semi && lx->stmt)
-        diag_hint(p->diag, x, "expected ';' after %s", lx->stmt);
+    /* How to go on: supply a missing ';' (or '}') and read the token again
+     * when it starts the next statement, so that one mistake is reported
+     * once and the next statement is still read. */
+    const char *stmt = lx->stmt;
+    LexResync resync = lexer_resync(lx);
+    const char *sql = lexer_sql_hint(lx);
+    if (sql)
+        diag_hint(p->diag, x, "%s", sql);
+    else if (semi && stmt)
+        diag_hint(p->diag, x, "expected ';' after %s", stmt);
+    else if (resync == RESYNC_SEMI && stmt && lx->tok_block != BLOCK_TOP &&
+             tok == YYSYMBOL_IDENT)
+        diag_hint(p->diag, x, "this line starts a column declaration, but "
+                              "%s before it is not complete", stmt);
+    else if (resync == RESYNC_SEMI && stmt)
+        diag_hint(p->diag, x, "this starts another statement, but %s "
+                              "before it is not complete", stmt);
+    else if (keyword && declared_name && resync == RESYNC_NONE)
+        diag_hint(p->diag, x, "%s is a reserved word, so it cannot be a "
+                              "name; docs/language.md lists them",
+                  token_text(p, tok));
     else if (duration)
         diag_hint(p->diag, x, "a duration is a number and a unit s, m, h "
                               "or d, written together: 24h");
-    else if (n == 0 && tok != YYSYMBOL_INVALID)
-        diag_hint(p->diag, x, "%s", lx->block == BLOCK_TABLE
+    else if (tok == YYSYMBOL_YYEOF)
+        ; /* the expected tokens say it */
+    else if (n == 0 && lx->hist[0].tok == '}' && lx->tok_block == BLOCK_TOP)
+        diag_hint(p->diag, x, "no table or approval is open here");
+    else if (n == 0 && lx->tok_starts)
+        diag_hint(p->diag, x, "%s", lx->tok_block == BLOCK_TABLE
             ? "a table holds column declarations and show, mask, hide, "
               "rows and write rules"
-            : lx->block == BLOCK_APPROVAL
+            : lx->tok_block == BLOCK_APPROVAL
             ? "an approval holds export, delete, update, unmask, by and "
               "expires lines"
             : "a policy is made of policy, role, scenario, mask, "
               "classification, table, approval, audit and corpus "
               "statements");
+    else if (n == 0 && lx->in_expr && tok != YYSYMBOL_INVALID)
+        diag_hint(p->diag, x, "a row expression compares columns with "
+                              "literals, session.ATTR and current_user, "
+                              "joined by and, or, not; "
+                              "see docs/language.md, Row expressions");
     else if (tok == YYSYMBOL_INVALID && lx->invalid &&
              strncmp(lx->invalid, "unexpected character", 20) == 0)
         diag_hint(p->diag, x, "names are ASCII letters, digits, '_' and '.'; "
@@ -439,5 +533,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
     else if (tok == YYSYMBOL_INVALID && lx->invalid)
         diag_hint(p->diag, x, "a duration is a number and one of s, m, h, d "
                               "(24h); a real number is written 12.5");
+    if (resync == RESYNC_BLOCK)
+        diag_hint(p->diag, x, "%s above has no '}' before this line",
+                  lx->tok_block == BLOCK_TABLE ? "the table" : "the approval");
     return 0;
 }

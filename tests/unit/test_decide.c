@@ -10,6 +10,7 @@
 
 #include "decide.h"
 #include "parse.h"
+#include "report.h"
 
 #include <stdlib.h>
 
@@ -358,6 +359,260 @@ static void test_running_example(void)
     CHECK_INT(m->approvals[0].expires, 24 * 3600);
 }
 
+/* Membership rows rules: the model resolves each test for the emitters,
+ * and decide_rows treats the rule as any other rows rule. */
+static void test_membership(void)
+{
+    Model *m = build(
+        HEAD "role mkt; role mgr; role fin;\n"
+             "table doctors { id integer key; region text;\n"
+             "  rows where id in (select doctor_id from attendance) for mkt;\n"
+             "  rows where region = \"x\" or region not in (select region\n"
+             "    from regions where manager = current_user) for mgr;\n"
+             "}\n"
+             "table attendance { doctor_id integer; event_id integer; }\n"
+             "table regions { manager text; region text; }\n",
+        NULL);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    CHECK_INT(m->nrowrules, 2);
+    const RowRule *mkt = &m->rowrules[0], *mgr = &m->rowrules[1];
+    CHECK_INT(mkt->nmembers, 1);
+    CHECK_INT(mkt->members[0].table, model_table(m, "attendance"));
+    CHECK_INT(mkt->members[0].column, 0);
+    CHECK(mkt->members[0].where == NULL);
+    CHECK(!mkt->members[0].negated);
+    CHECK(model_membership(m, mkt->expr) == &mkt->members[0]);
+    CHECK_INT(mgr->nmembers, 1);
+    CHECK_INT(mgr->members[0].table, model_table(m, "regions"));
+    CHECK_INT(mgr->members[0].column, 1);
+    CHECK(mgr->members[0].where != NULL);
+    CHECK(mgr->members[0].negated);
+    /* The or's right side is the membership node. */
+    CHECK(model_membership(m, mgr->expr->as.binary.right) == &mgr->members[0]);
+    CHECK(model_membership(m, mgr->expr) == NULL);
+    size_t n = 0;
+    CHECK_INT(rows_kind(m, "mkt", &n), ROWS_WHERE);
+    CHECK_INT(rows_kind(m, "mkt,mgr", &n), ROWS_WHERE);
+    CHECK_INT(n, 2);
+    CHECK_INT(rows_kind(m, "fin", &n), ROWS_NONE);
+    /* The other table's own rows are not filtered by these rules. */
+    Session s = session_of(m, "mkt", NULL);
+    RowFilter f;
+    decide_rows(m, &s, model_table(m, "attendance"), &arena, &f);
+    CHECK_INT(f.kind, ROWS_ALL);
+    ModelFeature what;
+    CHECK(model_uses_v11(m, &what));
+    CHECK_STR(what.what, "a membership test (in (select ...))");
+    CHECK_INT(what.at.begin, mkt->members[0].at.begin);
+}
+
+/* The voters' closed role sets for decide_approval_met, from "a,b;c". */
+static size_t voters_of(const Model *m, const char *spec, const bool **out,
+                        size_t cap)
+{
+    size_t n = 0;
+    char *copy = arena_strdup(&arena, spec);
+    for (char *save = NULL, *v = strtok_r(copy, ";", &save); v && n < cap;
+         v = strtok_r(NULL, ";", &save)) {
+        Session s = session_of(m, v, NULL);
+        out[n++] = s.roles;
+    }
+    return n;
+}
+
+static bool met(const Model *m, int approval, const char *spec)
+{
+    const bool *v[16];
+    size_t n = voters_of(m, spec, v, 16);
+    return decide_approval_met(&m->approvals[approval], v, n);
+}
+
+/* by N of ROLES counts distinct voters; clauses joined by 'and' are each
+ * filled by different people. */
+static void test_approval_clauses(void)
+{
+    Model *m = build(HEAD "role comp; role sales; role boss inherits sales;\n"
+                          "role other;\n"
+                          "table t { id integer key; x text; }\n"
+                          "approval one { delete t; by 2 of comp, sales; }\n"
+                          "approval each { export t beyond 100 rows;\n"
+                          "  by 1 of comp and 1 of sales; expires 1h; }\n"
+                          "approval mix { unmask t.x;\n"
+                          "  by 1 of comp, sales and 2 of sales; }\n",
+                     NULL);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    const Approval *one = &m->approvals[0], *each = &m->approvals[1];
+    /* v1 fields: exact for one clause; sum and union for several. */
+    CHECK_INT(one->nclauses, 1);
+    CHECK_INT(one->count, 2);
+    CHECK_INT(one->nroles, 2);
+    CHECK_INT(each->nclauses, 2);
+    CHECK_INT(each->count, 2);
+    CHECK_INT(each->nroles, 2);
+    CHECK_INT(each->clauses[1].count, 1);
+    CHECK_INT(each->clauses[1].roles[0], model_role(m, "sales"));
+    /* export T beyond N rows is an export guard with a threshold. */
+    CHECK_INT(each->nguards, 1);
+    CHECK_INT(each->guards[0].op, GUARD_EXPORT);
+    CHECK_INT(each->guards[0].beyond, 100);
+    CHECK_INT(one->guards[0].beyond, -1);
+    const Approval *by = NULL;
+    CHECK(decide_guard(m, GUARD_EXPORT, 0, -1, &by) == &each->guards[0]);
+    CHECK(by == each);
+    CHECK(decide_guard(m, GUARD_UNMASK, 0, 1, &by) != NULL);
+    CHECK(decide_guard(m, GUARD_UPDATE, 0, 1, &by) == NULL);
+    CHECK(by == NULL);
+
+    /* by 2 of comp, sales: any two voters holding either. */
+    CHECK(met(m, 0, "comp;comp"));
+    CHECK(met(m, 0, "comp;boss"));
+    CHECK(!met(m, 0, "comp"));
+    CHECK(!met(m, 0, "comp;other"));
+    /* by 1 of comp and 1 of sales: one of each, distinct people. */
+    CHECK(met(m, 1, "comp;sales"));
+    CHECK(met(m, 1, "sales;comp"));
+    CHECK(met(m, 1, "boss;comp")); /* boss holds sales */
+    CHECK(!met(m, 1, "comp;comp"));
+    CHECK(!met(m, 1, "comp,sales")); /* one person fills one clause */
+    CHECK(met(m, 1, "comp,sales;sales"));
+    CHECK(met(m, 1, "comp,sales;comp"));
+    CHECK(!met(m, 1, "other;other;comp"));
+    /* by 1 of comp, sales and 2 of sales: the first voter may have to move
+     * to the other clause for everyone to fit (an augmenting path). */
+    CHECK(met(m, 2, "sales;sales;comp"));
+    CHECK(met(m, 2, "sales;comp;sales"));
+    CHECK(!met(m, 2, "sales;comp;comp"));
+    CHECK(met(m, 2, "sales;sales;sales"));
+    CHECK(!met(m, 2, "sales;sales"));
+    /* Who may vote at all. */
+    Session o = session_of(m, "other", NULL), b = session_of(m, "boss", NULL);
+    CHECK(!decide_may_approve(each, o.roles));
+    CHECK(decide_may_approve(each, b.roles));
+    ModelFeature what;
+    CHECK(model_uses_v11(m, &what));
+    CHECK_STR(what.what, "'export ... beyond N rows'");
+    Diag d;
+    diag_init(&d, &arena);
+    CHECK_INT(model_refuse_v11(m, &d, "sqlite"), 3);
+    CHECK_STR(d.items[0]->msg, "'export ... beyond N rows' is not supported "
+                               "by the sqlite target yet");
+    CHECK_STR(d.items[1]->msg, "an approval with several 'by' clauses is not "
+                               "supported by the sqlite target yet");
+    diag_dispose(&d);
+    /* A v1 policy uses nothing new. */
+    Model *v1 = build(HEAD "role a; table t { x text; rows all for a; }\n"
+                           "approval e { export t; by 2 of a; }\n",
+                      NULL);
+    CHECK(v1 != NULL);
+    if (v1) {
+        CHECK(!model_uses_v11(v1, &what));
+        CHECK(what.what == NULL);
+    }
+}
+
+/* contains: NEEDLE occurs in HAY. */
+static bool contains(const char *hay, const char *needle)
+{
+    return strstr(hay, needle) != NULL;
+}
+
+/* The matrix and explain: a role that sees no rows shows "no rows" in its
+ * cells; each role's rows (the rule, or none) and writes; the approvals
+ * guarding a table and what is audited. */
+static void test_matrix_and_explain(void)
+{
+    Model *m = build(
+        HEAD "role mkt; role mgr; role fin; role comp;\n"
+             "classification pii.phone default mask keep(3, 4);\n"
+             "table doctors { id integer key; phone text pii.phone;\n"
+             "  region text;\n"
+             "  rows where id in (select doctor_id from attendance) for mkt;\n"
+             "  rows all for comp;\n"
+             "  write phone, region to mgr;\n"
+             "  rows where region = session.region for mgr;\n"
+             "}\n"
+             "table attendance { doctor_id integer; }\n"
+             "approval exp \"bulk\" { export doctors beyond 50 rows;\n"
+             "  by 1 of comp and 1 of mgr; expires 2h; }\n"
+             "approval peek { unmask doctors.phone; by 1 of comp; }\n"
+             "audit doctors read phone write all;\n",
+        NULL);
+    CHECK(m != NULL);
+    if (!m)
+        return;
+    int t = model_table(m, "doctors");
+    int fin = model_role(m, "fin"), mkt = model_role(m, "mkt");
+    /* fin sees no rows: its cells say so, not a mask. */
+    CHECK_STR(report_matrix_cell(m, fin, -1, t, 1, &arena), "no rows");
+    CHECK_STR(report_matrix_cell(m, mkt, -1, t, 1, &arena), "mask keep(3, 4)");
+    /* The other table has no rows rule: everyone sees its rows. */
+    CHECK_STR(
+        report_matrix_cell(m, fin, -1, model_table(m, "attendance"), 0, &arena),
+        "show");
+    Session s = session_of(m, "mkt", NULL);
+    CHECK_STR(report_rows_text(m, &s, t, &arena),
+              "where id in (select doctor_id from attendance)");
+    CHECK_STR(report_writes_text(m, &s, t, &arena), "none");
+    s = session_of(m, "mkt,mgr", NULL);
+    CHECK_STR(report_rows_text(m, &s, t, &arena),
+              "where (id in (select doctor_id from attendance)) or (region "
+              "= session.region)");
+    CHECK_STR(report_writes_text(m, &s, t, &arena), "phone, region");
+    s = session_of(m, "fin", NULL);
+    CHECK_STR(report_rows_text(m, &s, t, &arena), "none");
+    s = session_of(m, "comp,mkt", NULL);
+    CHECK_STR(report_rows_text(m, &s, t, &arena), "all");
+    /* Approvals and audit. */
+    const Approval *exp = &m->approvals[0];
+    CHECK_STR(report_guard_text(m, &exp->guards[0], &arena),
+              "export of doctors, and any statement reading more than 50 "
+              "of its rows");
+    CHECK_STR(report_guard_text(m, &m->approvals[1].guards[0], &arena),
+              "temporary unmask of doctors.phone");
+    CHECK_STR(report_by_text(m, exp, &arena), "1 of comp and 1 of mgr");
+    CHECK_STR(report_audit_text(m, t, -1, &arena),
+              "reads of phone; writes of every column");
+    CHECK_STR(report_audit_text(m, t, 1, &arena), "reads and writes of phone");
+    CHECK_STR(report_audit_text(m, t, 0, &arena), "writes of id");
+    CHECK_STR(report_audit_text(m, model_table(m, "attendance"), -1, &arena),
+              "none");
+
+    StrBuf sb;
+    sb_init(&sb);
+    report_matrix(m, &arena, &sb);
+    CHECK(
+        contains(sb_cstr(&sb), "\nfin   no rows  no rows          no rows\n"));
+    CHECK(contains(sb_cstr(&sb), "table doctors, writes and rows\n"));
+    CHECK(contains(sb_cstr(&sb),
+                   "\nmgr   phone, region  where region = session.region\n"));
+    CHECK(contains(sb_cstr(&sb), "\nfin   none           none\n"));
+    sb_reset(&sb);
+    s = session_of(m, "fin", NULL);
+    report_explain(m, &s, t, -1, &arena, &sb);
+    CHECK(contains(sb_cstr(&sb), "(this session sees no rows of doctors"));
+    CHECK(contains(sb_cstr(&sb), "  approvals:\n    exp \"bulk\" (t.ward:"));
+    CHECK(contains(sb_cstr(&sb), "      by: 1 of comp and 1 of mgr (one "
+                                 "person counts for one clause)\n"));
+    CHECK(contains(sb_cstr(&sb), "      expires 2h\n"));
+    CHECK(contains(sb_cstr(&sb), "this session may not approve it"));
+    CHECK(contains(sb_cstr(&sb), "    peek (t.ward:"));
+    CHECK(contains(sb_cstr(&sb), "  audit: reads of phone; writes of every "
+                                 "column (t.ward:"));
+    sb_reset(&sb);
+    s = session_of(m, "mkt", NULL);
+    report_explain(m, &s, t, 0, &arena, &sb);
+    CHECK(contains(sb_cstr(&sb), "reads attendance as stored"));
+    /* Column id: the export guards the table, the unmask only phone. */
+    CHECK(contains(sb_cstr(&sb), "    exp \"bulk\""));
+    CHECK(!contains(sb_cstr(&sb), "    peek"));
+    CHECK(contains(sb_cstr(&sb), "  audit: writes of id (t.ward:"));
+    sb_free(&sb);
+}
+
 int main(void)
 {
     arena_init(&arena);
@@ -368,6 +623,9 @@ int main(void)
     test_rows();
     test_writes();
     test_running_example();
+    test_membership();
+    test_approval_clauses();
+    test_matrix_and_explain();
     arena_free(&arena);
     return check_report("test_decide");
 }
