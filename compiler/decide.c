@@ -13,6 +13,8 @@
  */
 #include "decide.h"
 
+#include "approval_match.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,66 +231,30 @@ bool decide_may_approve(const Approval *ap, const bool *roles)
     return false;
 }
 
-/* Matching state: PLACE_CLAUSE[p] is the clause of place p, OWNER[p] the
- * voter filling it or -1; SEEN marks places tried in this search. */
-typedef struct Matching {
+/* Voters is approval_placed's view of AP and the voters' role sets. */
+typedef struct Voters {
     const Approval *ap;
-    const bool *const *voters;
-    int *place_clause;
-    int *owner;
-    bool *seen;
-    size_t nplaces;
-} Matching;
+    const bool *const *roles;
+} Voters;
 
-/* place_voter tries to give voter V a place, moving earlier voters to other
- * places they can fill (Kuhn's augmenting path). */
-static bool place_voter(Matching *mt, size_t v)
+static bool voter_takes(void *ctx, size_t clause, size_t voter)
 {
-    for (size_t p = 0; p < mt->nplaces; p++) {
-        if (mt->seen[p] ||
-            !clause_takes(&mt->ap->clauses[mt->place_clause[p]], mt->voters[v]))
-            continue;
-        mt->seen[p] = true;
-        if (mt->owner[p] < 0 || place_voter(mt, (size_t)mt->owner[p])) {
-            mt->owner[p] = (int)v;
-            return true;
-        }
-    }
-    return false;
+    const Voters *vs = ctx;
+    return clause_takes(&vs->ap->clauses[clause], vs->roles[voter]);
 }
 
 bool decide_approval_met(const Approval *ap, const bool *const *approvers,
                          size_t n)
 {
-    size_t nplaces = 0;
+    int counts[ap->nclauses ? ap->nclauses : 1];
     for (size_t i = 0; i < ap->nclauses; i++)
-        nplaces += (size_t)ap->clauses[i].count;
-    if (nplaces == 0)
+        counts[i] = ap->clauses[i].count;
+    size_t places = approval_places(ap->nclauses, counts);
+    if (places == 0)
         return false; /* a model always has a clause; never met by none */
-    if (n < nplaces)
-        return false;
-    Matching mt = {ap,
-                   approvers,
-                   xmalloc(nplaces * sizeof(int)),
-                   xmalloc(nplaces * sizeof(int)),
-                   xmalloc(nplaces),
-                   nplaces};
-    size_t p = 0;
-    for (size_t i = 0; i < ap->nclauses; i++)
-        for (int k = 0; k < ap->clauses[i].count; k++)
-            mt.place_clause[p++] = (int)i;
-    for (p = 0; p < nplaces; p++)
-        mt.owner[p] = -1;
-    size_t filled = 0;
-    for (size_t v = 0; v < n && filled < nplaces; v++) {
-        memset(mt.seen, 0, nplaces);
-        if (place_voter(&mt, v))
-            filled++;
-    }
-    free(mt.place_clause);
-    free(mt.owner);
-    free(mt.seen);
-    return filled == nplaces;
+    Voters vs = {ap, approvers};
+    return approval_placed(ap->nclauses, counts, n, voter_takes, &vs) ==
+           places;
 }
 
 const char *outcome_text(Arena *a, const Outcome *o)
