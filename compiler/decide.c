@@ -253,8 +253,7 @@ bool decide_approval_met(const Approval *ap, const bool *const *approvers,
     if (places == 0)
         return false; /* a model always has a clause; never met by none */
     Voters vs = {ap, approvers};
-    return approval_placed(ap->nclauses, counts, n, voter_takes, &vs) ==
-           places;
+    return approval_placed(ap->nclauses, counts, n, voter_takes, &vs) == places;
 }
 
 const char *outcome_text(Arena *a, const Outcome *o)
