@@ -10,6 +10,7 @@
 #include "run_postgres.h"
 #include "runner.h"
 #include "emit_postgres.h"
+#include "emit_sqlite.h"
 #include "strbuf.h"
 
 #include <stdlib.h>
@@ -272,7 +273,7 @@ static int run(const Model *m, const CheckOptions *o, Arena *a, Diag *d,
     r->c = c;
     const char *err = NULL;
     bool pg = o->target && strcmp(o->target, "postgres") == 0;
-    if (pg && !emit_postgres_check(m, d))
+    if (pg ? !emit_postgres_check(m, d) : !emit_sqlite_check(m, d))
         return 2;
     if (pg ? !runner_run_postgres(m, c, o->dsn, a, &r->run, &err)
            : !runner_run(m, c, a, &r->run, &err)) {

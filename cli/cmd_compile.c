@@ -87,7 +87,8 @@ int cmd_compile(int argc, char **argv)
                 "was not run\n",
                 m->corpus_path);
     bool postgres = strcmp(target, "postgres") == 0;
-    if (m && rc == EXIT_OK && postgres && !emit_postgres_check(m, &d))
+    if (m && rc == EXIT_OK &&
+        !(postgres ? emit_postgres_check(m, &d) : emit_sqlite_check(m, &d)))
         rc = cli_diagnostics(&d);
     if (m && rc == EXIT_OK && output) {
         StrBuf sql;

@@ -195,6 +195,33 @@ static void operand(const char *table, const Node *e, StrBuf *out)
         sb_putc(out, ')');
 }
 
+/* membership is `OPERAND [not] in (select COL from T where E)`: T read as
+ * stored (main, never a temp name), E's names qualified by T, nulls never
+ * matching (model.h), so the test is true or false, never unknown. SQLite
+ * runs the uncorrelated subquery once per statement into an ephemeral index,
+ * or probes an index on T's column. */
+static void membership(const char *table, const Node *e, StrBuf *out)
+{
+    const char *other = e->as.in_select.table->as.name.text;
+    const char *col = e->as.in_select.column->as.name.text;
+    sb_putc(out, '(');
+    operand(table, e->as.in_select.operand, out);
+    sb_puts(out, " IS NOT NULL AND ");
+    operand(table, e->as.in_select.operand, out);
+    sb_puts(out, e->as.in_select.negated ? " NOT IN (SELECT " : " IN (SELECT ");
+    column_ref(other, col, out);
+    sb_puts(out, " FROM main.");
+    sql_put_ident(out, other);
+    sb_puts(out, " WHERE ");
+    column_ref(other, col, out);
+    sb_puts(out, " IS NOT NULL");
+    if (e->as.in_select.where) {
+        sb_puts(out, " AND ");
+        operand(other, e->as.in_select.where, out);
+    }
+    sb_puts(out, "))");
+}
+
 void emit_sqlite_row_expr(const char *table, const Node *e, StrBuf *out)
 {
     switch (e->kind) {
@@ -221,6 +248,7 @@ void emit_sqlite_row_expr(const char *table, const Node *e, StrBuf *out)
         operand(table, e->as.is_null.operand, out);
         sb_puts(out, e->as.is_null.negated ? " IS NOT NULL" : " IS NULL");
         return;
+    case NODE_IN_SELECT: membership(table, e, out); return;
     case NODE_NAME: column_ref(table, e->as.name.text, out); return;
     case NODE_SESSION:
         sb_puts(out, "ward_attr(");
@@ -233,6 +261,14 @@ void emit_sqlite_row_expr(const char *table, const Node *e, StrBuf *out)
 }
 
 /* ---- the script ---- */
+
+/* The v1.1 constructs this target does not enforce yet: none. */
+#define SQLITE_LACKS 0u
+
+bool emit_sqlite_check(const Model *m, Diag *d)
+{
+    return model_refuse_v11(m, d, "sqlite", SQLITE_LACKS) == 0;
+}
 
 static const char *const STATE_TABLES[][2] = {
     {"ward_audit", "CREATE TABLE IF NOT EXISTS \"ward_audit\" (\n"
@@ -306,10 +342,14 @@ static const char *const CATALOG_TABLES[][2] = {
                    "col TEXT NOT NULL, role TEXT NOT NULL)"},
     {"ward_approval", "CREATE TABLE \"ward_approval\" (name TEXT PRIMARY KEY, "
                       "label TEXT, count INTEGER NOT NULL, expires INTEGER)"},
+    {"ward_clause",
+     "CREATE TABLE \"ward_clause\" (approval TEXT NOT NULL, clause INTEGER "
+     "NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (approval, clause))"},
     {"ward_approver", "CREATE TABLE \"ward_approver\" (approval TEXT NOT NULL, "
-                      "role TEXT NOT NULL)"},
+                      "clause INTEGER NOT NULL, role TEXT NOT NULL)"},
     {"ward_guard", "CREATE TABLE \"ward_guard\" (approval TEXT NOT NULL, "
-                   "op TEXT NOT NULL, tbl TEXT NOT NULL, col TEXT)"},
+                   "op TEXT NOT NULL, tbl TEXT NOT NULL, col TEXT, beyond "
+                   "INTEGER)"},
 };
 
 /* The approval rules, for every path that inserts a vote. Messages are
@@ -388,7 +428,9 @@ static const char *const STATE_TRIGGERS[][2] = {
      "r.approval\n"
      "  WHERE r.id = NEW.request\n"
      "    AND (SELECT count(*) FROM \"ward_vote\" v WHERE v.request = r.id) "
-     ">= a.count;\n"
+     ">= a.count\n"
+     "    AND NOT EXISTS (SELECT 1 FROM \"ward_clause\" c WHERE c.approval = "
+     "a.name AND c.clause > 0);\n"
      "END"},
     {"ward_vote_no_update",
      "CREATE TRIGGER \"ward_vote_no_update\" BEFORE UPDATE ON \"ward_vote\"\n"
@@ -589,22 +631,39 @@ static void catalog(Emit *e)
     }
     for (size_t i = 0; i < m->napprovals; i++) {
         const Approval *ap = &m->approvals[i];
-        for (size_t k = 0; k < ap->nroles; k++) {
-            const char *v[] = {ap->name, m->roles[ap->roles[k]].name};
-            row_strs(e, "ward_approver", "approval, role", 2, v);
+        for (size_t c = 0; c < ap->nclauses; c++) {
+            row_begin(e, "ward_clause", "approval, clause, count");
+            sql_put_str(o, ap->name);
+            sb_printf(o, ", %zu, %d", c, ap->clauses[c].count);
+            row_end(e);
         }
+    }
+    for (size_t i = 0; i < m->napprovals; i++) {
+        const Approval *ap = &m->approvals[i];
+        for (size_t c = 0; c < ap->nclauses; c++)
+            for (size_t k = 0; k < ap->clauses[c].nroles; k++) {
+                row_begin(e, "ward_approver", "approval, clause, role");
+                sql_put_str(o, ap->name);
+                sb_printf(o, ", %zu, ", c);
+                sql_put_str(o, m->roles[ap->clauses[c].roles[k]].name);
+                row_end(e);
+            }
     }
     for (size_t i = 0; i < m->napprovals; i++) {
         const Approval *ap = &m->approvals[i];
         for (size_t k = 0; k < ap->nguards; k++) {
             const Guard *g = &ap->guards[k];
             const Table *tb = &m->tables[g->table];
-            row_begin(e, "ward_guard", "approval, op, tbl, col");
+            row_begin(e, "ward_guard", "approval, op, tbl, col, beyond");
             sql_put_str(o, ap->name);
             sb_printf(o, ", '%s', ", guard_op_name(g->op));
             sql_put_str(o, tb->name);
             sb_puts(o, ", ");
             sql_put_str(o, g->column >= 0 ? tb->columns[g->column].name : NULL);
+            if (g->beyond >= 0)
+                sb_printf(o, ", %lld", (long long)g->beyond);
+            else
+                sb_puts(o, ", NULL");
             row_end(e);
         }
     }

@@ -20,10 +20,11 @@
 
 #include "model.h"
 #include "strbuf.h"
+#include "ward.h" /* WARD_SQLITE_FORMAT */
 
-/* The catalog layout the script writes and the runtime reads. A runtime
- * refuses a database whose ward_policy.format differs. */
-#define WARD_SQLITE_FORMAT 2
+/* emit_sqlite_check reports, into D, what of M the SQLite target cannot
+ * enforce yet (docs/language.md lists it); false when it reported any. */
+bool emit_sqlite_check(const Model *m, Diag *d);
 
 /* emit_sqlite writes the apply script for M to OUT. */
 void emit_sqlite(const Model *m, StrBuf *out);

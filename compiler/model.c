@@ -1744,22 +1744,23 @@ const Membership *model_membership(const Model *m, const Node *node)
 
 /* --- v1.1 constructs ------------------------------------------------------ */
 
-/* each_v11 calls FN on every use of a v1.1 construct in M: the rows rules'
- * membership tests, then each approval's limited exports and its clauses.
- * (Diagnostics are printed in source order whatever the order here.) */
-static void each_v11(const Model *m, void (*fn)(void *, const char *, Span),
-                     void *ctx)
+/* each_v11 calls FN on every use in M of a v1.1 construct in ONLY (a set
+ * of V11_*): the rows rules' membership tests, then each approval's limited
+ * exports and its clauses. (Diagnostics are printed in source order
+ * whatever the order here.) */
+static void each_v11(const Model *m, unsigned only,
+                     void (*fn)(void *, const char *, Span), void *ctx)
 {
-    for (size_t i = 0; i < m->nrowrules; i++)
+    for (size_t i = 0; i < m->nrowrules && (only & V11_MEMBERSHIP); i++)
         for (size_t k = 0; k < m->rowrules[i].nmembers; k++)
             fn(ctx, "a membership test (in (select ...))",
                m->rowrules[i].members[k].at);
     for (size_t i = 0; i < m->napprovals; i++) {
         const Approval *ap = &m->approvals[i];
-        for (size_t g = 0; g < ap->nguards; g++)
+        for (size_t g = 0; g < ap->nguards && (only & V11_BEYOND); g++)
             if (ap->guards[g].beyond >= 0)
                 fn(ctx, "'export ... beyond N rows'", ap->guards[g].at);
-        if (ap->nclauses > 1)
+        if (ap->nclauses > 1 && (only & V11_CLAUSES))
             fn(ctx, "an approval with several 'by' clauses", ap->by_at);
     }
 }
@@ -1774,7 +1775,7 @@ static void first_use(void *ctx, const char *what, Span at)
 bool model_uses_v11(const Model *m, ModelFeature *out)
 {
     ModelFeature f = {NULL, {0}};
-    each_v11(m, first_use, &f);
+    each_v11(m, V11_ALL, first_use, &f);
     if (out)
         *out = f;
     return f.what != NULL;
@@ -1795,9 +1796,10 @@ static void refuse(void *ctx, const char *what, Span at)
     r->n++;
 }
 
-int model_refuse_v11(const Model *m, Diag *d, const char *target)
+int model_refuse_v11(const Model *m, Diag *d, const char *target,
+                     unsigned lacking)
 {
     Refusal r = {d, target, 0};
-    each_v11(m, refuse, &r);
+    each_v11(m, lacking, refuse, &r);
     return r.n;
 }

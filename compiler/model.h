@@ -275,10 +275,20 @@ typedef struct ModelFeature {
  * beyond N rows`). OUT, when given, receives the first use in the file. */
 bool model_uses_v11(const Model *m, ModelFeature *out);
 
-/* model_refuse_v11 reports every use of a v1.1 construct in M as an error
- * "WHAT is not supported by the TARGET target yet", located at the use.
- * Returns the number of errors reported (0: the target may go ahead). */
-int model_refuse_v11(const Model *m, Diag *d, const char *target);
+/* The v1.1 constructs, as a set a target names to model_refuse_v11. */
+enum {
+    V11_MEMBERSHIP = 1, /* rows ... in (select ...) */
+    V11_CLAUSES = 2,    /* by N of A and M of B */
+    V11_BEYOND = 4,     /* export T beyond N rows */
+    V11_ALL = 7
+};
+
+/* model_refuse_v11 reports every use in M of a construct in LACKING (a set
+ * of V11_*) as an error "WHAT is not supported by the TARGET target yet",
+ * located at the use. Returns the number of errors reported (0: the target
+ * may go ahead). */
+int model_refuse_v11(const Model *m, Diag *d, const char *target,
+                     unsigned lacking);
 
 /* rule_names_role, rule_has_column: membership tests on a rule's lists;
  * ids_contain tests any list of role or column indexes. */

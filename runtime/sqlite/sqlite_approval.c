@@ -16,8 +16,10 @@
  * request for all its rows. Every step is appended to the audit log,
  * refusals of a vote included.
  */
+#include "approval_match.h"
 #include "sqlite_rt.h"
 
+#include <stddef.h>
 #include <string.h>
 
 static bool has_user(sqlite3_context *ctx, WardConn *w, const char *fn)
@@ -39,6 +41,111 @@ static sqlite3_stmt *prep(WardConn *w, const char *sql)
         return NULL;
     }
     return st;
+}
+
+/* ---- who fills the places of a `by` line ---- */
+
+/* Clauses is an approval's `by` line as the catalog holds it: per clause,
+ * its count and its roles as ",a,b,". */
+typedef struct Clauses {
+    size_t n;
+    int counts[APPROVAL_MAX_PLACES];
+    char *roles[APPROVAL_MAX_PLACES];
+} Clauses;
+
+static void clauses_free(Clauses *cl)
+{
+    for (size_t i = 0; i < cl->n; i++)
+        sqlite3_free(cl->roles[i]);
+    cl->n = 0;
+}
+
+static bool clauses_load(WardConn *w, const char *approval, Clauses *cl)
+{
+    cl->n = 0;
+    sqlite3_stmt *st = prep(
+        w, "SELECT c.count, ',' || group_concat(a.role, ',') || ',' FROM "
+           "main.\"ward_clause\" c JOIN main.\"ward_approver\" a ON "
+           "a.approval = c.approval AND a.clause = c.clause WHERE c.approval "
+           "= ?1 GROUP BY c.clause ORDER BY c.clause");
+    if (st) {
+        sqlite3_bind_text(st, 1, approval, -1, SQLITE_STATIC);
+        while (cl->n < APPROVAL_MAX_PLACES && rt_step(w, st) == SQLITE_ROW) {
+            cl->counts[cl->n] = sqlite3_column_int(st, 0);
+            cl->roles[cl->n] = rt_dup((const char *)sqlite3_column_text(st, 1));
+            if (!cl->roles[cl->n])
+                break;
+            cl->n++;
+        }
+    }
+    rt_finalize(w, st);
+    return cl->n > 0;
+}
+
+/* Voters are the role sets (",a,b,") of a request's voters. */
+typedef struct Voters {
+    const Clauses *cl;
+    char **roles;
+} Voters;
+
+/* voter_takes: voter V holds one of clause C's roles (names are 63 bytes at
+ * most, so ",role," fits the buffer). */
+static bool voter_takes(void *ctx, size_t c, size_t v)
+{
+    const Voters *vs = ctx;
+    const char *r = vs->cl->roles[c];
+    for (const char *end; r && (end = strchr(r + 1, ',')); r = end) {
+        char key[72];
+        if (end - r + 1 >= (ptrdiff_t)sizeof key)
+            continue; /* longer than any name: never a match */
+        sqlite3_snprintf(sizeof key, key, "%.*s", (int)(end - r + 1), r);
+        if (end > r + 1 && strstr(vs->roles[v], key))
+            return true;
+    }
+    return false;
+}
+
+/* request_placed is how many places of CL the votes on REQUEST fill, with
+ * a vote by a holder of EXTRA (the runtime's "a,b") added when EXTRA is not
+ * NULL; -1 when the votes cannot be read. */
+static int request_placed(WardConn *w, const Clauses *cl, sqlite3_int64 request,
+                          const char *extra)
+{
+    /* Role names hold no space: one string, split at the spaces. */
+    sqlite3_stmt *st = prep(w, "SELECT group_concat(',' || roles || ',', ' ') "
+                               "FROM main.\"ward_vote\" WHERE request = ?1");
+    char *all = NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, request);
+        if (rt_step(w, st) == SQLITE_ROW) {
+            const char *votes = (const char *)sqlite3_column_text(st, 0);
+            all = sqlite3_mprintf("%s%s%s%s%s", votes ? votes : "",
+                                  votes && extra ? " " : "", extra ? "," : "",
+                                  extra ? extra : "", extra ? "," : "");
+        }
+    }
+    rt_finalize(w, st);
+    if (!all)
+        return -1;
+    size_t n = *all ? 1 : 0;
+    for (const char *p = all; *p; p++)
+        n += *p == ' ';
+    char **roles = sqlite3_malloc64((n ? n : 1) * sizeof *roles);
+    int placed = -1;
+    if (roles) {
+        char *p = all;
+        for (size_t i = 0; i < n; i++) {
+            roles[i] = p;
+            p += strcspn(p, " ");
+            if (*p)
+                *p++ = '\0';
+        }
+        Voters vs = {cl, roles};
+        placed = (int)approval_placed(cl->n, cl->counts, n, voter_takes, &vs);
+    }
+    sqlite3_free(roles);
+    sqlite3_free(all);
+    return placed;
 }
 
 /* approval_info reads an approval's count and expiry; false if unknown. */
@@ -135,8 +242,7 @@ typedef struct Request {
     sqlite3_int64 id;
     char approval[128];
     char requester[256];
-    bool dead; /* used or expired */
-    int votes;
+    bool dead;  /* used or expired */
     bool voted; /* by the session's user */
     int open;   /* by name: how many requests of that name are open */
 } Request;
@@ -182,38 +288,44 @@ static bool request_load(WardConn *w, sqlite3_value *which, Request *r)
     rt_finalize(w, st);
     if (!found)
         return false;
-    st = prep(w, "SELECT count(*), coalesce(sum(approver = ?2), 0) FROM "
-                 "main.\"ward_vote\" WHERE request = ?1");
+    st = prep(w, "SELECT EXISTS (SELECT 1 FROM main.\"ward_vote\" WHERE "
+                 "request = ?1 AND approver = ?2)");
     if (st) {
         sqlite3_bind_int64(st, 1, r->id);
         sqlite3_bind_text(st, 2, w->user, -1, SQLITE_STATIC);
-        if (rt_step(w, st) == SQLITE_ROW) {
-            r->votes = sqlite3_column_int(st, 0);
-            r->voted = sqlite3_column_int(st, 1) > 0;
-        }
+        if (rt_step(w, st) == SQLITE_ROW)
+            r->voted = sqlite3_column_int(st, 0) != 0;
     }
     rt_finalize(w, st);
     return true;
 }
 
-/* approvers lists the approving roles of APPROVAL, and whether the session
- * holds one. */
+/* approvers describes who approves APPROVAL ("compliance, sales_manager",
+ * or "1 of compliance and 1 of sales_manager" for a line of several
+ * clauses), and whether the session holds one of those roles. */
 static char *approvers(WardConn *w, const char *approval, bool *holds)
 {
-    sqlite3_stmt *st = prep(w, "SELECT role FROM main.\"ward_approver\" "
-                               "WHERE approval = ?1 ORDER BY rowid");
+    sqlite3_stmt *st = prep(
+        w, "SELECT c.count, group_concat(a.role, ', '), count(*) OVER (), "
+           "max(instr(?2, ',' || a.role || ',')) FROM main.\"ward_clause\" c "
+           "JOIN main.\"ward_approver\" a ON a.approval = c.approval AND "
+           "a.clause = c.clause WHERE c.approval = ?1 GROUP BY c.clause ORDER "
+           "BY c.clause");
     sqlite3_str *s = sqlite3_str_new(w->db);
     *holds = false;
     if (st) {
         sqlite3_bind_text(st, 1, approval, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, w->roles_key, -1, SQLITE_STATIC);
         while (rt_step(w, st) == SQLITE_ROW) {
-            const char *role = (const char *)sqlite3_column_text(st, 0);
-            char *k = sqlite3_mprintf(",%s,", role);
-            if (k && strstr(w->roles_key, k))
+            const char *roles = (const char *)sqlite3_column_text(st, 1);
+            if (sqlite3_column_int(st, 3) > 0)
                 *holds = true;
-            sqlite3_free(k);
-            sqlite3_str_appendf(s, "%s%s", sqlite3_str_length(s) ? ", " : "",
-                                role);
+            if (sqlite3_column_int(st, 2) == 1)
+                sqlite3_str_appendall(s, roles ? roles : "");
+            else
+                sqlite3_str_appendf(
+                    s, "%s%d of %s", sqlite3_str_length(s) ? " and " : "",
+                    sqlite3_column_int(st, 0), roles ? roles : "");
         }
     }
     rt_finalize(w, st);
@@ -254,9 +366,12 @@ static void fn_approve(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                  r.open, r.approval, (long long)r.id);
         return;
     }
-    int count = 0;
-    sqlite3_int64 expires = 0;
-    approval_info(w, r.approval, &count, &expires);
+    Clauses cl;
+    clauses_load(w, r.approval, &cl);
+    int places = (int)approval_places(cl.n, cl.counts);
+    int before = request_placed(w, &cl, r.id, NULL);
+    int after = request_placed(w, &cl, r.id, w->roles);
+    clauses_free(&cl);
     bool holds;
     char *who = approvers(w, r.approval, &holds);
     if (strcmp(r.requester, w->user) == 0)
@@ -277,12 +392,25 @@ static void fn_approve(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         refuse(ctx, w, &r, "expired",
                sqlite3_mprintf("request #%lld (%s) has expired or was used",
                                (long long)r.id, r.approval));
-    else if (r.votes >= count)
+    else if (before < 0 || after < 0)
+        rt_error(ctx, "cannot read the votes on request #%lld: %s",
+                 (long long)r.id, sqlite3_errmsg(w->db));
+    else if (before >= places)
         refuse(ctx, w, &r, "already-approved",
                sqlite3_mprintf("request #%lld (%s) already has its %d "
                                "approval%s",
-                               (long long)r.id, r.approval, count,
-                               count == 1 ? "" : "s"));
+                               (long long)r.id, r.approval, places,
+                               places == 1 ? "" : "s"));
+    else if (after == before)
+        /* One approver fills one place: the places this one's roles could
+         * fill are taken, and a later vote never makes this one count. */
+        refuse(ctx, w, &r, "already-approved",
+               sqlite3_mprintf("the places of request #%lld (%s) that "
+                               "%s's roles can fill are taken; it still "
+                               "needs %d approval%s (by %s)",
+                               (long long)r.id, r.approval, w->user,
+                               places - before, places - before == 1 ? "" : "s",
+                               who ? who : ""));
     else {
         char now[32];
         rt_now(w, now, 0);
@@ -311,7 +439,7 @@ static void fn_approve(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                 sqlite3_result_error(ctx, err, -1);
                 sqlite3_free(err);
             } else {
-                sqlite3_result_int(ctx, count - r.votes - 1);
+                sqlite3_result_int(ctx, places - after);
             }
         }
     }
@@ -320,15 +448,12 @@ static void fn_approve(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 /* ---- guarded operations ---- */
 
-static const char *op_phrase(const char *op)
-{
-    return strcmp(op, "delete") == 0 ? "delete from" : op;
-}
-
 void rt_approval_statement_end(WardConn *w)
 {
-    for (int i = 0; i < w->ntables; i++)
+    for (int i = 0; i < w->ntables; i++) {
         w->tables[i].exported = false;
+        w->tables[i].produced = 0;
+    }
     for (int i = 0; i < w->nuses; i++)
         sqlite3_free(w->uses[i].approval);
     sqlite3_free(w->uses);
@@ -350,71 +475,83 @@ static sqlite3_int64 count_rows(WardConn *w, const RtTable *t)
     return n;
 }
 
-int rt_approval_use(WardConn *w, const char *approval, const char *op,
-                    const RtTable *t, const RtColumn *c, char **err)
+/* approved_request is the oldest open request of APPROVAL by the session's
+ * user whose votes fill its `by` line; 0 when there is none. */
+static sqlite3_int64 approved_request(WardConn *w, const char *approval)
+{
+    Clauses cl;
+    if (!clauses_load(w, approval, &cl))
+        return 0;
+    int places = (int)approval_places(cl.n, cl.counts);
+    char now[32];
+    rt_now(w, now, 0);
+    sqlite3_stmt *st =
+        prep(w, "SELECT id FROM main.\"ward_request\" WHERE approval = ?1 "
+                "AND requester = ?2 AND used_at IS NULL AND (expires_at IS "
+                "NULL OR expires_at > ?3) ORDER BY id");
+    sqlite3_int64 id = 0;
+    if (st) {
+        sqlite3_bind_text(st, 1, approval, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, w->user, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+        while (!id && rt_step(w, st) == SQLITE_ROW) {
+            sqlite3_int64 r = sqlite3_column_int64(st, 0);
+            if (request_placed(w, &cl, r, NULL) >= places)
+                id = r;
+        }
+    }
+    rt_finalize(w, st);
+    clauses_free(&cl);
+    return id;
+}
+
+/* use_approval is rt_approval_use with DOING, the operation as messages
+ * name it ("export of customers", "reading more than 100 rows of
+ * doctors"), and DETAIL, what the audit record adds after the request. */
+static int use_approval(WardConn *w, const char *approval, const char *op,
+                        const char *doing, const char *detail, const RtTable *t,
+                        const RtColumn *c, char **err)
 {
     /* An approved operation is the only statement of the session running
      * (checked first, every time): another one, open beside it, would
      * share its approval and escape its record. */
     if (rt_guard_running(w, NULL) > 1) {
-        *err =
-            sqlite3_mprintf("ward: [approval-required] %s of %s%s%s uses "
-                            "approval %s, and must be the only statement "
-                            "running on the connection",
-                            strcmp(op, "delete") == 0 ? "delete" : op, t->name,
-                            c ? "." : "", c ? c->name : "", approval);
+        *err = sqlite3_mprintf("ward: [approval-required] %s uses approval "
+                               "%s, and must be the only statement running "
+                               "on the connection",
+                               doing, approval);
         return SQLITE_ERROR;
     }
     for (int i = 0; i < w->nuses; i++)
         if (strcmp(w->uses[i].approval, approval) == 0)
             return SQLITE_OK; /* this statement already holds one */
     if (!w->user) {
-        *err = sqlite3_mprintf("ward: [approval-required] %s %s%s%s needs "
-                               "approval %s, and a session with a user",
-                               op_phrase(op), t->name, c ? "." : "",
-                               c ? c->name : "", approval);
+        *err = sqlite3_mprintf("ward: [approval-required] %s needs approval "
+                               "%s, and a session with a user",
+                               doing, approval);
         return SQLITE_ERROR;
     }
     /* Inside an explicit transaction a ROLLBACK would undo the use and
      * its audit record while the data was already read: one approval,
      * many exports. */
     if (!sqlite3_get_autocommit(w->db)) {
-        *err =
-            sqlite3_mprintf("ward: [approval-required] %s of %s%s%s "
-                            "uses approval %s, and must run outside an "
-                            "explicit transaction (BEGIN or SAVEPOINT)",
-                            strcmp(op, "delete") == 0 ? "delete" : op, t->name,
-                            c ? "." : "", c ? c->name : "", approval);
+        *err = sqlite3_mprintf("ward: [approval-required] %s uses approval "
+                               "%s, and must run outside an explicit "
+                               "transaction (BEGIN or SAVEPOINT)",
+                               doing, approval);
+        return SQLITE_ERROR;
+    }
+    sqlite3_int64 id = approved_request(w, approval);
+    if (!id) {
+        *err = sqlite3_mprintf("ward: [approval-required] %s needs approval "
+                               "%s",
+                               doing, approval);
         return SQLITE_ERROR;
     }
     char now[32];
     rt_now(w, now, 0);
-    sqlite3_stmt *st = prep(
-        w, "SELECT r.id FROM main.\"ward_request\" r JOIN "
-           "main.\"ward_approval\" a ON a.name = r.approval WHERE r.approval "
-           "= ?1 AND r.requester = ?2 AND r.used_at IS NULL AND (r.expires_at "
-           "IS NULL OR r.expires_at > ?3) AND (SELECT count(*) FROM "
-           "main.\"ward_vote\" v WHERE v.request = r.id) >= a.count ORDER BY "
-           "r.id LIMIT 1");
-    sqlite3_int64 id = 0;
-    if (st) {
-        sqlite3_bind_text(st, 1, approval, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, w->user, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-        if (rt_step(w, st) == SQLITE_ROW)
-            id = sqlite3_column_int64(st, 0);
-    }
-    rt_finalize(w, st);
-    if (!id) {
-        *err =
-            sqlite3_mprintf("ward: [approval-required] %s of %s%s%s needs "
-                            "approval %s",
-                            strcmp(op, "delete") == 0 ? "delete" : op, t->name,
-                            c ? "." : "", c ? c->name : "", approval);
-        return SQLITE_ERROR;
-    }
-    st = prep(w, "UPDATE main.\"ward_request\" SET used_at = ?2 WHERE id = "
-                 "?1");
+    sqlite3_stmt *st = prep(w, "UPDATE main.\"ward_request\" SET used_at = "
+                               "?2 WHERE id = ?1");
     int rc = SQLITE_ERROR;
     if (st) {
         sqlite3_bind_int64(st, 1, id);
@@ -434,14 +571,55 @@ int rt_approval_use(WardConn *w, const char *approval, const char *op,
     u[w->nuses].approval = sqlite3_mprintf("%s", approval);
     u[w->nuses].request = id;
     w->nuses++;
-    char detail[300];
-    sqlite3_snprintf(sizeof detail, detail, "%s #%lld", approval,
-                     (long long)id);
+    char text[400];
+    sqlite3_snprintf(sizeof text, text, "%s #%lld%s", approval, (long long)id,
+                     detail ? detail : "");
     /* Exports are recorded here with their size; deletes and updates by
      * the write-audit triggers, row by row, and here once. */
     bool sized = strcmp(op, "export") == 0;
     return rt_audit_append(w, op, t->name, NULL, c ? c->name : NULL,
-                           sized ? count_rows(w, t) : 0, sized, detail, err);
+                           sized ? count_rows(w, t) : 0, sized, text, err);
+}
+
+int rt_approval_use(WardConn *w, const char *approval, const char *op,
+                    const RtTable *t, const RtColumn *c, char **err)
+{
+    char *doing = sqlite3_mprintf("%s of %s%s%s", op, t->name, c ? "." : "",
+                                  c ? c->name : "");
+    if (!doing)
+        return SQLITE_NOMEM;
+    int rc = use_approval(w, approval, op, doing, NULL, t, c, err);
+    sqlite3_free(doing);
+    return rc;
+}
+
+int rt_bulk_gate(WardConn *w, RtTable *t, char **err)
+{
+    char *doing = sqlite3_mprintf("reading more than %lld row%s of %s",
+                                  (long long)t->export_beyond,
+                                  t->export_beyond == 1 ? "" : "s", t->name);
+    if (!doing)
+        return SQLITE_NOMEM;
+    int rc;
+    /* A write that then fails would give the approval back and lose its
+     * record with the rows already read, as for an export. */
+    if (rt_guard_writing(w)) {
+        *err = sqlite3_mprintf("ward: [approval-required] %s needs approval "
+                               "%s, which an INSERT, UPDATE or DELETE cannot "
+                               "use: read the rows in a SELECT",
+                               doing, t->export_approval);
+        rc = SQLITE_ERROR;
+    } else {
+        char detail[64];
+        sqlite3_snprintf(sizeof detail, detail, ": read beyond %lld rows",
+                         (long long)t->export_beyond);
+        rc = use_approval(w, t->export_approval, "export", doing, detail, t,
+                          NULL, err);
+    }
+    sqlite3_free(doing);
+    if (rc == SQLITE_OK)
+        t->bulk_epoch = w->started;
+    return rc;
 }
 
 int rt_export_gate(WardConn *w, RtTable *t, char **err)

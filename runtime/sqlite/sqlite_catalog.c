@@ -18,6 +18,7 @@
 #include "sqlite_rt.h"
 
 #include "mask.h"
+#include "ward.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -265,7 +266,8 @@ static void load_indexes(Catalog *c)
 static void load_guards(Catalog *c)
 {
     WardConn *w = c->w;
-    sqlite3_stmt *st = query(c, "SELECT g.tbl, g.approval, g.op, g.col FROM "
+    sqlite3_stmt *st = query(c, "SELECT g.tbl, g.approval, g.op, g.col, "
+                                "g.beyond FROM "
                                 "main.\"ward_table\" t JOIN "
                                 "main.\"ward_guard\" g ON g.tbl = t.name "
                                 "ORDER BY t.rowid");
@@ -278,6 +280,8 @@ static void load_guards(Catalog *c)
         int k = rt_column(t, col_text(st, 3));
         if (strcmp(op, "export") == 0) {
             t->export_approval = rt_dup(ap);
+            if (sqlite3_column_type(st, 4) == SQLITE_INTEGER)
+                t->export_beyond = sqlite3_column_int64(st, 4);
         } else if (strcmp(op, "delete") == 0) {
             t->delete_approval = rt_dup(ap);
         } else if (k >= 0 && strcmp(op, "update") == 0) {
@@ -350,6 +354,7 @@ static void load_tables(Catalog *c)
         t->name = rt_dup(col_text(st, 0));
         t->key = -1;
         t->rowid_col = -1;
+        t->export_beyond = -1;
         t->has_rows = sqlite3_column_int(st, 2) != 0;
         keys[w->ntables++] = rt_dup(col_text(st, 1));
         if (!rt_names_add(&w->protected, t->name))
@@ -383,12 +388,12 @@ int rt_catalog_load(WardConn *w, bool *changed, char **err)
         int format = sqlite3_column_int(st, 0);
         name = rt_dup(col_text(st, 1));
         sha = rt_dup(col_text(st, 2));
-        if (format != 2)
+        if (format != WARD_SQLITE_FORMAT)
             fail(&c,
                  "the policy in this database has catalog format %d; this "
-                 "runtime reads format 2: recompile it with this ward and "
+                 "runtime reads format %d: recompile it with this ward and "
                  "apply the script again",
-                 format);
+                 format, WARD_SQLITE_FORMAT);
     } else if (!c.err) {
         fail(&c, "this database has no ward policy: apply a compiled script "
                  "first");

@@ -546,6 +546,8 @@ static int statement_hook(unsigned type, void *p, void *stmt, void *x)
     if (w->internal)
         return 0;
     if (type == SQLITE_TRACE_STMT) {
+        w->started++; /* a bulk read let past its limit notices (rt_bulk_gate)
+                       */
         /* A statement starting holds no lock yet: a fold now does not wait
          * on it (in rollback-journal mode the end of a statement reset
          * after a row is too early). */

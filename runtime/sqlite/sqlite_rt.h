@@ -90,22 +90,27 @@ typedef struct RtColumn {
 typedef struct RtTable {
     /* From the catalog. */
     char *name;
-    int key;               /* key column index, or -1 */
-    bool has_rows;         /* the policy filters its rows */
-    int rowid_col;         /* the column the rowid aliases, or -1 */
-    char *export_approval; /* approval guarding export, or NULL */
-    char *delete_approval; /* approval guarding delete, or NULL */
-    bool any_unmask;       /* some column has an unmask approval */
-    bool referenced;       /* a protected table's foreign key refers to
-                            * its key (no column named) */
+    int key;                     /* key column index, or -1 */
+    bool has_rows;               /* the policy filters its rows */
+    int rowid_col;               /* the column the rowid aliases, or -1 */
+    char *export_approval;       /* approval guarding export, or NULL */
+    sqlite3_int64 export_beyond; /* export T beyond N rows: N; else -1 */
+    char *delete_approval;       /* approval guarding delete, or NULL */
+    bool any_unmask;             /* some column has an unmask approval */
+    bool referenced;             /* a protected table's foreign key refers to
+                                  * its key (no column named) */
     RtColumn *cols;
     int ncols;
     /* The session's decisions, valid while gen == WardConn.gen. */
     unsigned gen;
     char *filter;   /* the row filter as SQL; NULL means every row */
     bool deletable; /* every column writable, or a delete approval */
-    /* Per statement: an export of it was gated and recorded. */
+    /* Per statement: an export of it was gated and recorded; the rows its
+     * view produced (counted for export_beyond), and WardConn.started
+     * when the bulk read was let past the limit. */
     bool exported;
+    sqlite3_int64 produced;
+    uint64_t bulk_epoch;
 } RtTable;
 
 /* A sorted set of names, compared case-insensitively as SQLite does. */
@@ -131,10 +136,11 @@ typedef struct RtJournal RtJournal;
 
 typedef struct WardConn {
     sqlite3 *db;
-    int internal; /* > 0 while the runtime prepares or steps its own SQL */
-    bool active;  /* a session is set */
-    bool locked;  /* ward_lock() was called */
-    unsigned gen; /* bumps with every session: decisions carry it */
+    int internal;     /* > 0 while the runtime prepares or steps its own SQL */
+    bool active;      /* a session is set */
+    bool locked;      /* ward_lock() was called */
+    unsigned gen;     /* bumps with every session: decisions carry it */
+    uint64_t started; /* statements of the session that began to run */
     /* The policy's catalog, as read at the last session start. */
     char *policy;     /* its name, for messages */
     char *policy_sha; /* source_sha256: a re-applied policy is re-read */
@@ -367,6 +373,11 @@ int rt_approval_use(WardConn *w, const char *approval, const char *op,
 /* rt_export_gate gates one statement's export of T: its approval, or an
  * export record with the number of rows. */
 int rt_export_gate(WardConn *w, RtTable *t, char **err);
+/* rt_bulk_gate lets the statement in progress read more than
+ * T->export_beyond rows of T: it uses an approved request of
+ * T->export_approval (recorded as an export), or refuses with
+ * [approval-required]. */
+int rt_bulk_gate(WardConn *w, RtTable *t, char **err);
 void rt_approval_statement_end(WardConn *w);
 
 /* ---- sqlite_masks.c ---- */

@@ -509,10 +509,36 @@ static int borrow(WardVtab *vt, WardCursor *cur, const char *plan)
     return SQLITE_OK;
 }
 
+/* bulk counts a row T's view produces to the statement, and says whether
+ * it needs rt_bulk_gate: the first row past T's `export T beyond N rows`,
+ * and every later one once another statement has begun beside it (which
+ * the gate then refuses). The export view is gated whole instead. */
+static bool bulk(const WardVtab *vt, RtTable *t)
+{
+    if (t->export_beyond < 0 || vt->mode == MODE_EXPORT)
+        return false;
+    return ++t->produced > t->export_beyond &&
+           (t->produced == t->export_beyond + 1 ||
+            t->bulk_epoch != vt->w->started);
+}
+
 static int step(WardCursor *cur)
 {
     WardVtab *vt = (WardVtab *)cur->base.pVtab;
     int rc = rt_step(vt->w, cur->p->st);
+    if (rc == SQLITE_ROW && bulk(vt, cur->t)) {
+        /* Row N + 1 of a table read beyond its limit is not produced
+         * unless the statement may have it. */
+        char *err = NULL;
+        rc = rt_bulk_gate(vt->w, cur->t, &err);
+        if (rc != SQLITE_OK) {
+            cur->eof = true;
+            sqlite3_free(vt->base.zErrMsg);
+            vt->base.zErrMsg = err;
+            return rc;
+        }
+        rc = SQLITE_ROW;
+    }
     if (rc == SQLITE_ROW) {
         cur->eof = false;
         cur->rowid = sqlite3_column_int64(cur->p->st, 0);

@@ -29,6 +29,10 @@
 
 #include <sqlite3.h>
 
+/* The layout of the catalog a compiled script writes (ward_policy.format):
+ * the runtime refuses a database whose policy has another. */
+#define WARD_SQLITE_FORMAT 3
+
 /* ward_runtime_open registers the runtime on DB. Loading twice is a no-op. */
 int ward_runtime_open(sqlite3 *db, char **err);
 

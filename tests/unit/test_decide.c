@@ -497,7 +497,7 @@ static void test_approval_clauses(void)
     CHECK_STR(what.what, "'export ... beyond N rows'");
     Diag d;
     diag_init(&d, &arena);
-    CHECK_INT(model_refuse_v11(m, &d, "sqlite"), 3);
+    CHECK_INT(model_refuse_v11(m, &d, "sqlite", V11_ALL), 3);
     CHECK_STR(d.items[0]->msg, "'export ... beyond N rows' is not supported "
                                "by the sqlite target yet");
     CHECK_STR(d.items[1]->msg, "an approval with several 'by' clauses is not "
