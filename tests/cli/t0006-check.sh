@@ -156,7 +156,7 @@ cases:
 YAML
     expect_exit 2 "$WARD" check p.ward 2>err &&
     contains err 'c.yaml:4:1: error:' &&
-    printf 'cases:\n  - name: x\n    session: {roles: [cs_agent]}\n    read: customers.phone\n    expect: 1\n    expect_error: denied\n' >c.yaml &&
+    printf 'cases:\n  - name: x\n    session: {roles: [cs_agent]}\n    read: customers.phone\n    expect_error: denied\n' >c.yaml &&
     expect_exit 2 "$WARD" check p.ward 2>err &&
     contains err "unknown refusal code 'denied'" &&
     expect_exit 2 "$WARD" check p.ward --corpus nosuch.yaml 2>err &&
