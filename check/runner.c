@@ -407,10 +407,34 @@ static void note_read(const Model *m, const CStep *st, int c, Exercised *ex,
                              st->session.scenario_id, st->table, c)] = true;
 }
 
+/* note_no_rows: a passing step of one role alone that asserts it sees no
+ * rows of a table at all (expect_rows: 0, no where) covers every cell of
+ * that role, scenario and table, when the role sees no rows of the table
+ * by the policy itself (no rows rule names it): no value can be asserted
+ * there. A role that saw no rows only for want of an attribute covers
+ * nothing this way. */
+static void note_no_rows(const Model *m, const CStep *st, Exercised *ex,
+                         const Session *s, Arena *a)
+{
+    if (!st->has_expect_rows || st->expect_rows != 0 || st->where.n ||
+        st->session.nroles != 1)
+        return;
+    RowFilter f;
+    decide_rows(m, s, st->table, a, &f);
+    if (f.kind != ROWS_NONE)
+        return;
+    for (size_t c = 0; c < m->tables[st->table].ncolumns; c++)
+        ex->cells[cell_index(m, st->session.role_ids[0],
+                             st->session.scenario_id, st->table, (int)c)] =
+            true;
+}
+
 void runner_note(const Model *m, const CStep *st, Exercised *ex, Arena *a)
 {
     Session s;
     step_session(m, st, a, &s);
+    if (st->op == COP_READ || st->op == COP_EXPORT)
+        note_no_rows(m, st, ex, &s, a);
     if (st->op == COP_READ || st->op == COP_EXPORT) {
         if (st->has_expect && st->column >= 0)
             note_read(m, st, st->column, ex, &s);

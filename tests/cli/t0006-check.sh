@@ -36,6 +36,7 @@ test_expect_success 'JUnit output: one testcase per case and the coverage gate' 
 t_json() {
     "$WARD" check "$P" --format json >out.json &&
     contains out.json '"passed": 23' &&
+    contains out.json '"target": "sqlite"' &&
     contains out.json '"failed": 0' &&
     contains out.json '"percent": 100.0' &&
     if command -v python3 >/dev/null; then
@@ -103,8 +104,13 @@ cases:
     expect: 138****5678
 YAML
     expect_exit 1 "$WARD" check p.ward --min-coverage 100 >out &&
-    contains out "uncovered: p.ward:30:3: rule 'show phone to cs_supervisor;' decides no asserted outcome" &&
-    contains out 'uncovered: p.ward:24:3: cell pharmacist x outbound_call x customers.phone' &&
+    contains out '  uncovered rules, deciding no outcome a passing case asserts:' &&
+    contains out '    p.ward:30:3: show phone to cs_supervisor;' &&
+    contains out '  uncovered cells, by role: no passing case of the role alone asserts them' &&
+    contains out '    cs_agent (p.ward:3:6):' &&
+    contains out '      no scenario:   customers.name, customers.id_card, customers.medication' &&
+    contains out '    pharmacist (p.ward:5:6):' &&
+    contains out '      outbound_call: customers.name, customers.phone, customers.id_card, customers.medication' &&
     contains out 'is below the minimum 100.0%' &&
     "$WARD" check p.ward >/dev/null &&
     expect_exit 1 "$WARD" check p.ward --min-coverage 100 --format junit >out.xml &&
