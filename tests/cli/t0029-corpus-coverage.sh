@@ -1,7 +1,8 @@
 #!/bin/sh
-# Coverage of a corpus: a role that sees no rows is covered by asserting
-# that it sees none; the report groups what is not covered by rule and
-# role.
+# Coverage and mutants of a corpus: a role that sees no rows is covered by
+# asserting that it sees none; the report groups what is not covered by
+# rule and role; a mutant of every construct (masks, classification
+# defaults, rows, writes, approvals, audit), and a corpus that kills them.
 . "$ROOT/tests/cli/lib.sh"
 
 # dist: a distributor's policy with every construct, and the first
@@ -126,3 +127,145 @@ EOY
     contains out '    lead (d.ward:4:6):'
 }
 test_expect_success 'a role that sees no rows is covered by a case asserting it sees none' t_no_rows
+
+# The corpus that covers every rule and cell and kills every mutant.
+full() {
+    dist <<'EOY'
+  - name: sales on the kiosk
+    session: {roles: [sales], user: s1, scenario: kiosk, attrs: {region: north}}
+    read: orders
+    expect: {customer: null, phone: "*******5678"}
+  - name: ops on the kiosk
+    session: {roles: [ops], user: o1, scenario: kiosk}
+    read: orders
+    where: {id: 1}
+    expect: {customer: null, phone: "13812345678"}
+  - name: lead on the kiosk
+    session: {roles: [lead], user: l1, scenario: kiosk}
+    read: orders
+    where: {id: 1}
+    expect: {customer: null, phone: null}
+  - name: the auditor sees no order
+    session: {roles: [auditor], user: u1}
+    read: orders
+    expect_rows: 0
+  - name: nor on the kiosk
+    session: {roles: [auditor], user: u1, scenario: kiosk}
+    read: orders
+    expect_rows: 0
+  - name: ops see every order
+    session: {roles: [ops], user: o1}
+    read: orders
+    expect_rows: 2
+  - name: reading a phone is audited
+    session: {roles: [ops], user: o1}
+    read: orders.phone
+    where: {id: 2}
+    expect: "13998765432"
+    expect_audit: {table: orders, column: phone, op: read, user: o1}
+  - name: sales change an amount, audited
+    session: {roles: [sales], user: s1, attrs: {region: north}}
+    write: orders
+    where: {id: 1}
+    set: {amount: 310}
+    expect_rows: 1
+    expect_audit: {table: orders, column: amount, op: update, user: s1}
+  - name: an export needs approval
+    session: {roles: [ops], user: o1}
+    export: orders
+    expect_error: approval-required
+  - name: two approvers, one of each role will do
+    steps:
+      - session: {roles: [sales], user: s1, attrs: {region: north}}
+        at: "2026-12-01T10:00:00Z"
+        request: export_orders
+        reason: audit
+      - session: {roles: [lead], user: l1}
+        at: "2026-12-01T10:10:00Z"
+        approve: export_orders
+        expect: 1
+      - session: {roles: [sales], user: s1, attrs: {region: north}}
+        at: "2026-12-01T10:20:00Z"
+        export: orders
+        expect_error: approval-required
+      - session: {roles: [ops], user: o1}
+        at: "2026-12-01T10:30:00Z"
+        approve: export_orders
+        expect: 0
+      - session: {roles: [sales], user: s1, attrs: {region: north}}
+        at: "2026-12-01T10:59:59Z"
+        export: orders
+        expect_rows: 1
+  - name: an approval lasts an hour
+    steps:
+      - session: {roles: [sales], user: s1, attrs: {region: north}}
+        at: "2026-12-01T10:00:00Z"
+        request: export_orders
+        reason: audit
+      - session: {roles: [lead], user: l1}
+        at: "2026-12-01T10:10:00Z"
+        approve: export_orders
+      - session: {roles: [ops], user: o1}
+        at: "2026-12-01T10:20:00Z"
+        approve: export_orders
+      - session: {roles: [sales], user: s1, attrs: {region: north}}
+        at: "2026-12-01T11:00:01Z"
+        export: orders
+        expect_error: approval-required
+EOY
+}
+
+t_survivors() {
+    dist </dev/null &&
+    expect_exit 1 "$WARD" check d.ward --mutate >out &&
+    contains out 'mutants: 23, killed 13, survived 10' &&
+    contains out "survived: remove 'hide customer in kiosk;' (d.ward:20:3)" &&
+    contains out "survived: make 'hide customer in kiosk;' (d.ward:20:3) show" &&
+    contains out "survived: remove 'write amount to sales;' (d.ward:23:3)" &&
+    contains out "survived: drop 'export orders;' (d.ward:26:10) from approval export_orders" &&
+    contains out 'survived: drop the expiry of approval export_orders (d.ward:25:10)' &&
+    contains out 'survived: lower approval export_orders (d.ward:25:10) to by 1' &&
+    contains out 'survived: drop approver lead from approval export_orders (d.ward:25:10)' &&
+    contains out 'survived: drop approver ops from approval export_orders (d.ward:25:10)' &&
+    contains out 'survived: stop auditing reads of orders.phone (d.ward:30:1)' &&
+    contains out 'survived: stop auditing writes of orders.amount (d.ward:30:1)' &&
+    ! grep -q 'survived: swap mask' out &&
+    ! grep -q 'survived: make the default' out &&
+    ! grep -q 'survived: widen' out
+}
+test_expect_success 'a mutant of every construct, and the survivors named' t_survivors
+
+t_all_killed() {
+    full &&
+    "$WARD" check d.ward --mutate --min-coverage 100 >out &&
+    contains out '14 cases: 14 passed, 0 failed' &&
+    contains out 'coverage: rules 7/7 (100.0%), cells 16/16 (100.0%)' &&
+    contains out 'mutants: 23, killed 23, survived 0'
+}
+test_expect_success 'a corpus that kills every mutant, at 100% rule and cell coverage' t_all_killed
+
+# Only ops's reads: the masks of sales and of the classification go
+# unchecked, and their swaps survive, named with what replaced them.
+t_mask_swaps() {
+    dist </dev/null &&
+    sed -i '/^  - name: sales, north/,$d' d.yaml &&
+    cat >>d.yaml <<'EOY' &&
+  - name: ops
+    session: {roles: [ops], user: o1}
+    read: orders
+    where: {id: 1}
+    expect: {customer: acme, phone: "13812345678"}
+EOY
+    expect_exit 1 "$WARD" check d.ward --mutate >out &&
+    contains out "survived: swap mask tail4 for initial in 'mask phone with tail4 to sales;' (d.ward:18:3)" &&
+    contains out 'survived: swap mask initial for tail4 in the default of classification pii.name (d.ward:9:16)' &&
+    sed 's/^  mask phone with tail4 to sales;/  mask phone with keep(0, 4) to sales;/; /^mask tail4/d' d.ward >d2.ward &&
+    expect_exit 1 "$WARD" check d2.ward --mutate >out &&
+    contains out "survived: swap mask keep(0, 4) for initial in 'mask phone with keep(0, 4) to sales;'" &&
+    contains out 'survived: swap mask initial for keep(0, 4) in the default of classification pii.name' &&
+    sed 's/^  mask phone with tail4 to sales;/  mask phone with initial to sales;/; /^mask tail4/d' d.ward >d3.ward &&
+    expect_exit 1 "$WARD" check d3.ward --mutate >out &&
+    contains out "survived: swap mask initial for redact() in 'mask phone with initial to sales;'" &&
+    contains out 'survived: swap mask initial for redact() in the default of classification pii.name'
+}
+test_expect_success "a mask is swapped for the policy's next one, else redact()" t_mask_swaps
