@@ -591,6 +591,81 @@ static bool fixtures_of(Loader *l, const yaml_node_t *n, Corpus *c)
     return ok;
 }
 
+/* point is a one-character span at libyaml's mark M. */
+static Span point(const Loader *l, yaml_mark_t m)
+{
+    Span at = {l->src, offset(l, m), offset(l, m)};
+    if (at.end < l->src->len && l->src->text[at.end] != '\n')
+        at.end++;
+    return at;
+}
+
+/* yaml_error reports what libyaml could not parse, at its line and column,
+ * with a note where the enclosing list or mapping began and a hint for the
+ * usual mistakes: indentation, tabs, a list of steps without `steps:`, a
+ * one-line [list] or {mapping} left open. */
+static void yaml_error(Loader *l, const yaml_parser_t *p)
+{
+    const char *problem = p->problem ? p->problem : "bad YAML";
+    const char *context = p->context ? p->context : "";
+    Span at = point(l, p->problem_mark);
+    Diagnostic *x =
+        diag_error(l->d, at, "%s%s%s", problem, *context ? " " : "", context);
+    const char *text = l->src->text;
+    char ch = at.begin < l->src->len ? text[at.begin] : '\0';
+    /* The line's first character that is not a space. */
+    size_t bol = at.begin;
+    while (bol > 0 && text[bol - 1] != '\n')
+        bol--;
+    size_t first = bol;
+    while (first < l->src->len && text[first] == ' ')
+        first++;
+    size_t col = first - bol + 1, ctx_col = p->context_mark.column + 1;
+    bool dash = first + 1 < l->src->len && text[first] == '-' &&
+                (text[first + 1] == ' ' || text[first + 1] == '\n');
+    if (ch == '\t' || strstr(problem, "tab"))
+        diag_hint(l->d, x, "YAML indents with spaces, never tabs");
+    else if (strstr(problem, "did not find expected key") && dash)
+        diag_hint(l->d, x,
+                  "a list cannot start among a mapping's keys: the steps of "
+                  "a case go under `steps:`, one `- session: ...` item each");
+    else if (strstr(problem, "did not find expected key"))
+        diag_hint(l->d, x,
+                  "the keys of one mapping line up: this mapping's keys "
+                  "start at column %zu, this line at column %zu",
+                  ctx_col, col);
+    else if (strstr(problem, "did not find expected '-' indicator"))
+        diag_hint(l->d, x,
+                  "the items of this list start with '-' at column %zu, this "
+                  "line at column %zu; an item's keys line up with the key "
+                  "after its '-'",
+                  ctx_col, col);
+    else if (strstr(problem, "mapping values are not allowed") && dash)
+        diag_hint(l->d, x,
+                  "a list under a key needs that key on a line of its own, "
+                  "ending in ':' (the steps of a case go under `steps:`)");
+    else if (strstr(problem, "mapping values are not allowed"))
+        diag_hint(l->d, x,
+                  "': ' ends a key: quote a value that holds ': ', or line "
+                  "this key up with the keys above it");
+    else if (strstr(problem, "did not find expected ',' or"))
+        diag_hint(l->d, x,
+                  "a [list] or {mapping} written on one line is not closed, "
+                  "or a value in it holds an unquoted ',' or ':'");
+    else if (strstr(problem, "could not find expected ':'"))
+        diag_hint(l->d, x,
+                  "a key needs ':' after it; a value that goes on over "
+                  "several lines must be quoted");
+    const char *began = strstr(context, "mapping")      ? "the mapping"
+                        : strstr(context, "sequence")   ? "the list"
+                        : strstr(context, "collection") ? "the list"
+                        : strstr(context, "key")        ? "the key"
+                        : strstr(context, "scalar")     ? "the value"
+                                                        : NULL;
+    if (began && p->context_mark.line != p->problem_mark.line)
+        diag_note(l->d, x, point(l, p->context_mark), "%s starts here", began);
+}
+
 /* key_of reads the corpus's test key: 64 hex digits (32 bytes), the
  * material a key file would hold. The message never repeats it. */
 static bool key_of(Loader *l, const yaml_node_t *v, Corpus *c)
@@ -626,13 +701,7 @@ Corpus *corpus_load(Arena *a, Diag *d, const char *path)
     yaml_parser_set_input_string(&parser, (const unsigned char *)src->text,
                                  src->len);
     if (!yaml_parser_load(&parser, &l.doc)) {
-        yaml_mark_t m = parser.problem_mark;
-        Span at = {src, offset(&l, m), offset(&l, m)};
-        if (at.end < src->len)
-            at.end++;
-        diag_error(
-            d, at, "%s%s%s", parser.problem ? parser.problem : "bad YAML",
-            parser.context ? " " : "", parser.context ? parser.context : "");
+        yaml_error(&l, &parser);
         yaml_parser_delete(&parser);
         return NULL;
     }
