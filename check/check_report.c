@@ -58,7 +58,7 @@ static void text_report(const CheckRun *r, const CheckOptions *o, FILE *out)
             r->cov.rules_covered, r->cov.rules, r->cov.rule_pct,
             r->cov.cells_covered, r->cov.cells, r->cov.cell_pct);
     for (size_t i = 0; i < r->cov.nmissing; i++)
-        fprintf(out, "  uncovered: %s\n", r->cov.missing[i]);
+        fprintf(out, "%s\n", r->cov.missing[i]);
     if (r->below_min)
         fprintf(out, "%scoverage %.1f%% is below the minimum %.1f%%%s\n", red,
                 coverage_pct(&r->cov), o->min_coverage, off);
@@ -100,8 +100,10 @@ static void json_report(const CheckRun *r, const CheckOptions *o, FILE *out)
     json_str(out, o->policy);
     fputs(",\n  \"corpus\": ", out);
     json_str(out, r->corpus_path);
+    fputs(",\n  \"target\": ", out);
+    json_str(out, o->target ? o->target : "sqlite");
     fprintf(out,
-            ",\n  \"target\": \"sqlite\",\n  \"passed\": %zu,\n"
+            ",\n  \"passed\": %zu,\n"
             "  \"failed\": %zu,\n  \"cases\": [",
             r->run.ncases - r->run.failed, r->run.failed);
     for (size_t i = 0; i < r->run.ncases; i++) {
@@ -119,14 +121,31 @@ static void json_report(const CheckRun *r, const CheckOptions *o, FILE *out)
     fprintf(out,
             "\n  ],\n  \"coverage\": {\"rules\": %zu, \"rules_covered\": %zu, "
             "\"cells\": %zu, \"cells_covered\": %zu, \"percent\": %.1f, "
-            "\"uncovered\": [",
+            "\"uncovered\": {\"rules\": [",
             r->cov.rules, r->cov.rules_covered, r->cov.cells,
             r->cov.cells_covered, coverage_pct(&r->cov));
-    for (size_t i = 0; i < r->cov.nmissing; i++) {
+    for (size_t i = 0; i < r->cov.nrules_missing; i++) {
         fputs(i ? ", " : "", out);
-        json_str(out, r->cov.missing[i]);
+        json_str(out, r->cov.rules_missing[i]);
     }
-    fputs("]}", out);
+    fputs("], \"cells\": [", out);
+    for (size_t i = 0; i < r->cov.ngaps; i++) {
+        const CoverGap *g = &r->cov.gaps[i];
+        fputs(i ? ",\n    {\"role\": " : "\n    {\"role\": ", out);
+        json_str(out, r->m->roles[g->role].name);
+        fputs(", \"scenario\": ", out);
+        if (g->scenario < 0)
+            fputs("null", out);
+        else
+            json_str(out, r->m->scenarios[g->scenario].name);
+        fputs(", \"columns\": [", out);
+        for (size_t k = 0; k < g->ncolumns; k++) {
+            fputs(k ? ", " : "", out);
+            json_str(out, g->columns[k]);
+        }
+        fputs("]}", out);
+    }
+    fputs("]}}", out);
     if (o->has_min)
         fprintf(out, ",\n  \"min_coverage\": %.1f", o->min_coverage);
     if (r->exhausted) {
@@ -226,7 +245,7 @@ static void junit_report(const CheckRun *r, const CheckOptions *o, FILE *out)
     sb_printf(&sb, "coverage %.1f%% is below the minimum %.1f%%\n",
               coverage_pct(&r->cov), o->min_coverage);
     for (size_t i = 0; i < r->cov.nmissing; i++)
-        sb_printf(&sb, "uncovered: %s\n", r->cov.missing[i]);
+        sb_printf(&sb, "%s\n", r->cov.missing[i]);
     junit_case(out, r->m->name, "coverage", 0, r->below_min ? sb.data : NULL);
     if (r->exhausted) {
         sb_reset(&sb);

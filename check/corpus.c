@@ -288,6 +288,31 @@ static bool audits_of(Loader *l, const yaml_node_t *v, CStep *st)
     return ok;
 }
 
+/* valid_time: is T a UTC time as `at:` takes it, YYYY-MM-DDTHH:MM:SSZ
+ * with optional fractions of a second, naming a day that exists? */
+static bool valid_time(const char *t)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    size_t i = 0;
+    for (; shape[i]; i++)
+        if (shape[i] == 'd' ? !(t[i] >= '0' && t[i] <= '9') : t[i] != shape[i])
+            return false;
+    if (t[i] == '.') {
+        size_t digits = strspn(t + i + 1, "0123456789");
+        if (!digits)
+            return false;
+        i += 1 + digits;
+    }
+    if (strcmp(t + i, "Z") != 0)
+        return false;
+    int y = atoi(t), mo = atoi(t + 5), d = atoi(t + 8), h = atoi(t + 11),
+        mi = atoi(t + 14), sec = atoi(t + 17);
+    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return mo >= 1 && mo <= 12 && d >= 1 && d <= days[mo - 1] &&
+           !(mo == 2 && d == 29 && !leap) && h < 24 && mi < 60 && sec < 60;
+}
+
 /* step_key reads one key of a step; false when it is not a step key. */
 static bool step_key(Loader *l, const char *key, const yaml_node_t *k,
                      const yaml_node_t *v, CStep *st, bool *ok)
@@ -343,6 +368,18 @@ static bool step_key(Loader *l, const char *key, const yaml_node_t *k,
               *ok;
     } else if (strcmp(key, "expect_audit") == 0) {
         *ok = audits_of(l, v, st) && *ok;
+    } else if (strcmp(key, "at") == 0) {
+        if (!scalar_text(l, v, "at", &st->when, &st->when_at)) {
+            *ok = false;
+        } else if (!valid_time(st->when)) {
+            Diagnostic *x = diag_error(l->d, st->when_at,
+                                       "at must be a time in UTC such as "
+                                       "\"2026-12-01T10:00:00Z\"");
+            diag_hint(l->d, x,
+                      "the step runs with the runtime's clock at that "
+                      "time (expiry, audit and request times)");
+            *ok = false;
+        }
     } else {
         return false;
     }
@@ -356,8 +393,12 @@ static void step_init(CStep *st)
     st->table = st->column = st->approval = -1;
 }
 
-static bool step_check(Loader *l, CStep *st)
+/* step_check: a step does one operation as a session, and asserts only
+ * what that operation can show. NAME is its case's name (may be NULL);
+ * NTH is the step's place in a steps list, 0 for a case of one step. */
+static bool step_check(Loader *l, CStep *st, const char *name, size_t nth)
 {
+    const char *c = name ? name : "(unnamed)";
     if (st->op == COP_NONE) {
         Diagnostic *x = diag_error(l->d, st->at, "this step does nothing");
         diag_hint(l->d, x,
@@ -366,8 +407,50 @@ static bool step_check(Loader *l, CStep *st)
         return false;
     }
     if (!st->session.at.file) {
-        diag_error(l->d, st->at, "this step has no session");
+        Diagnostic *x;
+        if (nth) {
+            x = diag_error(l->d, st->at, "step %zu of case '%s' has no session",
+                           nth, c);
+            diag_hint(l->d, x,
+                      "every step runs as someone: give it session: "
+                      "{roles: [...], user: ...}");
+        } else {
+            x = diag_error(l->d, st->at, "case '%s' has no session", c);
+            diag_hint(l->d, x,
+                      "give the case session: {roles: [...], user: ...}; "
+                      "several operations go in a steps: list, each step "
+                      "with its own session");
+        }
         return false;
+    }
+    bool ok = true;
+    if (st->expect_error && (st->has_expect || st->has_expect_rows)) {
+        Diagnostic *x = diag_error(
+            l->d, st->has_expect ? st->expect_at : st->expect_rows_at,
+            "a step that expects a refusal returns nothing: %s cannot go "
+            "with expect_error",
+            st->has_expect ? "expect" : "expect_rows");
+        diag_hint(l->d, x, "expect_audit can: a refused step is audited too");
+        ok = false;
+    } else if (st->has_expect && (st->op == COP_WRITE || st->op == COP_INSERT ||
+                                  st->op == COP_DELETE)) {
+        Diagnostic *x = diag_error(l->d, st->expect_at,
+                                   "a %s returns no row: expect has nothing "
+                                   "to compare",
+                                   cop_name(st->op));
+        diag_hint(l->d, x,
+                  "expect_rows counts the rows it %s; to see what it did, "
+                  "read the table in a next step of a steps list",
+                  st->op == COP_INSERT ? "inserted" : "matched");
+        ok = false;
+    } else if (st->has_expect && st->expect_map &&
+               (st->op == COP_REQUEST || st->op == COP_APPROVE)) {
+        diag_error(l->d, st->expect_at,
+                   "a%s returns one value (%s): expect a value, not a map",
+                   st->op == COP_REQUEST ? " request" : "n approval",
+                   st->op == COP_REQUEST ? "the request's number"
+                                         : "the approvals it still needs");
+        ok = false;
     }
     if (!st->has_expect && !st->has_expect_rows && !st->expect_error &&
         !st->naudits && st->op == COP_READ) {
@@ -380,7 +463,7 @@ static bool step_check(Loader *l, CStep *st)
         diag_error(l->d, st->target_at, "a write needs a set: map");
         return false;
     }
-    return true;
+    return ok;
 }
 
 static bool case_of(Loader *l, const yaml_node_t *n, CCase *c)
@@ -389,6 +472,14 @@ static bool case_of(Loader *l, const yaml_node_t *n, CCase *c)
     if (!want(l, n, YAML_MAPPING_NODE, "a case"))
         return false;
     c->at = span_of(l, n);
+    /* The name first, wherever it is: step errors name their case. */
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+         p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(l, p->key), *v = node(l, p->value);
+        if (k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
+            strcmp(text_of(l, k), "name") == 0)
+            c->name = text_of(l, v);
+    }
     CStep one;
     step_init(&one);
     one.at = c->at;
@@ -432,7 +523,7 @@ static bool case_of(Loader *l, const yaml_node_t *n, CCase *c)
                         ok = false;
                     }
                 }
-                ok = step_check(l, st) && ok;
+                ok = step_check(l, st, c->name, c->nsteps) && ok;
             }
         } else if (step_key(l, key, k, v, &one, &ok)) {
             any_step_key = true;
@@ -457,7 +548,7 @@ static bool case_of(Loader *l, const yaml_node_t *n, CCase *c)
         return false;
     }
     if (!c->steps) {
-        ok = step_check(l, &one) && ok;
+        ok = step_check(l, &one, c->name, 0) && ok;
         c->step = alloc_n(l, 1, sizeof *c->step);
         c->step[0] = one;
         c->nsteps = 1;
@@ -500,6 +591,105 @@ static bool fixtures_of(Loader *l, const yaml_node_t *n, Corpus *c)
     return ok;
 }
 
+/* point is a one-character span at libyaml's mark M. */
+static Span point(const Loader *l, yaml_mark_t m)
+{
+    Span at = {l->src, offset(l, m), offset(l, m)};
+    if (at.end < l->src->len && l->src->text[at.end] != '\n')
+        at.end++;
+    return at;
+}
+
+/* yaml_error reports what libyaml could not parse, at its line and column,
+ * with a note where the enclosing list or mapping began and a hint for the
+ * usual mistakes: indentation, tabs, a list of steps without `steps:`, a
+ * one-line [list] or {mapping} left open. */
+static void yaml_error(Loader *l, const yaml_parser_t *p)
+{
+    const char *problem = p->problem ? p->problem : "bad YAML";
+    const char *context = p->context ? p->context : "";
+    Span at = point(l, p->problem_mark);
+    Diagnostic *x =
+        diag_error(l->d, at, "%s%s%s", problem, *context ? " " : "", context);
+    const char *text = l->src->text;
+    char ch = at.begin < l->src->len ? text[at.begin] : '\0';
+    /* The line's first character that is not a space. */
+    size_t bol = at.begin;
+    while (bol > 0 && text[bol - 1] != '\n')
+        bol--;
+    size_t first = bol;
+    while (first < l->src->len && text[first] == ' ')
+        first++;
+    size_t col = first - bol + 1, ctx_col = p->context_mark.column + 1;
+    bool dash = first + 1 < l->src->len && text[first] == '-' &&
+                (text[first + 1] == ' ' || text[first + 1] == '\n');
+    if (ch == '\t' || strstr(problem, "tab"))
+        diag_hint(l->d, x, "YAML indents with spaces, never tabs");
+    else if (strstr(problem, "did not find expected key") && dash)
+        diag_hint(l->d, x,
+                  "a list cannot start among a mapping's keys: the steps of "
+                  "a case go under `steps:`, one `- session: ...` item each");
+    else if (strstr(problem, "did not find expected key"))
+        diag_hint(l->d, x,
+                  "the keys of one mapping line up: this mapping's keys "
+                  "start at column %zu, this line at column %zu",
+                  ctx_col, col);
+    else if (strstr(problem, "did not find expected '-' indicator"))
+        diag_hint(l->d, x,
+                  "the items of this list start with '-' at column %zu, this "
+                  "line at column %zu; an item's keys line up with the key "
+                  "after its '-'",
+                  ctx_col, col);
+    else if (strstr(problem, "mapping values are not allowed") && dash)
+        diag_hint(l->d, x,
+                  "a list under a key needs that key on a line of its own, "
+                  "ending in ':' (the steps of a case go under `steps:`)");
+    else if (strstr(problem, "mapping values are not allowed"))
+        diag_hint(l->d, x,
+                  "': ' ends a key: quote a value that holds ': ', or line "
+                  "this key up with the keys above it");
+    else if (strstr(problem, "did not find expected ',' or"))
+        diag_hint(l->d, x,
+                  "a [list] or {mapping} written on one line is not closed, "
+                  "or a value in it holds an unquoted ',' or ':'");
+    else if (strstr(problem, "could not find expected ':'"))
+        diag_hint(l->d, x,
+                  "a key needs ':' after it; a value that goes on over "
+                  "several lines must be quoted");
+    const char *began = strstr(context, "mapping")      ? "the mapping"
+                        : strstr(context, "sequence")   ? "the list"
+                        : strstr(context, "collection") ? "the list"
+                        : strstr(context, "key")        ? "the key"
+                        : strstr(context, "scalar")     ? "the value"
+                                                        : NULL;
+    if (began && p->context_mark.line != p->problem_mark.line)
+        diag_note(l->d, x, point(l, p->context_mark), "%s starts here", began);
+}
+
+/* key_of reads the corpus's test key: 64 hex digits (32 bytes), the
+ * material a key file would hold. The message never repeats it. */
+static bool key_of(Loader *l, const yaml_node_t *v, Corpus *c)
+{
+    if (!scalar_text(l, v, "key", &c->key, &c->key_at))
+        return false;
+    size_t n = strlen(c->key);
+    if (n != 64 || strspn(c->key, "0123456789abcdefABCDEF") != n) {
+        Diagnostic *x = diag_error(l->d, c->key_at,
+                                   "key must be 64 hex digits (a 32-byte "
+                                   "test key), not %zu characters%s",
+                                   n,
+                                   strspn(c->key, "0123456789abcdefABCDEF") == n
+                                       ? ""
+                                       : " with other than hex digits");
+        diag_hint(l->d, x,
+                  "`openssl rand -hex 32` makes one; it is for tests only: "
+                  "never a production key");
+        c->key = NULL;
+        return false;
+    }
+    return true;
+}
+
 Corpus *corpus_load(Arena *a, Diag *d, const char *path)
 {
     Source *src = source_load(a, d, path);
@@ -511,13 +701,7 @@ Corpus *corpus_load(Arena *a, Diag *d, const char *path)
     yaml_parser_set_input_string(&parser, (const unsigned char *)src->text,
                                  src->len);
     if (!yaml_parser_load(&parser, &l.doc)) {
-        yaml_mark_t m = parser.problem_mark;
-        Span at = {src, offset(&l, m), offset(&l, m)};
-        if (at.end < src->len)
-            at.end++;
-        diag_error(
-            d, at, "%s%s%s", parser.problem ? parser.problem : "bad YAML",
-            parser.context ? " " : "", parser.context ? parser.context : "");
+        yaml_error(&l, &parser);
         yaml_parser_delete(&parser);
         return NULL;
     }
@@ -545,10 +729,12 @@ Corpus *corpus_load(Arena *a, Diag *d, const char *path)
                      i < v->data.sequence.items.top; i++)
                     ok =
                         case_of(&l, node(&l, *i), &c->cases[c->ncases++]) && ok;
+            } else if (strcmp(key, "key") == 0) {
+                ok = key_of(&l, v, c) && ok;
             } else if (strcmp(key, "cases") != 0) {
                 Diagnostic *x = diag_error(d, span_of(&l, k),
                                            "unknown corpus key '%s'", key);
-                diag_hint(d, x, "a corpus has fixtures and cases");
+                diag_hint(d, x, "a corpus has key, fixtures and cases");
                 ok = false;
             } else {
                 ok = false;
@@ -634,13 +820,23 @@ static bool bind_columns(const Model *m, Diag *d, int t, CMap *map,
     return ok;
 }
 
-static bool bind_session(const Model *m, Diag *d, CSession *s)
+/* expects: does step ST expect the refusal CODE? */
+static bool expects(const CStep *st, const char *code)
 {
+    return st->expect_error && strcmp(st->expect_error, code) == 0;
+}
+
+/* bind_session resolves the roles and scenario of ST's session. A step
+ * that expects unknown-role (unknown-scenario) may name ones the policy
+ * does not declare: their refusal is what it tests. */
+static bool bind_session(const Model *m, Diag *d, CStep *st)
+{
+    CSession *s = &st->session;
     bool ok = true;
     s->role_ids = arena_alloc(d->arena, (s->nroles + 1) * sizeof *s->role_ids);
     for (size_t i = 0; i < s->nroles; i++) {
         s->role_ids[i] = model_role(m, s->roles[i]);
-        if (s->role_ids[i] < 0) {
+        if (s->role_ids[i] < 0 && !expects(st, "unknown-role")) {
             const char **names =
                 arena_alloc(d->arena, (m->nroles + 1) * sizeof *names);
             for (size_t r = 0; r < m->nroles; r++)
@@ -648,13 +844,18 @@ static bool bind_session(const Model *m, Diag *d, CSession *s)
             Diagnostic *x =
                 diag_error(d, s->role_at[i], "no role '%s' in policy %s",
                            s->roles[i], m->name);
-            suggest(d, x, s->roles[i], names, m->nroles);
+            if (diag_suggest(s->roles[i], names, m->nroles))
+                suggest(d, x, s->roles[i], names, m->nroles);
+            else
+                diag_hint(d, x,
+                          "a step that tests the refusal of a role the "
+                          "policy does not declare expects unknown-role");
             ok = false;
         }
     }
     if (s->scenario) {
         s->scenario_id = model_scenario(m, s->scenario);
-        if (s->scenario_id < 0) {
+        if (s->scenario_id < 0 && !expects(st, "unknown-scenario")) {
             diag_error(d, s->scenario_at, "no scenario '%s' in policy %s",
                        s->scenario, m->name);
             ok = false;
@@ -665,7 +866,7 @@ static bool bind_session(const Model *m, Diag *d, CSession *s)
 
 static bool bind_step(const Model *m, Diag *d, CStep *st)
 {
-    bool ok = bind_session(m, d, &st->session);
+    bool ok = bind_session(m, d, st);
     if (st->expect_error && !corpus_known_code(st->expect_error)) {
         Diagnostic *x =
             diag_error(d, st->expect_error_at, "unknown refusal code '%s'",
@@ -678,7 +879,7 @@ static bool bind_step(const Model *m, Diag *d, CStep *st)
         for (size_t i = 0; i < m->napprovals; i++)
             if (strcmp(m->approvals[i].name, st->target) == 0)
                 st->approval = (int)i;
-        if (st->approval < 0) {
+        if (st->approval < 0 && !expects(st, "unknown-approval")) {
             diag_error(d, st->target_at, "no approval '%s' in policy %s",
                        st->target, m->name);
             ok = false;

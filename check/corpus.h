@@ -56,8 +56,10 @@ typedef struct CSession {
     CMap attrs;
     Span at;
     /* after corpus_bind */
-    int *role_ids;
-    int scenario_id; /* -1 for none */
+    int *role_ids;   /* -1 for a role the policy does not declare, which
+                        only a step expecting unknown-role may name */
+    int scenario_id; /* -1 for none, or for one the policy does not
+                        declare (a step expecting unknown-scenario) */
 } CSession;
 
 typedef enum COp {
@@ -98,10 +100,13 @@ typedef struct CStep {
     Span expect_error_at;
     CAudit *audits;
     size_t naudits;
+    const char *when; /* `at:`, the runtime's clock for this step, or NULL */
+    Span when_at;
     /* after corpus_bind */
-    int table;  /* -1 for request and approve */
-    int column; /* read of one column, else -1 */
-    int approval;
+    int table;    /* -1 for request and approve */
+    int column;   /* read of one column, else -1 */
+    int approval; /* -1 also for an approval the policy lacks, which only
+                     a step expecting unknown-approval may name */
 } CStep;
 
 typedef struct CCase {
@@ -122,6 +127,9 @@ typedef struct CFixture {
 
 typedef struct Corpus {
     const Source *src;
+    const char *key; /* the test key for keyed masks: 64 hex digits, or
+                        NULL (then the environment's key, if any) */
+    Span key_at;
     CFixture *fixtures;
     size_t nfixtures;
     CCase *cases;

@@ -3,64 +3,158 @@
  */
 #include "coverage.h"
 
+#include "decide.h"
 #include "report.h"
 
 #include <string.h>
 
-static void missing(Coverage *c, Arena *a, const char *line)
+/* Lines is a growable array of strings in the arena. */
+typedef struct Lines {
+    const char **items;
+    size_t n, cap;
+} Lines;
+
+static void push(Lines *l, Arena *a, const char *s)
 {
-    const char **m = arena_alloc(a, (c->nmissing + 1) * sizeof *m);
-    for (size_t i = 0; i < c->nmissing; i++)
-        m[i] = c->missing[i];
-    m[c->nmissing++] = line;
-    c->missing = m;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        const char **items = arena_alloc(a, cap * sizeof *items);
+        if (l->n)
+            memcpy(items, l->items, l->n * sizeof *items);
+        l->items = items;
+        l->cap = cap;
+    }
+    l->items[l->n++] = s;
 }
 
-static void rule(Coverage *c, const Model *m, Arena *a, bool hit, Span at)
+static void rule(Coverage *c, Lines *missing, Arena *a, bool hit, Span at)
 {
-    (void)m;
     c->rules++;
     if (hit)
         c->rules_covered++;
     else
-        missing(c, a,
-                arena_printf(a, "%s: rule '%s' decides no asserted outcome",
-                             report_where(a, at), report_quote(a, at)));
+        push(missing, a,
+             arena_printf(a, "%s: %s", report_where(a, at),
+                          report_quote(a, at)));
+}
+
+/* sees_no_rows: does ROLE alone see no rows of TABLE, by the policy? */
+static bool sees_no_rows(const Model *m, int role, int table, Arena *a)
+{
+    Session s;
+    session_init(&s, m, a);
+    session_add_role(&s, m, role);
+    RowFilter f;
+    decide_rows(m, &s, table, a, &f);
+    return f.kind == ROWS_NONE;
+}
+
+/* gaps collects the uncovered cells of ROLE in SCENARIO, if any, and says
+ * which of their tables the role sees no rows of (TABLES, a flag each). */
+static void gaps(Coverage *out, const Model *m, const Exercised *ex, int role,
+                 int scenario, bool *tables, Arena *a)
+{
+    Lines cols = {0};
+    for (size_t t = 0; t < m->ntables; t++)
+        for (size_t c = 0; c < m->tables[t].ncolumns; c++) {
+            if (m->tables[t].columns[c].classification < 0)
+                continue;
+            out->cells++;
+            if (ex->cells[cell_index(m, role, scenario, (int)t, (int)c)]) {
+                out->cells_covered++;
+                continue;
+            }
+            push(&cols, a,
+                 arena_printf(a, "%s.%s", m->tables[t].name,
+                              m->tables[t].columns[c].name));
+            tables[t] = true;
+        }
+    if (!cols.n)
+        return;
+    CoverGap *g = &out->gaps[out->ngaps++];
+    g->role = role;
+    g->scenario = scenario;
+    g->columns = cols.items;
+    g->ncolumns = cols.n;
+}
+
+/* joined is ITEMS separated by ", ". Arena-owned. */
+static const char *joined(Arena *a, const char *const *items, size_t n)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < n; i++)
+        sb_printf(&sb, "%s%s", i ? ", " : "", items[i]);
+    const char *s = arena_strdup(a, sb_cstr(&sb));
+    sb_free(&sb);
+    return s;
 }
 
 void coverage_compute(const Model *m, const Exercised *ex, Arena *a,
                       Coverage *out)
 {
     memset(out, 0, sizeof *out);
+    Lines rules = {0}, lines = {0};
     for (size_t i = 0; i < m->nrules; i++)
-        rule(out, m, a, ex->rules[i], m->rules[i].at);
+        rule(out, &rules, a, ex->rules[i], m->rules[i].at);
     for (size_t i = 0; i < m->nrowrules; i++)
-        rule(out, m, a, ex->rowrules[i], m->rowrules[i].at);
+        rule(out, &rules, a, ex->rowrules[i], m->rowrules[i].at);
     for (size_t i = 0; i < m->nwrites; i++)
-        rule(out, m, a, ex->writes[i], m->writes[i].at);
-    for (size_t t = 0; t < m->ntables; t++)
-        for (size_t c = 0; c < m->tables[t].ncolumns; c++) {
-            const Column *col = &m->tables[t].columns[c];
-            if (col->classification < 0)
-                continue;
-            for (size_t r = 0; r < m->nroles; r++)
-                for (int s = -1; s < (int)m->nscenarios; s++) {
-                    out->cells++;
-                    if (ex->cells[cell_index(m, (int)r, s, (int)t, (int)c)]) {
-                        out->cells_covered++;
-                        continue;
-                    }
-                    missing(out, a,
-                            arena_printf(
-                                a,
-                                "%s: cell %s x %s x %s.%s is not "
-                                "asserted by a case of that role "
-                                "alone",
-                                report_where(a, col->at), m->roles[r].name,
-                                s < 0 ? "(no scenario)" : m->scenarios[s].name,
-                                m->tables[t].name, col->name));
-                }
+        rule(out, &rules, a, ex->writes[i], m->writes[i].at);
+    out->rules_missing = rules.items;
+    out->nrules_missing = rules.n;
+    if (rules.n)
+        push(&lines, a,
+             "  uncovered rules, deciding no outcome a passing case "
+             "asserts:");
+    for (size_t i = 0; i < rules.n; i++)
+        push(&lines, a, arena_printf(a, "    %s", rules.items[i]));
+
+    out->gaps = arena_alloc(a, (m->nroles * (m->nscenarios + 1) + 1) *
+                                   sizeof *out->gaps);
+    bool *tables = arena_alloc(a, (m->ntables + 1) * sizeof *tables);
+    size_t width = strlen("no scenario");
+    for (size_t s = 0; s < m->nscenarios; s++)
+        if (strlen(m->scenarios[s].name) > width)
+            width = strlen(m->scenarios[s].name);
+    bool headed = false;
+    for (size_t r = 0; r < m->nroles; r++) {
+        memset(tables, 0, m->ntables * sizeof *tables);
+        size_t first = out->ngaps;
+        for (int s = -1; s < (int)m->nscenarios; s++)
+            gaps(out, m, ex, (int)r, s, tables, a);
+        if (out->ngaps == first)
+            continue;
+        if (!headed)
+            push(&lines, a,
+                 "  uncovered cells, by role: no passing case of the role "
+                 "alone asserts them");
+        headed = true;
+        push(&lines, a,
+             arena_printf(a, "    %s (%s):", m->roles[r].name,
+                          report_where(a, m->roles[r].at)));
+        for (size_t g = first; g < out->ngaps; g++) {
+            const CoverGap *gp = &out->gaps[g];
+            const char *sc = gp->scenario < 0 ? "no scenario"
+                                              : m->scenarios[gp->scenario].name;
+            push(&lines, a,
+                 arena_printf(a, "      %s:%*s %s", sc,
+                              (int)(width - strlen(sc)), "",
+                              joined(a, gp->columns, gp->ncolumns)));
         }
+        for (size_t t = 0; t < m->ntables; t++)
+            if (tables[t] && sees_no_rows(m, (int)r, (int)t, a))
+                push(&lines, a,
+                     arena_printf(a,
+                                  "      %s sees no rows of %s: a case of "
+                                  "%s alone that reads %s with "
+                                  "expect_rows: 0 covers its cells (one "
+                                  "per scenario)",
+                                  m->roles[r].name, m->tables[t].name,
+                                  m->roles[r].name, m->tables[t].name));
+    }
+    out->missing = lines.items;
+    out->nmissing = lines.n;
     out->rule_pct =
         out->rules ? 100.0 * (double)out->rules_covered / (double)out->rules
                    : 100.0;

@@ -5,6 +5,7 @@
 #include "exhaustive.h"
 
 #include "decide.h"
+#include "keys.h"
 #include "mask.h"
 #include "report.h"
 #include "runner.h"
@@ -275,6 +276,9 @@ bool exhaustive_compare(const Model *m, const Model *emit, const Corpus *c,
         *err = "cannot open the test database";
         return false;
     }
+    /* The corpus's test key, if it has one, else the environment's. */
+    KeyEnv env;
+    keys_env_enter(c->key, &env);
     MaskKey key;
     char kerr[160];
     bool keyed = crypto_key_load_env(&key, kerr, sizeof kerr) == 0;
@@ -314,5 +318,6 @@ bool exhaustive_compare(const Model *m, const Model *emit, const Corpus *c,
     if (keyed)
         crypto_key_dispose(&key);
     sqlite3_close(db);
+    keys_env_leave(&env);
     return true;
 }

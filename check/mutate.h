@@ -1,11 +1,15 @@
 /*
  * mutate.h - mutation testing of a corpus: does it pin the policy down?
  *
- * Each mutant is the policy with one rule changed: an access rule removed
- * or its effect flipped (show <-> hide, a mask to show), a rows rule or a
- * write rule removed. The corpus runs against each mutant's compiled SQL;
- * a mutant no case fails "survives", and names a rule the corpus does not
- * really check.
+ * Each mutant is the policy with one construct changed: an access rule
+ * removed, its effect flipped (show <-> hide, a mask to show) or its mask
+ * swapped for another; a classification default flipped or its mask
+ * swapped; a rows rule removed or widened to `rows all`; a write rule
+ * removed; an approval's guard, expiry or approving role dropped, or its
+ * count lowered; an audited column's reads or writes no longer audited.
+ * The corpus runs against each mutant's compiled SQL; a mutant no case
+ * fails "survives", and names a construct the corpus does not really
+ * check. Mutants nothing could tell from the policy are not made.
  */
 #ifndef WARD_MUTATE_H
 #define WARD_MUTATE_H
@@ -14,8 +18,7 @@
 #include "model.h"
 
 typedef struct Mutant {
-    const char
-        *what; /* "remove rule 'show phone to cs_supervisor;' (p:30:3)" */
+    const char *what; /* "remove 'show phone to cs_supervisor;' (p:30:3)" */
     bool killed;
     const char *killed_by; /* the first failing case, when killed */
 } Mutant;

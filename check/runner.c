@@ -4,6 +4,8 @@
 #include "runner.h"
 
 #include "decide.h"
+#include "keys.h"
+#include "verdict.h"
 #include "emit_sqlite.h"
 #include "report.h"
 #include "sql_quote.h"
@@ -60,50 +62,37 @@ static void bind_cval(sqlite3_stmt *st, int i, const CVal *v)
     }
 }
 
-/* describe_cval and describe_value name a value with its type, so that a
- * type mismatch reads as one: the text "1200.5" vs the real 1200.5. */
-const char *runner_describe_cval(Arena *a, const CVal *v)
+/* column_value is column I of ST's current row as a corpus value, typed
+ * as SQLite returned it. Arena-owned. */
+static CVal column_value(Arena *a, sqlite3_stmt *st, int i)
 {
-    switch (v->kind) {
-    case CV_NULL: return "NULL";
-    case CV_BOOL: return v->i ? "true" : "false";
-    case CV_INT: return arena_printf(a, "the integer %lld", (long long)v->i);
-    case CV_REAL: return arena_printf(a, "the real %s", v->s);
-    case CV_TEXT: return arena_printf(a, "the text \"%s\"", v->s);
-    }
-    return "?";
-}
-
-static const char *describe_value(Arena *a, sqlite3_stmt *st, int i)
-{
+    CVal v = {0};
     switch (sqlite3_column_type(st, i)) {
-    case SQLITE_NULL: return "NULL";
+    case SQLITE_NULL:
+        v.kind = CV_NULL;
+        v.s = "NULL";
+        break;
     case SQLITE_INTEGER:
-        return arena_printf(a, "the integer %lld",
-                            (long long)sqlite3_column_int64(st, i));
+        v.kind = CV_INT;
+        v.i = sqlite3_column_int64(st, i);
+        v.s = arena_printf(a, "%lld", (long long)v.i);
+        break;
     case SQLITE_FLOAT:
-        return arena_printf(a, "the real %.17g", sqlite3_column_double(st, i));
+        v.kind = CV_REAL;
+        v.r = sqlite3_column_double(st, i);
+        /* The shortest text that reads back as the same double. */
+        v.s = arena_printf(a, "%.15g", v.r);
+        if (strtod(v.s, NULL) != v.r)
+            v.s = arena_printf(a, "%.17g", v.r);
+        break;
     default:
-        return arena_printf(a, "the text \"%s\"", sqlite3_column_text(st, i));
+        v.kind = CV_TEXT;
+        v.n = (size_t)sqlite3_column_bytes(st, i);
+        v.s = arena_strndup(a, (const char *)sqlite3_column_text(st, i), v.n);
+        return v;
     }
-}
-
-static bool same(sqlite3_stmt *st, int i, const CVal *v)
-{
-    int t = sqlite3_column_type(st, i);
-    switch (v->kind) {
-    case CV_NULL: return t == SQLITE_NULL;
-    case CV_BOOL:
-    case CV_INT:
-        return t == SQLITE_INTEGER && sqlite3_column_int64(st, i) == v->i;
-    case CV_REAL:
-        return t == SQLITE_FLOAT && sqlite3_column_double(st, i) == v->r;
-    case CV_TEXT:
-        return t == SQLITE_TEXT &&
-               (size_t)sqlite3_column_bytes(st, i) == v->n &&
-               memcmp(sqlite3_column_text(st, i), v->s, v->n) == 0;
-    }
-    return false;
+    v.n = strlen(v.s);
+    return v;
 }
 
 /* names appends the keys of MP as a quoted, comma-separated list. */
@@ -270,7 +259,9 @@ const char *runner_session_text(Arena *a, const CSession *s)
     return t;
 }
 
-static bool set_session(Run *r, const CSession *s)
+/* set_session sets S on the connection; false with the runtime's
+ * refusal in *ERROR (arena-owned). */
+static bool set_session(Run *r, const CSession *s, const char **error)
 {
     StrBuf roles, attrs;
     sb_init(&roles);
@@ -282,7 +273,7 @@ static bool set_session(Run *r, const CSession *s)
     int rc = ward_session_set(r->db, sb_cstr(&roles), s->user, s->scenario,
                               s->attrs.n ? attrs.data : NULL, &err);
     if (rc != SQLITE_OK)
-        sb_printf(&r->why, "  the session was refused: %s\n", err);
+        *error = arena_strdup(r->a, err ? err : sqlite3_errstr(rc));
     sqlite3_free(err);
     sb_free(&roles);
     sb_free(&attrs);
@@ -389,7 +380,8 @@ static void step_session(const Model *m, const CStep *st, Arena *a, Session *s)
 {
     session_init(s, m, a);
     for (size_t i = 0; i < st->session.nroles; i++)
-        session_add_role(s, m, st->session.role_ids[i]);
+        if (st->session.role_ids[i] >= 0) /* else an unknown-role step */
+            session_add_role(s, m, st->session.role_ids[i]);
     s->scenario = st->session.scenario_id;
 }
 
@@ -415,10 +407,34 @@ static void note_read(const Model *m, const CStep *st, int c, Exercised *ex,
                              st->session.scenario_id, st->table, c)] = true;
 }
 
+/* note_no_rows: a passing step of one role alone that asserts it sees no
+ * rows of a table at all (expect_rows: 0, no where) covers every cell of
+ * that role, scenario and table, when the role sees no rows of the table
+ * by the policy itself (no rows rule names it): no value can be asserted
+ * there. A role that saw no rows only for want of an attribute covers
+ * nothing this way. */
+static void note_no_rows(const Model *m, const CStep *st, Exercised *ex,
+                         const Session *s, Arena *a)
+{
+    if (!st->has_expect_rows || st->expect_rows != 0 || st->where.n ||
+        st->session.nroles != 1)
+        return;
+    RowFilter f;
+    decide_rows(m, s, st->table, a, &f);
+    if (f.kind != ROWS_NONE)
+        return;
+    for (size_t c = 0; c < m->tables[st->table].ncolumns; c++)
+        ex->cells[cell_index(m, st->session.role_ids[0],
+                             st->session.scenario_id, st->table, (int)c)] =
+            true;
+}
+
 void runner_note(const Model *m, const CStep *st, Exercised *ex, Arena *a)
 {
     Session s;
     step_session(m, st, a, &s);
+    if (st->op == COP_READ || st->op == COP_EXPORT)
+        note_no_rows(m, st, ex, &s, a);
     if (st->op == COP_READ || st->op == COP_EXPORT) {
         if (st->has_expect && st->column >= 0)
             note_read(m, st, st->column, ex, &s);
@@ -448,8 +464,18 @@ void runner_audit_missing(StrBuf *why, const CMap *f)
     sb_puts(why, ", and the step left none\n");
 }
 
-static bool check_audit(Run *r, const CStep *st, sqlite3_int64 since)
+/* AuditAt is what the audit probe needs: the connection and the last
+ * audit row before the step. */
+typedef struct AuditAt {
+    Run *r;
+    sqlite3_int64 since;
+} AuditAt;
+
+/* audit_found is the SQLite runner's AuditProbe: a row appended since the
+ * step began matches every field of F. */
+static bool audit_found(void *ctx, const CMap *f)
 {
+    const AuditAt *at = ctx;
     /* Each test reads its parameter; the number follows the text. */
     static const char *const cols[][2] = {
         {"table", "tbl = ?"},
@@ -457,33 +483,23 @@ static bool check_audit(Run *r, const CStep *st, sqlite3_int64 since)
         {"op", "op = ?"},
         {"user", "user = ?"},
     };
-    for (size_t k = 0; k < st->naudits; k++) {
-        const CMap *f = &st->audits[k].fields;
-        StrBuf sql;
-        sb_init(&sql);
-        sb_puts(&sql, "SELECT count(*) FROM ward_audit WHERE seq > ?1");
-        for (size_t i = 0; i < f->n; i++)
-            for (size_t j = 0; j < 4; j++)
-                if (strcmp(f->items[i].key, cols[j][0]) == 0) {
-                    sb_printf(&sql, " AND %s%d%s", cols[j][1], (int)i + 2,
-                              j == 1 ? " || ',') > 0" : "");
-                }
-        sqlite3_stmt *q = NULL;
-        sqlite3_prepare_v2(r->db, sql.data, -1, &q, NULL);
-        sb_free(&sql);
-        sqlite3_bind_int64(q, 1, since);
-        for (size_t i = 0; i < f->n; i++)
-            sqlite3_bind_text(q, (int)i + 2, f->items[i].val.s, -1,
-                              SQLITE_STATIC);
-        bool found =
-            sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
-        sqlite3_finalize(q);
-        if (!found) {
-            runner_audit_missing(&r->why, f);
-            return false;
-        }
-    }
-    return true;
+    StrBuf sql;
+    sb_init(&sql);
+    sb_puts(&sql, "SELECT count(*) FROM ward_audit WHERE seq > ?1");
+    for (size_t i = 0; i < f->n; i++)
+        for (size_t j = 0; j < 4; j++)
+            if (strcmp(f->items[i].key, cols[j][0]) == 0)
+                sb_printf(&sql, " AND %s%d%s", cols[j][1], (int)i + 2,
+                          j == 1 ? " || ',') > 0" : "");
+    sqlite3_stmt *q = NULL;
+    sqlite3_prepare_v2(at->r->db, sql.data, -1, &q, NULL);
+    sb_free(&sql);
+    sqlite3_bind_int64(q, 1, at->since);
+    for (size_t i = 0; i < f->n; i++)
+        sqlite3_bind_text(q, (int)i + 2, f->items[i].val.s, -1, SQLITE_STATIC);
+    bool found = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+    sqlite3_finalize(q);
+    return found;
 }
 
 static sqlite3_int64 audit_high(Run *r)
@@ -525,15 +541,29 @@ static int64_t matched_rows(Run *r, const CStep *st)
     return n;
 }
 
-static bool run_step(Run *r, const CStep *st)
+/* bind_step binds the values of ST's statement Q, numbered as
+ * runner_step_sql numbers them. */
+static void bind_step(sqlite3_stmt *q, const CStep *st)
 {
-    sb_printf(&r->why, "  session: %s\n",
-              runner_session_text(r->a, &st->session));
-    /* The audit log is read with no session: sessions may not read it. */
-    sqlite3_exec(r->db, "SELECT ward_session_end()", NULL, NULL, NULL);
-    sqlite3_int64 since = audit_high(r);
-    if (!set_session(r, &st->session))
-        return false;
+    if (st->op == COP_WRITE) {
+        bind_map(q, &st->set, 1);
+        bind_map(q, &st->where, (int)st->set.n + 1);
+    } else if (st->op == COP_INSERT) {
+        bind_map(q, &st->set, 1);
+    } else if (st->op == COP_REQUEST) {
+        sqlite3_bind_text(q, 1, st->target, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, st->reason, -1, SQLITE_STATIC);
+    } else if (st->op == COP_APPROVE) {
+        sqlite3_bind_text(q, 1, st->target, -1, SQLITE_STATIC);
+    } else {
+        bind_map(q, &st->where, 1);
+    }
+}
+
+/* run_statement runs ST's statement in the session already set and
+ * describes what it did in OUT (see StepResult). */
+static void run_statement(Run *r, const CStep *st, StepResult *out)
+{
     int64_t matched = matched_rows(r, st);
     StrBuf sql;
     sb_init(&sql);
@@ -543,90 +573,59 @@ static bool run_step(Run *r, const CStep *st)
     int rc = sqlite3_prepare_v2(r->db, sql.data, -1, &q, NULL);
     sb_free(&sql);
     if (rc == SQLITE_OK) {
-        if (st->op == COP_WRITE) {
-            bind_map(q, &st->set, 1);
-            bind_map(q, &st->where, (int)st->set.n + 1);
-        } else if (st->op == COP_INSERT) {
-            bind_map(q, &st->set, 1);
-        } else if (st->op == COP_REQUEST) {
-            sqlite3_bind_text(q, 1, st->target, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 2, st->reason, -1, SQLITE_STATIC);
-        } else if (st->op == COP_APPROVE) {
-            sqlite3_bind_text(q, 1, st->target, -1, SQLITE_STATIC);
-        } else {
-            bind_map(q, &st->where, 1);
-        }
-    }
-    bool ok = true;
-    int64_t rows = 0;
-    bool first_checked = false;
-    if (rc == SQLITE_OK)
+        bind_step(q, st);
         rc = SQLITE_ROW;
+    }
     while (rc == SQLITE_ROW && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        rows++;
-        if (first_checked || st->op != COP_READ || !st->has_expect)
+        if (out->rows++ || !st->has_expect)
             continue;
-        first_checked = true;
-        if (st->column >= 0) {
-            if (!same(q, 0, &st->expect_value)) {
-                sb_printf(
-                    &r->why, "  %s: expected %s, got %s\n  decided by %s\n",
-                    st->target, runner_describe_cval(r->a, &st->expect_value),
-                    describe_value(r->a, q, 0),
-                    runner_decided_by(r->m, st, st->column, r->a));
-                ok = false;
-            }
-        } else {
-            for (size_t i = 0; i < st->expect.n; i++)
-                if (!same(q, (int)i, &st->expect.items[i].val)) {
-                    const CPair *p = &st->expect.items[i];
-                    sb_printf(&r->why,
-                              "  %s: expected %s, got %s\n  decided by %s\n",
-                              p->key, runner_describe_cval(r->a, &p->val),
-                              describe_value(r->a, q, (int)i),
-                              runner_decided_by(r->m, st, p->column, r->a));
-                    ok = false;
-                }
+        /* The first row, kept for expect. */
+        out->has_row = true;
+        out->ncols = (size_t)sqlite3_column_count(q);
+        out->names = arena_alloc(r->a, (out->ncols + 1) * sizeof *out->names);
+        out->values = arena_alloc(r->a, (out->ncols + 1) * sizeof *out->values);
+        for (int i = 0; i < (int)out->ncols; i++) {
+            out->names[i] = arena_strdup(r->a, sqlite3_column_name(q, i));
+            out->values[i] = column_value(r->a, q, i);
         }
     }
     if (rc == SQLITE_DONE && (st->op == COP_WRITE || st->op == COP_DELETE))
-        rows = matched;
-    const char *error =
-        rc == SQLITE_DONE ? NULL : arena_strdup(r->a, sqlite3_errmsg(r->db));
+        out->rows = matched;
+    else if (rc == SQLITE_DONE && st->op == COP_INSERT)
+        out->rows = sqlite3_changes64(r->db);
+    if (rc != SQLITE_DONE)
+        out->error = arena_strdup(r->a, sqlite3_errmsg(r->db));
     sqlite3_finalize(q);
+}
 
-    if (st->expect_error) {
-        char *code = arena_printf(r->a, "[%s]", st->expect_error);
-        if (!error) {
-            sb_printf(&r->why, "  expected the refusal %s, and it succeeded\n",
-                      code);
-            return false;
-        }
-        if (!strstr(error, code)) {
-            sb_printf(&r->why, "  expected the refusal %s, got: %s\n", code,
-                      error);
-            return false;
-        }
-    } else if (error) {
-        sb_printf(&r->why, "  it failed: %s\n", error);
+static bool run_step(Run *r, const CStep *st)
+{
+    sb_printf(&r->why, "  session: %s\n",
+              runner_session_text(r->a, &st->session));
+    if (st->when)
+        sb_printf(&r->why, "  at:      %s\n", st->when);
+    /* The audit log is read, and the clock set, with no session: sessions
+     * may do neither. A step without `at:` runs on the real clock. */
+    sqlite3_exec(r->db, "SELECT ward_session_end()", NULL, NULL, NULL);
+    char *err = NULL;
+    if (ward_clock_set(r->db, st->when, &err) != SQLITE_OK) {
+        sb_printf(&r->why, "  the clock was refused: %s\n",
+                  err ? err : sqlite3_errmsg(r->db));
+        sqlite3_free(err);
         return false;
     }
-    if (st->op == COP_READ && st->has_expect && !first_checked && !error) {
-        sb_puts(&r->why, "  expected a row, and the session sees none\n");
-        ok = false;
-    }
-    if (st->has_expect_rows && !error && rows != st->expect_rows) {
-        sb_printf(&r->why, "  expected %lld row%s, got %lld\n",
-                  (long long)st->expect_rows, st->expect_rows == 1 ? "" : "s",
-                  (long long)rows);
-        ok = false;
-    }
+    AuditAt at = {r, audit_high(r)};
+    StepResult res = {0};
+    if (set_session(r, &st->session, &res.error))
+        run_statement(r, st, &res);
+    else
+        res.session_refused = true;
     sqlite3_exec(r->db, "SELECT ward_session_end()", NULL, NULL, NULL);
-    ok = ok && check_audit(r, st, since);
-    if (!ok || error)
-        return ok;
+    Verdict v = {r->m, r->c, r->a, audit_found, &at};
+    bool ok = verdict_step(&v, st, &res, &r->why);
     /* What this passing step exercised. */
-    runner_note(r->m, st, r->ex, r->a);
+    if (ok && !res.error)
+        runner_note(r->m, st, r->ex, r->a);
     return ok;
 }
 
@@ -684,13 +683,13 @@ bool runner_run(const Model *m, const Corpus *c, Arena *a, RunResult *out,
     out->ex.writes = arena_alloc(a, (m->nwrites + 1) * sizeof(bool));
     out->ex.cells = arena_alloc(a, (cell_count(m) + 1) * sizeof(bool));
     Run r = {.m = m, .c = c, .a = a, .ex = &out->ex};
-    sb_init(&r.why);
     unsigned char *image = NULL;
     sqlite3_int64 size = 0;
-    if (!runner_template(m, c, a, &image, &size, err)) {
-        sb_free(&r.why);
+    if (!runner_template(m, c, a, &image, &size, err))
         return false;
-    }
+    KeyEnv env;
+    keys_env_enter(c->key, &env);
+    sb_init(&r.why);
     out->cases = arena_alloc(a, (c->ncases + 1) * sizeof *out->cases);
     out->ncases = c->ncases;
     for (size_t i = 0; i < c->ncases; i++) {
@@ -700,5 +699,6 @@ bool runner_run(const Model *m, const Corpus *c, Arena *a, RunResult *out,
     sqlite3_close(r.db);
     sqlite3_free(image);
     sb_free(&r.why);
+    keys_env_leave(&env);
     return true;
 }

@@ -6,8 +6,8 @@
  * gives every case a fresh in-memory copy with the runtime loaded; the
  * steps of a `steps` case share one copy. Each step sets its session, runs
  * its operation through the session's views exactly as an application
- * would, and compares what came back with what the case expects, types
- * respected. While it runs it records which rules and matrix cells the
+ * would, and holds what came back to what the case expects (verdict.h).
+ * While it runs it records which rules and matrix cells the
  * passing assertions exercised (coverage.h reads that).
  */
 #ifndef WARD_RUNNER_H
@@ -60,11 +60,10 @@ bool runner_template(const Model *m, const Corpus *c, Arena *a,
  * loaded; NULL on failure. Close it with sqlite3_close. */
 sqlite3 *runner_open(const unsigned char *image, sqlite3_int64 size);
 
-/* Shared with the PostgreSQL runner: how a failure names the session and
- * an expected value, which rule decided a column, and what a passing step
- * exercised. Arena-owned strings. */
+/* Shared with the PostgreSQL runner: how a failure names the session,
+ * which rule decided a column, and what a passing step exercised.
+ * Arena-owned strings. */
 const char *runner_session_text(Arena *a, const CSession *s);
-const char *runner_describe_cval(Arena *a, const CVal *v);
 const char *runner_decided_by(const Model *m, const CStep *st, int column,
                               Arena *a);
 void runner_note(const Model *m, const CStep *st, Exercised *ex, Arena *a);

@@ -12,27 +12,14 @@
 #include "cli.h"
 
 #include "crypto.h"
+#include "keys.h"
 
 #include <libpq-fe.h>
-#include <openssl/crypto.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define USAGE "ward key load --dsn DSN"
-
-/* quiet_logs turns off, for this connection, every setting under which
- * the server would write the statement's parameters (the key) to its log.
- * They are superuser settings; false when one is refused. */
-static bool quiet_logs(PGconn *db)
-{
-    PGresult *res = PQexec(db, "SET log_statement = 'none'; "
-                               "SET log_min_duration_statement = -1; "
-                               "SET log_parameter_max_length = 0; "
-                               "SET log_parameter_max_length_on_error = 0");
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    PQclear(res);
-    return ok;
-}
 
 int cmd_key(int argc, char **argv)
 {
@@ -65,45 +52,28 @@ int cmd_key(int argc, char **argv)
         fprintf(stderr, "ward key load: %s\n", err);
         return EXIT_USAGE;
     }
-    char hex[2 + 2 * sizeof key.mac + 1] = "\\x";
-    char siv[2 + 2 * sizeof key.siv + 1] = "\\x";
-    for (size_t i = 0; i < sizeof key.mac; i++)
-        snprintf(hex + 2 + 2 * i, 3, "%02x", key.mac[i]);
-    for (size_t i = 0; i < sizeof key.siv; i++)
-        snprintf(siv + 2 + 2 * i, 3, "%02x", key.siv[i]);
-    crypto_key_dispose(&key);
-
     int rc = EXIT_OK;
     PGconn *db = NULL;
+    char *why = NULL;
     if (cli_pg_connect("key load", dsn, &db) != EXIT_OK) {
         rc = EXIT_USAGE;
-    } else if (!quiet_logs(db)) {
+    } else if (!keys_pg_quiet(db)) {
         fprintf(stderr,
                 "ward key load: cannot keep the key out of the server log on "
                 "this connection (%s): load it as a superuser\n",
                 PQerrorMessage(db));
         rc = EXIT_USAGE;
+    } else if (keys_pg_store(db, &key, &why) != 0) {
+        fprintf(stderr,
+                "ward key load: %s(apply a script from `ward compile "
+                "--target postgres` first, as its owner)\n",
+                why);
+        rc = EXIT_USAGE;
     } else {
-        const char *params[2] = {hex, siv};
-        PGresult *res =
-            PQexecParams(db,
-                         "INSERT INTO ward.key (id, mac, siv) "
-                         "VALUES (1, $1::bytea, $2::bytea) ON CONFLICT (id) "
-                         "DO UPDATE SET mac = EXCLUDED.mac, siv = EXCLUDED.siv",
-                         2, NULL, params, NULL, NULL, 0);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            fprintf(stderr,
-                    "ward key load: %s(apply a script from `ward compile "
-                    "--target postgres` first, as its owner)\n",
-                    PQerrorMessage(db));
-            rc = EXIT_USAGE;
-        } else {
-            fprintf(stderr, "ward key load: the masking key is in ward.key\n");
-        }
-        PQclear(res);
+        fprintf(stderr, "ward key load: the masking key is in ward.key\n");
     }
+    free(why);
+    crypto_key_dispose(&key);
     PQfinish(db);
-    OPENSSL_cleanse(hex, sizeof hex);
-    OPENSSL_cleanse(siv, sizeof siv);
     return rc;
 }

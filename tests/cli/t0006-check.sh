@@ -15,7 +15,7 @@ FIXTURE='fixtures:
 
 t_shipped() {
     "$WARD" check "$P" --min-coverage 100 >out &&
-    contains out '23 cases: 23 passed, 0 failed' &&
+    contains out '30 cases: 30 passed, 0 failed' &&
     contains out 'coverage: rules 11/11 (100.0%), cells 48/48 (100.0%)'
 }
 test_expect_success 'the shipped corpus passes with 100% rule and cell coverage' t_shipped
@@ -24,8 +24,8 @@ t_junit() {
     "$WARD" check "$P" --min-coverage 100 --format junit >out.xml &&
     head -1 out.xml | grep -q '^<?xml version="1.0" encoding="UTF-8"?>$' &&
     contains out.xml '<testsuite name="ward check' &&
-    contains out.xml 'tests="24" failures="0"' &&
-    test "$(grep -c '<testcase ' out.xml)" -eq 24 &&
+    contains out.xml 'tests="31" failures="0"' &&
+    test "$(grep -c '<testcase ' out.xml)" -eq 31 &&
     tail -1 out.xml | grep -q '^</testsuites>$' &&
     if command -v python3 >/dev/null; then
         python3 -c "import xml.dom.minidom as m; m.parse('out.xml')"
@@ -35,7 +35,8 @@ test_expect_success 'JUnit output: one testcase per case and the coverage gate' 
 
 t_json() {
     "$WARD" check "$P" --format json >out.json &&
-    contains out.json '"passed": 23' &&
+    contains out.json '"passed": 30' &&
+    contains out.json '"target": "sqlite"' &&
     contains out.json '"failed": 0' &&
     contains out.json '"percent": 100.0' &&
     if command -v python3 >/dev/null; then
@@ -54,7 +55,7 @@ test_expect_success 'exhaustive: the generated SQL agrees with the decision func
 
 t_mutate() {
     "$WARD" check "$P" --mutate >out &&
-    contains out 'mutants: 18, killed 18, survived 0'
+    contains out 'mutants: 37, killed 37, survived 0'
 }
 test_expect_success 'the shipped corpus kills every mutant' t_mutate
 
@@ -103,8 +104,13 @@ cases:
     expect: 138****5678
 YAML
     expect_exit 1 "$WARD" check p.ward --min-coverage 100 >out &&
-    contains out "uncovered: p.ward:30:3: rule 'show phone to cs_supervisor;' decides no asserted outcome" &&
-    contains out 'uncovered: p.ward:24:3: cell pharmacist x outbound_call x customers.phone' &&
+    contains out '  uncovered rules, deciding no outcome a passing case asserts:' &&
+    contains out '    p.ward:30:3: show phone to cs_supervisor;' &&
+    contains out '  uncovered cells, by role: no passing case of the role alone asserts them' &&
+    contains out '    cs_agent (p.ward:3:6):' &&
+    contains out '      no scenario:   customers.name, customers.id_card, customers.medication' &&
+    contains out '    pharmacist (p.ward:5:6):' &&
+    contains out '      outbound_call: customers.name, customers.phone, customers.id_card, customers.medication' &&
     contains out 'is below the minimum 100.0%' &&
     "$WARD" check p.ward >/dev/null &&
     expect_exit 1 "$WARD" check p.ward --min-coverage 100 --format junit >out.xml &&
@@ -156,7 +162,7 @@ cases:
 YAML
     expect_exit 2 "$WARD" check p.ward 2>err &&
     contains err 'c.yaml:4:1: error:' &&
-    printf 'cases:\n  - name: x\n    session: {roles: [cs_agent]}\n    read: customers.phone\n    expect: 1\n    expect_error: denied\n' >c.yaml &&
+    printf 'cases:\n  - name: x\n    session: {roles: [cs_agent]}\n    read: customers.phone\n    expect_error: denied\n' >c.yaml &&
     expect_exit 2 "$WARD" check p.ward 2>err &&
     contains err "unknown refusal code 'denied'" &&
     expect_exit 2 "$WARD" check p.ward --corpus nosuch.yaml 2>err &&

@@ -1,7 +1,8 @@
 /*
  * test_check.c - the corpus runner's machinery that the CLI tests cannot
  * reach: translation validation catches SQL that disagrees with the
- * decision function.
+ * decision function; the one verdict fails a wrong expectation on every
+ * kind of step; typed comparison.
  */
 #include "check.h"
 
@@ -9,7 +10,10 @@
 #include "exhaustive.h"
 #include "model.h"
 #include "parse.h"
+#include "runner.h"
+#include "verdict.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 static const char *const POLICY = "policy t version 1;\n"
@@ -40,17 +44,14 @@ static Model *build(Arena *a, const char *text)
     return m;
 }
 
-static Corpus *corpus(Arena *a, const Model *m)
+/* load_corpus loads TEXT as a corpus of M; NULL after printing errors. */
+static Corpus *load_corpus(Arena *a, const Model *m, const char *text)
 {
     char path[64];
     snprintf(path, sizeof path, "/tmp/ward-test-check-%ld.yaml",
              (long)getpid());
     FILE *f = fopen(path, "w");
-    fputs("fixtures:\n  cards:\n"
-          "    - {id: 1, number: \"6222020200001234\", holder: ann}\n"
-          "    - {id: 2, number: \"6222020200005678\", holder: bob}\n"
-          "cases: []\n",
-          f);
+    fputs(text, f);
     fclose(f);
     Diag d;
     diag_init(&d, a);
@@ -62,6 +63,17 @@ static Corpus *corpus(Arena *a, const Model *m)
     diag_dispose(&d);
     remove(path);
     return c;
+}
+
+static Corpus *corpus(Arena *a, const Model *m)
+{
+    return load_corpus(a, m,
+                       "fixtures:\n  cards:\n"
+                       "    - {id: 1, number: \"6222020200001234\", holder: "
+                       "ann}\n"
+                       "    - {id: 2, number: \"6222020200005678\", holder: "
+                       "bob}\n"
+                       "cases: []\n");
 }
 
 static void test_exhaustive(void)
@@ -101,8 +113,334 @@ static void test_exhaustive(void)
     arena_free(&a);
 }
 
+/* Every kind of step, each with a passing case and cases whose one wrong
+ * expectation must fail it: no expect* key is ignored on any step. */
+static const char *const KINDS_POLICY =
+    "policy k version 1;\n"
+    "role clerk;\n"
+    "role boss;\n"
+    "mask last4 = keep(0, 4);\n"
+    "table cards {\n"
+    "  id integer key;\n"
+    "  number text;\n"
+    "  amount real;\n"
+    "  mask number with last4 to clerk;\n"
+    "  show number to boss;\n"
+    "  rows all for clerk, boss;\n"
+    "  write amount to clerk;\n"
+    "  write id, number, amount to boss;\n"
+    "}\n"
+    "approval export_cards \"export the cards\" {\n"
+    "  export cards;\n"
+    "  by 1 of boss;\n"
+    "}\n"
+    "audit cards read number write all;\n";
+
+static const char *const KINDS_CORPUS =
+    "fixtures:\n"
+    "  cards:\n"
+    "    - {id: 1, number: \"6222020200001234\", amount: 300.0}\n"
+    "    - {id: 2, number: \"6222020200005678\", amount: 12.5}\n"
+    "cases:\n"
+    "  - name: ok read\n"
+    "    session: {roles: [clerk], user: k1}\n"
+    "    read: cards.number\n"
+    "    where: {id: 1}\n"
+    "    expect: \"************1234\"\n"
+    "    expect_audit: {table: cards, column: number, op: read, user: k1}\n"
+    "  - name: wrong read value\n"
+    "    session: {roles: [clerk], user: k1}\n"
+    "    read: cards.number\n"
+    "    where: {id: 1}\n"
+    "    expect: \"6222020200001234\"\n"
+    "  - name: wrong read rows\n"
+    "    session: {roles: [clerk], user: k1}\n"
+    "    read: cards\n"
+    "    expect_rows: 3\n"
+    "  - name: wrong read audit\n"
+    "    session: {roles: [clerk], user: k1}\n"
+    "    read: cards.number\n"
+    "    where: {id: 1}\n"
+    "    expect_audit: {table: cards, column: number, op: read, user: k2}\n"
+    "  - name: wrong read refusal\n"
+    "    session: {roles: [clerk], user: k1}\n"
+    "    read: cards\n"
+    "    expect_error: write-denied\n"
+    "  - name: ok typed\n"
+    "    session: {roles: [clerk], user: k1}\n"
+    "    read: cards\n"
+    "    where: {id: 1}\n"
+    "    expect: {amount: 300, id: 1.0}\n"
+    "  - name: wrong typed\n"
+    "    session: {roles: [clerk], user: k1}\n"
+    "    read: cards.amount\n"
+    "    where: {id: 1}\n"
+    "    expect: \"300\"\n"
+    "  - name: ok write\n"
+    "    session: {roles: [clerk], user: k1}\n"
+    "    write: cards\n"
+    "    where: {id: 2}\n"
+    "    set: {amount: 13}\n"
+    "    expect_rows: 1\n"
+    "    expect_audit: {table: cards, column: amount, op: update}\n"
+    "  - name: wrong write rows\n"
+    "    session: {roles: [clerk], user: k1}\n"
+    "    write: cards\n"
+    "    where: {id: 2}\n"
+    "    set: {amount: 13}\n"
+    "    expect_rows: 2\n"
+    "  - name: wrong write audit\n"
+    "    session: {roles: [clerk], user: k1}\n"
+    "    write: cards\n"
+    "    where: {id: 2}\n"
+    "    set: {amount: 13}\n"
+    "    expect_audit: {table: cards, column: number, op: update}\n"
+    "  - name: wrong write refusal\n"
+    "    session: {roles: [clerk], user: k1}\n"
+    "    write: cards\n"
+    "    where: {id: 2}\n"
+    "    set: {number: \"1\"}\n"
+    "    expect_error: approval-required\n"
+    "  - name: ok insert\n"
+    "    session: {roles: [boss], user: b1}\n"
+    "    insert: cards\n"
+    "    set: {id: 3, number: \"6222020200009999\", amount: 1}\n"
+    "    expect_rows: 1\n"
+    "  - name: wrong insert rows\n"
+    "    session: {roles: [boss], user: b1}\n"
+    "    insert: cards\n"
+    "    set: {id: 3, number: \"6222020200009999\", amount: 1}\n"
+    "    expect_rows: 0\n"
+    "  - name: ok delete\n"
+    "    session: {roles: [boss], user: b1}\n"
+    "    delete: cards\n"
+    "    where: {id: 2}\n"
+    "    expect_rows: 1\n"
+    "    expect_audit: {table: cards, op: delete, user: b1}\n"
+    "  - name: wrong delete rows\n"
+    "    session: {roles: [boss], user: b1}\n"
+    "    delete: cards\n"
+    "    where: {id: 2}\n"
+    "    expect_rows: 2\n"
+    "  - name: ok export\n"
+    "    steps:\n"
+    "      - session: {roles: [clerk], user: k1}\n"
+    "        request: export_cards\n"
+    "        reason: audit\n"
+    "        expect: 1\n"
+    "        expect_rows: 1\n"
+    "      - session: {roles: [boss], user: b1}\n"
+    "        approve: export_cards\n"
+    "        expect: 0\n"
+    "      - session: {roles: [clerk], user: k1}\n"
+    "        export: cards\n"
+    "        where: {id: 1}\n"
+    "        expect: {number: \"************1234\", amount: 300}\n"
+    "        expect_rows: 1\n"
+    "  - name: wrong export value\n"
+    "    steps:\n"
+    "      - session: {roles: [clerk], user: k1}\n"
+    "        request: export_cards\n"
+    "        reason: audit\n"
+    "      - session: {roles: [boss], user: b1}\n"
+    "        approve: export_cards\n"
+    "      - session: {roles: [clerk], user: k1}\n"
+    "        export: cards\n"
+    "        expect: {number: WRONG}\n"
+    "  - name: wrong export rows\n"
+    "    steps:\n"
+    "      - session: {roles: [clerk], user: k1}\n"
+    "        request: export_cards\n"
+    "        reason: audit\n"
+    "      - session: {roles: [boss], user: b1}\n"
+    "        approve: export_cards\n"
+    "      - session: {roles: [clerk], user: k1}\n"
+    "        export: cards\n"
+    "        expect_rows: 1\n"
+    "  - name: wrong request value\n"
+    "    session: {roles: [clerk], user: k1}\n"
+    "    request: export_cards\n"
+    "    reason: audit\n"
+    "    expect: 2\n"
+    "  - name: wrong request audit\n"
+    "    session: {roles: [clerk], user: k1}\n"
+    "    request: export_cards\n"
+    "    reason: audit\n"
+    "    expect_audit: {op: approve}\n"
+    "  - name: wrong approve value\n"
+    "    steps:\n"
+    "      - session: {roles: [clerk], user: k1}\n"
+    "        request: export_cards\n"
+    "        reason: audit\n"
+    "      - session: {roles: [boss], user: b1}\n"
+    "        approve: export_cards\n"
+    "        expect: 1\n"
+    "  - name: wrong approve refusal\n"
+    "    steps:\n"
+    "      - session: {roles: [clerk], user: k1}\n"
+    "        request: export_cards\n"
+    "        reason: audit\n"
+    "      - session: {roles: [clerk], user: k1}\n"
+    "        approve: export_cards\n"
+    "        expect_error: not-approver\n"
+    "  - name: ok unknown role\n"
+    "    session: {roles: [janitor], user: j1}\n"
+    "    read: cards\n"
+    "    expect_error: unknown-role\n"
+    "  - name: wrong unknown role\n"
+    "    session: {roles: [clerk], user: k1}\n"
+    "    read: cards\n"
+    "    expect_error: unknown-role\n";
+
+/* What each case of KINDS_CORPUS must say: a wrong case fails, naming
+ * what was wrong. */
+static const char *const KINDS_WANT[][2] = {
+    {"ok read", NULL},
+    {"wrong read value",
+     "cards.number: expected the text \"6222020200001234\", "
+     "got the text \"************1234\""},
+    {"wrong read rows", "expected 3 rows, got 2"},
+    {"wrong read audit", "expected an audit row with table cards column "
+                         "number op read user k2"},
+    {"wrong read refusal", "expected the refusal [write-denied], and it "
+                           "succeeded"},
+    {"ok typed", NULL},
+    {"wrong typed", "expected the text \"300\", got the real 300"},
+    {"ok write", NULL},
+    {"wrong write rows", "expected 2 rows, got 1"},
+    {"wrong write audit", "expected an audit row with table cards column "
+                          "number op update"},
+    {"wrong write refusal", "expected the refusal [approval-required], got: "
+                            "ward: [write-denied]"},
+    {"ok insert", NULL},
+    {"wrong insert rows", "expected 0 rows, got 1"},
+    {"ok delete", NULL},
+    {"wrong delete rows", "expected 2 rows, got 1"},
+    {"ok export", NULL},
+    {"wrong export value", "number: expected the text \"WRONG\", got the "
+                           "text \"************1234\""},
+    {"wrong export rows", "expected 1 row, got 2"},
+    {"wrong request value", "expected the integer 2, got the integer 1"},
+    {"wrong request audit", "expected an audit row with op approve"},
+    {"wrong approve value", "expected the integer 1, got the integer 0"},
+    {"wrong approve refusal", "expected the refusal [not-approver], got: "
+                              "ward: [self-approval]"},
+    {"ok unknown role", NULL},
+    {"wrong unknown role", "expected the refusal [unknown-role], and it "
+                           "succeeded"},
+};
+
+static void test_every_kind(void)
+{
+    Arena a;
+    arena_init(&a);
+    Model *m = build(&a, KINDS_POLICY);
+    Corpus *c = m ? load_corpus(&a, m, KINDS_CORPUS) : NULL;
+    CHECK(c != NULL);
+    RunResult rr;
+    const char *err = NULL;
+    if (!c || !runner_run(m, c, &a, &rr, &err)) {
+        CHECK(!"the corpus runs");
+        arena_free(&a);
+        return;
+    }
+    size_t n = sizeof KINDS_WANT / sizeof *KINDS_WANT;
+    CHECK_INT(rr.ncases, n);
+    for (size_t i = 0; i < n && i < rr.ncases; i++) {
+        const CaseResult *cr = &rr.cases[i];
+        CHECK_STR(cr->c->name, KINDS_WANT[i][0]);
+        const char *want = KINDS_WANT[i][1];
+        CHECK(cr->pass == (want == NULL));
+        if (want && (!cr->failure || !strstr(cr->failure, want)))
+            fprintf(stderr, "case '%s' failed with:\n%s  want: %s\n",
+                    cr->c->name, cr->failure ? cr->failure : "(nothing)\n",
+                    want);
+        CHECK(!want || (cr->failure && strstr(cr->failure, want)));
+        if (!want && !cr->pass)
+            fprintf(stderr, "case '%s' failed:\n%s", cr->c->name, cr->failure);
+    }
+    arena_free(&a);
+}
+
+/* Expected values convert to the column's type where that is exact. */
+static void test_convert(void)
+{
+    CVal i300 = {CV_INT, 300, 0, "300", 3, {0}};
+    CVal r300 = {CV_REAL, 0, 300.0, "300.0", 5, {0}};
+    CVal r3005 = {CV_REAL, 0, 300.5, "300.5", 5, {0}};
+    CVal t300 = {CV_TEXT, 0, 0, "300", 3, {0}};
+    CVal one = {CV_INT, 1, 0, "1", 1, {0}};
+    CVal yes = {CV_BOOL, 1, 0, "true", 4, {0}};
+
+    CVal v = verdict_convert(&i300, TYPE_REAL);
+    CHECK(v.kind == CV_REAL && v.r == 300.0);
+    CHECK(verdict_same(&v, &r300));
+    v = verdict_convert(&r300, TYPE_INTEGER);
+    CHECK(v.kind == CV_INT && v.i == 300);
+    v = verdict_convert(&r3005, TYPE_INTEGER);
+    CHECK(v.kind == CV_REAL); /* inexact: stays a real, and fails */
+    CHECK(!verdict_same(&v, &i300));
+    v = verdict_convert(&i300, TYPE_TEXT);
+    CHECK(v.kind == CV_TEXT && verdict_same(&v, &t300));
+    v = verdict_convert(&t300, TYPE_INTEGER);
+    CHECK(v.kind == CV_TEXT); /* text never converts */
+    CHECK(!verdict_same(&v, &i300));
+    v = verdict_convert(&one, TYPE_BOOLEAN);
+    CHECK(v.kind == CV_BOOL && verdict_same(&v, &yes));
+    CHECK(verdict_same(&yes, &one)); /* SQLite has no booleans */
+    CVal big = {CV_REAL, 0,  9223372036854775808.0, "9223372036854775808.0",
+                21,      {0}};
+    v = verdict_convert(&big, TYPE_INTEGER);
+    CHECK(v.kind == CV_REAL); /* beyond int64: no conversion */
+}
+
+/* The corpus's key is the run's key, and the environment is as it was
+ * after: a production key file that would fail the run is set aside. */
+static void test_key_env(void)
+{
+    Arena a;
+    arena_init(&a);
+    Model *m = build(&a, "policy d version 1;\n"
+                         "role sales;\n"
+                         "table orders {\n"
+                         "  id integer key;\n"
+                         "  customer text;\n"
+                         "  mask customer with hmac(\"customer\") to sales;\n"
+                         "}\n");
+    Corpus *c =
+        m ? load_corpus(
+                &a, m,
+                "key: 000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
+                "1c1d1e1f\n"
+                "fixtures:\n  orders:\n    - {id: 1, customer: acme}\n"
+                "cases:\n"
+                "  - name: a stable pseudonym\n"
+                "    session: {roles: [sales], user: s1}\n"
+                "    read: orders.customer\n"
+                "    where: {id: 1}\n"
+                "    expect: 0fb809a498e2d5fb4c6a184f85c599b905922b8020a07f48af"
+                "3d42bfbfbcc544\n")
+          : NULL;
+    CHECK(c != NULL);
+    setenv("WARD_KEY_FILE", "/nonexistent/ward.key", 1);
+    unsetenv("WARD_KEY");
+    RunResult rr;
+    const char *err = NULL;
+    CHECK(c && runner_run(m, c, &a, &rr, &err));
+    CHECK(c && rr.failed == 0);
+    if (c && rr.failed)
+        fprintf(stderr, "%s", rr.cases[0].failure);
+    CHECK_STR(getenv("WARD_KEY_FILE"), "/nonexistent/ward.key");
+    CHECK(getenv("WARD_KEY") == NULL);
+    unsetenv("WARD_KEY_FILE");
+    arena_free(&a);
+}
+
 int main(void)
 {
     test_exhaustive();
+    test_every_kind();
+    test_convert();
+    test_key_env();
     return check_report("test_check");
 }
