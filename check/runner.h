@@ -35,6 +35,8 @@ typedef struct Exercised {
     bool *rowrules; /* [m->nrowrules] */
     bool *writes;   /* [m->nwrites] */
     bool *cells;    /* [role][scenario + 1][table][column], see cell_index */
+    bool *approvals; /* [m->napprovals] used by a passing step; NULL until
+                        runner_note records the first use */
 } Exercised;
 
 typedef struct RunResult {
