@@ -467,14 +467,14 @@ static bool guards(Mutation *mu, size_t i)
     for (size_t g = 0; g < ap->nguards; g++) {
         const Guard *gd = &ap->guards[g];
         const Table *tb = &m->tables[gd->table];
-        const char *target =
-            gd->column < 0 ? tb->name
-                           : arena_printf(mu->a, "%s.%s", tb->name,
-                                          tb->columns[gd->column].name);
-        const char *beyond =
-            gd->beyond < 0 ? ""
-                           : arena_printf(mu->a, " beyond %lld rows",
-                                          (long long)gd->beyond);
+        const char *target = gd->column < 0
+                                 ? tb->name
+                                 : arena_printf(mu->a, "%s.%s", tb->name,
+                                                tb->columns[gd->column].name);
+        const char *beyond = gd->beyond < 0
+                                 ? ""
+                                 : arena_printf(mu->a, " beyond %lld rows",
+                                                (long long)gd->beyond);
         Approval dropped = *ap;
         dropped.guards =
             without(mu->a, ap->guards, ap->nguards, sizeof *ap->guards, g);
@@ -500,8 +500,8 @@ static bool guards(Mutation *mu, size_t i)
                                             "(%s) in approval %s to %lld "
                                             "rows",
                                             up ? "raise" : "lower", target,
-                                            beyond, where(mu, gd->at),
-                                            ap->name, (long long)n)))
+                                            beyond, where(mu, gd->at), ap->name,
+                                            (long long)n)))
                 return false;
         }
     }
@@ -528,16 +528,15 @@ static bool by_line(Mutation *mu, size_t i)
                                where(mu, ap->at))
                 : arena_printf(mu->a, "'%s' (%s) in approval %s",
                                quote(mu, cl->at), where(mu, cl->at), ap->name);
-        if (!one &&
-            !with_by(mu, i,
-                     without(mu->a, ap->clauses, ap->nclauses,
-                             sizeof *ap->clauses, c),
-                     ap->nclauses - 1,
-                     arena_printf(mu->a,
-                                  "drop '%s' (%s) from the by line of "
-                                  "approval %s",
-                                  quote(mu, cl->at), where(mu, cl->at),
-                                  ap->name)))
+        if (!one && !with_by(mu, i,
+                             without(mu->a, ap->clauses, ap->nclauses,
+                                     sizeof *ap->clauses, c),
+                             ap->nclauses - 1,
+                             arena_printf(mu->a,
+                                          "drop '%s' (%s) from the by line of "
+                                          "approval %s",
+                                          quote(mu, cl->at), where(mu, cl->at),
+                                          ap->name)))
             return false;
         if (cl->count > 1) {
             ApprovalClause *fewer =
