@@ -744,15 +744,17 @@ static void view_sql(const Model *m, size_t t, ViewMode mode, StrBuf *out)
                  "ward.stmt_end_();\n");
 }
 
-/* role_test writes "the caller holds one of ROLES", once per statement. */
+/* role_test writes "the caller holds one of ROLES", once per statement:
+ * one initplan for the rule, whatever its number of roles (each subquery
+ * is planned apart, on every statement that is not prepared). */
 static void role_test(const Model *m, const int *ids, size_t n, StrBuf *out)
 {
-    sb_puts(out, "(");
+    sb_puts(out, "(SELECT ");
     for (size_t k = 0; k < n; k++) {
         sb_puts(out, k ? " OR " : "");
-        sb_puts(out, "(SELECT pg_has_role(ward.caller_()::name, ");
+        sb_puts(out, "pg_has_role(ward.caller_()::name, ");
         sql_put_str(out, m->roles[ids[k]].name);
-        sb_puts(out, ", 'MEMBER'))");
+        sb_puts(out, ", 'MEMBER')");
     }
     sb_puts(out, ")");
 }

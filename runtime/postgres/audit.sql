@@ -143,6 +143,10 @@ CREATE TABLE IF NOT EXISTS ward.audit_col (
     PRIMARY KEY (policy, tbl, col)
 );
 REVOKE ALL ON ward.audit_col FROM PUBLIC;
+-- ward.read_cols_ remembers it (session.sql, ward.changed_).
+DROP TRIGGER IF EXISTS ward_changed ON ward.audit_col;
+CREATE TRIGGER ward_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON ward.audit_col FOR EACH STATEMENT EXECUTE FUNCTION ward.changed_();
 
 -- audit_write_: the row trigger of an audited base table (TG_ARGV: the
 -- policy, the key column, the table's name: on a partitioned table the
@@ -176,14 +180,12 @@ REVOKE ALL ON FUNCTION ward.audit_write_() FROM PUBLIC;
 
 -- ---- reads ----
 
--- stmt_now_: the running statement's identity on the SQL runtime: its
--- start time in microseconds, which no output setting changes. (Two
--- statements of one query string share it; the C library numbers them.)
-CREATE OR REPLACE FUNCTION ward.stmt_now_()
-RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT ((pg_catalog.date_part('epoch', pg_catalog.statement_timestamp())
-             OPERATOR(pg_catalog.*) 1000000)::pg_catalog.int8)::pg_catalog.text
-$$;
+-- The running statement's identity on the SQL runtime is its start time
+-- as epoch seconds, a numeric, whose text no output setting changes
+-- (extract(epoch FROM statement_timestamp())::text, written out in
+-- read_open_ and read_, which runs per row). Two statements of one query
+-- string share it; the C library numbers them.
+DROP FUNCTION IF EXISTS ward.stmt_now_();
 
 -- A statement's read of a table: opened, with the columns it reads, by
 -- the views' once-per-statement decision (ward.outcome_read_), where only
@@ -220,6 +222,24 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION ward.read_append_(text, text, integer[], bigint, text,
                                          text, text, text, text) FROM PUBLIC;
+
+-- read_cols_: the names of P.T's audited columns at the positions COLS
+-- ("2,3"), as a record lists them; the C library remembers them.
+CREATE OR REPLACE FUNCTION ward.read_cols_fill_(p text, t text, cols text)
+RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN (SELECT string_agg(col, ',' ORDER BY pos) FROM ward.audit_col
+            WHERE policy = p AND tbl = t
+              AND pos = ANY (string_to_array(cols, ',')::integer[]));
+END $$;
+REVOKE ALL ON FUNCTION ward.read_cols_fill_(text, text, text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.read_cols_(p text, t text, cols text)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT ward.read_cols_fill_(p, t, cols)
+$$;
+REVOKE ALL ON FUNCTION ward.read_cols_(text, text, text) FROM PUBLIC;
 
 -- read_settle_: the record of pending read ID, once. The columns are the
 -- pending row's; the count is the session's setting ward.r_GK
@@ -284,7 +304,7 @@ CREATE OR REPLACE FUNCTION ward.read_open_(p text, t text, gk text, pos integer)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s text := ward.stmt_now_();
+    s text := extract(epoch FROM statement_timestamp())::text;
     old bigint;
     cur ward.read_pending;
 BEGIN
@@ -342,7 +362,7 @@ CREATE OR REPLACE FUNCTION ward.read_(gk text, tbl oid, rowkey tid, v anyelement
 RETURNS anyelement LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s text := ward.stmt_now_();
+    s text := extract(epoch FROM statement_timestamp())::text;
     cur text := current_setting('ward.r_' || gk, true);
     cnt text := split_part(cur, '|', 2);
     k text := coalesce(tbl::text || rowkey::text, '');

@@ -173,6 +173,8 @@ BEGIN
     RETURNS text LANGUAGE c STABLE PARALLEL RESTRICTED AS 'ward_pg', 'ward_pg_memo';
     CREATE OR REPLACE FUNCTION ward.read_table_(p text, t text, gk text)
     RETURNS boolean LANGUAGE c STABLE PARALLEL RESTRICTED AS 'ward_pg', 'ward_pg_memo';
+    CREATE OR REPLACE FUNCTION ward.read_cols_(p text, t text, cols text)
+    RETURNS text LANGUAGE c STABLE PARALLEL RESTRICTED AS 'ward_pg', 'ward_pg_memo';
     CREATE OR REPLACE FUNCTION ward.memo_flush_()
     RETURNS void LANGUAGE c AS 'ward_pg', 'ward_pg_memo_flush';
     CREATE OR REPLACE FUNCTION ward.changed_()
@@ -185,5 +187,7 @@ BEGIN
     RETURNS anyelement LANGUAGE c STABLE PARALLEL RESTRICTED AS 'ward_pg', 'ward_pg_read';
     CREATE OR REPLACE FUNCTION ward.reads_flush_()
     RETURNS void LANGUAGE c AS 'ward_pg', 'ward_pg_reads_flush';
+    CREATE OR REPLACE FUNCTION ward.append_only_()
+    RETURNS trigger LANGUAGE c AS 'ward_pg', 'ward_pg_append_only';
 END
 $ward$;

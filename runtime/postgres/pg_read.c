@@ -10,9 +10,11 @@
  * and by the output, counts once), and who read when (user, roles and
  * scenario as the record opens). Nothing is written while the statement
  * runs; the records are appended to the chained log just before the
- * transaction commits (ward.read_append_), in the order they opened. So
- * the log's head is locked only while a transaction commits, not while it
- * stays open after a read.
+ * transaction commits, in the order they opened. So the log's head is
+ * locked only while a transaction commits, not while it stays open after
+ * a read. The append is C as well (append_chain): what ward.read_append_
+ * and ward.audit_append_ do, in one statement per record, as the
+ * runtime's owner.
  *
  * Where the transaction cannot write (READ ONLY, or a hot standby), the
  * records go, at the same moment, to the database named by ward.audit_sink
@@ -34,16 +36,23 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "nodes/bitmapset.h"
 #include "storage/itemptr.h"
 #include "utils/array.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "audit_chain.h" /* AUDIT_NFIELDS: the fields the chain hashes */
 #include "libpq-fe.h"
 
 #define READS_EARLY 1000 /* records kept before a writable one appends */
@@ -101,6 +110,8 @@ static char *now_text(void)
                     tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                     (int)(fsec / 1000));
 }
+
+static Datum call(FmgrInfo *fl, int n, Datum *args, bool *isnull);
 
 /* ---- the sink ---- */
 
@@ -205,48 +216,143 @@ static void sink_send(void)
 
 /* ---- appending ---- */
 
-static Datum text_or_null(const char *s, bool *isnull)
+/*
+ * The chained append, as ward.read_append_ and ward.audit_append_ do it
+ * (audit.sql), with the row's hash from the core (audit_chain.c). It runs
+ * as the runtime's owner with search_path pinned to pg_catalog, pg_temp,
+ * as a SECURITY DEFINER function of the runtime would: the session's
+ * own settings and rights play no part.
+ */
+static SPIPlanPtr plan_last;
+
+static SPIPlanPtr keep(SPIPlanPtr *slot, const char *q, int n, Oid *types)
 {
-    *isnull = s == NULL;
+    if (*slot == NULL) {
+        SPIPlanPtr p = SPI_prepare(q, n, types);
+        if (p == NULL || SPI_keepplan(p) != 0)
+            elog(ERROR, "ward: cannot prepare the audit append: %s",
+                 SPI_result_code_string(SPI_result));
+        *slot = p;
+    }
+    return *slot;
+}
+
+static Datum opt_text(const char *s, char *null)
+{
+    *null = s ? ' ' : 'n';
     return s ? PointerGetDatum(cstring_to_text(s)) : (Datum)0;
 }
 
-/* append_local appends every record with ward.read_append_ (a SECURITY
- * DEFINER function of the runtime's owner, called through fmgr: no user
- * may call it). */
+/* cols_text: the record's column positions as ward.read_cols_ takes
+ * them ("2,3"). */
+static char *cols_text(ReadRec *r)
+{
+    StringInfoData s;
+    initStringInfo(&s);
+    int k = -1;
+    while ((k = bms_next_member(r->cols, k)) >= 0)
+        appendStringInfo(&s, s.len ? ",%d" : "%d", k);
+    return s.data;
+}
+
+/* col_names: the audited columns' names at the record's positions, from
+ * ward.read_cols_ (remembered per session). */
+static char *col_names(ReadRec *r)
+{
+    Oid t3[3] = {TEXTOID, TEXTOID, TEXTOID};
+    FmgrInfo fl;
+    fmgr_info(wardpg_fn_lookup("read_cols_", 3, t3, false), &fl);
+    Datum a[3] = {CStringGetTextDatum(r->policy), CStringGetTextDatum(r->tbl),
+                  CStringGetTextDatum(cols_text(r))};
+    bool isnull;
+    Datum d = call(&fl, 3, a, &isnull);
+    return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/* fields_text: the row's fields as the chain hashes them after the tag
+ * and prev (runtime/core/audit_chain.c): "\nLEN:" and the bytes, or "\n-"
+ * for NULL, in order. */
+static char *fields_text(const char *const f[AUDIT_NFIELDS])
+{
+    StringInfoData s;
+    initStringInfo(&s);
+    for (int i = 0; i < AUDIT_NFIELDS; i++) {
+        if (f[i] == NULL) {
+            appendStringInfoString(&s, "\n-");
+            continue;
+        }
+        appendStringInfo(&s, "\n%zu:", strlen(f[i]));
+        appendStringInfoString(&s, f[i]);
+    }
+    return s.data;
+}
+
+/*
+ * append_chain appends every record, one statement each: it locks the
+ * head, hashes the tag, the head's hash and the row's fields (SHA-256, as
+ * the chain defines it), inserts the row and moves the head. One
+ * statement, so one executor start, per record: an audited autocommit
+ * read pays that and its commit.
+ */
+static void append_chain(void)
+{
+    Oid ti[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+                 TEXTOID, TEXTOID, INT8OID, TEXTOID};
+    SPIPlanPtr p = keep(
+        &plan_last,
+        "WITH h AS (SELECT seq, hash FROM ward.audit_head WHERE id "
+        "OPERATOR(pg_catalog.=) 1 FOR UPDATE), n AS (SELECT h.seq "
+        "OPERATOR(pg_catalog.+) 1 AS seq, h.hash AS prev, "
+        "pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
+        "'ward-audit-1' OPERATOR(pg_catalog.||) pg_catalog.chr(10) "
+        "OPERATOR(pg_catalog.||) h.hash OPERATOR(pg_catalog.||) $8, "
+        "'UTF8')), 'hex') AS hash FROM h), i AS (INSERT INTO ward.audit "
+        "SELECT n.seq, $1, $2, $3, $4, 'read', $5, NULL, $6, $7, NULL, "
+        "n.prev, n.hash FROM n) UPDATE ward.audit_head SET seq = n.seq, "
+        "hash = n.hash FROM n WHERE audit_head.id OPERATOR(pg_catalog.=) 1",
+        8, ti);
+    for (ReadRec *r = head; r; r = r->next) {
+        char *cols = col_names(r);
+        char *nrows = r->has_last ? psprintf(INT64_FORMAT, r->nrows) : NULL;
+        const char *f[AUDIT_NFIELDS] = {r->at,  r->user, r->roles, r->scenario,
+                                        "read", r->tbl,  NULL,     cols,
+                                        nrows,  NULL};
+        Datum a[8];
+        char nulls[9] = "        ";
+        a[0] = opt_text(r->at, &nulls[0]);
+        a[1] = opt_text(r->user, &nulls[1]);
+        a[2] = opt_text(r->roles, &nulls[2]);
+        a[3] = opt_text(r->scenario, &nulls[3]);
+        a[4] = opt_text(r->tbl, &nulls[4]);
+        a[5] = opt_text(cols, &nulls[5]);
+        a[6] = Int64GetDatum(r->nrows);
+        nulls[6] = r->has_last ? ' ' : 'n';
+        a[7] = CStringGetTextDatum(fields_text(f));
+        if (SPI_execute_plan(p, a, nulls, false, 0) != SPI_OK_UPDATE ||
+            SPI_processed != 1)
+            elog(ERROR, "ward: cannot append to the audit log");
+    }
+}
+
 static void append_local(void)
 {
-    Oid types[9] = {TEXTOID, TEXTOID, INT4ARRAYOID, INT8OID, TEXTOID,
-                    TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-    Oid f = wardpg_fn_lookup("read_append_", 9, types, false);
-    FmgrInfo fl;
-    fmgr_info(f, &fl);
+    Oid owner = get_role_oid("ward_owner", false);
+    Oid save_uid;
+    int save_sec;
+    GetUserIdAndSecContext(&save_uid, &save_sec);
+    int nest = NewGUCNestLevel();
+    (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+                            PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+    SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+                                      SECURITY_RESTRICTED_OPERATION);
     PushActiveSnapshot(GetTransactionSnapshot());
-    for (ReadRec *r = head; r; r = r->next) {
-        LOCAL_FCINFO(fc, 9);
-        InitFunctionCallInfoData(*fc, &fl, 9, InvalidOid, NULL, NULL);
-        int n = bms_num_members(r->cols), i = 0, k = -1;
-        Datum *els = palloc(sizeof(Datum) * (n ? n : 1));
-        while ((k = bms_next_member(r->cols, k)) >= 0)
-            els[i++] = Int32GetDatum(k);
-        fc->args[0].value = text_or_null(r->policy, &fc->args[0].isnull);
-        fc->args[1].value = text_or_null(r->tbl, &fc->args[1].isnull);
-        fc->args[2].value = PointerGetDatum(
-            construct_array(els, n, INT4OID, 4, true, TYPALIGN_INT));
-        fc->args[2].isnull = false;
-        /* No row counted: a keyed mask's function opened the record
-         * where nothing counts (an export view); the count is unknown. */
-        fc->args[3].value = Int64GetDatum(r->nrows);
-        fc->args[3].isnull = !r->has_last;
-        fc->args[4].value = text_or_null(r->at, &fc->args[4].isnull);
-        fc->args[5].value = text_or_null(r->user, &fc->args[5].isnull);
-        fc->args[6].value = text_or_null(r->roles, &fc->args[6].isnull);
-        fc->args[7].value = text_or_null(r->scenario, &fc->args[7].isnull);
-        fc->args[8].value = (Datum)0;
-        fc->args[8].isnull = true;
-        FunctionCallInvoke(fc);
-    }
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "ward: SPI_connect failed");
+    append_chain();
+    SPI_finish();
     PopActiveSnapshot();
+    SetUserIdAndSecContext(save_uid, save_sec);
+    AtEOXact_GUC(true, nest);
 }
 
 static void append_all(void)
@@ -442,4 +548,39 @@ Datum ward_pg_reads_flush(PG_FUNCTION_ARGS)
     if (writable())
         append_all();
     PG_RETURN_VOID();
+}
+
+/*
+ * ward.append_only_(): the audit log's guard (audit.sql): no row of
+ * ward.audit or ward.audit_head is updated, deleted or truncated, except
+ * that the head moves one row forward at a time. In C, since every
+ * append fires it.
+ */
+PG_FUNCTION_INFO_V1(ward_pg_append_only);
+Datum ward_pg_append_only(PG_FUNCTION_ARGS)
+{
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        elog(ERROR, "ward: ward.append_only_ is a trigger");
+    TriggerData *td = (TriggerData *)fcinfo->context;
+    Relation rel = td->tg_relation;
+    if (TRIGGER_FIRED_BY_UPDATE(td->tg_event) &&
+        TRIGGER_FIRED_FOR_ROW(td->tg_event) &&
+        strcmp(RelationGetRelationName(rel), "audit_head") == 0) {
+        TupleDesc d = RelationGetDescr(rel);
+        int aseq = SPI_fnumber(d, "seq"), aid = SPI_fnumber(d, "id");
+        bool n1 = true, n2 = true, n3 = true, n4 = true;
+        if (aseq > 0 && aid > 0) {
+            Datum os = heap_getattr(td->tg_trigtuple, aseq, d, &n1);
+            Datum ns = heap_getattr(td->tg_newtuple, aseq, d, &n2);
+            Datum oi = heap_getattr(td->tg_trigtuple, aid, d, &n3);
+            Datum ni = heap_getattr(td->tg_newtuple, aid, d, &n4);
+            if (!n1 && !n2 && !n3 && !n4 &&
+                DatumGetInt64(ns) == DatumGetInt64(os) + 1 &&
+                DatumGetInt32(ni) == DatumGetInt32(oi))
+                return PointerGetDatum(td->tg_newtuple);
+        }
+    }
+    ereport(ERROR, (errcode(ERRCODE_RAISE_EXCEPTION),
+                    errmsg("ward: [append-only] the audit log cannot be "
+                           "changed or deleted")));
 }
