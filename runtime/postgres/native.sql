@@ -175,6 +175,10 @@ BEGIN
     RETURNS boolean LANGUAGE c STABLE PARALLEL RESTRICTED AS 'ward_pg', 'ward_pg_memo';
     CREATE OR REPLACE FUNCTION ward.read_cols_(p text, t text, cols text)
     RETURNS text LANGUAGE c STABLE PARALLEL RESTRICTED AS 'ward_pg', 'ward_pg_memo';
+    CREATE OR REPLACE FUNCTION ward.mem_(key text)
+    RETURNS text LANGUAGE c STABLE AS 'ward_pg', 'ward_pg_mem';
+    CREATE OR REPLACE FUNCTION ward.mem_set_(key text, value text)
+    RETURNS void LANGUAGE c AS 'ward_pg', 'ward_pg_mem_set';
     CREATE OR REPLACE FUNCTION ward.memo_flush_()
     RETURNS void LANGUAGE c AS 'ward_pg', 'ward_pg_memo_flush';
     CREATE OR REPLACE FUNCTION ward.changed_()

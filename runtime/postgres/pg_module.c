@@ -21,6 +21,7 @@
 #include "catalog/pg_authid.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
 #include "nodes/value.h"
 #include "parser/parse_func.h"
 #include "tcop/utility.h"
@@ -96,6 +97,12 @@ static void utility_hook(PlannedStmt *pstmt, const char *query, bool ro_tree,
 {
     if (depth == 0)
         wardpg_stmt++;
+    /* DISCARD TEMP drops the session's state table on the primary; a
+     * standby's state in memory goes with it (unless locked). */
+    if (IsA(pstmt->utilityStmt, DiscardStmt) &&
+        (((DiscardStmt *)pstmt->utilityStmt)->target == DISCARD_ALL ||
+         ((DiscardStmt *)pstmt->utilityStmt)->target == DISCARD_TEMP))
+        wardpg_state_discard();
     depth++;
     PG_TRY();
     {
@@ -120,8 +127,13 @@ static void xact_cb(XactEvent ev, void *arg)
     case XACT_EVENT_PRE_PREPARE:
         wardpg_reads_precommit();
         break;
+    case XACT_EVENT_COMMIT:
+    case XACT_EVENT_PREPARE:
+        wardpg_state_xact(true);
+        break;
     case XACT_EVENT_ABORT:
         wardpg_reads_abort();
+        wardpg_state_xact(false);
         wardpg_memo_flush();
         break;
     default:
@@ -132,11 +144,13 @@ static void xact_cb(XactEvent ev, void *arg)
 static void subxact_cb(SubXactEvent ev, SubTransactionId sub,
                        SubTransactionId parent, void *arg)
 {
-    (void)sub;
-    (void)parent;
     (void)arg;
-    if (ev == SUBXACT_EVENT_ABORT_SUB)
+    if (ev == SUBXACT_EVENT_COMMIT_SUB) {
+        wardpg_state_subxact(true, sub, parent);
+    } else if (ev == SUBXACT_EVENT_ABORT_SUB) {
+        wardpg_state_subxact(false, sub, parent);
         wardpg_memo_flush();
+    }
 }
 
 static void relcache_cb(Datum arg, Oid relid)

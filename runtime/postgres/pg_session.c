@@ -28,6 +28,7 @@
 #include "ward_pg.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_proc.h"
 #include "commands/trigger.h"
 #include "utils/builtins.h"
@@ -211,4 +212,151 @@ Datum ward_pg_changed(PG_FUNCTION_ARGS)
     TriggerData *td = (TriggerData *)fcinfo->context;
     CacheInvalidateRelcacheByRelid(RelationGetRelid(td->tg_relation));
     return PointerGetDatum(NULL);
+}
+
+/*
+ * ---- the session's state on a hot standby ----
+ *
+ * On the primary the session's state (scenario, attributes, the lock, the
+ * write statements' identities) is a temporary table that only the
+ * runtime's definer functions own (session.sql). A standby can make no
+ * table, so there ward.state_get_ and ward.state_set_ keep it here, in
+ * the backend's memory, which no SQL reaches: ward.mem_ and ward.mem_set_,
+ * which no user may call. It behaves as the table does: a change rolls
+ * back with its (sub)transaction (an undo log), and DISCARD TEMP or
+ * DISCARD ALL forgets an unlocked session's state, never a locked one's.
+ */
+
+typedef struct StateVar {
+    char key[NAMEDATALEN * 2]; /* hash key: the state's key */
+    char *value;               /* NULL when unset */
+} StateVar;
+
+typedef struct StateUndo {
+    char key[NAMEDATALEN * 2];
+    char *old;                 /* the value before, or NULL */
+    SubTransactionId sub;      /* the subtransaction that changed it */
+    struct StateUndo *next;
+} StateUndo;
+
+static MemoryContext state_cxt;
+static HTAB *state;
+static StateUndo *undo;
+
+static HTAB *state_table(void)
+{
+    if (state_cxt == NULL)
+        state_cxt = AllocSetContextCreate(TopMemoryContext, "ward state",
+                                          ALLOCSET_DEFAULT_SIZES);
+    if (state == NULL) {
+        HASHCTL ctl;
+        memset(&ctl, 0, sizeof ctl);
+        ctl.keysize = sizeof(((StateVar *)0)->key);
+        ctl.entrysize = sizeof(StateVar);
+        ctl.hcxt = state_cxt;
+        state = hash_create("ward state", 16, &ctl,
+                            HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+    }
+    return state;
+}
+
+static void state_key(const char *k, char out[NAMEDATALEN * 2])
+{
+    if (strlen(k) >= NAMEDATALEN * 2)
+        ereport(ERROR, (errcode(ERRCODE_NAME_TOO_LONG),
+                        errmsg("ward: a session key is too long")));
+    memset(out, 0, NAMEDATALEN * 2);
+    strlcpy(out, k, NAMEDATALEN * 2);
+}
+
+static const char *state_get(const char *k)
+{
+    char key[NAMEDATALEN * 2];
+    state_key(k, key);
+    StateVar *v = hash_search(state_table(), key, HASH_FIND, NULL);
+    return v ? v->value : NULL;
+}
+
+/* state_put sets K to V (NULL: unset), undoably when LOG. */
+static void state_put(const char *k, const char *v, bool log)
+{
+    char key[NAMEDATALEN * 2];
+    state_key(k, key);
+    bool found;
+    StateVar *e = hash_search(state_table(), key, HASH_ENTER, &found);
+    if (!found)
+        e->value = NULL;
+    if (log) {
+        StateUndo *u = MemoryContextAllocZero(state_cxt, sizeof *u);
+        memcpy(u->key, key, sizeof key);
+        u->old = e->value;
+        u->sub = GetCurrentSubTransactionId();
+        u->next = undo;
+        undo = u;
+    }
+    e->value = v ? MemoryContextStrdup(state_cxt, v) : NULL;
+}
+
+void wardpg_state_xact(bool commit)
+{
+    while (undo) {
+        StateUndo *u = undo;
+        undo = u->next;
+        if (!commit)
+            state_put(u->key, u->old, false);
+    }
+}
+
+void wardpg_state_subxact(bool commit, SubTransactionId sub,
+                          SubTransactionId parent)
+{
+    for (StateUndo *u = undo; u && u->sub >= sub; u = u->next)
+        if (commit && u->sub == sub)
+            u->sub = parent;
+    if (commit)
+        return;
+    while (undo && undo->sub >= sub) {
+        StateUndo *u = undo;
+        undo = u->next;
+        state_put(u->key, u->old, false);
+    }
+}
+
+void wardpg_state_discard(void)
+{
+    if (state == NULL || state_get("locked") != NULL)
+        return;
+    HASH_SEQ_STATUS it;
+    StateVar *v;
+    hash_seq_init(&it, state);
+    while ((v = hash_seq_search(&it)) != NULL)
+        if (v->value)
+            state_put(v->key, NULL, true);
+    wardpg_memo_flush();
+}
+
+/* ward.mem_(key): the standby session's KEY, or NULL. */
+PG_FUNCTION_INFO_V1(ward_pg_mem);
+Datum ward_pg_mem(PG_FUNCTION_ARGS)
+{
+    if (PG_ARGISNULL(0))
+        PG_RETURN_NULL();
+    const char *v = state_get(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+    if (v == NULL)
+        PG_RETURN_NULL();
+    PG_RETURN_TEXT_P(cstring_to_text(v));
+}
+
+/* ward.mem_set_(key, value): sets it, until the (sub)transaction rolls
+ * back. */
+PG_FUNCTION_INFO_V1(ward_pg_mem_set);
+Datum ward_pg_mem_set(PG_FUNCTION_ARGS)
+{
+    if (PG_ARGISNULL(0))
+        PG_RETURN_VOID();
+    char *k = text_to_cstring(PG_GETARG_TEXT_PP(0));
+    char *v = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+    state_put(k, v, true);
+    wardpg_memo_flush();
+    PG_RETURN_VOID();
 }

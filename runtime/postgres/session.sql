@@ -154,14 +154,37 @@ BEGIN
     RETURN (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid()));
 END $$;
 
+-- mem_ / mem_set_: the session's state on a hot standby, which can make
+-- no table: the C library keeps it in the backend's memory
+-- (runtime/postgres/pg_session.c); the SQL runtime has none there.
+CREATE OR REPLACE FUNCTION ward.mem_(key text)
+RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION ward.mem_(text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.mem_set_(key text, value text)
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION 'ward: [read-only] a session on a standby sets its scenario or attributes with the C library only';
+END $$;
+REVOKE ALL ON FUNCTION ward.mem_set_(text, text) FROM PUBLIC;
+
 -- state_get_ / state_set_: one key of the session's state table as it is,
--- lock or none (the statement identities of approval.sql live there too).
+-- lock or none (the statement identities of approval.sql live there too);
+-- on a standby, of its state in memory.
 CREATE OR REPLACE FUNCTION ward.state_get_(key text)
 RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v text;
 BEGIN
+    IF pg_is_in_recovery() THEN
+        RETURN ward.mem_(key);
+    END IF;
     IF ward.state_(false) IS NULL THEN
         RETURN NULL;
     END IF;
@@ -174,6 +197,10 @@ CREATE OR REPLACE FUNCTION ward.state_set_(key text, value text)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    IF pg_is_in_recovery() THEN
+        PERFORM ward.mem_set_(key, value);
+        RETURN;
+    END IF;
     PERFORM ward.state_(true);
     EXECUTE 'INSERT INTO pg_temp.ward_state VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v'
         USING key, value;
@@ -262,6 +289,11 @@ DECLARE
     st jsonb;
 BEGIN
     PERFORM ward.put_('locked', 'on');
+    -- A standby's state is in memory, which DISCARD does not reach once
+    -- locked, and it can write no row.
+    IF pg_is_in_recovery() THEN
+        RETURN true;
+    END IF;
     EXECUTE 'SELECT jsonb_object_agg(k, v) FROM pg_temp.ward_state' INTO st;
     -- Rows of backends that are gone, then this one's.
     DELETE FROM ward.locked_session

@@ -49,6 +49,13 @@ Oid wardpg_caller_oid(void);
 Oid wardpg_fn_lookup(const char *name, int nargs, const Oid *types,
                      bool missing_ok);
 
+/* pg_session.c: a standby session's state in memory, at the end of a
+ * (sub)transaction and at DISCARD TEMP or ALL. */
+void wardpg_state_xact(bool commit);
+void wardpg_state_subxact(bool commit, SubTransactionId sub,
+                          SubTransactionId parent);
+void wardpg_state_discard(void);
+
 /* pg_read.c: the transaction's end, for the pending read records. */
 void wardpg_reads_precommit(void);
 void wardpg_reads_abort(void);

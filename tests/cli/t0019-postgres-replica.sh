@@ -82,6 +82,37 @@ t_masked() {
 }
 test_expect_success 'the standby masks and filters as the primary does, for every role' t_masked
 
+t_session() {
+    # A scenario and attributes set on the standby (kept in the backend's
+    # memory there), rolled back with their transaction, locked past
+    # DISCARD ALL.
+    sb p01 "SELECT ward.set_scenario('outbound_call')" \
+        "SELECT id, phone, id_card, coalesce(medication, '-') FROM gsp_pharmacy.customers ORDER BY id" >out &&
+    pg_as p01 "SELECT ward.set_scenario('outbound_call')" \
+        "SELECT id, phone, id_card, coalesce(medication, '-') FROM gsp_pharmacy.customers ORDER BY id" >want &&
+    cmp want out &&
+    sb s01 "BEGIN" "SELECT ward.set_scenario('outbound_call')" "ROLLBACK" \
+        "SELECT coalesce(ward.scenario(), '-')" "SELECT id_card FROM gsp_pharmacy.customers WHERE id = 1" >out &&
+    printf '%s\n' outbound_call '-' '110101199003071234' >want && cmp want out &&
+    sb s01 "BEGIN" "SELECT ward.set_scenario('outbound_call')" "SAVEPOINT a" \
+        "SELECT ward.set_scenario(NULL)" "ROLLBACK TO a" \
+        "SELECT id_card FROM gsp_pharmacy.customers WHERE id = 1" "COMMIT" >out 2>&1 &&
+    printf '%s\n' outbound_call '' '11010119900307****' >want && cmp want out ||
+    { echo "savepoints:"; cat out; false; } &&
+    sb s01 "SELECT ward.set_scenario('outbound_call')" "DISCARD ALL" "SELECT coalesce(ward.scenario(), '-')" >out &&
+    printf '%s\n' outbound_call '-' >want && cmp want out &&
+    ! sb s01 "SELECT ward.set_scenario('outbound_call')" "SELECT ward.lock()" "DISCARD ALL" \
+        "SELECT ward.scenario()" "SELECT id_card FROM gsp_pharmacy.customers WHERE id = 1" \
+        "SELECT ward.set_scenario(NULL)" >out 2>err &&
+    printf '%s\n' outbound_call t outbound_call '11010119900307****' >want && cmp want out &&
+    contains err '[session-locked]' &&
+    ! sb r02 "SELECT ward.mem_set_('scenario', NULL)" 2>err &&
+    contains err 'permission denied for function mem_set_' &&
+    sb a01 "SELECT ward.set_attr('store_id', '8')" "SELECT ward.attr('store_id')" >out &&
+    printf '8\n8\n' >want && cmp want out
+}
+test_expect_success 'a standby session sets its scenario and attributes, rolls them back and locks them' t_session
+
 t_audited() {
     pg "SELECT count(*) FROM ward.audit WHERE op = 'read'" >n0 &&
     sb a01 "SELECT phone FROM gsp_pharmacy.customers WHERE id = 1" >out &&
