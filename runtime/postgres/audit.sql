@@ -181,10 +181,10 @@ REVOKE ALL ON FUNCTION ward.audit_write_() FROM PUBLIC;
 -- ---- reads ----
 
 -- The running statement's identity on the SQL runtime is its start time
--- as epoch seconds, a numeric, whose text no output setting changes
--- (extract(epoch FROM statement_timestamp())::text, written out in
--- read_open_ and read_, which runs per row). Two statements of one query
--- string share it; the C library numbers them.
+-- in its binary form, which no output setting changes (written out in
+-- read_open_ and read_, which runs per row: a function call would cost
+-- one per row). Two statements of one query string share it; the C
+-- library numbers them.
 DROP FUNCTION IF EXISTS ward.stmt_now_();
 
 -- A statement's read of a table: opened, with the columns it reads, by
@@ -304,7 +304,7 @@ CREATE OR REPLACE FUNCTION ward.read_open_(p text, t text, gk text, pos integer)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s text := extract(epoch FROM statement_timestamp())::text;
+    s text := encode(timestamptz_send(statement_timestamp()), 'hex');
     old bigint;
     cur ward.read_pending;
 BEGIN
@@ -362,7 +362,7 @@ CREATE OR REPLACE FUNCTION ward.read_(gk text, tbl oid, rowkey tid, v anyelement
 RETURNS anyelement LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s text := extract(epoch FROM statement_timestamp())::text;
+    s text := encode(timestamptz_send(statement_timestamp()), 'hex');
     cur text := current_setting('ward.r_' || gk, true);
     cnt text := split_part(cur, '|', 2);
     k text := coalesce(tbl::text || rowkey::text, '');

@@ -40,12 +40,12 @@
 
 /* How one SQL function calls the core: found once per FmgrInfo. */
 typedef struct MaskFn {
-    const MaskSpec *spec;    /* the catalog entry */
-    bool date;               /* a "_date" function: the value is a date */
-    bool json;               /* the arguments come as one jsonb array */
-    int nargs;               /* SQL arguments, the value included */
+    const MaskSpec *spec;     /* the catalog entry */
+    bool date;                /* a "_date" function: the value is a date */
+    bool json;                /* the arguments come as one jsonb array */
+    int nargs;                /* SQL arguments, the value included */
     Oid types[FUNC_MAX_ARGS]; /* their types */
-    Oid rettype;             /* the declared result type */
+    Oid rettype;              /* the declared result type */
 } MaskFn;
 
 static MaskFn *mask_fn(FunctionCallInfo fcinfo)
@@ -160,9 +160,10 @@ static void fail(const MaskSpec *spec, int rc, const char *err)
     if (rc == MASK_ENOMEM)
         ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
                         errmsg("ward: ward_%s: out of memory", spec->name)));
-    ereport(ERROR, (errcode(rc == MASK_EARG ? ERRCODE_INVALID_PARAMETER_VALUE
-                                            : ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-                    errmsg("ward: ward_%s: %s", spec->name, err)));
+    ereport(ERROR,
+            (errcode(rc == MASK_EARG ? ERRCODE_INVALID_PARAMETER_VALUE
+                                     : ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+             errmsg("ward: ward_%s: %s", spec->name, err)));
 }
 
 PG_FUNCTION_INFO_V1(ward_pg_mask);
@@ -191,7 +192,8 @@ Datum ward_pg_mask(PG_FUNCTION_ARGS)
         if (f->date && in.kind == MASK_TEXT)
             in.kind = MASK_DATE;
     }
-    char stack[256], err[160] = "";
+    char stack[256], err[160];
+    err[0] = '\0'; /* per row: no need to clear it whole */
     MaskBuf out;
     mask_buf_init(&out, stack, sizeof stack, grow, NULL);
     int rc = mask_apply(f->spec, args, nargs, &in, &out, NULL, err, sizeof err);
@@ -213,8 +215,7 @@ Datum ward_pg_mask(PG_FUNCTION_ARGS)
             double_to_shortest_decimal_buf(out.r, buf);
             PG_RETURN_TEXT_P(cstring_to_text(buf));
         }
-    default:
-        PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, (int)out.len));
+    default: PG_RETURN_TEXT_P(cstring_to_text_with_len(out.data, (int)out.len));
     }
 }
 
@@ -262,8 +263,7 @@ static text *timestamp_text(Timestamp ts, bool utc)
         tm.tm_isdst = 0;
         EncodeDateTime(&tm, fsec, utc, 0, utc ? "UTC" : NULL, USE_ISO_DATES,
                        buf);
-    }
-    else
+    } else
         ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
                         errmsg("timestamp out of range")));
     return cstring_to_text(buf);

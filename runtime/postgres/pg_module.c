@@ -53,8 +53,7 @@ static void start_hook(QueryDesc *q, int eflags)
         standard_ExecutorStart(q, eflags);
 }
 
-static void run_hook(QueryDesc *q, ScanDirection dir, uint64 count,
-                     bool once)
+static void run_hook(QueryDesc *q, ScanDirection dir, uint64 count, bool once)
 {
     depth++;
     PG_TRY();
@@ -124,20 +123,15 @@ static void xact_cb(XactEvent ev, void *arg)
     (void)arg;
     switch (ev) {
     case XACT_EVENT_PRE_COMMIT:
-    case XACT_EVENT_PRE_PREPARE:
-        wardpg_reads_precommit();
-        break;
+    case XACT_EVENT_PRE_PREPARE: wardpg_reads_precommit(); break;
     case XACT_EVENT_COMMIT:
-    case XACT_EVENT_PREPARE:
-        wardpg_state_xact(true);
-        break;
+    case XACT_EVENT_PREPARE: wardpg_state_xact(true); break;
     case XACT_EVENT_ABORT:
         wardpg_reads_abort();
         wardpg_state_xact(false);
         wardpg_memo_flush();
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -201,7 +195,8 @@ Datum ward_pg_abi_1(PG_FUNCTION_ARGS)
 Oid wardpg_fn_lookup(const char *name, int nargs, const Oid *types,
                      bool missing_ok)
 {
-    List *qn = list_make2(makeString(pstrdup("ward")), makeString(pstrdup(name)));
+    List *qn =
+        list_make2(makeString(pstrdup("ward")), makeString(pstrdup(name)));
     return LookupFuncName(qn, nargs, types, missing_ok);
 }
 

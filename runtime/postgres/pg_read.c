@@ -58,14 +58,14 @@
 #define READS_EARLY 1000 /* records kept before a writable one appends */
 
 typedef struct ReadRec {
-    uint64 stmt;            /* the statement (wardpg_stmt) */
-    char gk[17];            /* the table's key (ward.tbl.gk) */
-    char *policy, *tbl;     /* the protected table */
+    uint64 stmt;                        /* the statement (wardpg_stmt) */
+    char gk[17];                        /* the table's key (ward.tbl.gk) */
+    char *policy, *tbl;                 /* the protected table */
     char *at, *user, *roles, *scenario; /* when the record opened */
-    Bitmapset *cols;        /* positions of the columns read */
-    int64 nrows;            /* rows counted */
-    Oid last_tbl;           /* the row counted last: its table */
-    ItemPointerData last;   /* and its ctid */
+    Bitmapset *cols;                    /* positions of the columns read */
+    int64 nrows;                        /* rows counted */
+    Oid last_tbl;                       /* the row counted last: its table */
+    ItemPointerData last;               /* and its ctid */
     bool has_last;
     struct ReadRec *next;
 } ReadRec;
@@ -150,7 +150,8 @@ static void sink_open(void)
         ereport(ERROR, (errcode(ERRCODE_CONNECTION_FAILURE),
                         errmsg("ward: [audit-sink] the audit sink cannot be "
                                "reached, so an audited column is not read: "
-                               "%s", msg)));
+                               "%s",
+                               msg)));
     }
     sink = c;
 }
@@ -199,9 +200,9 @@ static void sink_send(void)
     }
     appendStringInfoChar(&s, ']');
     const char *vals[1] = {s.data};
-    PGresult *res = PQexecParams(
-        sink, "SELECT ward.audit_remote_($1::pg_catalog.jsonb)", 1, NULL,
-        vals, NULL, NULL, 0);
+    PGresult *res =
+        PQexecParams(sink, "SELECT ward.audit_remote_($1::pg_catalog.jsonb)", 1,
+                     NULL, vals, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         char *msg = pstrdup(PQerrorMessage(sink));
         PQclear(res);
@@ -209,7 +210,8 @@ static void sink_send(void)
         sink = NULL;
         ereport(ERROR, (errcode(ERRCODE_CONNECTION_FAILURE),
                         errmsg("ward: [audit-sink] the audit sink refused "
-                               "the read records: %s", msg)));
+                               "the read records: %s",
+                               msg)));
     }
     PQclear(res);
 }
@@ -379,12 +381,12 @@ void wardpg_reads_abort(void)
         int k = -1;
         while ((k = bms_next_member(r->cols, k)) >= 0)
             appendStringInfo(&cols, cols.len ? ",%d" : "%d", k);
-        ereport(LOG,
-                (errmsg("ward: not in ward.audit: %s read %s.%s (columns %s, "
-                        INT64_FORMAT " rows) at %s in a transaction that "
-                        "rolled back",
-                        r->user, r->policy, r->tbl, cols.data, r->nrows,
-                        r->at)));
+        ereport(
+            LOG,
+            (errmsg("ward: not in ward.audit: %s read %s.%s (columns "
+                    "%s, " INT64_FORMAT " rows) at %s in a transaction that "
+                    "rolled back",
+                    r->user, r->policy, r->tbl, cols.data, r->nrows, r->at)));
     }
     reads_reset();
 }

@@ -40,32 +40,32 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
-#define MEMO_ARGS 192    /* bytes of arguments a remembered call may have */
-#define MEMO_MAX 10000   /* answers remembered before forgetting them all */
+#define MEMO_ARGS 192   /* bytes of arguments a remembered call may have */
+#define MEMO_MAX  10000 /* answers remembered before forgetting them all */
 
 typedef struct MemoKey {
-    Oid fn;                /* the memo function asked */
-    Oid caller;            /* the session's user */
-    uint32 len;            /* bytes used in args */
-    char args[MEMO_ARGS];  /* the arguments, length-prefixed; zero padded */
+    Oid fn;               /* the memo function asked */
+    Oid caller;           /* the session's user */
+    uint32 len;           /* bytes used in args */
+    char args[MEMO_ARGS]; /* the arguments, length-prefixed; zero padded */
 } MemoKey;
 
 typedef struct MemoEntry {
-    MemoKey key;           /* hash key: first */
-    bool isnull;           /* the answer is NULL */
-    Datum value;           /* the answer, in memo_cxt */
+    MemoKey key; /* hash key: first */
+    bool isnull; /* the answer is NULL */
+    Datum value; /* the answer, in memo_cxt */
 } MemoEntry;
 
 /* How one memo function asks its fill: found once per FmgrInfo. */
 typedef struct MemoFn {
-    FmgrInfo fill;         /* ward.<name>_fill_ */
-    int16 typlen;          /* the answer's type */
+    FmgrInfo fill; /* ward.<name>_fill_ */
+    int16 typlen;  /* the answer's type */
     bool typbyval;
 } MemoFn;
 
 static MemoryContext memo_cxt;
 static HTAB *memo;
-static uint64 memo_gen;    /* moves on at each flush */
+static uint64 memo_gen; /* moves on at each flush */
 
 void wardpg_memo_flush(void)
 {
@@ -105,10 +105,10 @@ static MemoFn *memo_fn(FunctionCallInfo fcinfo)
     /* outcome: outcome_fill_; roles_: roles_fill_. */
     const char *own = NameStr(p->proname);
     size_t n = strlen(own);
-    char *name = psprintf("%s%s", own, n && own[n - 1] == '_' ? "fill_"
-                                                             : "_fill_");
-    Oid fill = wardpg_fn_lookup(name, p->pronargs, p->proargtypes.values,
-                                false);
+    char *name =
+        psprintf("%s%s", own, n && own[n - 1] == '_' ? "fill_" : "_fill_");
+    Oid fill =
+        wardpg_fn_lookup(name, p->pronargs, p->proargtypes.values, false);
     Oid rettype = p->prorettype;
     ReleaseSysCache(tp);
     MemoFn *m = MemoryContextAllocZero(fl->fn_mcxt, sizeof *m);
@@ -234,8 +234,8 @@ typedef struct StateVar {
 
 typedef struct StateUndo {
     char key[NAMEDATALEN * 2];
-    char *old;                 /* the value before, or NULL */
-    SubTransactionId sub;      /* the subtransaction that changed it */
+    char *old;            /* the value before, or NULL */
+    SubTransactionId sub; /* the subtransaction that changed it */
     struct StateUndo *next;
 } StateUndo;
 

@@ -170,3 +170,26 @@ t_read_only() {
     "$WARD" audit verify --dsn "$DSN" >out && contains out intact
 }
 test_expect_success 'a READ ONLY transaction on the primary records its reads through the sink too' t_read_only
+
+t_primary_records() {
+    # (On the primary, the C library.) Two statements of one query string
+    # are two reads; a read in a savepoint rolled back is still a read; a
+    # read in a transaction rolled back is in the server log.
+    n0=$(pg "SELECT count(*) FROM ward.audit WHERE op = 'read'") &&
+    psql -X -q -At -h "$PGDIR" -U a01 -d postgres \
+        -c "SELECT phone FROM gsp_pharmacy.customers WHERE id = 1; SELECT phone FROM gsp_pharmacy.customers" >out &&
+    test "$(wc -l <out)" -eq 4 &&
+    reads | tail -n 2 >out &&
+    printf '%s\n' 'a01 phone 1 -' 'a01 phone 3 -' >want && cmp want out &&
+    pg_as a01 "BEGIN" "SAVEPOINT s" "SELECT phone FROM gsp_pharmacy.customers WHERE id = 2" \
+        "ROLLBACK TO s" "COMMIT" >/dev/null &&
+    reads | tail -n 1 >out && echo 'a01 phone 1 -' >want && cmp want out &&
+    n1=$(pg "SELECT count(*) FROM ward.audit WHERE op = 'read'") &&
+    test "$n1" -eq $((n0 + 3)) &&
+    pg_as a01 "BEGIN" "SELECT phone FROM gsp_pharmacy.customers WHERE id = 3" "ROLLBACK" >/dev/null &&
+    n2=$(pg "SELECT count(*) FROM ward.audit WHERE op = 'read'") && test "$n2" -eq "$n1" &&
+    sleep 0.2 &&
+    grep -q 'ward: not in ward.audit: a01 read gsp_pharmacy.customers (columns 2, 1 rows) at .* in a transaction that rolled back' \
+        "$PGDIR/server.log"
+}
+test_expect_success 'on the primary: one record per statement of a query string; savepoints keep reads; a rollback logs them' t_primary_records
