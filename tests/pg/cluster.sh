@@ -3,10 +3,11 @@
 #
 # A throwaway PostgreSQL cluster for the tests: initdb into DIR/data, a
 # Unix socket in DIR, no TCP at all, fsync off, pgaudit loaded when
-# installed. The runtime's C library (ward_pg.so) is found in $BUILD (else
-# the repository's build/) first: dynamic_library_path, so that nothing is
-# installed into the server's own directories; WARD_PG_LIB=none leaves it
-# out, and scripts then get the SQL runtime. PostgreSQL refuses to run as
+# installed. The runtime's C library (ward_pg.so) of $BUILD (else the
+# repository's build/), copied into DIR, comes first on its
+# dynamic_library_path, so that nothing is installed into the server's
+# own directories; WARD_PG_LIB=none leaves it out, and scripts then get
+# the SQL runtime. PostgreSQL refuses to run as
 # root, so under root the server runs as the unprivileged user nobody.
 # `start` prints the PGHOST to use; `stop` stops the cluster by its data
 # directory. `standby PRIMARY DIR` makes DIR a streaming hot standby of the
@@ -44,7 +45,14 @@ serve() {
     [ -e "$bindir/../lib/pgaudit.so" ] && preload="-c shared_preload_libraries=pgaudit"
     lib=${WARD_PG_LIB:-${BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}}
     libpath=
-    [ "$lib" != none ] && libpath="-c dynamic_library_path='$lib:\$libdir'"
+    # A copy in the cluster's own directory: the server's user (nobody,
+    # under root) may not reach the build directory.
+    if [ "$lib" != none ] && [ -e "$lib/ward_pg.so" ]; then
+        mkdir -p "$1/lib"
+        cp "$lib/ward_pg.so" "$1/lib/ward_pg.so"
+        chmod -R a+rX "$1/lib"
+        libpath="-c dynamic_library_path='$1/lib:\$libdir'"
+    fi
     as_owner "$bindir/pg_ctl" -D "$1/data" -l "$1/server.log" -w \
         -o "-k $1 -c listen_addresses='' -c fsync=off -c max_connections=20 $preload $libpath" \
         start >/dev/null || {
