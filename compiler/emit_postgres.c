@@ -226,20 +226,19 @@ static void column_as(const Column *c, const char *cast, StrBuf *out)
     sb_puts(out, cast);
 }
 
-/* column_text writes column C as text for a mask to read. A date or a
- * timestamp goes through ward.text_, which pins the settings its text
- * depends on: a session's own DateStyle or TimeZone would otherwise choose
- * what a mask shows (under DateStyle German, keep(4, 0) of 1990-03-07,
- * meant to show the year, shows 07.0). Text, integers and booleans read
- * the same under any setting.
- * XXX (reals and extra_float_digits): a real's text depends on the
- * session's extra_float_digits, which at 0 or below rounds it before the
- * mask reads it (bucket(10.0) of 39.99 gives [40,50) at -14), telling which
- * side of a bound the value lies near. ward.text_(double precision) is
- * ready; using it here changes the text t0011's t_real_args pins. */
+/* column_text writes column C as text for a mask to read. A date, a
+ * timestamp or a real goes through ward.text_, which writes it as the
+ * server does by default whatever the session set: a session's own
+ * DateStyle or TimeZone would otherwise choose what a mask shows (under
+ * DateStyle German, keep(4, 0) of 1990-03-07, meant to show the year,
+ * shows 07.0), and its extra_float_digits, at 0 or below, would round a
+ * real before the mask reads it (bucket(10.0) of 39.99 gave [40,50) at
+ * -14, telling which side of a bound the value lies near). Text, integers
+ * and booleans read the same under any setting. */
 static void column_text(const Column *c, StrBuf *out)
 {
-    if (c->type == TYPE_DATE || c->type == TYPE_DATETIME) {
+    if (c->type == TYPE_DATE || c->type == TYPE_DATETIME ||
+        c->type == TYPE_REAL) {
         sb_puts(out, "ward.text_(");
         column_as(c, ")", out);
         return;
@@ -486,7 +485,10 @@ static void counted(const Model *m, size_t t, bool count, const char *v,
     }
     char gk[17];
     settings_key(m, &m->tables[t], gk);
-    sb_printf(out, "ward.read_('%s', \"t\".ctid::text, %s)", gk, v);
+    /* A row is its table and ctid: the rows of two partitions of a
+     * partitioned table may share a ctid. */
+    sb_printf(out, "ward.read_('%s', \"t\".tableoid, \"t\".ctid, %s)", gk,
+              v);
 }
 
 /* regclass_of writes TB's base table as a regclass literal: found by the
@@ -551,26 +553,49 @@ static void keyed_sql(const Model *m, StrBuf *out)
                 keyed_name(m, t, c, 2 + i, &body);
                 sb_puts(&body, "(r tid) RETURNS text LANGUAGE plpgsql STABLE "
                                "SECURITY DEFINER SET search_path = "
-                               "pg_catalog, pg_temp AS $b$ BEGIN IF "
-                               "ward.outcome(");
-                policy_table_col(m, tb, &tb->columns[c], &body);
-                sb_printf(&body, ") <> %d THEN RETURN NULL; END IF; ", 2 + i);
+                               "pg_catalog, pg_temp AS $b$ BEGIN IF ");
                 /* Called by hand it is a read all the same. */
                 const Audit *au = model_audit(m, (int)t);
                 if (au && au->read[c]) {
                     char gk[17];
                     settings_key(m, tb, gk);
-                    sb_puts(&body, "PERFORM ward.read_open_(");
-                    sql_put_str(&body, m->name);
-                    sb_puts(&body, ", ");
-                    sql_put_str(&body, tb->name);
-                    sb_printf(&body, ", '%s', %zu); ", gk, c);
+                    sb_puts(&body, "ward.outcome_read_(");
+                    policy_table_col(m, tb, &tb->columns[c], &body);
+                    sb_printf(&body, ", '%s', %zu)", gk, c);
+                } else {
+                    sb_puts(&body, "ward.outcome(");
+                    policy_table_col(m, tb, &tb->columns[c], &body);
+                    sb_puts(&body, ")");
                 }
+                sb_printf(&body, " <> %d THEN RETURN NULL; END IF; ", 2 + i);
                 sb_puts(&body, "RETURN (SELECT ");
                 mask_sql(&tb->columns[c], oc.masks[i], &body);
                 sb_puts(&body, " FROM ");
                 /* The base table's qualified name goes between the two
                  * halves, found when the script runs. */
+                /* A row is named by its ctid, unique only within one
+                 * partition. */
+                sb_puts(out, "    IF (SELECT relkind FROM pg_catalog.pg_class "
+                             "WHERE oid = ");
+                regclass_of(tb, out);
+                sb_puts(out, ") = 'p' THEN\n        RAISE EXCEPTION ");
+                {
+                    StrBuf msg;
+                    sb_init(&msg);
+                    sb_printf(&msg, "ward: keyed masks need a plain table: "
+                                    "%s is partitioned", tb->name);
+                    StrBuf esc;
+                    sb_init(&esc);
+                    for (size_t k = 0; k < msg.len; k++) {
+                        if (msg.data[k] == '%')
+                            sb_putc(&esc, '%');
+                        sb_putc(&esc, msg.data[k]);
+                    }
+                    sql_put_text(out, esc.data, esc.len);
+                    sb_free(&esc);
+                    sb_free(&msg);
+                }
+                sb_puts(out, ";\n    END IF;\n");
                 sb_puts(out, "EXECUTE ");
                 sql_put_text(out, body.data, body.len);
                 sb_puts(out, "\n    || (SELECT format('%I.%I', n.nspname, "
@@ -723,15 +748,17 @@ static void view_sql(const Model *m, size_t t, ViewMode mode, StrBuf *out)
                  "ward.stmt_end_();\n");
 }
 
-/* role_test writes "the caller holds one of ROLES", once per statement. */
+/* role_test writes "the caller holds one of ROLES", once per statement:
+ * one initplan for the rule, whatever its number of roles (each subquery
+ * is planned apart, on every statement that is not prepared). */
 static void role_test(const Model *m, const int *ids, size_t n, StrBuf *out)
 {
-    sb_puts(out, "(");
+    sb_puts(out, "(SELECT ");
     for (size_t k = 0; k < n; k++) {
         sb_puts(out, k ? " OR " : "");
-        sb_puts(out, "(SELECT pg_has_role(ward.caller_()::name, ");
+        sb_puts(out, "pg_has_role(ward.caller_()::name, ");
         sql_put_str(out, m->roles[ids[k]].name);
-        sb_puts(out, ", 'MEMBER'))");
+        sb_puts(out, ", 'MEMBER')");
     }
     sb_puts(out, ")");
 }
@@ -746,7 +773,32 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
     sql_put_ident(out, tb->name);
     sb_puts(out, " FROM PUBLIC, \"ward_owner\", ");
     role_list(m, out);
-    sb_puts(out, ";\nGRANT SELECT ON TABLE ");
+    sb_puts(out, ";\n");
+    /* A partition is a table of its own: read around the parent, it
+     * would show its rows unmasked and unfiltered. */
+    sb_puts(out, "DO $ward$\nDECLARE\n    r regclass;\nBEGIN\n    FOR r IN "
+                 "SELECT relid FROM pg_catalog.pg_partition_tree(");
+    regclass_of(tb, out);
+    sb_puts(out, ") WHERE relid <> ");
+    regclass_of(tb, out);
+    sb_puts(out, " LOOP\n        EXECUTE format('REVOKE ALL ON TABLE %s FROM "
+                 "PUBLIC, \"ward_owner\", ");
+    {
+        StrBuf rl;
+        sb_init(&rl);
+        role_list(m, &rl);
+        /* format() reads % as a placeholder; role names hold none that
+         * matter, but a literal % must be doubled all the same. */
+        for (size_t k = 0; k < rl.len; k++) {
+            if (rl.data[k] == '%')
+                sb_putc(out, '%');
+            if (rl.data[k] == '\'')
+                sb_putc(out, '\'');
+            sb_putc(out, rl.data[k]);
+        }
+        sb_free(&rl);
+    }
+    sb_puts(out, "', r);\n    END LOOP;\nEND\n$ward$;\nGRANT SELECT ON TABLE ");
     sql_put_ident(out, tb->name);
     sb_puts(out, " TO \"ward_reader\";\nGRANT SELECT, INSERT, UPDATE, "
                  "DELETE ON TABLE ");
@@ -807,6 +859,10 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
     sql_put_str(out, m->name);
     sb_puts(out, ", ");
     sql_put_str(out, tb->key >= 0 ? tb->columns[tb->key].name : "");
+    /* The table's name: on a partitioned table the trigger fires on the
+     * partition, whose name TG_TABLE_NAME gives. */
+    sb_puts(out, ", ");
+    sql_put_str(out, tb->name);
     sb_puts(out, ");\n");
 }
 
@@ -1299,6 +1355,15 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
         if (unmask)
             view_sql(m, t, VIEW_UNMASK, out);
     }
+    /* The read counter of earlier versions, which took the row as text,
+     * once no view (of another policy, applied by an earlier version)
+     * calls it. */
+    sb_puts(out, "DO $ward$\nDECLARE\n    f regprocedure := "
+                 "to_regprocedure('ward.read_(text, text, anyelement)');\n"
+                 "BEGIN\n    IF f IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                 "pg_catalog.pg_depend d WHERE d.refobjid = f) THEN\n"
+                 "        EXECUTE format('DROP FUNCTION %s', f);\n    END IF;"
+                 "\nEND\n$ward$;\n");
     if (opt->pgaudit)
         pgaudit(m, out);
 
