@@ -487,8 +487,7 @@ static void counted(const Model *m, size_t t, bool count, const char *v,
     settings_key(m, &m->tables[t], gk);
     /* A row is its table and ctid: the rows of two partitions of a
      * partitioned table may share a ctid. */
-    sb_printf(out, "ward.read_('%s', \"t\".tableoid, \"t\".ctid, %s)", gk,
-              v);
+    sb_printf(out, "ward.read_('%s', \"t\".tableoid, \"t\".ctid, %s)", gk, v);
 }
 
 /* regclass_of writes TB's base table as a regclass literal: found by the
@@ -582,8 +581,10 @@ static void keyed_sql(const Model *m, StrBuf *out)
                 {
                     StrBuf msg;
                     sb_init(&msg);
-                    sb_printf(&msg, "ward: keyed masks need a plain table: "
-                                    "%s is partitioned", tb->name);
+                    sb_printf(&msg,
+                              "ward: keyed masks need a plain table: "
+                              "%s is partitioned",
+                              tb->name);
                     StrBuf esc;
                     sb_init(&esc);
                     for (size_t k = 0; k < msg.len; k++) {
