@@ -63,7 +63,7 @@ bool emit_postgres_check(const Model *m, Diag *d)
     int before = d->errors;
     /* Until this target enforces them, a policy using the v1.1 constructs
      * is refused here rather than compiled into weaker SQL. */
-    if (model_refuse_v11(m, d, "postgres", V11_ALL))
+    if (model_refuse_v11(m, d, "postgres", V11_CLAUSES | V11_BEYOND))
         return false;
     for (size_t t = 0; t < m->ntables; t++)
         for (size_t c = 0; c < m->tables[t].ncolumns; c++)
@@ -117,52 +117,116 @@ static void attr(const Table *tb, const Node *s, const Node *other, StrBuf *out)
     sb_putc(out, ')');
 }
 
-static void expr(const Table *tb, const Node *e, const Node *other,
+/* A row expression is written over TABLE; a membership test reads the
+ * other table through its source view (member_views). */
+typedef struct ExprCtx {
+    const Model *m;
+    const Table *tb;
+} ExprCtx;
+
+static void expr(const ExprCtx *x, const Node *e, const Node *other,
                  StrBuf *out);
 
-static void operand(const Table *tb, const Node *e, const Node *other,
+static void operand(const ExprCtx *x, const Node *e, const Node *other,
                     StrBuf *out)
 {
     bool atom = e->kind != NODE_BINARY && e->kind != NODE_NOT &&
-                e->kind != NODE_IN && e->kind != NODE_IS_NULL;
+                e->kind != NODE_IN && e->kind != NODE_IS_NULL &&
+                e->kind != NODE_IN_SELECT;
     if (!atom)
         sb_putc(out, '(');
-    expr(tb, e, other, out);
+    expr(x, e, other, out);
     if (!atom)
         sb_putc(out, ')');
 }
 
-static void expr(const Table *tb, const Node *e, const Node *other, StrBuf *out)
+/* member_view names the view through which membership tests read TABLE
+ * as stored: owned by the policy's writer, which bypasses row security. */
+static void member_view(const Model *m, int table, StrBuf *out)
+{
+    sql_put_ident(out, m->name);
+    sb_printf(out, ".\"ward_member_%d\"", table);
+}
+
+/* The alias of the other table inside a membership test (names that begin
+ * with ward_ are reserved, so no table of the policy is named so). */
+#define MEMBER_ALIAS "\"ward_member\""
+
+/* membership writes `OP [NOT] IN (SELECT C FROM T WHERE E)` as a
+ * correlated EXISTS, which the planner runs as an index probe per row or
+ * as one hashed pass, whichever costs less. A NULL operand is in no set
+ * and out of none, as on SQLite (emit_sqlite.c). The operand is named by
+ * its table, so that the other table's columns cannot capture it. */
+static void membership(const ExprCtx *x, const Node *e, StrBuf *out)
+{
+    const Membership *ms = model_membership(x->m, e);
+    const Table *other = &x->m->tables[ms->table];
+    const Node *op = ms->operand;
+    sb_putc(out, '(');
+    if (op->kind == NODE_NAME) {
+        sql_put_ident(out, x->tb->name);
+        sb_putc(out, '.');
+        sql_put_ident(out, op->as.name.text);
+    } else {
+        operand(x, op, NULL, out);
+    }
+    sb_puts(out, " IS NOT NULL AND ");
+    sb_puts(out, ms->negated ? "NOT EXISTS (SELECT 1 FROM "
+                             : "EXISTS (SELECT 1 FROM ");
+    member_view(x->m, ms->table, out);
+    sb_puts(out, " AS " MEMBER_ALIAS " WHERE " MEMBER_ALIAS ".");
+    sql_put_ident(out, other->columns[ms->column].name);
+    sb_puts(out, " = ");
+    if (op->kind == NODE_NAME) {
+        sql_put_ident(out, x->tb->name);
+        sb_putc(out, '.');
+        sql_put_ident(out, op->as.name.text);
+    } else {
+        operand(x, op, NULL, out);
+    }
+    if (ms->where) {
+        /* Unqualified names in E are the other table's: the innermost
+         * FROM is searched first. */
+        ExprCtx inner = {x->m, other};
+        sb_puts(out, " AND ");
+        operand(&inner, ms->where, NULL, out);
+    }
+    sb_puts(out, "))");
+}
+
+static void expr(const ExprCtx *x, const Node *e, const Node *other,
+                 StrBuf *out)
 {
     static const char *const ops[] = {
         " = ", " <> ", " < ", " <= ", " > ", " >= ", " AND ", " OR "};
     switch (e->kind) {
     case NODE_BINARY:
-        operand(tb, e->as.binary.left, e->as.binary.right, out);
+        operand(x, e->as.binary.left, e->as.binary.right, out);
         sb_puts(out, ops[e->as.binary.op]);
-        operand(tb, e->as.binary.right, e->as.binary.left, out);
+        operand(x, e->as.binary.right, e->as.binary.left, out);
         return;
     case NODE_NOT:
         sb_puts(out, "NOT ");
-        operand(tb, e->as.not_.operand, NULL, out);
+        operand(x, e->as.not_.operand, NULL, out);
         return;
     case NODE_IN:
-        operand(tb, e->as.in.operand,
+        operand(x, e->as.in.operand,
                 LIST_LEN(e->as.in.values) ? LIST_AT(e->as.in.values, 0) : NULL,
                 out);
         sb_puts(out, e->as.in.negated ? " NOT IN (" : " IN (");
         for (size_t i = 0; i < LIST_LEN(e->as.in.values); i++) {
             sb_puts(out, i ? ", " : "");
-            expr(tb, LIST_AT(e->as.in.values, i), e->as.in.operand, out);
+            expr(x, LIST_AT(e->as.in.values, i), e->as.in.operand, out);
         }
         sb_putc(out, ')');
         return;
+    case NODE_IN_SELECT: membership(x, e, out); return;
     case NODE_IS_NULL:
-        operand(tb, e->as.is_null.operand, NULL, out);
+        operand(x, e->as.is_null.operand, NULL, out);
         sb_puts(out, e->as.is_null.negated ? " IS NOT NULL" : " IS NULL");
         return;
     case NODE_NAME: sql_put_ident(out, e->as.name.text); return;
-    case NODE_SESSION: attr(tb, e, other, out); return;
+    case NODE_SESSION: attr(x->tb, e, other, out); return;
     case NODE_CURRENT_USER: sb_puts(out, "(SELECT ward.caller_())"); return;
     default: sql_put_literal(out, e, true); return;
     }
@@ -837,8 +901,9 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
             any = true;
             role_test(m, rr->roles, rr->nroles, out);
             if (rr->expr) {
+                ExprCtx x = {m, tb};
                 sb_puts(out, " AND (");
-                expr(tb, rr->expr, NULL, out);
+                expr(&x, rr->expr, NULL, out);
                 sb_puts(out, ")");
             }
             sb_puts(out, ")");
@@ -865,6 +930,47 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
     sb_puts(out, ", ");
     sql_put_str(out, tb->name);
     sb_puts(out, ");\n");
+}
+
+/* member_views: the views through which membership tests read the other
+ * table as stored, whoever the caller: owned by the policy's writer, which
+ * bypasses row security and may read the policy's tables (base_sql), and
+ * readable by ward_reader alone, in whose rights row security evaluates
+ * the rules. An earlier apply's go first, with the row rules that read
+ * them (base_sql makes those again). */
+static void member_views(const Model *m, StrBuf *out)
+{
+    sb_puts(out,
+            "DO $ward$\nDECLARE\n    v record;\nBEGIN\n    FOR v IN "
+            "SELECT viewname FROM pg_catalog.pg_views WHERE schemaname = ");
+    sql_put_str(out, m->name);
+    sb_puts(out, " AND viewname LIKE 'ward\\_member\\_%' LOOP\n"
+                 "        EXECUTE format('DROP VIEW %I.%I CASCADE', ");
+    sql_put_str(out, m->name);
+    sb_puts(out, ", v.viewname);\n    END LOOP;\nEND\n$ward$;\n");
+    char w[24];
+    writer_role(m->name, w);
+    for (size_t t = 0; t < m->ntables; t++) {
+        bool read = false;
+        for (size_t i = 0; i < m->nrowrules && !read; i++)
+            for (size_t k = 0; k < m->rowrules[i].nmembers && !read; k++)
+                read = m->rowrules[i].members[k].table == (int)t;
+        if (!read)
+            continue;
+        sb_puts(out, "CREATE VIEW ");
+        member_view(m, (int)t, out);
+        sb_puts(out, " AS SELECT * FROM ");
+        sql_put_ident(out, m->tables[t].name);
+        sb_puts(out, ";\nALTER VIEW ");
+        member_view(m, (int)t, out);
+        sb_puts(out, " OWNER TO ");
+        sql_put_ident(out, w);
+        sb_puts(out, ";\nREVOKE ALL ON ");
+        member_view(m, (int)t, out);
+        sb_puts(out, " FROM PUBLIC;\nGRANT SELECT ON ");
+        member_view(m, (int)t, out);
+        sb_puts(out, " TO \"ward_reader\";\n");
+    }
 }
 
 /* catalogs: what the runtime's functions look up, for this policy. */
@@ -1290,11 +1396,7 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
                  "text) TO \"ward_owner\";\n");
     catalogs(m, out);
 
-    sb_puts(out, "\n-- The base tables: reached through the views only.\n");
-    for (size_t t = 0; t < m->ntables; t++)
-        base_sql(m, t, out);
-
-    sb_puts(out, "\n-- The views: masked reads, writes, exports, unmasking.\n"
+    sb_puts(out, "\n-- The policy's schema: its views and functions.\n"
                  "CREATE SCHEMA IF NOT EXISTS ");
     sql_put_ident(out, m->name);
     sb_puts(out, ";\nREVOKE ALL ON SCHEMA ");
@@ -1304,6 +1406,13 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sb_puts(out, " TO \"ward_reader\", \"ward_owner\", ");
     role_list(m, out);
     sb_puts(out, ";\n");
+    member_views(m, out);
+
+    sb_puts(out, "\n-- The base tables: reached through the views only.\n");
+    for (size_t t = 0; t < m->ntables; t++)
+        base_sql(m, t, out);
+
+    sb_puts(out, "\n-- The views: masked reads, writes, exports, unmasking.\n");
     /* The policy's writer function: ward.dml_ as the policy's writer. */
     char w[24];
     writer_role(m->name, w);
@@ -1331,7 +1440,8 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
                  "    FOR v IN SELECT viewname FROM pg_catalog.pg_views WHERE "
                  "schemaname = ");
     sql_put_str(out, m->name);
-    sb_puts(out, " LOOP\n        EXECUTE format('DROP VIEW %I.%I', ");
+    sb_puts(out, " AND viewname NOT LIKE 'ward\\_member\\_%' LOOP\n"
+                 "        EXECUTE format('DROP VIEW %I.%I', ");
     sql_put_str(out, m->name);
     sb_puts(out,
             ", v.viewname);\n    END LOOP;\n"
