@@ -416,6 +416,25 @@ static bool run_step(PgRun *r, const CStep *st, Exercised *ex)
 {
     sb_printf(&r->why, "  session: %s\n",
               runner_session_text(r->a, &st->session));
+    if (st->when)
+        sb_printf(&r->why, "  at:      %s\n", st->when);
+    /* The clock, as the runner (the superuser) fixes it for this step: a
+     * row of ward.clock, rolled back with the case. A step without `at:`
+     * runs on the real clock. */
+    const char *when[1] = {st->when};
+    bool clock_ok = run_sql(r, "DELETE FROM ward.clock");
+    if (clock_ok && st->when) {
+        PGresult *clk =
+            PQexecParams(r->db, "INSERT INTO ward.clock VALUES ($1)", 1, NULL,
+                         when, NULL, NULL, 0);
+        clock_ok = PQresultStatus(clk) == PGRES_COMMAND_OK;
+        PQclear(clk);
+    }
+    if (!clock_ok) {
+        sb_printf(&r->why, "  the clock was refused: %s\n",
+                  PQerrorMessage(r->db));
+        return false;
+    }
     AuditAt at = {r, audit_high(r), false};
     run_sql(r, "SAVEPOINT ward_step");
     StepResult out = {0};
@@ -507,28 +526,11 @@ bool runner_run_postgres(const Model *m, const Corpus *c, const char *dsn,
         cr->c = cs;
         cr->pass = true;
         sb_reset(&r.why);
-        const CStep *timed = NULL;
-        for (size_t k = 0; k < cs->nsteps && !timed; k++)
-            if (cs->step[k].when)
-                timed = &cs->step[k];
-        if (timed) {
-            /* TODO(issue 13): run it once the PostgreSQL runtime has a
-             * clock a test may fix. Never run it on the real clock: an
-             * expiry case would pass or fail by the date. */
-            size_t line, col;
-            srcmap_line_col(timed->when_at.file, timed->when_at.begin, &line,
-                            &col);
-            cr->pass = false;
-            sb_printf(&r.why,
-                      "  refused: at: needs a clock the postgres target does "
-                      "not offer yet (%s:%zu:%zu); run this case on sqlite\n",
-                      timed->when_at.file->name, line, col);
-        } else if (!run_sql(&r, "BEGIN") || !setup(&r) ||
-                   (r.key && !store_key(&r))) {
+        if (!run_sql(&r, "BEGIN") || !setup(&r) || (r.key && !store_key(&r))) {
             cr->pass = false;
             sb_puts(&r.why, "  (setting up the case on the server)\n");
         }
-        for (size_t k = 0; cr->pass && !timed && k < cs->nsteps; k++) {
+        for (size_t k = 0; cr->pass && k < cs->nsteps; k++) {
             sb_reset(&r.why);
             if (cs->steps)
                 sb_printf(&r.why, "  step %zu of %zu\n", k + 1, cs->nsteps);
@@ -537,8 +539,7 @@ bool runner_run_postgres(const Model *m, const Corpus *c, const char *dsn,
                 cr->step = k;
             }
         }
-        if (!timed)
-            run_sql(&r, "ROLLBACK");
+        run_sql(&r, "ROLLBACK");
         if (!cr->pass)
             cr->failure = arena_strdup(a, sb_cstr(&r.why));
         out->failed += !cr->pass;

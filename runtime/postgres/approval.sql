@@ -72,8 +72,22 @@ ALTER TABLE ward.vote ADD COLUMN IF NOT EXISTS clauses integer[];
 -- export T beyond N rows: N; NULL for a plain `export T` and the other
 -- operations.
 ALTER TABLE ward.guard ADD COLUMN IF NOT EXISTS beyond bigint;
+-- The clock approvals run on: the real one, unless a row here fixes it.
+-- Only the corpus runner writes it (`at:` in a case, docs/ci.md), as the
+-- superuser, inside the case's transaction, which rolls it back; the
+-- runtime only reads it, and no session may touch it.
+CREATE TABLE IF NOT EXISTS ward.clock (
+    at timestamptz NOT NULL
+);
 REVOKE ALL ON ward.approval, ward.approver, ward.clause, ward.guard,
-              ward.request, ward.vote FROM PUBLIC;
+              ward.request, ward.vote, ward.clock FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.clock_()
+RETURNS timestamptz LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce((SELECT max(c.at) FROM ward.clock c), clock_timestamp())
+$$;
+REVOKE ALL ON FUNCTION ward.clock_() FROM PUBLIC;
 
 -- placed_: how many places of approval P.AP's `by` line the votes TAKES
 -- fill at once, one place each; TAKES holds a vote's clauses each
@@ -206,9 +220,9 @@ BEGIN
     END IF;
     INSERT INTO ward.request (policy, approval, requester, reason,
                               requested_at, expires_at)
-    VALUES (a.policy, a.name, ward.caller_(), reason, clock_timestamp(),
+    VALUES (a.policy, a.name, ward.caller_(), reason, ward.clock_(),
             CASE WHEN a.expires > 0
-                 THEN clock_timestamp() + make_interval(secs => a.expires) END)
+                 THEN ward.clock_() + make_interval(secs => a.expires) END)
     RETURNING ward.request.id INTO id;
     PERFORM ward.audit_session_(a.policy, 'request', NULL, NULL, NULL, NULL,
                                 format('%s #%s', a.name, id));
@@ -251,7 +265,7 @@ BEGIN
         PERFORM ward.refuse_('already-approved', format(
             '%s already approved %s #%s', u, r.approval, r.id));
     END IF;
-    IF r.used_at IS NOT NULL OR r.expires_at <= clock_timestamp() THEN
+    IF r.used_at IS NOT NULL OR r.expires_at <= ward.clock_() THEN
         PERFORM ward.refuse_('expired', format(
             'request %s #%s is used or expired', r.approval, r.id));
     END IF;
@@ -272,7 +286,7 @@ BEGIN
             ward.approvers_(r.policy, r.approval)));
     END IF;
     INSERT INTO ward.vote (request, approver, at, clauses)
-    VALUES (r.id, u, clock_timestamp(), mine);
+    VALUES (r.id, u, ward.clock_(), mine);
     PERFORM ward.audit_session_(r.policy, 'approve', NULL, NULL, NULL, NULL,
                                 format('%s #%s', r.approval, r.id));
     RETURN a.count - after;
@@ -291,7 +305,7 @@ DECLARE
 BEGIN
     SELECT max(id), count(*) INTO rid, n FROM ward.request r
     WHERE r.approval = approve.approval AND r.used_at IS NULL
-      AND (r.expires_at IS NULL OR r.expires_at > clock_timestamp());
+      AND (r.expires_at IS NULL OR r.expires_at > ward.clock_());
     -- A vote must not go to a request filed by someone else just before.
     IF n > 1 THEN
         PERFORM ward.refuse_('ambiguous-request', format(
@@ -368,7 +382,7 @@ BEGIN
     IF s IS NOT NULL THEN
         SELECT id INTO rid FROM ward.request
         WHERE policy = p AND approval = ap AND requester = u AND used_stmt = s
-          AND (expires_at IS NULL OR expires_at > clock_timestamp());
+          AND (expires_at IS NULL OR expires_at > ward.clock_());
         IF rid IS NOT NULL THEN
             RETURN rid;
         END IF;
@@ -377,7 +391,7 @@ BEGIN
     SELECT r.id INTO rid FROM ward.request r
     WHERE r.policy = p AND r.approval = ap AND r.requester = u
       AND r.used_at IS NULL
-      AND (r.expires_at IS NULL OR r.expires_at > clock_timestamp())
+      AND (r.expires_at IS NULL OR r.expires_at > ward.clock_())
       AND ward.placed_(p, ap, ward.votes_(r.id)) >= a.count
     ORDER BY r.id LIMIT 1
     FOR UPDATE;
@@ -386,7 +400,7 @@ BEGIN
             '%s needs approval %s', coalesce(what, op || ' of ' ||
             t || CASE WHEN c <> '' THEN '.' || c ELSE '' END), ap));
     END IF;
-    UPDATE ward.request SET used_at = clock_timestamp(), used_stmt = s
+    UPDATE ward.request SET used_at = ward.clock_(), used_stmt = s
     WHERE id = rid;
     RETURN rid;
 END $$;
