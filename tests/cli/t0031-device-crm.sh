@@ -165,6 +165,19 @@ t_bulk_refused() {
 }
 test_expect_success 'reading more than 5 doctors, or the export view, is refused without approval; 5 are read freely' t_bulk_refused
 
+t_dump() {
+    # The shell's .dump is a client like any other: it gets the session's
+    # masked rows, and no sixth doctor; the shell swallows the refusal and
+    # ends the dump with a ROLLBACK.
+    crm db &&
+    as db compliance c01 ".dump doctors" >out 2>err &&
+    test "$(tail -1 out)" = 'ROLLBACK; -- due to errors' &&
+    test "$(grep -c '^INSERT INTO doctors' out)" -eq 5 &&
+    contains out "VALUES(1,'王**','138****5678'" &&
+    ! grep -E "13812345678|'杨帆'|VALUES\\(6," out
+}
+test_expect_success '.dump in a session reads masked rows and stops at the sixth doctor' t_dump
+
 t_one_of_each() {
     crm db &&
     as db compliance c01 "SELECT ward_request('export_doctors', 'transparency report')" >out &&
