@@ -51,6 +51,25 @@ t_no_phantom() {
 }
 test_expect_success 'docs/cli.md documents no command that does not exist; the planned ones are refused' t_no_phantom
 
+t_options_exist() {
+    # Every `ward CMD ... --opt` written on any page is an option of CMD.
+    n=0 &&
+    for f in "$ROOT/README.md" "$ROOT"/docs/*.md; do
+        grep -o -E 'ward (compile|check|explain|matrix|fmt|parse|verify|audit|key)( [^`|]*)?' "$f" |
+        while read -r _ c rest; do
+            for o in $(printf '%s\n' "$rest" | grep -o -E '(^| )--?[a-z][a-z-]*'); do
+                echo "$c $o"
+            done
+        done
+    done | sort -u >uses &&
+    test "$(wc -l <uses)" -ge 15 &&
+    while read -r c o; do
+        "$WARD" "$c" --help | grep -q -e "$o\b" ||
+            { echo "the docs use ward $c $o, which ward $c --help does not list"; return 1; }
+    done <uses
+}
+test_expect_success 'every option the docs give a command is one of its options in --help' t_options_exist
+
 t_exit_one() {
     grep '^| 1 |' "$CLI" >row &&
     contains row 'a corpus case of `ward check`' &&
