@@ -32,6 +32,13 @@ test_expect_success 'the read cases pass on PostgreSQL exactly as on SQLite' t_b
 t_every_policy() {
     n=0
     for p in "$ROOT"/policies/*.ward; do
+        # A policy using what the postgres target does not enforce yet is
+        # refused by it whole (t0030); once it does, the policy is checked.
+        if ! "$WARD" compile "$p" --target postgres --no-check >/dev/null 2>pg.err &&
+            grep -q 'is not supported by the postgres target yet' pg.err; then
+            echo "skipped $p: the postgres target refuses it"
+            continue
+        fi
         "$WARD" check "$p" >lite.out &&
         "$WARD" check "$p" --target postgres --dsn "$DSN" >pg.out &&
         contains lite.out ' 0 failed' && contains pg.out ' 0 failed' &&
