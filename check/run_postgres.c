@@ -395,6 +395,34 @@ static const char **params(PgRun *r, const CStep *st, int *n)
 }
 
 /* result describes what the step's statement returned (see StepResult). */
+/* as_declared types V, read from column NAME of TABLE's view, as the
+ * policy declares the column when the view had to make it text: a column
+ * that some role sees through a mask returning text (bucket(), range()) is
+ * text for every role on PostgreSQL, where SQLite keeps each value's own
+ * type. A value in clear is then the number it was stored as; a masked
+ * one ("300-399") stays text. */
+static void as_declared(const Model *m, int table, const char *name, CVal *v)
+{
+    int c = model_column(m, table, name);
+    if (c < 0 || v->kind != CV_TEXT || v->n == 0)
+        return;
+    ColType t = m->tables[table].columns[c].type;
+    char *end = NULL;
+    if (t == TYPE_INTEGER) {
+        long long i = strtoll(v->s, &end, 10);
+        if (end == v->s + v->n) {
+            v->kind = CV_INT;
+            v->i = i;
+        }
+    } else if (t == TYPE_REAL) {
+        double d = strtod(v->s, &end);
+        if (end == v->s + v->n) {
+            v->kind = CV_REAL;
+            v->r = d;
+        }
+    }
+}
+
 static void result(PgRun *r, const CStep *st, PGresult *res, StepResult *out)
 {
     bool returns = st->op == COP_READ || st->op == COP_EXPORT ||
@@ -409,6 +437,8 @@ static void result(PgRun *r, const CStep *st, PGresult *res, StepResult *out)
     for (int i = 0; i < (int)out->ncols; i++) {
         out->names[i] = arena_strdup(r->a, PQfname(res, i));
         out->values[i] = value(r->a, res, 0, i);
+        if (st->table >= 0)
+            as_declared(r->m, st->table, out->names[i], &out->values[i]);
     }
 }
 
