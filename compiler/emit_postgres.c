@@ -1360,6 +1360,12 @@ static void pgaudit(const Model *m, StrBuf *out)
     }
 }
 
+void emit_postgres_runtime(StrBuf *out)
+{
+    sb_puts(out, "\n-- The runtime.\n");
+    sb_puts(out, pg_runtime_sql);
+}
+
 void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
 {
     bool transaction = opt->transaction;
@@ -1425,8 +1431,8 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
         sb_puts(out, ";\n    END IF;\n");
     }
     sb_puts(out, "END\n$ward$;\n");
-    sb_puts(out, "\n-- The runtime.\n");
-    sb_puts(out, pg_runtime_sql);
+    if (!opt->no_runtime)
+        emit_postgres_runtime(out);
     roles(m, out);
     sb_puts(out, "-- Only the views' owner calls the keyed masks (see "
                  "ward_keyed_ functions).\nGRANT EXECUTE ON FUNCTION "

@@ -53,6 +53,21 @@ t_every_policy() {
 }
 test_expect_success 'every policy in policies/ passes its corpus on both targets alike' t_every_policy
 
+# The shipped corpora pin their policies down on PostgreSQL too: every
+# mutant, compiled for PostgreSQL and run there, fails some case.
+t_mutants() {
+    for p in "$ROOT"/policies/*.ward; do
+        "$WARD" check "$p" --target postgres --dsn "$DSN" --mutate >pg.out ||
+            { tail -5 pg.out; return 1; }
+        grep -E '^mutants: [0-9]+, killed [0-9]+, survived 0$' pg.out >/dev/null ||
+            { tail -5 pg.out; return 1; }
+    done &&
+    psql -X -At -h "$PGDIR" -U postgres -d postgres \
+        -c "SELECT count(*) FROM pg_namespace WHERE nspname IN ('ward', 'ward_check_base')" >out &&
+    printf '0\n' >want && cmp want out
+}
+test_expect_success 'every shipped corpus kills every mutant on PostgreSQL, and leaves nothing behind' t_mutants
+
 t_write_caught() {
     sed '/^  write name, phone to cs_agent;/d' "$ROOT/policies/gsp_pharmacy.ward" >nw.ward &&
     cp "$ROOT/policies/gsp_pharmacy.cases.yaml" . &&
