@@ -83,10 +83,17 @@ Datum ward_pg_bulk(PG_FUNCTION_ARGS)
                         errmsg("ward: ward.bulk_ needs a table and a limit")));
     if (runtime_self())
         PG_RETURN_BOOL(true);
-    char *p = text_to_cstring(PG_GETARG_TEXT_PP(0));
-    char *t = text_to_cstring(PG_GETARG_TEXT_PP(1));
     int64 limit = PG_GETARG_INT64(2);
-    BulkRec *r = rec_of(p, t);
+    /* A view names its table by constants: the record is found once per
+     * query, not per row. */
+    FmgrInfo *fl = fcinfo->flinfo;
+    BulkRec *r = fl->fn_extra;
+    if (r == NULL) {
+        r = rec_of(text_to_cstring(PG_GETARG_TEXT_PP(0)),
+                   text_to_cstring(PG_GETARG_TEXT_PP(1)));
+        if (get_fn_expr_arg_stable(fl, 0) && get_fn_expr_arg_stable(fl, 1))
+            fl->fn_extra = r;
+    }
     TimestampTz in = GetCurrentStatementStartTimestamp();
     bool loading = in == wardpg_loaded_in;
     if (r->in != in || (!loading && r->stmt != wardpg_stmt)) {
