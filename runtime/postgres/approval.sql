@@ -88,6 +88,14 @@ SET search_path = pg_catalog, pg_temp AS $$
     SELECT coalesce((SELECT max(c.at) FROM ward.clock c), clock_timestamp())
 $$;
 REVOKE ALL ON FUNCTION ward.clock_() FROM PUBLIC;
+DO $ward$
+BEGIN
+    IF EXISTS (SELECT 1 FROM ward.clock) THEN
+        RAISE WARNING 'ward: ward.clock fixes the approvals'' clock at %: requests expire by it, not by the real time; delete its row outside tests',
+            (SELECT max(at) FROM ward.clock);
+    END IF;
+END
+$ward$;
 
 -- placed_: how many places of approval P.AP's `by` line the votes TAKES
 -- fill at once, one place each; TAKES holds a vote's clauses each
