@@ -11,8 +11,10 @@
 #include "decide.h"
 #include "sql_quote.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The runtime's SQL (runtime/postgres/), embedded by mk/embed.sh. */
@@ -570,6 +572,32 @@ static void regclass_of(const Table *tb, StrBuf *out)
 }
 
 /* keyed: hmac and encrypt read the key. */
+/* raise_message writes FMT's message as the literal a RAISE takes, whose
+ * % marks a placeholder: each % of the message is doubled. */
+static void raise_message(StrBuf *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void raise_message(StrBuf *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *msg = xmalloc((size_t)(n < 0 ? 0 : n) + 1);
+    va_start(ap, fmt);
+    vsnprintf(msg, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+    va_end(ap);
+    StrBuf esc;
+    sb_init(&esc);
+    for (const char *c = msg; *c; c++) {
+        if (*c == '%')
+            sb_putc(&esc, '%');
+        sb_putc(&esc, *c);
+    }
+    sql_put_text(out, esc.data, esc.len);
+    sb_free(&esc);
+    free(msg);
+}
+
 static bool keyed(const MaskFn *mf)
 {
     return strcmp(mf->spec->name, "hmac") == 0 ||
@@ -645,24 +673,10 @@ static void keyed_sql(const Model *m, StrBuf *out)
                              "WHERE oid = ");
                 regclass_of(tb, out);
                 sb_puts(out, ") = 'p' THEN\n        RAISE EXCEPTION ");
-                {
-                    StrBuf msg;
-                    sb_init(&msg);
-                    sb_printf(&msg,
+                raise_message(out,
                               "ward: keyed masks need a plain table: "
                               "%s is partitioned",
                               tb->name);
-                    StrBuf esc;
-                    sb_init(&esc);
-                    for (size_t k = 0; k < msg.len; k++) {
-                        if (msg.data[k] == '%')
-                            sb_putc(&esc, '%');
-                        sb_putc(&esc, msg.data[k]);
-                    }
-                    sql_put_text(out, esc.data, esc.len);
-                    sb_free(&esc);
-                    sb_free(&msg);
-                }
                 sb_puts(out, ";\n    END IF;\n");
                 sb_puts(out, "EXECUTE ");
                 sql_put_text(out, body.data, body.len);
@@ -1411,23 +1425,10 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
                      "IS NULL AND i.indexprs IS NULL AND a.attname = ");
         sql_put_str(out, tb->columns[tb->key].name);
         sb_puts(out, ") THEN\n        RAISE EXCEPTION ");
-        StrBuf msg;
-        sb_init(&msg);
-        sb_printf(&msg,
-                  "ward: the key column %s.%s is not unique in the table: "
-                  "give it a primary key or a unique constraint",
-                  tb->name, tb->columns[tb->key].name);
-        /* RAISE reads % as a placeholder. */
-        StrBuf esc;
-        sb_init(&esc);
-        for (size_t k = 0; k < msg.len; k++) {
-            if (msg.data[k] == '%')
-                sb_putc(&esc, '%');
-            sb_putc(&esc, msg.data[k]);
-        }
-        sql_put_text(out, esc.data, esc.len);
-        sb_free(&esc);
-        sb_free(&msg);
+        raise_message(out,
+                      "ward: the key column %s.%s is not unique in the table: "
+                      "give it a primary key or a unique constraint",
+                      tb->name, tb->columns[tb->key].name);
         sb_puts(out, ";\n    END IF;\n");
     }
     sb_puts(out, "END\n$ward$;\n");
