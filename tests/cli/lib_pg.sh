@@ -24,3 +24,18 @@ pg() { pg_as postgres "$@"; }
 pg_try() { pg_run 0 "$@"; }
 # pg_apply FILE: a compiled script, as the superuser, as a DBA applies it.
 pg_apply() { psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres -f "$1"; }
+# pgd DB SQL...: psql as the superuser in database DB, stop at the first
+# error (for tests that run one policy in several databases).
+pgd() {
+    d_db=$1
+    shift
+    for q in "$@"; do set -- "$@" -c "$q"; shift; done
+    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d "$d_db" "$@"
+}
+# pgd_as DB USER SQL...: psql as USER in DB, stop at the first error.
+pgd_as() {
+    a_db=$1 a_u=$2
+    shift 2
+    for q in "$@"; do set -- "$@" -c "$q"; shift; done
+    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U "$a_u" -d "$a_db" "$@"
+}

@@ -8,19 +8,6 @@
 
 . "$ROOT/tests/cli/lib_pg.sh"
 DBS="ward_c ward_sql"
-pgd() {
-    d_db=$1
-    shift
-    for q in "$@"; do set -- "$@" -c "$q"; shift; done
-    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d "$d_db" "$@"
-}
-# as DB USER SQL...: psql as USER in DB, stop at the first error.
-as() {
-    a_db=$1 a_u=$2
-    shift 2
-    for q in "$@"; do set -- "$@" -c "$q"; shift; done
-    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U "$a_u" -d "$a_db" "$@"
-}
 
 cat >"$SCRATCH_BASE/v.ward" <<'EOP'
 policy clinic version 1;
@@ -68,17 +55,17 @@ test_expect_success 'a policy applies to a partitioned table, partitions of part
 
 t_reads() {
     for db in $DBS; do
-        as $db n1 "SELECT id, patient, phone FROM clinic.visits ORDER BY id" >out &&
+        pgd_as $db n1 "SELECT id, patient, phone FROM clinic.visits ORDER BY id" >out &&
         printf '%s\n' '1|张**|138****5678' '101|王**|150****1111' '500|赵*|152****3333' >want &&
         cmp want out &&
-        as $db d1 "SELECT id, patient, phone FROM clinic.visits ORDER BY id" >out &&
+        pgd_as $db d1 "SELECT id, patient, phone FROM clinic.visits ORDER BY id" >out &&
         printf '%s\n' '1|张三丰|138****5678' '2|李四|139****5432' '101|王小明|150****1111' \
             '102|欧阳娜娜|151****2222' '500|赵六|152****3333' >want &&
         cmp want out &&
         # The plan reads every partition through the parent.
-        as $db d1 "EXPLAIN (COSTS OFF) SELECT phone FROM clinic.visits" >plan &&
+        pgd_as $db d1 "EXPLAIN (COSTS OFF) SELECT phone FROM clinic.visits" >plan &&
         contains plan 'visits_a' && contains plan 'visits_b1' && contains plan 'visits_z' &&
-        as $db n1 "SELECT ward.reads_flush_()" >/dev/null || return 1
+        pgd_as $db n1 "SELECT ward.reads_flush_()" >/dev/null || return 1
     done
 }
 test_expect_success 'every partition'"'"'s rows are masked and filtered by the parent'"'"'s rules' t_reads
@@ -86,7 +73,7 @@ test_expect_success 'every partition'"'"'s rows are masked and filtered by the p
 t_around() {
     for db in $DBS; do
         for p in visits visits_a visits_b visits_b1 visits_z; do
-            ! as $db n1 "SELECT phone FROM public.$p" 2>err &&
+            ! pgd_as $db n1 "SELECT phone FROM public.$p" 2>err &&
             contains err "permission denied for table $p" || return 1
         done &&
         pgd $db "SELECT count(*) FROM pg_class c, aclexplode(c.relacl) a
@@ -98,13 +85,13 @@ test_expect_success 'no partition is read around the parent, whatever was grante
 
 t_writes() {
     for db in $DBS; do
-        as $db n1 "UPDATE clinic.visits SET phone = '13800000000' WHERE id = 101" &&
+        pgd_as $db n1 "UPDATE clinic.visits SET phone = '13800000000' WHERE id = 101" &&
         pgd $db "SELECT phone FROM visits WHERE id = 101" >out &&
         echo 13800000000 >want && cmp want out &&
-        ! as $db n1 "UPDATE clinic.visits SET patient = 'x' WHERE id = 1" 2>err &&
+        ! pgd_as $db n1 "UPDATE clinic.visits SET patient = 'x' WHERE id = 1" 2>err &&
         contains err '[write-denied]' &&
         # Row 102 is clinic 2's: out of the nurse's sight, so no write.
-        as $db n1 "UPDATE clinic.visits SET phone = '1' WHERE id = 102" &&
+        pgd_as $db n1 "UPDATE clinic.visits SET phone = '1' WHERE id = 102" &&
         pgd $db "SELECT phone FROM visits WHERE id = 102" >out &&
         echo 15100002222 >want && cmp want out &&
         pgd $db "SELECT \"user\" || ' ' || op || ' ' || tbl || ' ' || coalesce(key, '-') || ' '

@@ -8,65 +8,11 @@
 
 . "$ROOT/tests/cli/lib_pg.sh"
 DBS="ward_c ward_sql"
-pgd() {
-    d_db=$1
-    shift
-    for q in "$@"; do set -- "$@" -c "$q"; shift; done
-    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d "$d_db" "$@"
-}
-# as DB USER SQL...: psql as USER in DB, stop at the first error.
-as() {
-    a_db=$1 a_u=$2
-    shift 2
-    for q in "$@"; do set -- "$@" -c "$q"; shift; done
-    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U "$a_u" -d "$a_db" "$@"
-}
 ids() {
     printf "%s\n" "$@" >want && cmp want out
 }
 
-cat >"$SCRATCH_BASE/crm.ward" <<'EOF'
-policy crm version 1;
-
-role marketing;
-role sales_manager;
-role compliance;
-role auditor;
-role director inherits compliance;
-role both inherits compliance, sales_manager;
-
-table event_attendance {
-  doctor_id integer;
-  event_id  integer;
-  rows where event_id > 100 for auditor;   # never applies to membership
-  rows all for marketing, sales_manager, compliance;
-}
-table manager_regions { manager text; region text; }
-
-table doctors {
-  id     integer key;
-  name   text;
-  region text;
-  rows where id in (select doctor_id from event_attendance) for marketing;
-  rows where region in (select region from manager_regions
-                        where manager = current_user) for sales_manager;
-  rows where not (id in (select doctor_id from event_attendance
-                         where event_id > 1)) for auditor;
-  rows all for compliance;
-  write name, region to sales_manager;
-}
-
-approval export_doctors "export the doctor list" {
-  export doctors beyond 8 rows;
-  by 1 of compliance and 1 of sales_manager;
-  expires 24h;
-}
-approval delete_doctor "delete a doctor" {
-  delete doctors;
-  by 2 of compliance, sales_manager and 1 of director;
-}
-EOF
-POLICY=$SCRATCH_BASE/crm.ward
+POLICY=$ROOT/tests/cli/v11-crm.ward
 
 t_setup() {
     "$WARD" compile "$POLICY" --target postgres -o "$SCRATCH_BASE/crm.sql" &&
@@ -95,15 +41,15 @@ test_expect_success 'the policy applies on the C library and on the SQL runtime'
 
 t_attended() {
     for db in $DBS; do
-        as $db u1 "SELECT id FROM crm.doctors ORDER BY id" >out && ids 1 2 5 || return 1
+        pgd_as $db u1 "SELECT id FROM crm.doctors ORDER BY id" >out && ids 1 2 5 || return 1
     done
 }
 test_expect_success 'marketing sees the doctors who attended an event, nulls never matching' t_attended
 
 t_as_stored() {
     for db in $DBS; do
-        as $db a1 "SELECT count(*) FROM crm.event_attendance" >out && ids 0 &&
-        as $db a1 "SELECT id FROM crm.doctors ORDER BY id" >out &&
+        pgd_as $db a1 "SELECT count(*) FROM crm.event_attendance" >out && ids 0 &&
+        pgd_as $db a1 "SELECT id FROM crm.doctors ORDER BY id" >out &&
         ids 1 3 4 6 7 8 9 10 || return 1
     done
 }
@@ -111,9 +57,9 @@ test_expect_success 'not in: the other table read as stored, a row attending eve
 
 t_current_user() {
     for db in $DBS; do
-        as $db m1 "SELECT id FROM crm.doctors ORDER BY id" >out && ids 1 2 3 4 &&
-        as $db m2 "SELECT id FROM crm.doctors ORDER BY id" >out && ids 5 6 7 8 &&
-        as $db m3 "SELECT count(*) FROM crm.doctors" >out && ids 0 || return 1
+        pgd_as $db m1 "SELECT id FROM crm.doctors ORDER BY id" >out && ids 1 2 3 4 &&
+        pgd_as $db m2 "SELECT id FROM crm.doctors ORDER BY id" >out && ids 5 6 7 8 &&
+        pgd_as $db m3 "SELECT count(*) FROM crm.doctors" >out && ids 0 || return 1
     done
 }
 test_expect_success 'a membership test filtered by current_user: each manager sees their regions, a null region never' t_current_user
@@ -121,9 +67,9 @@ test_expect_success 'a membership test filtered by current_user: each manager se
 t_follows_table() {
     for db in $DBS; do
         pgd $db "INSERT INTO manager_regions VALUES ('m3', 'south')" &&
-        as $db m3 "SELECT count(*) FROM crm.doctors" >out && ids 4 &&
+        pgd_as $db m3 "SELECT count(*) FROM crm.doctors" >out && ids 4 &&
         pgd $db "DELETE FROM event_attendance WHERE doctor_id = 5" &&
-        as $db u1 "SELECT id FROM crm.doctors ORDER BY id" >out && ids 1 2 &&
+        pgd_as $db u1 "SELECT id FROM crm.doctors ORDER BY id" >out && ids 1 2 &&
         pgd $db "DELETE FROM manager_regions WHERE manager = 'm3'" \
             "INSERT INTO event_attendance VALUES (5, 3)" || return 1
     done
@@ -132,9 +78,9 @@ test_expect_success 'the rows follow the other table as it changes' t_follows_ta
 
 t_write_stays() {
     for db in $DBS; do
-        as $db m1 "UPDATE crm.doctors SET name = 'x' WHERE id = 1" &&
+        pgd_as $db m1 "UPDATE crm.doctors SET name = 'x' WHERE id = 1" &&
         pgd $db "SELECT name FROM doctors WHERE id = 1" >out && ids x &&
-        ! as $db m1 "UPDATE crm.doctors SET region = 'south' WHERE id = 2" 2>err &&
+        ! pgd_as $db m1 "UPDATE crm.doctors SET region = 'south' WHERE id = 2" 2>err &&
         contains err 'ward: [' &&
         pgd $db "SELECT region FROM doctors WHERE id = 2" >out && ids north &&
         pgd $db "UPDATE doctors SET name = 'dr1' WHERE id = 1" || return 1
@@ -150,7 +96,7 @@ t_source_closed() {
                      AND viewname LIKE 'ward_member_%' ORDER BY 1 LIMIT 1") &&
         test -n "$v" &&
         for u in u1 a1 m1 c1; do
-            ! as $db $u "SELECT count(*) FROM crm.$v" 2>err &&
+            ! pgd_as $db $u "SELECT count(*) FROM crm.$v" 2>err &&
             contains err 'permission denied' || return 1
         done
     done
@@ -163,7 +109,7 @@ t_shadow() {
     # policy names the source view by schema and PostgreSQL binds names
     # when the policy is made.
     for db in $DBS; do
-        as $db u1 "CREATE TEMP TABLE event_attendance (doctor_id integer, event_id integer)" \
+        pgd_as $db u1 "CREATE TEMP TABLE event_attendance (doctor_id integer, event_id integer)" \
             "INSERT INTO event_attendance VALUES (3, 1), (4, 1)" \
             "CREATE TEMP VIEW ward_member_0 AS SELECT 3 AS doctor_id, 1 AS event_id" \
             "SET search_path = pg_temp, crm, public" \
@@ -179,9 +125,9 @@ t_plan() {
         pgd $db "CREATE INDEX ea_doctor ON event_attendance (doctor_id)" \
             "INSERT INTO event_attendance SELECT 1000 + i, 1 FROM generate_series(1, 20000) i" \
             "ANALYZE event_attendance" &&
-        as $db u1 "EXPLAIN (COSTS OFF) SELECT name FROM crm.doctors WHERE id = 2" >plan &&
+        pgd_as $db u1 "EXPLAIN (COSTS OFF) SELECT name FROM crm.doctors WHERE id = 2" >plan &&
         contains plan 'ea_doctor' &&
-        as $db u1 "SELECT name FROM crm.doctors WHERE id = 2" >out && ids dr2 &&
+        pgd_as $db u1 "SELECT name FROM crm.doctors WHERE id = 2" >out && ids dr2 &&
         pgd $db "DELETE FROM event_attendance WHERE doctor_id > 1000" || return 1
     done
 }
@@ -193,7 +139,7 @@ t_reapply() {
     for db in $DBS; do
         PGOPTIONS="-c ward.pg_runtime=${db#ward_}" psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" \
             -U postgres -d $db -f "$SCRATCH_BASE/crm.sql" &&
-        as $db u1 "SELECT id FROM crm.doctors ORDER BY id" >out && ids 1 2 5 &&
+        pgd_as $db u1 "SELECT id FROM crm.doctors ORDER BY id" >out && ids 1 2 5 &&
         "$WARD" verify --dsn "host=$PGDIR user=postgres dbname=$db" >out ||
             { cat out; return 1; }
     done
@@ -204,15 +150,15 @@ test_expect_success 'the script applies again over itself, and verify finds what
 
 t_one_of_each() {
     for db in $DBS; do
-        as $db c9 "SELECT ward.request('export_doctors', 'congress mailing')" >out &&
+        pgd_as $db c9 "SELECT ward.request('export_doctors', 'congress mailing')" >out &&
         rid=$(cat out) &&
-        as $db c1 "SELECT ward.approve($rid)" >out && ids 1 &&
-        ! as $db c2 "SELECT ward.approve($rid)" >out 2>err &&
+        pgd_as $db c1 "SELECT ward.approve($rid)" >out && ids 1 &&
+        ! pgd_as $db c2 "SELECT ward.approve($rid)" >out 2>err &&
         contains err "[already-approved] the places of request #$rid (export_doctors) that c2's roles can fill are taken; it still needs 1 approval (by 1 of compliance and 1 of sales_manager)" &&
-        ! as $db c9 "SELECT count(*) FROM crm.ward_export_doctors" 2>err &&
+        ! pgd_as $db c9 "SELECT count(*) FROM crm.ward_export_doctors" 2>err &&
         contains err '[approval-required]' &&
-        as $db s1 "SELECT ward.approve($rid)" >out && ids 0 &&
-        as $db c9 "SELECT count(*) FROM crm.ward_export_doctors" >out && ids 10 &&
+        pgd_as $db s1 "SELECT ward.approve($rid)" >out && ids 0 &&
+        pgd_as $db c9 "SELECT count(*) FROM crm.ward_export_doctors" >out && ids 10 &&
         pgd $db "SELECT approver || ' ' || clauses::text FROM ward.vote WHERE request = $rid
                  ORDER BY at" >out &&
         ids 'c1 {0}' 's1 {1}' || return 1
@@ -224,12 +170,12 @@ t_both_roles() {
     # One person holding both roles fills one place, whichever place the
     # others leave: the order of the votes never matters.
     for db in $DBS; do
-        r1=$(as $db u1 "SELECT ward.request('export_doctors', 'a')") &&
-        r2=$(as $db u1 "SELECT ward.request('export_doctors', 'b')") &&
-        as $db b1 "SELECT ward.approve($r1)" "SELECT ward.approve($r2)" >out && ids 1 1 &&
-        as $db c1 "SELECT ward.approve($r1)" >out && ids 0 &&
-        as $db s1 "SELECT ward.approve($r2)" >out && ids 0 &&
-        ! as $db b3 "SELECT ward.approve($r2)" 2>err &&
+        r1=$(pgd_as $db u1 "SELECT ward.request('export_doctors', 'a')") &&
+        r2=$(pgd_as $db u1 "SELECT ward.request('export_doctors', 'b')") &&
+        pgd_as $db b1 "SELECT ward.approve($r1)" "SELECT ward.approve($r2)" >out && ids 1 1 &&
+        pgd_as $db c1 "SELECT ward.approve($r1)" >out && ids 0 &&
+        pgd_as $db s1 "SELECT ward.approve($r2)" >out && ids 0 &&
+        ! pgd_as $db b3 "SELECT ward.approve($r2)" 2>err &&
         contains err 'has all its approvals' || return 1
     done
 }
@@ -237,8 +183,8 @@ test_expect_success 'a voter holding both roles counts once, and takes the place
 
 t_not_approver() {
     for db in $DBS; do
-        r=$(as $db c9 "SELECT ward.request('export_doctors', 'c')") &&
-        ! as $db u1 "SELECT ward.approve($r)" 2>err &&
+        r=$(pgd_as $db c9 "SELECT ward.request('export_doctors', 'c')") &&
+        ! pgd_as $db u1 "SELECT ward.approve($r)" 2>err &&
         contains err '[not-approver] u1 holds no role that approves export_doctors (by 1 of compliance and 1 of sales_manager)' || return 1
     done
 }
@@ -249,13 +195,13 @@ t_three_places() {
     # (who inherits compliance) may fill either clause; the line is met by
     # three distinct people however the votes come.
     for db in $DBS; do
-        r=$(as $db m1 "SELECT ward.request('delete_doctor', 'duplicate')") &&
-        as $db c2 "SELECT ward.approve($r)" >out && ids 2 &&
-        as $db c1 "SELECT ward.approve($r)" >out && ids 1 &&
-        ! as $db m1 "DELETE FROM crm.doctors WHERE id = 4" 2>err &&
+        r=$(pgd_as $db m1 "SELECT ward.request('delete_doctor', 'duplicate')") &&
+        pgd_as $db c2 "SELECT ward.approve($r)" >out && ids 2 &&
+        pgd_as $db c1 "SELECT ward.approve($r)" >out && ids 1 &&
+        ! pgd_as $db m1 "DELETE FROM crm.doctors WHERE id = 4" 2>err &&
         contains err '[approval-required]' &&
-        as $db s1 "SELECT ward.approve($r)" >out && ids 0 &&
-        as $db m1 "DELETE FROM crm.doctors WHERE id = 4" &&
+        pgd_as $db s1 "SELECT ward.approve($r)" >out && ids 0 &&
+        pgd_as $db m1 "DELETE FROM crm.doctors WHERE id = 4" &&
         pgd $db "SELECT count(*) FROM doctors WHERE id = 4" >out && ids 0 &&
         pgd $db "INSERT INTO doctors VALUES (4, 'dr4', 'north')" || return 1
     done
@@ -266,7 +212,7 @@ test_expect_success 'a director fills the place the others leave, and the delete
 
 t_bulk_refused() {
     for db in $DBS; do
-        as $db c1 "SELECT count(*) FROM (SELECT id FROM crm.doctors LIMIT 8) x" \
+        pgd_as $db c1 "SELECT count(*) FROM (SELECT id FROM crm.doctors LIMIT 8) x" \
             "SELECT count(*) FROM crm.doctors WHERE id <= 8" \
             "SELECT name FROM crm.doctors WHERE id = 9" >out &&
         ids 8 8 dr9 &&
@@ -280,7 +226,7 @@ t_bulk_refused() {
                  "COPY (SELECT * FROM crm.doctors) TO STDOUT" \
                  "COPY (SELECT name FROM crm.doctors WHERE id <= 5 UNION ALL SELECT name FROM crm.doctors WHERE id > 5) TO STDOUT" \
                  "DO \$\$ DECLARE r record; BEGIN FOR r IN SELECT id FROM crm.doctors WHERE id <= 5 LOOP END LOOP; FOR r IN SELECT id FROM crm.doctors WHERE id > 5 LOOP END LOOP; END \$\$"; do
-            { ! as $db c1 "$q" >out 2>err || { echo "$db: not refused: $q"; false; }; } &&
+            { ! pgd_as $db c1 "$q" >out 2>err || { echo "$db: not refused: $q"; false; }; } &&
             contains err '[approval-required] reading more than 8 rows of doctors needs approval export_doctors' &&
             { test "$(wc -l <out)" -le 8 || { echo "$db: a 9th row was produced: $q"; false; }; } || return 1
         done
@@ -292,18 +238,18 @@ t_bulk_approved() {
     # Two approved requests: one statement that reads the table twice over
     # uses one of them, the next statement the other, the third none.
     for db in $DBS; do
-        r1=$(as $db c1 "SELECT ward.request('export_doctors', 'audit sample')") &&
-        r2=$(as $db c1 "SELECT ward.request('export_doctors', 'second sample')") &&
-        as $db b1 "SELECT ward.approve($r1)" "SELECT ward.approve($r2)" >/dev/null &&
-        as $db s1 "SELECT ward.approve($r1)" >/dev/null &&
-        as $db m1 "SELECT ward.approve($r2)" >/dev/null &&
-        as $db c1 "SELECT count(*) FROM (SELECT * FROM crm.doctors UNION ALL SELECT * FROM crm.doctors) x" >out &&
+        r1=$(pgd_as $db c1 "SELECT ward.request('export_doctors', 'audit sample')") &&
+        r2=$(pgd_as $db c1 "SELECT ward.request('export_doctors', 'second sample')") &&
+        pgd_as $db b1 "SELECT ward.approve($r1)" "SELECT ward.approve($r2)" >/dev/null &&
+        pgd_as $db s1 "SELECT ward.approve($r1)" >/dev/null &&
+        pgd_as $db m1 "SELECT ward.approve($r2)" >/dev/null &&
+        pgd_as $db c1 "SELECT count(*) FROM (SELECT * FROM crm.doctors UNION ALL SELECT * FROM crm.doctors) x" >out &&
         ids 20 &&
         pgd $db "SELECT id, used_at IS NOT NULL FROM ward.request WHERE id IN ($r1, $r2) ORDER BY id" >out &&
         ids "$r1|t" "$r2|f" &&
-        as $db c1 "COPY (SELECT name FROM crm.doctors ORDER BY id) TO STDOUT" >out &&
+        pgd_as $db c1 "COPY (SELECT name FROM crm.doctors ORDER BY id) TO STDOUT" >out &&
         test "$(wc -l <out)" -eq 10 &&
-        ! as $db c1 "SELECT count(*) FROM crm.doctors" 2>err &&
+        ! pgd_as $db c1 "SELECT count(*) FROM crm.doctors" 2>err &&
         contains err '[approval-required]' &&
         pgd $db "SELECT \"user\" || ' ' || op || ' ' || tbl || ' ' || detail FROM ward.audit
                  WHERE op = 'export' AND detail LIKE '%beyond%' ORDER BY seq" >out &&
@@ -317,13 +263,13 @@ test_expect_success 'an approved request lets one statement read past the limit,
 t_bulk_per_table() {
     # The limit counts the rows of doctors only, per statement.
     for db in $DBS; do
-        as $db c1 "SELECT count(*) FROM crm.event_attendance" \
+        pgd_as $db c1 "SELECT count(*) FROM crm.event_attendance" \
             "SELECT count(*) FROM crm.manager_regions" \
             "SELECT count(*) FROM crm.doctors WHERE id <= 8" \
             "SELECT count(*) FROM crm.doctors WHERE id <= 8" >out && ids 5 3 8 8 &&
-        as $db c1 "BEGIN" "SELECT count(*) FROM crm.doctors WHERE id <= 8" \
+        pgd_as $db c1 "BEGIN" "SELECT count(*) FROM crm.doctors WHERE id <= 8" \
             "SELECT count(*) FROM crm.doctors WHERE id > 2" "COMMIT" >out && ids 8 8 &&
-        as $db u1 "SELECT count(*) FROM crm.doctors" >out && ids 3 || return 1
+        pgd_as $db u1 "SELECT count(*) FROM crm.doctors" >out && ids 3 || return 1
     done
 }
 test_expect_success 'the gate counts the rows the session view produces, per table and statement' t_bulk_per_table
@@ -332,14 +278,14 @@ t_bulk_counter_closed() {
     # The SQL runtime's counter: the session may draw from it (which only
     # counts more) but never set it back, and a counter of its own making
     # is refused, not trusted.
-    as ward_sql c1 "SELECT count(*) FROM crm.doctors WHERE id <= 3" \
+    pgd_as ward_sql c1 "SELECT count(*) FROM crm.doctors WHERE id <= 3" \
         "SELECT c.relname FROM pg_class c WHERE c.relname LIKE 'ward_bulk_%' AND c.relpersistence = 't'" >out &&
     seq=$(sed -n 2p out) && test -n "$seq" &&
-    ! as ward_sql c1 "SELECT count(*) FROM crm.doctors WHERE id <= 3" "SELECT setval('pg_temp.$seq', 1)" 2>err &&
+    ! pgd_as ward_sql c1 "SELECT count(*) FROM crm.doctors WHERE id <= 3" "SELECT setval('pg_temp.$seq', 1)" 2>err &&
     contains err 'permission denied' &&
-    ! as ward_sql c1 "CREATE TEMP SEQUENCE $seq" "SELECT count(*) FROM crm.doctors WHERE id <= 3" 2>err &&
+    ! pgd_as ward_sql c1 "CREATE TEMP SEQUENCE $seq" "SELECT count(*) FROM crm.doctors WHERE id <= 3" 2>err &&
     contains err "is not the runtime's counter" &&
-    ! as ward_sql c1 "CREATE TEMP TABLE ward_state (k text PRIMARY KEY, v text)" \
+    ! pgd_as ward_sql c1 "CREATE TEMP TABLE ward_state (k text PRIMARY KEY, v text)" \
         "SELECT count(*) FROM crm.doctors" 2>err &&
     contains err 'ward: ['
 }
@@ -358,7 +304,7 @@ t_bulk_first_statement() {
     test "$(wc -l <out)" -le 8 &&
     # And a DO block of a later command is one statement too.
     for db in $DBS; do
-        ! as $db c1 "SELECT name FROM crm.doctors WHERE id = 1" \
+        ! pgd_as $db c1 "SELECT name FROM crm.doctors WHERE id = 1" \
             "DO \$\$ DECLARE r record; BEGIN FOR r IN SELECT id FROM crm.doctors WHERE id <= 5 LOOP END LOOP; FOR r IN SELECT id FROM crm.doctors WHERE id > 5 LOOP END LOOP; END \$\$" \
             >out 2>err &&
         contains err '[approval-required]' || return 1
