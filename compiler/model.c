@@ -30,9 +30,27 @@ typedef struct Builder {
 
 /* --- small helpers -------------------------------------------------------- */
 
+/* The room an array takes when its first element is appended. */
+#define GROW_MIN 8
+
+/*
+ * grow makes room for element N of OLD, an array of N elements of SIZE
+ * bytes, and returns the array: OLD itself while it has room, else a copy
+ * in twice the room. The capacity follows from the count, so the model
+ * needs no field for it: an array grown only by grow, from empty, holds
+ * GROW_MIN elements and doubles whenever its count reaches a power of two
+ * from there. Appending n elements copies fewer than 2n of them in all (a
+ * copy on every append was quadratic in time and arena memory). Elements
+ * past the count are zero, as arena_alloc returns them.
+ * Warning: the array may move: a pointer into it is stale after a grow.
+ * Arena-owned.
+ */
 static void *grow(Arena *a, void *old, size_t n, size_t size)
 {
-    void *p = arena_alloc(a, (n + 1) * size);
+    if (n != 0 && (n < GROW_MIN || (n & (n - 1)) != 0))
+        return old; /* room left */
+    size_t cap = n ? 2 * n : GROW_MIN;
+    void *p = arena_alloc(a, cap * size);
     if (n)
         memcpy(p, old, n * size);
     return p;
