@@ -38,6 +38,32 @@ static void rule(Coverage *c, Lines *missing, Arena *a, bool hit, Span at)
                           report_quote(a, at)));
 }
 
+/* performable: can a corpus step perform an operation AP guards? Every
+ * guard but unmask, which has no step kind. */
+static bool performable(const Approval *ap)
+{
+    for (size_t g = 0; g < ap->nguards; g++)
+        if (ap->guards[g].op != GUARD_UNMASK)
+            return true;
+    return false;
+}
+
+/* approval counts AP with the rules: covered when a passing step used its
+ * approved request (runner.c, used_approval). */
+static void approval(Coverage *c, Lines *missing, Arena *a, bool hit,
+                     const Approval *ap)
+{
+    c->rules++;
+    if (hit)
+        c->rules_covered++;
+    else
+        push(missing, a,
+             arena_printf(a,
+                          "%s: approval %s, which no passing step uses "
+                          "after its approvals",
+                          report_where(a, ap->at), ap->name));
+}
+
 /* sees_no_rows: does ROLE alone see no rows of TABLE, by the policy? */
 static bool sees_no_rows(const Model *m, int role, int table, Arena *a)
 {
@@ -101,6 +127,10 @@ void coverage_compute(const Model *m, const Exercised *ex, Arena *a,
         rule(out, &rules, a, ex->rowrules[i], m->rowrules[i].at);
     for (size_t i = 0; i < m->nwrites; i++)
         rule(out, &rules, a, ex->writes[i], m->writes[i].at);
+    for (size_t i = 0; i < m->napprovals; i++)
+        if (performable(&m->approvals[i]))
+            approval(out, &rules, a, ex->approvals && ex->approvals[i],
+                     &m->approvals[i]);
     out->rules_missing = rules.items;
     out->nrules_missing = rules.n;
     if (rules.n)

@@ -14,6 +14,8 @@
 #include "report.h"
 #include "runner.h"
 
+#include <assert.h>
+#include <stdint.h>
 #include <string.h>
 
 typedef struct Mutation {
@@ -268,6 +270,103 @@ static bool class_defaults(Mutation *mu, const Masks *pool)
 
 /* ---- rows and writes ---- */
 
+/* always_true: is E the literal `true`? Widening such a rule to `rows all`
+ * changes nothing. */
+static bool always_true(const Node *e)
+{
+    return e->kind == NODE_BOOL && e->as.boolean.value;
+}
+
+/* operand_of is the field of E that holds its one operand, for the kinds
+ * of row expression that have one; NULL for the others. */
+static Node **operand_of(Node *e)
+{
+    switch (e->kind) {
+    case NODE_NOT: return &e->as.not_.operand;
+    case NODE_IS_NULL: return &e->as.is_null.operand;
+    case NODE_IN: return &e->as.in.operand;
+    case NODE_IN_SELECT: return &e->as.in_select.operand;
+    default: return NULL;
+    }
+}
+
+static Node *node_copy(Arena *a, const Node *e)
+{
+    Node *n = arena_alloc(a, sizeof *n);
+    *n = *e;
+    return n;
+}
+
+/* without_where is E with the membership test AT (a node of E) replaced by
+ * a copy that has no where, stored in *COPY. The nodes on the way down to
+ * AT are copied, the rest shared; E itself when AT is not in it.
+ * Arena-owned. */
+static Node *without_where(Arena *a, Node *e, const Node *at, Node **copy)
+{
+    Node *n;
+    if (e == at) {
+        n = node_copy(a, e);
+        n->as.in_select.where = NULL;
+        *copy = n;
+        return n;
+    }
+    if (e->kind == NODE_BINARY) {
+        Node *l = without_where(a, e->as.binary.left, at, copy);
+        Node *r = without_where(a, e->as.binary.right, at, copy);
+        if (l == e->as.binary.left && r == e->as.binary.right)
+            return e;
+        n = node_copy(a, e);
+        n->as.binary.left = l;
+        n->as.binary.right = r;
+        return n;
+    }
+    Node **child = operand_of(e);
+    Node *c = child ? without_where(a, *child, at, copy) : e;
+    if (!child || c == *child)
+        return e;
+    n = node_copy(a, e);
+    *operand_of(n) = c;
+    return n;
+}
+
+/* membership_wheres: for each membership test of rows rule I that has a
+ * where, the rule with that where dropped (the subquery then reads every
+ * row of the other table: `in` keeps more rows, `not in` fewer). */
+static bool membership_wheres(Mutation *mu, size_t i)
+{
+    const Model *m = mu->m;
+    const RowRule *r = &m->rowrules[i];
+    for (size_t k = 0; k < r->nmembers; k++) {
+        const Membership *ms = &r->members[k];
+        if (!ms->where || always_true(ms->where))
+            continue;
+        RowRule *dropped =
+            copy_of(mu->a, m->rowrules, m->nrowrules, sizeof *m->rowrules);
+        Membership *members =
+            copy_of(mu->a, r->members, r->nmembers, sizeof *r->members);
+        Node *copy = NULL;
+        dropped[i].expr =
+            without_where(mu->a, (Node *)r->expr, ms->node, &copy);
+        assert(copy);
+        /* The other tests keep their nodes: only the path to this one was
+         * copied, and a membership holds no other. */
+        members[k].node = copy;
+        members[k].where = NULL;
+        dropped[i].members = members;
+        Model mm = *m;
+        mm.rowrules = dropped;
+        if (!run_mutant(mu, &mm,
+                        arena_printf(mu->a,
+                                     "drop 'where %s' from the membership "
+                                     "test on %s (%s)",
+                                     quote(mu, ms->where->at),
+                                     m->tables[ms->table].name,
+                                     where(mu, ms->at))))
+            return false;
+    }
+    return true;
+}
+
 static bool row_rules(Mutation *mu)
 {
     const Model *m = mu->m;
@@ -281,16 +380,21 @@ static bool row_rules(Mutation *mu)
                         arena_printf(mu->a, "remove '%s' (%s)",
                                      quote(mu, r->at), where(mu, r->at))))
             return false;
-        if (!r->expr)
+        if (!r->expr || always_true(r->expr))
             continue; /* `rows all` is as wide as it gets */
+        /* A rule with membership tests widens the same way: its rows no
+         * longer depend on the other table at all. */
         RowRule *wide =
             copy_of(mu->a, m->rowrules, m->nrowrules, sizeof *m->rowrules);
         wide[i].expr = NULL;
+        wide[i].members = NULL;
+        wide[i].nmembers = 0;
         mm = *m;
         mm.rowrules = wide;
         if (!run_mutant(mu, &mm,
                         arena_printf(mu->a, "widen '%s' (%s) to rows all",
-                                     quote(mu, r->at), where(mu, r->at))))
+                                     quote(mu, r->at), where(mu, r->at))) ||
+            !membership_wheres(mu, i))
             return false;
     }
     for (size_t i = 0; i < m->nwrites; i++) {
@@ -308,77 +412,182 @@ static bool row_rules(Mutation *mu)
 
 /* ---- approvals ---- */
 
+/* with_approval runs M with approval I replaced by AP. */
+static bool with_approval(Mutation *mu, size_t i, const Approval *ap,
+                          const char *what)
+{
+    const Model *m = mu->m;
+    Approval *changed =
+        copy_of(mu->a, m->approvals, m->napprovals, sizeof *m->approvals);
+    changed[i] = *ap;
+    Model mm = *m;
+    mm.approvals = changed;
+    return run_mutant(mu, &mm, what);
+}
+
+/* with_by runs M with the `by` line of approval I made of CLAUSES (N of
+ * them), its v1 view (count, roles) made again from them: the sum of the
+ * counts and the union of the roles (model.h). */
+static bool with_by(Mutation *mu, size_t i, ApprovalClause *clauses, size_t n,
+                    const char *what)
+{
+    const Model *m = mu->m;
+    Approval ap = m->approvals[i];
+    ap.clauses = clauses;
+    ap.nclauses = n;
+    ap.count = 0;
+    ap.roles = arena_alloc(mu->a, (m->nroles + 1) * sizeof *ap.roles);
+    ap.nroles = 0;
+    for (size_t c = 0; c < n; c++) {
+        ap.count += clauses[c].count;
+        for (size_t k = 0; k < clauses[c].nroles; k++)
+            if (!ids_contain(ap.roles, ap.nroles, clauses[c].roles[k]))
+                ap.roles[ap.nroles++] = clauses[c].roles[k];
+    }
+    return with_approval(mu, i, &ap, what);
+}
+
+/* subsumed: does every holder of role R in clause C also hold another of
+ * C's roles? Then dropping R from C changes nobody's vote. */
+static bool subsumed(const Model *m, const ApprovalClause *c, int r)
+{
+    for (size_t k = 0; k < c->nroles; k++)
+        if (c->roles[k] != r && m->roles[r].closure[c->roles[k]])
+            return true;
+    return false;
+}
+
+/* guards: each guard of approval I dropped; a bulk-read limit raised by
+ * one row and lowered by one (a corpus that kills both pins the limit:
+ * N rows read freely, N + 1 need the approval). */
+static bool guards(Mutation *mu, size_t i)
+{
+    const Model *m = mu->m;
+    const Approval *ap = &m->approvals[i];
+    for (size_t g = 0; g < ap->nguards; g++) {
+        const Guard *gd = &ap->guards[g];
+        const Table *tb = &m->tables[gd->table];
+        const char *target = gd->column < 0
+                                 ? tb->name
+                                 : arena_printf(mu->a, "%s.%s", tb->name,
+                                                tb->columns[gd->column].name);
+        const char *beyond = gd->beyond < 0
+                                 ? ""
+                                 : arena_printf(mu->a, " beyond %lld rows",
+                                                (long long)gd->beyond);
+        Approval dropped = *ap;
+        dropped.guards =
+            without(mu->a, ap->guards, ap->nguards, sizeof *ap->guards, g);
+        dropped.nguards = ap->nguards - 1;
+        if (!with_approval(mu, i, &dropped,
+                           arena_printf(mu->a,
+                                        "drop '%s %s%s;' (%s) from approval "
+                                        "%s",
+                                        guard_op_name(gd->op), target, beyond,
+                                        where(mu, gd->at), ap->name)))
+            return false;
+        for (int up = 1; up >= 0 && gd->beyond >= 0; up--) {
+            int64_t n = up ? gd->beyond + 1 : gd->beyond - 1;
+            if ((up && gd->beyond == INT64_MAX) || (!up && n < 1))
+                continue;
+            Approval moved = *ap;
+            Guard *gs = copy_of(mu->a, ap->guards, ap->nguards, sizeof *gs);
+            gs[g].beyond = n;
+            moved.guards = gs;
+            if (!with_approval(mu, i, &moved,
+                               arena_printf(mu->a,
+                                            "%s the limit of 'export %s%s;' "
+                                            "(%s) in approval %s to %lld "
+                                            "rows",
+                                            up ? "raise" : "lower", target,
+                                            beyond, where(mu, gd->at), ap->name,
+                                            (long long)n)))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* by_line: the mutants of approval I's `by` line. A line of one clause
+ * keeps the v1 wording: its count lowered by one, each approving role
+ * dropped. A line of several also loses each clause in turn, and each
+ * clause is lowered and loses its roles alone. The last role of a clause
+ * is not dropped (an approval nobody can give is a different policy, not a
+ * smaller one), nor one whose holders all hold another role of the clause
+ * (inherits). */
+static bool by_line(Mutation *mu, size_t i)
+{
+    const Model *m = mu->m;
+    const Approval *ap = &m->approvals[i];
+    bool one = ap->nclauses == 1;
+    for (size_t c = 0; c < ap->nclauses; c++) {
+        const ApprovalClause *cl = &ap->clauses[c];
+        /* Where a role is dropped from: the approval, or the clause. */
+        const char *from =
+            one ? arena_printf(mu->a, "approval %s (%s)", ap->name,
+                               where(mu, ap->at))
+                : arena_printf(mu->a, "'%s' (%s) in approval %s",
+                               quote(mu, cl->at), where(mu, cl->at), ap->name);
+        if (!one && !with_by(mu, i,
+                             without(mu->a, ap->clauses, ap->nclauses,
+                                     sizeof *ap->clauses, c),
+                             ap->nclauses - 1,
+                             arena_printf(mu->a,
+                                          "drop '%s' (%s) from the by line of "
+                                          "approval %s",
+                                          quote(mu, cl->at), where(mu, cl->at),
+                                          ap->name)))
+            return false;
+        if (cl->count > 1) {
+            ApprovalClause *fewer =
+                copy_of(mu->a, ap->clauses, ap->nclauses, sizeof *fewer);
+            fewer[c].count = cl->count - 1;
+            const char *what =
+                one ? arena_printf(mu->a, "lower approval %s (%s) to by %d",
+                                   ap->name, where(mu, ap->at), cl->count - 1)
+                    : arena_printf(mu->a,
+                                   "lower '%s' (%s) in approval %s to %d",
+                                   quote(mu, cl->at), where(mu, cl->at),
+                                   ap->name, cl->count - 1);
+            if (!with_by(mu, i, fewer, ap->nclauses, what))
+                return false;
+        }
+        for (size_t r = 0; cl->nroles > 1 && r < cl->nroles; r++) {
+            if (subsumed(m, cl, cl->roles[r]))
+                continue;
+            ApprovalClause *fewer =
+                copy_of(mu->a, ap->clauses, ap->nclauses, sizeof *fewer);
+            fewer[c].roles =
+                without(mu->a, cl->roles, cl->nroles, sizeof *cl->roles, r);
+            fewer[c].nroles = cl->nroles - 1;
+            if (!with_by(mu, i, fewer, ap->nclauses,
+                         arena_printf(mu->a, "drop approver %s from %s",
+                                      m->roles[cl->roles[r]].name, from)))
+                return false;
+        }
+    }
+    return true;
+}
+
 static bool approvals(Mutation *mu)
 {
     const Model *m = mu->m;
     for (size_t i = 0; i < m->napprovals; i++) {
         const Approval *ap = &m->approvals[i];
-        Model mm;
-        for (size_t g = 0; g < ap->nguards; g++) {
-            const Guard *gd = &ap->guards[g];
-            const Table *tb = &m->tables[gd->table];
-            const char *target =
-                gd->column < 0 ? tb->name
-                               : arena_printf(mu->a, "%s.%s", tb->name,
-                                              tb->columns[gd->column].name);
-            Approval *dropped = copy_of(mu->a, m->approvals, m->napprovals,
-                                        sizeof *m->approvals);
-            dropped[i].guards =
-                without(mu->a, ap->guards, ap->nguards, sizeof *ap->guards, g);
-            dropped[i].nguards = ap->nguards - 1;
-            mm = *m;
-            mm.approvals = dropped;
-            if (!run_mutant(mu, &mm,
-                            arena_printf(mu->a,
-                                         "drop '%s %s;' (%s) from approval "
-                                         "%s",
-                                         guard_op_name(gd->op), target,
-                                         where(mu, gd->at), ap->name)))
-                return false;
-        }
+        if (!guards(mu, i))
+            return false;
         if (ap->expires) {
-            Approval *forever = copy_of(mu->a, m->approvals, m->napprovals,
-                                        sizeof *m->approvals);
-            forever[i].expires = 0;
-            mm = *m;
-            mm.approvals = forever;
-            if (!run_mutant(mu, &mm,
-                            arena_printf(mu->a,
-                                         "drop the expiry of approval %s "
-                                         "(%s)",
-                                         ap->name, where(mu, ap->at))))
+            Approval forever = *ap;
+            forever.expires = 0;
+            if (!with_approval(mu, i, &forever,
+                               arena_printf(mu->a,
+                                            "drop the expiry of approval %s "
+                                            "(%s)",
+                                            ap->name, where(mu, ap->at))))
                 return false;
         }
-        if (ap->count > 1) {
-            Approval *fewer = copy_of(mu->a, m->approvals, m->napprovals,
-                                      sizeof *m->approvals);
-            fewer[i].count = ap->count - 1;
-            mm = *m;
-            mm.approvals = fewer;
-            if (!run_mutant(
-                    mu, &mm,
-                    arena_printf(mu->a, "lower approval %s (%s) to by %d",
-                                 ap->name, where(mu, ap->at), ap->count - 1)))
-                return false;
-        }
-        /* The last approving role is not dropped: an approval nobody can
-         * give is a different policy, not a smaller one. */
-        for (size_t r = 0; ap->nroles > 1 && r < ap->nroles; r++) {
-            Approval *fewer = copy_of(mu->a, m->approvals, m->napprovals,
-                                      sizeof *m->approvals);
-            fewer[i].roles =
-                without(mu->a, ap->roles, ap->nroles, sizeof *ap->roles, r);
-            fewer[i].nroles = ap->nroles - 1;
-            mm = *m;
-            mm.approvals = fewer;
-            if (!run_mutant(mu, &mm,
-                            arena_printf(mu->a,
-                                         "drop approver %s from approval %s "
-                                         "(%s)",
-                                         m->roles[ap->roles[r]].name, ap->name,
-                                         where(mu, ap->at))))
-                return false;
-        }
+        if (!by_line(mu, i))
+            return false;
     }
     return true;
 }

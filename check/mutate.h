@@ -4,9 +4,12 @@
  * Each mutant is the policy with one construct changed: an access rule
  * removed, its effect flipped (show <-> hide, a mask to show) or its mask
  * swapped for another; a classification default flipped or its mask
- * swapped; a rows rule removed or widened to `rows all`; a write rule
- * removed; an approval's guard, expiry or approving role dropped, or its
- * count lowered; an audited column's reads or writes no longer audited.
+ * swapped; a rows rule removed or widened to `rows all`, a membership
+ * test's where dropped; a write rule removed; an approval's guard or
+ * expiry dropped, a bulk-read limit (`beyond N rows`) raised or lowered by
+ * one, a clause of its `by` line dropped (when it has several), a clause's
+ * count lowered or one of its roles dropped; an audited column's reads or
+ * writes no longer audited.
  * The corpus runs against each mutant's compiled SQL; a mutant no case
  * fails "survives", and names a construct the corpus does not really
  * check. Mutants nothing could tell from the policy are not made.

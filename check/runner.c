@@ -429,10 +429,50 @@ static void note_no_rows(const Model *m, const CStep *st, Exercised *ex,
             true;
 }
 
+/* used_approval is the approval whose approved request the passing step
+ * ST must have used, or NULL: the runtime refuses the operation otherwise.
+ * An export of a guarded table; a read asserting more than N rows of a
+ * table read `beyond N rows`; an update asserting a row, setting a guarded
+ * column; a delete asserting a row, of a guarded table. A step that
+ * asserts no row may have touched none, and used nothing. */
+static const Approval *used_approval(const Model *m, const CStep *st)
+{
+    const Approval *by = NULL;
+    const Guard *g;
+    bool rows = st->has_expect_rows && st->expect_rows > 0;
+    switch (st->op) {
+    case COP_EXPORT: decide_guard(m, GUARD_EXPORT, st->table, -1, &by); break;
+    case COP_READ:
+        g = decide_guard(m, GUARD_EXPORT, st->table, -1, &by);
+        if (!g || g->beyond < 0 || !st->has_expect_rows ||
+            st->expect_rows <= g->beyond)
+            by = NULL;
+        break;
+    case COP_DELETE:
+        if (rows)
+            decide_guard(m, GUARD_DELETE, st->table, -1, &by);
+        break;
+    case COP_WRITE:
+        for (size_t i = 0; rows && !by && i < st->set.n; i++)
+            decide_guard(m, GUARD_UPDATE, st->table, st->set.items[i].column,
+                         &by);
+        break;
+    default: break;
+    }
+    return by;
+}
+
 void runner_note(const Model *m, const CStep *st, Exercised *ex, Arena *a)
 {
     Session s;
     step_session(m, st, a, &s);
+    const Approval *used = used_approval(m, st);
+    if (used) {
+        /* Allocated here, so that every runner's Exercised records it. */
+        if (!ex->approvals)
+            ex->approvals = arena_alloc(a, (m->napprovals + 1) * sizeof(bool));
+        ex->approvals[used - m->approvals] = true;
+    }
     if (st->op == COP_READ || st->op == COP_EXPORT)
         note_no_rows(m, st, ex, &s, a);
     if (st->op == COP_READ || st->op == COP_EXPORT) {

@@ -31,10 +31,12 @@ typedef struct CaseResult {
 
 /* What the passing assertions exercised. */
 typedef struct Exercised {
-    bool *rules;    /* [m->nrules] access rules that decided an outcome */
-    bool *rowrules; /* [m->nrowrules] */
-    bool *writes;   /* [m->nwrites] */
-    bool *cells;    /* [role][scenario + 1][table][column], see cell_index */
+    bool *rules;     /* [m->nrules] access rules that decided an outcome */
+    bool *rowrules;  /* [m->nrowrules] */
+    bool *writes;    /* [m->nwrites] */
+    bool *cells;     /* [role][scenario + 1][table][column], see cell_index */
+    bool *approvals; /* [m->napprovals] used by a passing step; NULL until
+                        runner_note records the first use */
 } Exercised;
 
 typedef struct RunResult {
