@@ -34,14 +34,15 @@ void session_add_role(Session *s, const Model *m, int role)
 
 /* first_rule finds the first rule on TABLE.COLUMN naming ROLE (or no role
  * for -1) and SCENARIO (or none for -1). Conflicts were rejected by the
- * model, so the first one speaks for all. */
+ * model, so the first one speaks for all. Only the column's own rules are
+ * read (Column.rules, in source order). */
 static const Rule *first_rule(const Model *m, int table, int column, int role,
                               int scenario)
 {
-    for (size_t i = 0; i < m->nrules; i++) {
-        const Rule *r = &m->rules[i];
-        if (r->table != table || r->scenario != scenario ||
-            !rule_has_column(r, column))
+    const Column *col = &m->tables[table].columns[column];
+    for (size_t i = 0; i < col->nrules; i++) {
+        const Rule *r = model_rule(m, col->rules[i]);
+        if (!r || r->scenario != scenario)
             continue;
         if (role < 0 ? r->nroles == 0 : rule_names_role(r, role))
             return r;
@@ -156,10 +157,11 @@ void decide_rows(const Model *m, const Session *s, int table, Arena *a,
     out->kind = m->tables[table].has_rows ? ROWS_NONE : ROWS_ALL;
     if (out->kind == ROWS_ALL)
         return;
-    out->rules = arena_alloc(a, (m->nrowrules + 1) * sizeof *out->rules);
-    for (size_t i = 0; i < m->nrowrules; i++) {
-        const RowRule *rr = &m->rowrules[i];
-        if (rr->table != table)
+    const Table *tb = &m->tables[table];
+    out->rules = arena_alloc(a, (tb->nrowrules + 1) * sizeof *out->rules);
+    for (size_t i = 0; i < tb->nrowrules; i++) {
+        const RowRule *rr = model_rowrule(m, tb->rowrules[i]);
+        if (!rr)
             continue;
         bool held = false;
         for (size_t k = 0; k < rr->nroles && !held; k++)
@@ -181,9 +183,10 @@ void decide_rows(const Model *m, const Session *s, int table, Arena *a,
 bool decide_write(const Model *m, const Session *s, int table, int column,
                   const WriteRule **by)
 {
-    for (size_t i = 0; i < m->nwrites; i++) {
-        const WriteRule *w = &m->writes[i];
-        if (w->table != table || !ids_contain(w->columns, w->ncolumns, column))
+    const Table *tb = &m->tables[table];
+    for (size_t i = 0; i < tb->nwrites; i++) {
+        const WriteRule *w = model_write(m, tb->writes[i]);
+        if (!w || !ids_contain(w->columns, w->ncolumns, column))
             continue;
         for (size_t k = 0; k < w->nroles; k++)
             if (s->roles[w->roles[k]]) {
@@ -200,15 +203,19 @@ bool decide_write(const Model *m, const Session *s, int table, int column,
 const Guard *decide_guard(const Model *m, GuardOp op, int table, int column,
                           const Approval **by)
 {
-    for (size_t i = 0; i < m->napprovals; i++)
-        for (size_t g = 0; g < m->approvals[i].nguards; g++) {
-            const Guard *gd = &m->approvals[i].guards[g];
+    /* Only the approvals that guard the table (Table.guards) are read. */
+    const Table *tb = &m->tables[table];
+    for (size_t k = 0; k < tb->nguards; k++) {
+        const Approval *ap = &m->approvals[tb->guards[k]];
+        for (size_t g = 0; g < ap->nguards; g++) {
+            const Guard *gd = &ap->guards[g];
             if (gd->op == op && gd->table == table && gd->column == column) {
                 if (by)
-                    *by = &m->approvals[i];
+                    *by = ap;
                 return gd;
             }
         }
+    }
     if (by)
         *by = NULL;
     return NULL;

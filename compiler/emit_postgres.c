@@ -443,12 +443,15 @@ static void column_outcomes(const Model *m, size_t t, size_t c, Outcomes *oc,
  * when C < 0), or NULL. */
 static const Approval *guard_of(const Model *m, GuardOp op, int t, int c)
 {
-    for (size_t i = 0; i < m->napprovals; i++)
-        for (size_t g = 0; g < m->approvals[i].nguards; g++) {
-            const Guard *gd = &m->approvals[i].guards[g];
+    const Table *tb = &m->tables[t];
+    for (size_t k = 0; k < tb->nguards; k++) {
+        const Approval *ap = &m->approvals[tb->guards[k]];
+        for (size_t g = 0; g < ap->nguards; g++) {
+            const Guard *gd = &ap->guards[g];
             if (gd->op == op && gd->table == t && (c < 0 || gd->column == c))
-                return &m->approvals[i];
+                return ap;
         }
+    }
     return NULL;
 }
 
@@ -776,9 +779,9 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
         sb_puts(out, "true");
     } else {
         bool any = false;
-        for (size_t i = 0; i < m->nrowrules; i++) {
-            const RowRule *rr = &m->rowrules[i];
-            if (rr->table != (int)t)
+        for (size_t i = 0; i < tb->nrowrules; i++) {
+            const RowRule *rr = model_rowrule(m, tb->rowrules[i]);
+            if (!rr)
                 continue;
             sb_puts(out, any ? "\n    OR (" : "\n    (");
             any = true;
