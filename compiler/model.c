@@ -1393,8 +1393,11 @@ static void pass_index(Builder *b)
         m->tables[m->rowrules[i].table].nrowrules++;
     for (size_t i = 0; i < m->nwrites; i++)
         m->tables[m->writes[i].table].nwrites++;
+    size_t columns = 0;
     for (size_t ti = 0; ti < m->ntables; ti++) {
         Table *t = &m->tables[ti];
+        t->columns_before = columns;
+        columns += t->ncolumns;
         t->rules = arena_alloc(b->a, (t->nrules + 1) * sizeof(int));
         t->rowrules = arena_alloc(b->a, (t->nrowrules + 1) * sizeof(int));
         t->writes = arena_alloc(b->a, (t->nwrites + 1) * sizeof(int));

@@ -183,7 +183,8 @@ typedef struct Table {
     size_t nrowrules;
     int *writes;
     size_t nwrites;
-    int audit;   /* index in Model.audits, or -1 */
+    int audit;             /* index in Model.audits, or -1 */
+    size_t columns_before; /* columns of the tables declared before it */
     int *guards; /* the approvals (indexes in Model.approvals, ascending)
                     that guard an operation on it */
     size_t nguards;
