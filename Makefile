@@ -1,10 +1,13 @@
 # ward - one plain Makefile, out-of-tree build directory.
 #
-#   make            build build/ward, build/ward.so (the runtime) and the libraries
+#   make            build build/ward, build/ward.so (the runtime), build/ward_pg.so
+#                   (the PostgreSQL runtime's C library) and the libraries
 #   make test       build and run every test (ends with "N passed, N failed")
 #   make demo       the main job on the running example
 #   make asan       the whole suite under AddressSanitizer + UBSan
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make install-pg the PostgreSQL runtime's C library into the server's
+#                   library directory (pg_config --pkglibdir)
 #
 # Sources are found by directory, so a new file needs no Makefile edit.
 
@@ -48,7 +51,22 @@ PG_RUNTIME = runtime/postgres/reset.sql runtime/postgres/masks.sql \
              runtime/postgres/session.sql \
              runtime/postgres/audit.sql runtime/postgres/approval.sql \
              runtime/postgres/write.sql runtime/postgres/siv.sql \
-             runtime/postgres/keys.sql runtime/postgres/owner.sql
+             runtime/postgres/keys.sql runtime/postgres/native.sql \
+             runtime/postgres/owner.sql
+
+# The PostgreSQL runtime's C library (docs/dba-postgres.md): its own files
+# and the mask core, against the server's headers (pg_config, installed by
+# mk/deps.sh). A server cannot load a sanitizer-instrumented library, so it
+# is built without SAN, with the project's warnings, under `make asan` too.
+PG_SRC   = $(wildcard runtime/postgres/*.c) runtime/core/mask.c \
+           runtime/core/mask_cn.c runtime/core/mask_compat.c \
+           runtime/core/mask_general.c runtime/core/mask_keyed.c \
+           runtime/core/mask_native.c runtime/core/mask_spec.c \
+           runtime/core/crypto.c runtime/core/utf8.c
+PG_OBJ   = $(patsubst %.c,$(BUILD)/pg/%.o,$(PG_SRC))
+PG_CPPFLAGS = -Iruntime/core -Iruntime/postgres \
+              -isystem $(shell pg_config --includedir-server 2>/dev/null) \
+              -isystem $(shell pg_config --includedir 2>/dev/null)
 GEN_OBJ  = $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o $(BUILD)/gen/pg_runtime.o
 LIB_OBJ  = $(GEN_OBJ) \
            $(patsubst %.c,$(BUILD)/%.o,$(GRAMMAR_SRC) $(COMPILER_SRC) \
@@ -60,9 +78,9 @@ BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 EXAMPLE_BIN = $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRC))
 
 .SECONDARY:
-.PHONY: all test check demo asan install clean format format-check bless \
-        bench tidy
-all: $(BUILD)/ward $(BUILD)/ward.so $(EXAMPLE_BIN)
+.PHONY: all test check demo asan install install-pg clean format format-check \
+        bless bench tidy
+all: $(BUILD)/ward $(BUILD)/ward.so $(BUILD)/ward_pg.so $(EXAMPLE_BIN)
 
 $(DEPS_OK): mk/deps.sh
 	@mkdir -p $(@D)
@@ -102,6 +120,15 @@ $(BUILD)/ward.so: $(EXT_OBJ) $(BUILD)/libward.a
 	$(CC) $(LDFLAGS) -shared -Wl,-z,defs -Wl,--exclude-libs,ALL -o $@ \
 	    $(EXT_OBJ) $(BUILD)/libward.a -lcrypto
 
+$(BUILD)/pg/%.o: %.c $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(PG_CPPFLAGS) -g -O2 -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP \
+	    -fPIC -c -o $@ $<
+
+# The server's own symbols (palloc, ereport) resolve when it loads it.
+$(BUILD)/ward_pg.so: $(PG_OBJ)
+	$(CC) -shared -o $@ $(PG_OBJ) -lcrypto -lpq
+
 $(BUILD)/libward.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
@@ -118,8 +145,8 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libward.a
 $(BUILD)/examples/%: $(BUILD)/examples/%.o $(BUILD)/libward.a
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libward.a $(LDLIBS)
 
-test check: $(BUILD)/ward $(BUILD)/ward.so $(UNIT_BIN) $(EXAMPLE_BIN) \
-            $(BUILD)/bench/bench_compile
+test check: $(BUILD)/ward $(BUILD)/ward.so $(BUILD)/ward_pg.so $(UNIT_BIN) \
+            $(EXAMPLE_BIN) $(BUILD)/bench/bench_compile
 	sh tests/run.sh $(BUILD)
 
 bless: $(BUILD)/ward
@@ -136,12 +163,18 @@ demo: $(BUILD)/ward $(BUILD)/ward.so $(EXAMPLE_BIN)
 asan:
 	$(MAKE) BUILD=build/asan SAN=address,undefined OPT=-O1 test
 
-install: $(BUILD)/ward $(BUILD)/ward.so $(EXAMPLE_BIN)
+install: $(BUILD)/ward $(BUILD)/ward.so $(BUILD)/ward_pg.so $(EXAMPLE_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ward/policies
 	install -m 755 $(BUILD)/ward $(DESTDIR)$(PREFIX)/bin/ward
 	install -m 644 policies/*.ward $(DESTDIR)$(PREFIX)/share/ward/policies/
 
+# The scripts load it by name from the server's library path.
+install-pg: $(BUILD)/ward_pg.so
+	install -d $(DESTDIR)$$(pg_config --pkglibdir)
+	install -m 755 $(BUILD)/ward_pg.so $(DESTDIR)$$(pg_config --pkglibdir)/ward_pg.so
+
 FORMAT_SRC = $(wildcard grammar/*.[ch] compiler/*.[ch] runtime/core/*.[ch] runtime/sqlite/*.[ch] \
+                        runtime/postgres/*.[ch] \
                         check/*.[ch] cli/*.[ch] tests/unit/*.[ch] bench/*.[ch] \
                         examples/*.[ch])
 format:

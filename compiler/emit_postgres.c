@@ -63,7 +63,7 @@ bool emit_postgres_check(const Model *m, Diag *d)
     int before = d->errors;
     /* Until this target enforces them, a policy using the v1.1 constructs
      * is refused here rather than compiled into weaker SQL. */
-    if (model_refuse_v11(m, d, "postgres", V11_ALL))
+    if (model_refuse_v11(m, d, "postgres", V11_CLAUSES | V11_BEYOND))
         return false;
     for (size_t t = 0; t < m->ntables; t++)
         for (size_t c = 0; c < m->tables[t].ncolumns; c++)
@@ -117,52 +117,116 @@ static void attr(const Table *tb, const Node *s, const Node *other, StrBuf *out)
     sb_putc(out, ')');
 }
 
-static void expr(const Table *tb, const Node *e, const Node *other,
+/* A row expression is written over TABLE; a membership test reads the
+ * other table through its source view (member_views). */
+typedef struct ExprCtx {
+    const Model *m;
+    const Table *tb;
+} ExprCtx;
+
+static void expr(const ExprCtx *x, const Node *e, const Node *other,
                  StrBuf *out);
 
-static void operand(const Table *tb, const Node *e, const Node *other,
+static void operand(const ExprCtx *x, const Node *e, const Node *other,
                     StrBuf *out)
 {
     bool atom = e->kind != NODE_BINARY && e->kind != NODE_NOT &&
-                e->kind != NODE_IN && e->kind != NODE_IS_NULL;
+                e->kind != NODE_IN && e->kind != NODE_IS_NULL &&
+                e->kind != NODE_IN_SELECT;
     if (!atom)
         sb_putc(out, '(');
-    expr(tb, e, other, out);
+    expr(x, e, other, out);
     if (!atom)
         sb_putc(out, ')');
 }
 
-static void expr(const Table *tb, const Node *e, const Node *other, StrBuf *out)
+/* member_view names the view through which membership tests read TABLE
+ * as stored: owned by the policy's writer, which bypasses row security. */
+static void member_view(const Model *m, int table, StrBuf *out)
+{
+    sql_put_ident(out, m->name);
+    sb_printf(out, ".\"ward_member_%d\"", table);
+}
+
+/* The alias of the other table inside a membership test (names that begin
+ * with ward_ are reserved, so no table of the policy is named so). */
+#define MEMBER_ALIAS "\"ward_member\""
+
+/* membership writes `OP [NOT] IN (SELECT C FROM T WHERE E)` as a
+ * correlated EXISTS, which the planner runs as an index probe per row or
+ * as one hashed pass, whichever costs less. A NULL operand is in no set
+ * and out of none, as on SQLite (emit_sqlite.c). The operand is named by
+ * its table, so that the other table's columns cannot capture it. */
+static void membership(const ExprCtx *x, const Node *e, StrBuf *out)
+{
+    const Membership *ms = model_membership(x->m, e);
+    const Table *other = &x->m->tables[ms->table];
+    const Node *op = ms->operand;
+    sb_putc(out, '(');
+    if (op->kind == NODE_NAME) {
+        sql_put_ident(out, x->tb->name);
+        sb_putc(out, '.');
+        sql_put_ident(out, op->as.name.text);
+    } else {
+        operand(x, op, NULL, out);
+    }
+    sb_puts(out, " IS NOT NULL AND ");
+    sb_puts(out, ms->negated ? "NOT EXISTS (SELECT 1 FROM "
+                             : "EXISTS (SELECT 1 FROM ");
+    member_view(x->m, ms->table, out);
+    sb_puts(out, " AS " MEMBER_ALIAS " WHERE " MEMBER_ALIAS ".");
+    sql_put_ident(out, other->columns[ms->column].name);
+    sb_puts(out, " = ");
+    if (op->kind == NODE_NAME) {
+        sql_put_ident(out, x->tb->name);
+        sb_putc(out, '.');
+        sql_put_ident(out, op->as.name.text);
+    } else {
+        operand(x, op, NULL, out);
+    }
+    if (ms->where) {
+        /* Unqualified names in E are the other table's: the innermost
+         * FROM is searched first. */
+        ExprCtx inner = {x->m, other};
+        sb_puts(out, " AND ");
+        operand(&inner, ms->where, NULL, out);
+    }
+    sb_puts(out, "))");
+}
+
+static void expr(const ExprCtx *x, const Node *e, const Node *other,
+                 StrBuf *out)
 {
     static const char *const ops[] = {
         " = ", " <> ", " < ", " <= ", " > ", " >= ", " AND ", " OR "};
     switch (e->kind) {
     case NODE_BINARY:
-        operand(tb, e->as.binary.left, e->as.binary.right, out);
+        operand(x, e->as.binary.left, e->as.binary.right, out);
         sb_puts(out, ops[e->as.binary.op]);
-        operand(tb, e->as.binary.right, e->as.binary.left, out);
+        operand(x, e->as.binary.right, e->as.binary.left, out);
         return;
     case NODE_NOT:
         sb_puts(out, "NOT ");
-        operand(tb, e->as.not_.operand, NULL, out);
+        operand(x, e->as.not_.operand, NULL, out);
         return;
     case NODE_IN:
-        operand(tb, e->as.in.operand,
+        operand(x, e->as.in.operand,
                 LIST_LEN(e->as.in.values) ? LIST_AT(e->as.in.values, 0) : NULL,
                 out);
         sb_puts(out, e->as.in.negated ? " NOT IN (" : " IN (");
         for (size_t i = 0; i < LIST_LEN(e->as.in.values); i++) {
             sb_puts(out, i ? ", " : "");
-            expr(tb, LIST_AT(e->as.in.values, i), e->as.in.operand, out);
+            expr(x, LIST_AT(e->as.in.values, i), e->as.in.operand, out);
         }
         sb_putc(out, ')');
         return;
+    case NODE_IN_SELECT: membership(x, e, out); return;
     case NODE_IS_NULL:
-        operand(tb, e->as.is_null.operand, NULL, out);
+        operand(x, e->as.is_null.operand, NULL, out);
         sb_puts(out, e->as.is_null.negated ? " IS NOT NULL" : " IS NULL");
         return;
     case NODE_NAME: sql_put_ident(out, e->as.name.text); return;
-    case NODE_SESSION: attr(tb, e, other, out); return;
+    case NODE_SESSION: attr(x->tb, e, other, out); return;
     case NODE_CURRENT_USER: sb_puts(out, "(SELECT ward.caller_())"); return;
     default: sql_put_literal(out, e, true); return;
     }
@@ -226,20 +290,19 @@ static void column_as(const Column *c, const char *cast, StrBuf *out)
     sb_puts(out, cast);
 }
 
-/* column_text writes column C as text for a mask to read. A date or a
- * timestamp goes through ward.text_, which pins the settings its text
- * depends on: a session's own DateStyle or TimeZone would otherwise choose
- * what a mask shows (under DateStyle German, keep(4, 0) of 1990-03-07,
- * meant to show the year, shows 07.0). Text, integers and booleans read
- * the same under any setting.
- * XXX (reals and extra_float_digits): a real's text depends on the
- * session's extra_float_digits, which at 0 or below rounds it before the
- * mask reads it (bucket(10.0) of 39.99 gives [40,50) at -14), telling which
- * side of a bound the value lies near. ward.text_(double precision) is
- * ready; using it here changes the text t0011's t_real_args pins. */
+/* column_text writes column C as text for a mask to read. A date, a
+ * timestamp or a real goes through ward.text_, which writes it as the
+ * server does by default whatever the session set: a session's own
+ * DateStyle or TimeZone would otherwise choose what a mask shows (under
+ * DateStyle German, keep(4, 0) of 1990-03-07, meant to show the year,
+ * shows 07.0), and its extra_float_digits, at 0 or below, would round a
+ * real before the mask reads it (bucket(10.0) of 39.99 gave [40,50) at
+ * -14, telling which side of a bound the value lies near). Text, integers
+ * and booleans read the same under any setting. */
 static void column_text(const Column *c, StrBuf *out)
 {
-    if (c->type == TYPE_DATE || c->type == TYPE_DATETIME) {
+    if (c->type == TYPE_DATE || c->type == TYPE_DATETIME ||
+        c->type == TYPE_REAL) {
         sb_puts(out, "ward.text_(");
         column_as(c, ")", out);
         return;
@@ -489,7 +552,9 @@ static void counted(const Model *m, size_t t, bool count, const char *v,
     }
     char gk[17];
     settings_key(m, &m->tables[t], gk);
-    sb_printf(out, "ward.read_('%s', \"t\".ctid::text, %s)", gk, v);
+    /* A row is its table and ctid: the rows of two partitions of a
+     * partitioned table may share a ctid. */
+    sb_printf(out, "ward.read_('%s', \"t\".tableoid, \"t\".ctid, %s)", gk, v);
 }
 
 /* regclass_of writes TB's base table as a regclass literal: found by the
@@ -554,26 +619,51 @@ static void keyed_sql(const Model *m, StrBuf *out)
                 keyed_name(m, t, c, 2 + i, &body);
                 sb_puts(&body, "(r tid) RETURNS text LANGUAGE plpgsql STABLE "
                                "SECURITY DEFINER SET search_path = "
-                               "pg_catalog, pg_temp AS $b$ BEGIN IF "
-                               "ward.outcome(");
-                policy_table_col(m, tb, &tb->columns[c], &body);
-                sb_printf(&body, ") <> %d THEN RETURN NULL; END IF; ", 2 + i);
+                               "pg_catalog, pg_temp AS $b$ BEGIN IF ");
                 /* Called by hand it is a read all the same. */
                 const Audit *au = model_audit(m, (int)t);
                 if (au && au->read[c]) {
                     char gk[17];
                     settings_key(m, tb, gk);
-                    sb_puts(&body, "PERFORM ward.read_open_(");
-                    sql_put_str(&body, m->name);
-                    sb_puts(&body, ", ");
-                    sql_put_str(&body, tb->name);
-                    sb_printf(&body, ", '%s', %zu); ", gk, c);
+                    sb_puts(&body, "ward.outcome_read_(");
+                    policy_table_col(m, tb, &tb->columns[c], &body);
+                    sb_printf(&body, ", '%s', %zu)", gk, c);
+                } else {
+                    sb_puts(&body, "ward.outcome(");
+                    policy_table_col(m, tb, &tb->columns[c], &body);
+                    sb_puts(&body, ")");
                 }
+                sb_printf(&body, " <> %d THEN RETURN NULL; END IF; ", 2 + i);
                 sb_puts(&body, "RETURN (SELECT ");
                 mask_sql(&tb->columns[c], oc.masks[i], &body);
                 sb_puts(&body, " FROM ");
                 /* The base table's qualified name goes between the two
                  * halves, found when the script runs. */
+                /* A row is named by its ctid, unique only within one
+                 * partition. */
+                sb_puts(out, "    IF (SELECT relkind FROM pg_catalog.pg_class "
+                             "WHERE oid = ");
+                regclass_of(tb, out);
+                sb_puts(out, ") = 'p' THEN\n        RAISE EXCEPTION ");
+                {
+                    StrBuf msg;
+                    sb_init(&msg);
+                    sb_printf(&msg,
+                              "ward: keyed masks need a plain table: "
+                              "%s is partitioned",
+                              tb->name);
+                    StrBuf esc;
+                    sb_init(&esc);
+                    for (size_t k = 0; k < msg.len; k++) {
+                        if (msg.data[k] == '%')
+                            sb_putc(&esc, '%');
+                        sb_putc(&esc, msg.data[k]);
+                    }
+                    sql_put_text(out, esc.data, esc.len);
+                    sb_free(&esc);
+                    sb_free(&msg);
+                }
+                sb_puts(out, ";\n    END IF;\n");
                 sb_puts(out, "EXECUTE ");
                 sql_put_text(out, body.data, body.len);
                 sb_puts(out, "\n    || (SELECT format('%I.%I', n.nspname, "
@@ -726,15 +816,17 @@ static void view_sql(const Model *m, size_t t, ViewMode mode, StrBuf *out)
                  "ward.stmt_end_();\n");
 }
 
-/* role_test writes "the caller holds one of ROLES", once per statement. */
+/* role_test writes "the caller holds one of ROLES", once per statement:
+ * one initplan for the rule, whatever its number of roles (each subquery
+ * is planned apart, on every statement that is not prepared). */
 static void role_test(const Model *m, const int *ids, size_t n, StrBuf *out)
 {
-    sb_puts(out, "(");
+    sb_puts(out, "(SELECT ");
     for (size_t k = 0; k < n; k++) {
         sb_puts(out, k ? " OR " : "");
-        sb_puts(out, "(SELECT pg_has_role(ward.caller_()::name, ");
+        sb_puts(out, "pg_has_role(ward.caller_()::name, ");
         sql_put_str(out, m->roles[ids[k]].name);
-        sb_puts(out, ", 'MEMBER'))");
+        sb_puts(out, ", 'MEMBER')");
     }
     sb_puts(out, ")");
 }
@@ -749,7 +841,32 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
     sql_put_ident(out, tb->name);
     sb_puts(out, " FROM PUBLIC, \"ward_owner\", ");
     role_list(m, out);
-    sb_puts(out, ";\nGRANT SELECT ON TABLE ");
+    sb_puts(out, ";\n");
+    /* A partition is a table of its own: read around the parent, it
+     * would show its rows unmasked and unfiltered. */
+    sb_puts(out, "DO $ward$\nDECLARE\n    r regclass;\nBEGIN\n    FOR r IN "
+                 "SELECT relid FROM pg_catalog.pg_partition_tree(");
+    regclass_of(tb, out);
+    sb_puts(out, ") WHERE relid <> ");
+    regclass_of(tb, out);
+    sb_puts(out, " LOOP\n        EXECUTE format('REVOKE ALL ON TABLE %s FROM "
+                 "PUBLIC, \"ward_owner\", ");
+    {
+        StrBuf rl;
+        sb_init(&rl);
+        role_list(m, &rl);
+        /* format() reads % as a placeholder; role names hold none that
+         * matter, but a literal % must be doubled all the same. */
+        for (size_t k = 0; k < rl.len; k++) {
+            if (rl.data[k] == '%')
+                sb_putc(out, '%');
+            if (rl.data[k] == '\'')
+                sb_putc(out, '\'');
+            sb_putc(out, rl.data[k]);
+        }
+        sb_free(&rl);
+    }
+    sb_puts(out, "', r);\n    END LOOP;\nEND\n$ward$;\nGRANT SELECT ON TABLE ");
     sql_put_ident(out, tb->name);
     sb_puts(out, " TO \"ward_reader\";\nGRANT SELECT, INSERT, UPDATE, "
                  "DELETE ON TABLE ");
@@ -787,8 +904,9 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
             any = true;
             role_test(m, rr->roles, rr->nroles, out);
             if (rr->expr) {
+                ExprCtx x = {m, tb};
                 sb_puts(out, " AND (");
-                expr(tb, rr->expr, NULL, out);
+                expr(&x, rr->expr, NULL, out);
                 sb_puts(out, ")");
             }
             sb_puts(out, ")");
@@ -810,7 +928,52 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
     sql_put_str(out, m->name);
     sb_puts(out, ", ");
     sql_put_str(out, tb->key >= 0 ? tb->columns[tb->key].name : "");
+    /* The table's name: on a partitioned table the trigger fires on the
+     * partition, whose name TG_TABLE_NAME gives. */
+    sb_puts(out, ", ");
+    sql_put_str(out, tb->name);
     sb_puts(out, ");\n");
+}
+
+/* member_views: the views through which membership tests read the other
+ * table as stored, whoever the caller: owned by the policy's writer, which
+ * bypasses row security and may read the policy's tables (base_sql), and
+ * readable by ward_reader alone, in whose rights row security evaluates
+ * the rules. An earlier apply's go first, with the row rules that read
+ * them (base_sql makes those again). */
+static void member_views(const Model *m, StrBuf *out)
+{
+    sb_puts(out,
+            "DO $ward$\nDECLARE\n    v record;\nBEGIN\n    FOR v IN "
+            "SELECT viewname FROM pg_catalog.pg_views WHERE schemaname = ");
+    sql_put_str(out, m->name);
+    sb_puts(out, " AND viewname LIKE 'ward\\_member\\_%' LOOP\n"
+                 "        EXECUTE format('DROP VIEW %I.%I CASCADE', ");
+    sql_put_str(out, m->name);
+    sb_puts(out, ", v.viewname);\n    END LOOP;\nEND\n$ward$;\n");
+    char w[24];
+    writer_role(m->name, w);
+    for (size_t t = 0; t < m->ntables; t++) {
+        bool read = false;
+        for (size_t i = 0; i < m->nrowrules && !read; i++)
+            for (size_t k = 0; k < m->rowrules[i].nmembers && !read; k++)
+                read = m->rowrules[i].members[k].table == (int)t;
+        if (!read)
+            continue;
+        sb_puts(out, "CREATE VIEW ");
+        member_view(m, (int)t, out);
+        sb_puts(out, " AS SELECT * FROM ");
+        sql_put_ident(out, m->tables[t].name);
+        sb_puts(out, ";\nALTER VIEW ");
+        member_view(m, (int)t, out);
+        sb_puts(out, " OWNER TO ");
+        sql_put_ident(out, w);
+        sb_puts(out, ";\nREVOKE ALL ON ");
+        member_view(m, (int)t, out);
+        sb_puts(out, " FROM PUBLIC;\nGRANT SELECT ON ");
+        member_view(m, (int)t, out);
+        sb_puts(out, " TO \"ward_reader\";\n");
+    }
 }
 
 /* catalogs: what the runtime's functions look up, for this policy. */
@@ -1236,11 +1399,7 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
                  "text) TO \"ward_owner\";\n");
     catalogs(m, out);
 
-    sb_puts(out, "\n-- The base tables: reached through the views only.\n");
-    for (size_t t = 0; t < m->ntables; t++)
-        base_sql(m, t, out);
-
-    sb_puts(out, "\n-- The views: masked reads, writes, exports, unmasking.\n"
+    sb_puts(out, "\n-- The policy's schema: its views and functions.\n"
                  "CREATE SCHEMA IF NOT EXISTS ");
     sql_put_ident(out, m->name);
     sb_puts(out, ";\nREVOKE ALL ON SCHEMA ");
@@ -1250,6 +1409,13 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sb_puts(out, " TO \"ward_reader\", \"ward_owner\", ");
     role_list(m, out);
     sb_puts(out, ";\n");
+    member_views(m, out);
+
+    sb_puts(out, "\n-- The base tables: reached through the views only.\n");
+    for (size_t t = 0; t < m->ntables; t++)
+        base_sql(m, t, out);
+
+    sb_puts(out, "\n-- The views: masked reads, writes, exports, unmasking.\n");
     /* The policy's writer function: ward.dml_ as the policy's writer. */
     char w[24];
     writer_role(m->name, w);
@@ -1277,7 +1443,8 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
                  "    FOR v IN SELECT viewname FROM pg_catalog.pg_views WHERE "
                  "schemaname = ");
     sql_put_str(out, m->name);
-    sb_puts(out, " LOOP\n        EXECUTE format('DROP VIEW %I.%I', ");
+    sb_puts(out, " AND viewname NOT LIKE 'ward\\_member\\_%' LOOP\n"
+                 "        EXECUTE format('DROP VIEW %I.%I', ");
     sql_put_str(out, m->name);
     sb_puts(out,
             ", v.viewname);\n    END LOOP;\n"
@@ -1302,6 +1469,15 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
         if (unmask)
             view_sql(m, t, VIEW_UNMASK, out);
     }
+    /* The read counter of earlier versions, which took the row as text,
+     * once no view (of another policy, applied by an earlier version)
+     * calls it. */
+    sb_puts(out, "DO $ward$\nDECLARE\n    f regprocedure := "
+                 "to_regprocedure('ward.read_(text, text, anyelement)');\n"
+                 "BEGIN\n    IF f IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                 "pg_catalog.pg_depend d WHERE d.refobjid = f) THEN\n"
+                 "        EXECUTE format('DROP FUNCTION %s', f);\n    END IF;"
+                 "\nEND\n$ward$;\n");
     if (opt->pgaudit)
         pgaudit(m, out);
 

@@ -24,6 +24,10 @@ command -v psql >/dev/null 2>&1 || missing="$missing postgresql-client"
 # pgaudit, for the tests of `ward compile --pgaudit`, built for the server's
 # major version (Debian 12's server is 15).
 pgmajor=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sed 's|/usr/lib/postgresql/||; s|/bin||' | sort -n | tail -1)
+# The server's headers, for the runtime's C library (build/ward_pg.so),
+# of the same major version as the server the tests start.
+[ -e "/usr/include/postgresql/${pgmajor:-15}/server/postgres.h" ] ||
+    missing="$missing postgresql-server-dev-${pgmajor:-15}"
 ls /usr/lib/postgresql/*/lib/pgaudit.so >/dev/null 2>&1 ||
     missing="$missing postgresql-${pgmajor:-15}-pgaudit"
 

@@ -13,10 +13,13 @@
 -- reads are counted by the views (ward.read_, one call per row of an
 -- audited column the statement uses) and recorded once per statement and
 -- table, with the columns read and the number of rows, when the
--- transaction commits (a deferred trigger), or as soon as the same
--- session's next statement reads that table. A transaction that rolls back
--- takes its records with it: on PostgreSQL nothing outlives a rollback;
--- the server log (log_statement, pgaudit) is the record of those.
+-- transaction commits. With the C library (pg_read.c) the records are
+-- kept in the backend's memory and appended just before the commit, or
+-- sent to the audit sink where the transaction cannot write; a
+-- transaction that aborts logs them to the server log. On the SQL runtime
+-- (below) each record is a row of ward.read_pending, appended by a
+-- deferred trigger, or as soon as the same session's next statement reads
+-- that table, and a transaction that rolls back takes it with it.
 
 CREATE TABLE IF NOT EXISTS ward.audit (
     seq      bigint PRIMARY KEY,
@@ -140,29 +143,35 @@ CREATE TABLE IF NOT EXISTS ward.audit_col (
     PRIMARY KEY (policy, tbl, col)
 );
 REVOKE ALL ON ward.audit_col FROM PUBLIC;
+-- ward.read_cols_ remembers it (session.sql, ward.changed_).
+DROP TRIGGER IF EXISTS ward_changed ON ward.audit_col;
+CREATE TRIGGER ward_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON ward.audit_col FOR EACH STATEMENT EXECUTE FUNCTION ward.changed_();
 
 -- audit_write_: the row trigger of an audited base table (TG_ARGV: the
--- policy, the key column). The changed audited columns by name, never
+-- policy, the key column, the table's name: on a partitioned table the
+-- trigger fires on the partition). The changed audited columns by name, never
 -- their values; an update that changes none leaves no record.
 CREATE OR REPLACE FUNCTION ward.audit_write_()
 RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p text := TG_ARGV[0];
+    t text := coalesce(TG_ARGV[2], TG_TABLE_NAME);
     o jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
     n jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
     cols text;
 BEGIN
     IF TG_OP <> 'DELETE' THEN
         SELECT string_agg(col, ',' ORDER BY pos) INTO cols FROM ward.audit_col
-        WHERE policy = p AND tbl = TG_TABLE_NAME AND wr
+        WHERE policy = p AND tbl = t AND wr
           AND CASE WHEN TG_OP = 'INSERT' THEN n -> col <> 'null'::jsonb
                    ELSE (n -> col) IS DISTINCT FROM (o -> col) END;
         IF cols IS NULL AND TG_OP = 'UPDATE' THEN
             RETURN NULL;
         END IF;
     END IF;
-    PERFORM ward.audit_session_(p, lower(TG_OP), TG_TABLE_NAME,
+    PERFORM ward.audit_session_(p, lower(TG_OP), t,
         CASE WHEN TG_ARGV[1] <> '' THEN coalesce(n, o) ->> TG_ARGV[1] END,
         cols, NULL, NULL);
     RETURN NULL;
@@ -170,6 +179,13 @@ END $$;
 REVOKE ALL ON FUNCTION ward.audit_write_() FROM PUBLIC;
 
 -- ---- reads ----
+
+-- The running statement's identity on the SQL runtime is its start time
+-- in its binary form, which no output setting changes (written out in
+-- read_open_ and read_, which runs per row: a function call would cost
+-- one per row). Two statements of one query string share it; the C
+-- library numbers them.
+DROP FUNCTION IF EXISTS ward.stmt_now_();
 
 -- A statement's read of a table: opened, with the columns it reads, by
 -- the views' once-per-statement decision (ward.outcome_read_), where only
@@ -188,6 +204,42 @@ CREATE TABLE IF NOT EXISTS ward.read_pending (
     scenario text
 );
 REVOKE ALL ON ward.read_pending FROM PUBLIC;
+
+-- read_append_: a read record: table T of policy P, the columns at
+-- positions COLS, N rows, read at AT_ by U with roles R in scenario SC.
+-- The C library calls it (through fmgr) at commit; nobody else may.
+CREATE OR REPLACE FUNCTION ward.read_append_(p text, t text, cols integer[],
+                                             n bigint, at_ text, u text,
+                                             r text, sc text, detail text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    names text;
+BEGIN
+    SELECT string_agg(col, ',' ORDER BY pos) INTO names FROM ward.audit_col
+    WHERE policy = p AND tbl = t AND pos = ANY (cols);
+    PERFORM ward.audit_append_(u, r, sc, 'read', t, NULL, names, n, detail, at_);
+END $$;
+REVOKE ALL ON FUNCTION ward.read_append_(text, text, integer[], bigint, text,
+                                         text, text, text, text) FROM PUBLIC;
+
+-- read_cols_: the names of P.T's audited columns at the positions COLS
+-- ("2,3"), as a record lists them; the C library remembers them.
+CREATE OR REPLACE FUNCTION ward.read_cols_fill_(p text, t text, cols text)
+RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN (SELECT string_agg(col, ',' ORDER BY pos) FROM ward.audit_col
+            WHERE policy = p AND tbl = t
+              AND pos = ANY (string_to_array(cols, ',')::integer[]));
+END $$;
+REVOKE ALL ON FUNCTION ward.read_cols_fill_(text, text, text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.read_cols_(p text, t text, cols text)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT ward.read_cols_fill_(p, t, cols)
+$$;
+REVOKE ALL ON FUNCTION ward.read_cols_(text, text, text) FROM PUBLIC;
 
 -- read_settle_: the record of pending read ID, once. The columns are the
 -- pending row's; the count is the session's setting ward.r_GK
@@ -211,10 +263,8 @@ BEGIN
        AND split_part(cur, '|', 2) ~ '^[0-9]{1,18}$' THEN
         cnt := split_part(cur, '|', 2)::bigint;
     END IF;
-    SELECT string_agg(col, ',' ORDER BY pos) INTO cols FROM ward.audit_col
-    WHERE policy = pr.policy AND tbl = pr.tbl AND pos = ANY (pr.cols);
-    PERFORM ward.audit_append_(pr."user", pr.roles, pr.scenario, 'read',
-                               pr.tbl, NULL, cols, cnt, NULL, pr.at);
+    PERFORM ward.read_append_(pr.policy, pr.tbl, pr.cols, cnt, pr.at,
+                              pr."user", pr.roles, pr.scenario, NULL);
 END $$;
 REVOKE ALL ON FUNCTION ward.read_settle_(bigint) FROM PUBLIC;
 
@@ -231,6 +281,21 @@ CREATE CONSTRAINT TRIGGER ward_read_flush AFTER INSERT ON ward.read_pending
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION ward.read_flush_();
 
+-- read_table_: P.T is a protected table whose read counter is GK (a read
+-- record names what its caller gave).
+CREATE OR REPLACE FUNCTION ward.read_table_fill_(p text, t text, gk text)
+RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM ward.tbl x
+                   WHERE x.policy = p AND x.name = t AND x.gk = read_table_fill_.gk);
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.read_table_(p text, t text, gk text)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT ward.read_table_fill_(p, t, gk)
+$$;
+
 -- read_open_: this statement reads column POS of protected table T (its
 -- settings key GK). Settles this backend's earlier statements on T (their
 -- counts are about to be overwritten), then opens the statement's record
@@ -239,7 +304,7 @@ CREATE OR REPLACE FUNCTION ward.read_open_(p text, t text, gk text, pos integer)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s text := statement_timestamp()::text;
+    s text := encode(timestamptz_send(statement_timestamp()), 'hex');
     old bigint;
     cur ward.read_pending;
 BEGIN
@@ -252,8 +317,7 @@ BEGIN
         END IF;
         RETURN;
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM ward.tbl x
-                   WHERE x.policy = p AND x.name = t AND x.gk = read_open_.gk) THEN
+    IF NOT ward.read_table_fill_(p, t, gk) THEN
         RAISE EXCEPTION 'ward: %.% is not a protected table', p, t;
     END IF;
     FOR old IN SELECT id FROM ward.read_pending rp
@@ -289,18 +353,19 @@ END $$;
 GRANT EXECUTE ON FUNCTION ward.outcome_read_(text, text, text, text, integer)
     TO PUBLIC;
 
--- read_: V, one row of an audited column as the view shows it, counted in
+-- read_: V, one row (table TBL, for a partition, and ROWKEY) of an audited
+-- column as the view shows it, counted in
 -- the session setting ward.r_GK (a row read twice in a row, by its filter
 -- and its output, counts once). The row count is the session's to keep:
 -- this runs as the session's user, per row, and touches no table.
-CREATE OR REPLACE FUNCTION ward.read_(gk text, rowkey text, v anyelement)
+CREATE OR REPLACE FUNCTION ward.read_(gk text, tbl oid, rowkey tid, v anyelement)
 RETURNS anyelement LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s text := statement_timestamp()::text;
+    s text := encode(timestamptz_send(statement_timestamp()), 'hex');
     cur text := current_setting('ward.r_' || gk, true);
     cnt text := split_part(cur, '|', 2);
-    k text := coalesce(rowkey, '');
+    k text := coalesce(tbl::text || rowkey::text, '');
 BEGIN
     IF split_part(cur, '|', 1) IS DISTINCT FROM s OR cnt !~ '^[0-9]{1,18}$' THEN
         PERFORM set_config('ward.r_' || gk, s || '|1|' || k, false);
@@ -310,4 +375,68 @@ BEGIN
     END IF;
     RETURN v;
 END $$;
-GRANT EXECUTE ON FUNCTION ward.read_(text, text, anyelement) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION ward.read_(text, oid, tid, anyelement) TO PUBLIC;
+
+-- reads_flush_: append the session's pending read records now, when the
+-- transaction can write (the corpus runner reads ward.audit before it
+-- rolls back). Only ever appends what the session read.
+CREATE OR REPLACE FUNCTION ward.reads_flush_()
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    SET CONSTRAINTS ward.ward_read_flush IMMEDIATE;
+    SET CONSTRAINTS ward.ward_read_flush DEFERRED;
+END $$;
+
+-- ---- the audit sink: reads where ward.audit cannot be written ----
+--
+-- A hot standby, or a READ ONLY transaction, cannot append to ward.audit.
+-- With the C library, such a session sends its read records at commit to
+-- the database this row names (the primary), through a connection of its
+-- own, logged in as a role granted ward_remote; ward.audit_remote_ appends
+-- them there. The table replicates with the rest, so one row set on the
+-- primary serves every standby (docs/dba-postgres.md, "Read replicas").
+CREATE TABLE IF NOT EXISTS ward.audit_sink (
+    id       integer PRIMARY KEY CHECK (id = 1),
+    conninfo text NOT NULL
+);
+REVOKE ALL ON ward.audit_sink FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.audit_sink_fill_()
+RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN (SELECT conninfo FROM ward.audit_sink WHERE id = 1);
+END $$;
+REVOKE ALL ON FUNCTION ward.audit_sink_fill_() FROM PUBLIC;
+
+DO $ward$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'ward_remote') THEN
+        CREATE ROLE "ward_remote" NOLOGIN;
+    END IF;
+END
+$ward$;
+
+-- audit_remote_: the read records a standby (or a read-only transaction)
+-- sends, appended as they came: a JSON array of {policy, tbl, cols, nrows,
+-- at, user, roles, scenario, detail}. Only ward_remote may call it: the
+-- records name their users, and it trusts its caller to name them right.
+CREATE OR REPLACE FUNCTION ward.audit_remote_(recs jsonb)
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r jsonb;
+    n integer := 0;
+BEGIN
+    FOR r IN SELECT x FROM jsonb_array_elements(recs) x LOOP
+        PERFORM ward.read_append_(r ->> 'policy', r ->> 'tbl',
+            ARRAY(SELECT c::integer FROM jsonb_array_elements_text(r -> 'cols') c),
+            (r ->> 'nrows')::bigint, r ->> 'at', r ->> 'user', r ->> 'roles',
+            r ->> 'scenario', r ->> 'detail');
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END $$;
+REVOKE ALL ON FUNCTION ward.audit_remote_(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ward.audit_remote_(jsonb) TO "ward_remote";

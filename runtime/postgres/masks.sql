@@ -2,9 +2,21 @@
 --
 -- Each function gives exactly what the C core (runtime/core/mask_*.c) gives for
 -- the same input; tests/cli/t0010-postgres-masks.sh holds them to it, value
--- by value, on a real server. Plain PL/pgSQL and SQL, no extension, so the
--- runtime applies on managed PostgreSQL services too. NULL in gives NULL
--- out; text is counted in characters.
+-- by value, on a real server. These are the SQL runtime's: plain SQL and
+-- PL/pgSQL, no extension, so the runtime applies on managed PostgreSQL
+-- services too. Where the runtime's C library loads, native.sql replaces
+-- each with the core itself, under the same name and arguments. NULL in
+-- gives NULL out; text is counted in characters.
+--
+-- Inlinable. The masks simple enough to be one expression (keep, redact,
+-- null, the SQL Server and partial masks) are SQL functions the planner
+-- inlines into the view, so a row pays no function call: no SET clause
+-- (a function with one is never inlined) and a body that names every
+-- function, operator and type with its schema (pg_catalog.left,
+-- OPERATOR(pg_catalog.||), ::pg_catalog.int8), since an inlined body is
+-- read under the session's search_path, where a user's own schema may come
+-- first. A refusal goes through ward.fail_, whose second argument is the
+-- value, so that the planner never folds it into an error before a row.
 --
 -- Ported so far: keep, redact, null, email, hash, anon_partial,
 -- anon_partial_email, mssql_default (text, numbers and dates), mssql_email,
@@ -80,40 +92,44 @@ BEGIN
     RETURN v::text;
 END $$;
 
-CREATE OR REPLACE FUNCTION ward.keep(v text, first integer, last integer,
-                                     ch text DEFAULT '*')
+-- fail_: raises MSG; V only keeps the call from being folded at plan time.
+CREATE OR REPLACE FUNCTION ward.fail_(msg text, v text)
 RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    n integer;
 BEGIN
-    IF v IS NULL THEN
-        RETURN NULL;
-    END IF;
-    IF first < 0 OR last < 0 THEN
-        RAISE EXCEPTION 'ward: ward_keep: first and last must not be negative';
-    END IF;
-    IF ch IS NULL OR char_length(ch) <> 1 THEN
-        RAISE EXCEPTION 'ward: ward_keep: char must be one character';
-    END IF;
-    n := char_length(v);
-    -- A value of at most first + last characters is replaced whole.
-    IF first::bigint + last >= n THEN
-        RETURN repeat(ch, n);
-    END IF;
-    RETURN left(v, first) || repeat(ch, n - first - last) || right(v, last);
+    RAISE EXCEPTION USING MESSAGE = msg, ERRCODE = 'invalid_parameter_value';
 END $$;
 
+-- keep(first, last[, char]): a value of at most first + last characters
+-- is replaced whole.
+CREATE OR REPLACE FUNCTION ward.keep(v text, first integer, last integer,
+                                     ch text DEFAULT '*')
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN first OPERATOR(pg_catalog.<) 0 OR last OPERATOR(pg_catalog.<) 0
+            THEN ward.fail_('ward: ward_keep: first and last must not be negative', v)
+        WHEN ch IS NULL OR pg_catalog.char_length(ch) OPERATOR(pg_catalog.<>) 1
+            THEN ward.fail_('ward: ward_keep: char must be one character', v)
+        WHEN v IS NULL THEN NULL
+        WHEN first::pg_catalog.int8 OPERATOR(pg_catalog.+) last
+             OPERATOR(pg_catalog.>=) pg_catalog.char_length(v)
+            THEN pg_catalog.repeat(ch, pg_catalog.char_length(v))
+        ELSE pg_catalog.left(v, first) OPERATOR(pg_catalog.||)
+             pg_catalog.repeat(ch, pg_catalog.char_length(v)
+                                   OPERATOR(pg_catalog.-) first
+                                   OPERATOR(pg_catalog.-) last)
+             OPERATOR(pg_catalog.||) pg_catalog.right(v, last)
+    END
+$$;
+
 CREATE OR REPLACE FUNCTION ward.redact(v text, replacement text DEFAULT '[REDACTED]')
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN v IS NULL THEN NULL ELSE replacement END
 $$;
 
 CREATE OR REPLACE FUNCTION ward.null(v text)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-    SELECT NULL::text
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT NULL::pg_catalog.text
 $$;
 
 CREATE OR REPLACE FUNCTION ward.email(v text)
@@ -149,35 +165,32 @@ $$;
 
 -- The first PREFIX characters, PADDING, the last SUFFIX; a value of at most
 -- PREFIX + SUFFIX characters gives PADDING alone.
-CREATE OR REPLACE FUNCTION ward.partial_(fn text, v text, prefix integer,
-                                         padding text, suffix integer)
-RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF v IS NULL THEN
-        RETURN NULL;
-    END IF;
-    IF prefix < 0 OR suffix < 0 THEN
-        RAISE EXCEPTION 'ward: ward_%: prefix and suffix must not be negative', fn;
-    END IF;
-    IF prefix::bigint + suffix >= char_length(v) THEN
-        RETURN padding;
-    END IF;
-    RETURN left(v, prefix) || padding || right(v, suffix);
-END $$;
-
 CREATE OR REPLACE FUNCTION ward.anon_partial(v text, prefix integer,
                                              padding text, suffix integer)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-    SELECT ward.partial_('anon_partial', v, prefix, padding, suffix)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN prefix OPERATOR(pg_catalog.<) 0 OR suffix OPERATOR(pg_catalog.<) 0
+            THEN ward.fail_('ward: ward_anon_partial: prefix and suffix must not be negative', v)
+        WHEN v IS NULL THEN NULL
+        WHEN prefix::pg_catalog.int8 OPERATOR(pg_catalog.+) suffix
+             OPERATOR(pg_catalog.>=) pg_catalog.char_length(v) THEN padding
+        ELSE pg_catalog.left(v, prefix) OPERATOR(pg_catalog.||) padding
+             OPERATOR(pg_catalog.||) pg_catalog.right(v, suffix)
+    END
 $$;
 
 CREATE OR REPLACE FUNCTION ward.mssql_partial(v text, prefix integer,
                                               padding text, suffix integer)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-    SELECT ward.partial_('mssql_partial', v, prefix, padding, suffix)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN prefix OPERATOR(pg_catalog.<) 0 OR suffix OPERATOR(pg_catalog.<) 0
+            THEN ward.fail_('ward: ward_mssql_partial: prefix and suffix must not be negative', v)
+        WHEN v IS NULL THEN NULL
+        WHEN prefix::pg_catalog.int8 OPERATOR(pg_catalog.+) suffix
+             OPERATOR(pg_catalog.>=) pg_catalog.char_length(v) THEN padding
+        ELSE pg_catalog.left(v, prefix) OPERATOR(pg_catalog.||) padding
+             OPERATOR(pg_catalog.||) pg_catalog.right(v, suffix)
+    END
 $$;
 
 -- "da******@gm******.com": two characters of the part before the first '@',
@@ -217,29 +230,27 @@ END $$;
 
 -- Text: "xxxx", or one x per character when shorter; numbers: 0.
 CREATE OR REPLACE FUNCTION ward.mssql_default(v text)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN v IS NULL THEN NULL ELSE repeat('x', least(char_length(v), 4)) END
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN v IS NULL THEN NULL
+                ELSE pg_catalog.repeat('x', LEAST(pg_catalog.char_length(v), 4)) END
 $$;
 
 CREATE OR REPLACE FUNCTION ward.mssql_default(v bigint)
-RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN v IS NULL THEN NULL ELSE 0 END
+RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN v IS NULL THEN NULL ELSE 0::pg_catalog.int8 END
 $$;
 
 CREATE OR REPLACE FUNCTION ward.mssql_default(v double precision)
-RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN v IS NULL THEN NULL ELSE 0.0 END
+RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN v IS NULL THEN NULL ELSE 0::pg_catalog.float8 END
 $$;
 
 -- The first character and "XXX@XXXX.com"; a one-character value shows none.
 CREATE OR REPLACE FUNCTION ward.mssql_email(v text)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN v IS NULL THEN NULL
-                WHEN char_length(v) >= 2 THEN left(v, 1) || 'XXX@XXXX.com'
+                WHEN pg_catalog.char_length(v) OPERATOR(pg_catalog.>=) 2
+                    THEN pg_catalog.left(v, 1) OPERATOR(pg_catalog.||) 'XXX@XXXX.com'
                 ELSE 'XXXX@XXXX.com' END
 $$;
 
@@ -247,9 +258,8 @@ $$;
 
 -- whole_: a value a mask cannot read is starred whole, never passed on.
 CREATE OR REPLACE FUNCTION ward.whole_(v text)
-RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-    SELECT repeat('*', char_length(v))
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT pg_catalog.repeat('*', pg_catalog.char_length(v))
 $$;
 
 -- star_digits_: V with its digits number FIRST..LAST (0-based, counting
@@ -355,7 +365,7 @@ BEGIN
     ELSIF mode = 'all' THEN
         f := 1; t := 17;
     ELSIF mode IS NOT NULL THEN
-        RAISE EXCEPTION 'ward: ward_cn_id: mode must be one of tail, birth, all';
+        RAISE EXCEPTION 'ward: ward_cn_id: argument 1 must be one of tail|birth|all';
     END IF;
     IF NOT ward.cn_id_valid(v) THEN
         RETURN ward.whole_(v);
@@ -1158,3 +1168,6 @@ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
     SELECT NULL::text
 $$;
+
+-- Gone from the runtime: the partial masks are one expression each now.
+DROP FUNCTION IF EXISTS ward.partial_(text, text, integer, text, integer);

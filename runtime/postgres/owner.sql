@@ -27,6 +27,15 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA ward TO "ward_owner";
 -- earlier one with the same pid (ward.backend_start_), is shown to the
 -- session's user and to pg_read_all_stats only.
 GRANT pg_read_all_stats TO "ward_owner";
+-- pgcrypto, for ward.encrypt on the SQL runtime (siv.sql), when the
+-- script created it in a schema of its own.
+DO $ward$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'ward_crypto') THEN
+        GRANT USAGE ON SCHEMA ward_crypto TO "ward_owner";
+    END IF;
+END
+$ward$;
 -- Temporary tables: the session's state (ward.state_).
 DO $ward$
 BEGIN

@@ -9,6 +9,17 @@
 -- functions own and write; a table of the same name made by the user is
 -- refused. ward.outcome is the decision for one column, computed once per
 -- statement by the views (as an initplan), never per row.
+--
+-- Remembered answers. ward.outcome, ward.scenario, ward.attr,
+-- ward.attr_bigint, ward.attr_float and ward.roles_ answer through
+-- ward.<name>_fill_, which does the work. On the SQL runtime each is an
+-- inlinable SQL function that calls its fill (no cost of its own); where
+-- the C library loads, native.sql makes each a C function that remembers
+-- the fill's answers for the session, per user, and forgets them when the
+-- state they came from may have changed (runtime/postgres/pg_session.c):
+-- ward.memo_flush_ (here, after every change to the session's state) and
+-- ward.changed_ (a statement trigger on the catalog tables the answers
+-- read) tell it so; on the SQL runtime both do nothing.
 
 CREATE SCHEMA IF NOT EXISTS ward;
 GRANT USAGE ON SCHEMA ward TO PUBLIC;
@@ -74,7 +85,7 @@ GRANT EXECUTE ON FUNCTION ward.caller_() TO PUBLIC;
 
 -- roles_ lists the policy's roles the caller holds, directly or inherited,
 -- in the policy's order: the roles an audit row names.
-CREATE OR REPLACE FUNCTION ward.roles_(p text)
+CREATE OR REPLACE FUNCTION ward.roles_fill_(p text)
 RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -82,6 +93,26 @@ DECLARE
 BEGIN
     RETURN (SELECT string_agg(name, ',' ORDER BY pos) FROM ward.role
             WHERE policy = p AND pg_has_role(u, name, 'MEMBER'));
+END $$;
+
+CREATE OR REPLACE FUNCTION ward.roles_(p text)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT ward.roles_fill_(p)
+$$;
+
+-- memo_flush_: the session's state changed (see the top).
+CREATE OR REPLACE FUNCTION ward.memo_flush_()
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+END $$;
+
+-- changed_: the catalog tables' statement trigger (see the top).
+CREATE OR REPLACE FUNCTION ward.changed_()
+RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN NULL;
 END $$;
 
 -- state_ gives the session's state table, made on first use; NULL when it
@@ -123,14 +154,37 @@ BEGIN
     RETURN (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid()));
 END $$;
 
+-- mem_ / mem_set_: the session's state on a hot standby, which can make
+-- no table: the C library keeps it in the backend's memory
+-- (runtime/postgres/pg_session.c); the SQL runtime has none there.
+CREATE OR REPLACE FUNCTION ward.mem_(key text)
+RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION ward.mem_(text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.mem_set_(key text, value text)
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION 'ward: [read-only] a session on a standby sets its scenario or attributes with the C library only';
+END $$;
+REVOKE ALL ON FUNCTION ward.mem_set_(text, text) FROM PUBLIC;
+
 -- state_get_ / state_set_: one key of the session's state table as it is,
--- lock or none (the statement identities of approval.sql live there too).
+-- lock or none (the statement identities of approval.sql live there too);
+-- on a standby, of its state in memory.
 CREATE OR REPLACE FUNCTION ward.state_get_(key text)
 RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v text;
 BEGIN
+    IF pg_is_in_recovery() THEN
+        RETURN ward.mem_(key);
+    END IF;
     IF ward.state_(false) IS NULL THEN
         RETURN NULL;
     END IF;
@@ -143,6 +197,10 @@ CREATE OR REPLACE FUNCTION ward.state_set_(key text, value text)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    IF pg_is_in_recovery() THEN
+        PERFORM ward.mem_set_(key, value);
+        RETURN;
+    END IF;
     PERFORM ward.state_(true);
     EXECUTE 'INSERT INTO pg_temp.ward_state VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v'
         USING key, value;
@@ -175,6 +233,7 @@ BEGIN
         RAISE EXCEPTION 'ward: [session-locked] the session of this connection is locked; open a new connection for another session';
     END IF;
     PERFORM ward.state_set_(key, value);
+    PERFORM ward.memo_flush_();
 END $$;
 REVOKE ALL ON FUNCTION ward.put_(text, text) FROM PUBLIC;
 
@@ -230,23 +289,34 @@ DECLARE
     st jsonb;
 BEGIN
     PERFORM ward.put_('locked', 'on');
+    -- A standby's state is in memory, which DISCARD does not reach once
+    -- locked, and it can write no row.
+    IF pg_is_in_recovery() THEN
+        RETURN true;
+    END IF;
     EXECUTE 'SELECT jsonb_object_agg(k, v) FROM pg_temp.ward_state' INTO st;
     -- Rows of backends that are gone, then this one's.
     DELETE FROM ward.locked_session
     WHERE pid NOT IN (SELECT pid FROM pg_stat_get_activity(NULL) WHERE pid IS NOT NULL)
        OR pid = pg_backend_pid();
     INSERT INTO ward.locked_session VALUES (pg_backend_pid(), ward.backend_start_(), st);
+    PERFORM ward.memo_flush_();
     RETURN true;
 END $$;
 
-CREATE OR REPLACE FUNCTION ward.scenario()
+CREATE OR REPLACE FUNCTION ward.scenario_fill_()
 RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     RETURN ward.get_('scenario');
 END $$;
 
-CREATE OR REPLACE FUNCTION ward.attr(k text)
+CREATE OR REPLACE FUNCTION ward.scenario()
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT ward.scenario_fill_()
+$$;
+
+CREATE OR REPLACE FUNCTION ward.attr_fill_(k text)
 RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -257,7 +327,12 @@ END $$;
 
 -- attr_bigint: an attribute compared with an integer column; NULL (no row
 -- matches) when it is not a whole number.
-CREATE OR REPLACE FUNCTION ward.attr_bigint(k text)
+CREATE OR REPLACE FUNCTION ward.attr(k text)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT ward.attr_fill_(k)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.attr_bigint_fill_(k text)
 RETURNS bigint LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -266,7 +341,12 @@ BEGIN
     RETURN CASE WHEN v ~ '^[+-]?[0-9]{1,18}$' THEN v::bigint END;
 END $$;
 
-CREATE OR REPLACE FUNCTION ward.attr_float(k text)
+CREATE OR REPLACE FUNCTION ward.attr_bigint(k text)
+RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT ward.attr_bigint_fill_(k)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.attr_float_fill_(k text)
 RETURNS double precision LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -279,7 +359,12 @@ END $$;
 -- outcome: the session's decision for one column (the most permissive of
 -- its roles' own decisions; between masks, the one written first). Runs
 -- for the caller (ward.caller_), in a view and in the runtime's functions.
-CREATE OR REPLACE FUNCTION ward.outcome(p text, t text, c text)
+CREATE OR REPLACE FUNCTION ward.attr_float(k text)
+RETURNS double precision LANGUAGE sql STABLE AS $$
+    SELECT ward.attr_float_fill_(k)
+$$;
+
+CREATE OR REPLACE FUNCTION ward.outcome_fill_(p text, t text, c text)
 RETURNS integer LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -293,3 +378,24 @@ BEGIN
         ORDER BY rank DESC, pos
         LIMIT 1), 0);
 END $$;
+
+CREATE OR REPLACE FUNCTION ward.outcome(p text, t text, c text)
+RETURNS integer LANGUAGE sql STABLE AS $$
+    SELECT ward.outcome_fill_(p, t, c)
+$$;
+
+-- Every change to what the remembered answers read reaches every session
+-- (ward.changed_, above).
+DO $ward$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['cell', 'role', 'scenario_def', 'user_attr',
+                             'locked_session'] LOOP
+        EXECUTE format('DROP TRIGGER IF EXISTS ward_changed ON ward.%I', t);
+        EXECUTE format('CREATE TRIGGER ward_changed AFTER INSERT OR UPDATE OR '
+                       'DELETE OR TRUNCATE ON ward.%I FOR EACH STATEMENT '
+                       'EXECUTE FUNCTION ward.changed_()', t);
+    END LOOP;
+END
+$ward$;

@@ -1,506 +1,168 @@
--- runtime/postgres/siv.sql - AES-256 and AES-SIV (RFC 5297) in PL/pgSQL,
--- for ward.encrypt (keys.sql). No extension: pgcrypto is not needed.
+-- runtime/postgres/siv.sql - AES-256-SIV (RFC 5297) for ward.encrypt
+-- (keys.sql) on the SQL runtime, over pgcrypto's AES.
 --
 -- ward.siv_encrypt_ gives exactly what OpenSSL's "AES-256-SIV" gives the C
--- core (runtime/core/crypto.c) for a 64-byte key, one associated-data item and a
--- non-empty plaintext: the 16-byte synthetic IV followed by the
+-- core (runtime/core/crypto.c) for a 64-byte key, one associated-data item
+-- and a non-empty plaintext: the 16-byte synthetic IV followed by the
 -- ciphertext. The first half of the key drives S2V (AES-CMAC), the second
--- CTR, as in OpenSSL. tests/cli/t0010-postgres-masks.sh checks the block
--- cipher against FIPS-197 C.3 and the whole against the C core.
+-- CTR, as in OpenSSL. pgcrypto gives the block cipher: CMAC is CBC-MAC
+-- ('aes-cbc/pad:none' from a zero IV, its last block) with the last
+-- message block tweaked, and CTR is 'aes-ecb/pad:none' over the counter
+-- blocks. tests/cli/t0010-postgres-masks.sh holds the whole to the C
+-- core. Where the C library loads, native.sql replaces ward.siv_encrypt_
+-- with the core's, and pgcrypto is not needed.
 --
--- A 128-bit block is four integers, big-endian words (the bytes 0-3 first);
--- arithmetic is on integers, bytea only at the edges. Words are signed, so
--- a right shift is always masked. PostgreSQL gives >>, &, | and # one
--- precedence, left to right: every mixed expression is parenthesised.
--- Only encryption is here: CTR and CMAC never run the inverse cipher.
+-- pgcrypto is created in schema ward_crypto when the server has it and no
+-- database schema holds it yet; ward.aes_ names its functions by the
+-- schema they are in. Without pgcrypto, ward.encrypt on the SQL runtime
+-- refuses ([no-pgcrypto]); nothing else needs it.
 --
 -- No role but the owner may call these functions: they take the key as an
 -- argument and are reached through ward.encrypt only.
 
--- aes256_key_: the AES-256 key schedule (FIPS-197 5.2), 60 words indexed
--- from 0, four per round key.
-CREATE OR REPLACE FUNCTION ward.aes256_key_(k bytea)
-RETURNS integer[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
+-- The PL/pgSQL AES this file held before.
+DROP FUNCTION IF EXISTS ward.siv_cmac_(integer[], integer[], integer[], bytea);
+DROP FUNCTION IF EXISTS ward.siv_words_(bytea);
+DROP FUNCTION IF EXISTS ward.aes256_(integer[], integer[], boolean);
+DROP FUNCTION IF EXISTS ward.aes256_key_(bytea);
+
+DO $ward$
 DECLARE
-    sbox CONSTANT integer[] := '[0:255]={
-        99,124,119,123,242,107,111,197,48,1,103,43,254,215,171,118,
-        202,130,201,125,250,89,71,240,173,212,162,175,156,164,114,192,
-        183,253,147,38,54,63,247,204,52,165,229,241,113,216,49,21,
-        4,199,35,195,24,150,5,154,7,18,128,226,235,39,178,117,
-        9,131,44,26,27,110,90,160,82,59,214,179,41,227,47,132,
-        83,209,0,237,32,252,177,91,106,203,190,57,74,76,88,207,
-        208,239,170,251,67,77,51,133,69,249,2,127,80,60,159,168,
-        81,163,64,143,146,157,56,245,188,182,218,33,16,255,243,210,
-        205,12,19,236,95,151,68,23,196,167,126,61,100,93,25,115,
-        96,129,79,220,34,42,144,136,70,238,184,20,222,94,11,219,
-        224,50,58,10,73,6,36,92,194,211,172,98,145,149,228,121,
-        231,200,55,109,141,213,78,169,108,86,244,234,101,122,174,8,
-        186,120,37,46,28,166,180,198,232,221,116,31,75,189,139,138,
-        112,62,181,102,72,3,246,14,97,53,87,185,134,193,29,158,
-        225,248,152,17,105,217,142,148,155,30,135,233,206,85,40,223,
-        140,161,137,13,191,230,66,104,65,153,45,15,176,84,187,22}'::integer[];
-    w0 integer;
-    w1 integer;
-    w2 integer;
-    w3 integer;
-    w4 integer;
-    w5 integer;
-    w6 integer;
-    w7 integer;
-    w integer[];
+    nsp text := (SELECT n.nspname FROM pg_catalog.pg_extension e
+                 JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+                 WHERE e.extname = 'pgcrypto');
 BEGIN
-    IF length(k) <> 32 THEN
-        RAISE EXCEPTION 'ward: aes256_key_: the key must be 32 bytes';
+    IF nsp IS NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions
+                               WHERE name = 'pgcrypto') THEN
+        CREATE SCHEMA IF NOT EXISTS ward_crypto;
+        REVOKE ALL ON SCHEMA ward_crypto FROM PUBLIC;
+        CREATE EXTENSION pgcrypto SCHEMA ward_crypto;
+        nsp := 'ward_crypto';
     END IF;
-    w0 := (get_byte(k, 0) << 24) | (get_byte(k, 1) << 16)
-          | (get_byte(k, 2) << 8) | get_byte(k, 3);
-    w1 := (get_byte(k, 4) << 24) | (get_byte(k, 5) << 16)
-          | (get_byte(k, 6) << 8) | get_byte(k, 7);
-    w2 := (get_byte(k, 8) << 24) | (get_byte(k, 9) << 16)
-          | (get_byte(k, 10) << 8) | get_byte(k, 11);
-    w3 := (get_byte(k, 12) << 24) | (get_byte(k, 13) << 16)
-          | (get_byte(k, 14) << 8) | get_byte(k, 15);
-    w4 := (get_byte(k, 16) << 24) | (get_byte(k, 17) << 16)
-          | (get_byte(k, 18) << 8) | get_byte(k, 19);
-    w5 := (get_byte(k, 20) << 24) | (get_byte(k, 21) << 16)
-          | (get_byte(k, 22) << 8) | get_byte(k, 23);
-    w6 := (get_byte(k, 24) << 24) | (get_byte(k, 25) << 16)
-          | (get_byte(k, 26) << 8) | get_byte(k, 27);
-    w7 := (get_byte(k, 28) << 24) | (get_byte(k, 29) << 16)
-          | (get_byte(k, 30) << 8) | get_byte(k, 31);
-    w[0:7] := ARRAY[w0, w1, w2, w3, w4, w5, w6, w7];
-    -- Eight words a turn, each the word eight back xor the one before: the
-    -- first through SubWord(RotWord()) and the round constant 2^(r-1)
-    -- (never past 0x40, so never reduced), the fifth through SubWord().
-    FOR r IN 1 .. 7 LOOP
-        w0 := w0 # (((sbox[(w7 >> 16) & 255] # (1 << (r - 1))) << 24)
-                    | (sbox[(w7 >> 8) & 255] << 16)
-                    | (sbox[w7 & 255] << 8) | sbox[(w7 >> 24) & 255]);
-        w1 := w1 # w0;
-        w2 := w2 # w1;
-        w3 := w3 # w2;
-        IF r = 7 THEN
-            w := w || ARRAY[w0, w1, w2, w3];
-            EXIT;
-        END IF;
-        w4 := w4 # ((sbox[(w3 >> 24) & 255] << 24)
-                    | (sbox[(w3 >> 16) & 255] << 16)
-                    | (sbox[(w3 >> 8) & 255] << 8) | sbox[w3 & 255]);
-        w5 := w5 # w4;
-        w6 := w6 # w5;
-        w7 := w7 # w6;
-        w := w || ARRAY[w0, w1, w2, w3, w4, w5, w6, w7];
-    END LOOP;
-    RETURN w;
-END $$;
-REVOKE ALL ON FUNCTION ward.aes256_key_(bytea) FROM PUBLIC;
-
--- aes256_: AES-256 encryption of the blocks in M (4n words, indexed from 1)
--- under the round keys RK (from aes256_key_), with the T-tables of the
--- reference implementation: te0[x] is the column S(x)*{02,01,01,03}, te1 to
--- te3 its byte rotations. CHAIN false: ECB, all n blocks out. CHAIN true:
--- CBC from a zero IV, only the last block out (the CBC-MAC under CMAC).
-CREATE OR REPLACE FUNCTION ward.aes256_(rk integer[], m integer[],
-                                        chain boolean)
-RETURNS integer[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    te0 CONSTANT integer[] := '[0:255]={
-        -966564955,-126059388,-294160487,-159679603,-855539,-697603139,
-        -563122255,-1849309868,1613770832,33620227,-832084055,1445669757,
-        -402719207,-1244145822,1303096294,-327780710,-1882535355,528646813,
-        -1983264448,-92439161,-268764651,-1302767125,-1907931191,-68095989,
-        1101901292,-1277897625,1604494077,1169141738,597466303,1403299063,
-        -462261610,-1681866661,1974974402,-503448292,1033081774,1277568618,
-        1815492186,2118074177,-168298750,-2083730353,1748251740,1369810420,
-        -773462732,-101584632,-495881837,-1411852173,1647391059,706024767,
-        134480908,-1782069422,1176707941,-1648114850,806885416,932615841,
-        168101135,798661301,235341577,605164086,461406363,-538779075,
-        -840176858,1311188841,2142417613,-361400929,302582043,495158174,
-        1479289972,874125870,907746093,-596742478,-1269146898,1537253627,
-        -1538108682,1983593293,-1210657183,2108928974,1378429307,-572267714,
-        1580150641,327451799,-1504488459,-1177431704,0,-1041371860,
-        1075847264,-469959649,2041688520,-1235526675,-731223362,-1916023994,
-        1740553945,1916352843,-1807070498,-1739830060,-1336387352,-2049978550,
-        -1143943061,-974131414,1336584933,-302253290,-2042412091,-1706209833,
-        1714631509,293963156,-1975171633,-369493744,67240454,-25198719,
-        -1605349136,2017213508,631218106,1269344483,-1571728909,1571005438,
-        -2143272768,93294474,1066570413,563977660,1882732616,-235539196,
-        1673313503,2008463041,-1344611723,1109467491,537923632,-436207846,
-        -34344178,-1076702611,-2117218996,403442708,638784309,-1007883217,
-        -1101045791,899127202,-2008791860,773265209,-1815821225,1437050866,
-        -58818942,2050833735,-932944724,-1168286233,840505643,-428641387,
-        -1067425632,427917720,-1638969391,-1545806721,1143087718,1412049534,
-        999329963,193497219,-1941551414,-940642775,1807268051,672404540,
-        -1478566279,-1134666014,369822493,-1378100362,-606019525,1681011286,
-        1949973070,336202270,-1840690725,201721354,1210328172,-1201906460,
-        -1614626211,-1110191250,1135389935,-1000185178,965841320,831886756,
-        -739974089,-226920053,-706222286,-1949775805,1849112409,-630362697,
-        26054028,-1311386268,-1672589614,1235855840,-663982924,-1403627782,
-        -202050553,-806688219,-899324497,-193299826,1202630377,268961816,
-        1874508501,-260540280,1243948399,1546530418,941366308,1470539505,
-        1941222599,-1748580783,-873928669,-1579295364,-395021156,1042226977,
-        -1773450275,1639824860,227249030,260737669,-529502064,2084453954,
-        1907733956,-865704278,-1874310952,100860677,-134810111,470683154,
-        -1033805405,1781871967,-1370007559,1773779408,394692241,-1715355304,
-        974986535,664706745,-639508168,-336005101,731420851,571543859,
-        -764843589,-1445340816,126783113,865375399,765172662,1008606754,
-        361203602,-907417312,-2016489911,-1437248001,1344809080,-1512054918,
-        59542671,1503764984,160008576,437062935,1707065306,-672733647,
-        -2076032314,-798463816,-2109652541,697932208,1512910199,504303377,
-        2075177163,-1470868228,1841019862,739644986}'::integer[];
-    te1 CONSTANT integer[] := '[0:255]={
-        -1513725085,-2064089988,-1712425097,-1913226373,234877682,-1110021269,
-        -1310822545,1418839493,1348481072,50462977,-1446090905,2102799147,
-        434634494,1656084439,-431117397,-1695779210,1167051466,-1658879358,
-        1082771913,-2013627011,368048890,-340633255,-913422521,201060592,
-        -331240019,1739838676,-44064094,-364531793,-1088185188,-145513308,
-        -1763413390,1536934080,-1032472649,484572669,-1371696237,1783375398,
-        1517041206,1098792767,49674231,1334037708,1550332980,-195975771,
-        886171109,150598129,-1813876367,1940642008,1398944049,1059722517,
-        201851908,1385547719,1699095331,1587397571,674240536,-1590192490,
-        252314885,-1255171430,151914247,908333586,-1692696448,1038082786,
-        651029483,1766729511,-847269198,-1612024459,454166793,-1642232957,
-        1951935532,775166490,758520603,-1294176658,-290170278,-77881184,
-        -157003182,1299594043,1639438038,-830622797,2068982057,1054729187,
-        1901997871,-1760328572,-173649069,1757008337,0,750906861,
-        1614815264,535035132,-931548751,-306816165,-1093375382,1183697867,
-        -647512386,1265776953,-560706998,-728216500,-391096232,1250283471,
-        1807470800,717615087,-447763798,384695291,-981056701,-677753523,
-        1432761139,-1810791035,-813021883,283769337,100925954,-2114027649,
-        -257929136,1148730428,-1171939425,-481580888,-207466159,-27417693,
-        -1065336768,-1979347057,-1388342638,-1138647651,1215313976,82966005,
-        -547111748,-1049119050,1974459098,1665278241,807407632,451280895,
-        251524083,1841287890,1283575245,337120268,891687699,801369324,
-        -507617441,-1573546089,-863484860,959321879,1469301956,-229267545,
-        -2097381762,1199193405,-1396153244,-407216803,724703513,-1780059277,
-        -1598005152,-1743158911,-778154161,2141445340,1715741218,2119445034,
-        -1422159728,-2096396152,-896776634,700968686,-747915080,1009259540,
-        2041044702,-490971554,487983883,1991105499,1004265696,1449407026,
-        1316239930,504629770,-611169975,168560134,1816667172,-457679780,
-        1570751170,1857934291,-280777556,-1497079198,-1472622191,-1540254315,
-        936633572,-1947043463,852879335,1133234376,1500395319,-1210421907,
-        -1946055283,1689376213,-761508274,-532043351,-1260884884,-89369002,
-        133428468,634383082,-1345690267,-1896580486,-381178194,403703816,
-        -714097990,-1997506440,1867130149,1918643758,607656988,-245913946,
-        -948718412,1368901318,600565992,2090982877,-1662487436,557719327,
-        -577352885,-597574211,-2045932661,-2062579062,-1864339344,1115438654,
-        -999180875,-1429445018,-661632952,84280067,33027830,303828494,
-        -1547542175,1600795957,-106014889,-798377543,-1860729210,1486471617,
-        658119965,-1188585826,953803233,334231800,-1288988520,857870609,
-        -1143838359,1890179545,-1995993458,-1489791852,-1238525029,574365214,
-        -1844082809,550103529,1233637070,-5614251,2018519080,2057691103,
-        -1895592820,-128343647,-2146858615,387583245,-630865985,836232934,
-        -964410814,-1194301336,-1014873791,-1339450983,2002398509,287182607,
-        -881086288,-56077228,-697451589,975967766}'::integer[];
-    te2 CONSTANT integer[] := '[0:255]={
-        1671808611,2089089148,2006576759,2072901243,-233963534,1807603307,
-        1873927791,-984313403,810573872,16974337,1739181671,729634347,
-        -31856642,-681396777,-1410970197,1989864566,-901410870,-2103631998,
-        -918517303,2106063485,-99225606,1508618841,1204391495,-267650064,
-        -1377025619,-731401260,-1560453214,-1343601233,-1665195108,-1527295068,
-        1922491506,-1067738176,-1211992649,-48438787,-1817297517,644500518,
-        911895606,1061256767,-150800905,-867204148,878471220,-1510714971,
-        -449523227,-251069967,1905517169,-663508008,827548209,356461077,
-        67897348,-950889017,593839651,-1017209405,405286936,-1767819370,
-        84871685,-1699401830,118033927,305538066,-2137318528,-499261470,
-        -349778453,661212711,-1295155278,1973414517,152769033,-2086789757,
-        745822252,439235610,455947803,1857215598,1525593178,-1594139744,
-        1391895634,994932283,-698239018,-1278313037,695947817,-482419229,
-        795958831,-2070473852,1408607827,-781665839,0,-315833875,
-        543178784,-65018884,-1312261711,1542305371,1790891114,-884568629,
-        -1093048386,961245753,1256100938,1289001036,1491644504,-817199665,
-        -798245936,-282409489,-1427812438,-82383365,1137018435,1305975373,
-        861234739,-2053893755,1171229253,-116332039,33948674,2139225727,
-        1357946960,1011120188,-1615190625,-1461498968,1374921297,-1543610973,
-        1086357568,-1886780017,-1834139758,-1648615011,944271416,-184225291,
-        -1126210628,-1228834890,-629821478,560153121,271589392,-15014401,
-        -217121293,-764559406,-850624051,202643468,322250259,-332413972,
-        1608629855,-1750977129,1154254916,389623319,-1000893500,-1477290585,
-        2122513534,1028094525,1689045092,1575467613,422261273,1939203699,
-        1621147744,-2120738431,1339137615,-595614756,577127458,712922154,
-        -1867826288,-2004677752,1187679302,-299251730,-1194103880,339486740,
-        -562452514,1591917662,186455563,-612979237,-532948000,844522546,
-        978220090,169743370,1239126601,101321734,611076132,1558493276,
-        -1034051646,-747717165,-1393605716,1655096418,-1851246191,-1784401515,
-        -466103324,2039214713,-416098841,-935097400,928607799,1840765549,
-        -1920204403,-714821163,1322425422,-1444918871,1823791212,1459268694,
-        -200805388,-366620694,1706019429,2056189050,-1360443474,135794696,
-        -1160417350,2022240376,628050469,779246638,472135708,-1494132826,
-        -1261997132,-967731258,-400307224,-579034659,1956440180,522272287,
-        1272813131,-1109630531,-1954148981,-1970991222,1888542832,1044544574,
-        -1245417035,1722469478,1222152264,50660867,-167643146,236067854,
-        1638122081,895445557,1475980887,-1177523783,-2037311610,-1051158079,
-        489110045,-1632032866,-516367903,-132912136,-1733088360,288563729,
-        1773916777,-646927911,-1903622258,-1800981612,-1682559589,505560094,
-        -2020469369,-383727127,-834041906,1442818645,678973480,-545610273,
-        -1936784500,-1577559647,-1988097655,219617805,-1076206145,-432941082,
-        1120306242,1756942440,1103331905,-1716508263,762796589,252780047,
-        -1328841808,1425844308,-1143575109,372911126}'::integer[];
-    te3 CONSTANT integer[] := '[0:255]={
-        1667474886,2088535288,2004326894,2071694838,-219017729,1802223062,
-        1869591006,-976923503,808472672,16843522,1734846926,724270422,
-        -16901657,-673750347,-1414797747,1987484396,-892713585,-2105369313,
-        -909557623,2105378810,-84273681,1499065266,1195886990,-252703749,
-        -1381110719,-724277325,-1566376609,-1347425723,-1667449053,-1532692653,
-        1920112356,-1061135461,-1212693899,-33743647,-1819038147,640051788,
-        909531756,1061110142,-134806795,-859025533,875846760,-1515850671,
-        -437963567,-235861767,1903268834,-656903253,825316194,353713962,
-        67374088,-943238507,589522246,-1010606435,404236336,-1768513225,
-        84217610,-1701137105,117901582,303183396,-2139055333,-488489505,
-        -336910643,656894286,-1296904833,1970642922,151591698,-2088526307,
-        741110872,437923380,454765878,1852748508,1515908788,-1600062629,
-        1381168804,993742198,-690593353,-1280061827,690584402,-471646499,
-        791638366,-2071685357,1398011302,-774805319,0,-303223615,
-        538992704,-50585629,-1313748871,1532751286,1785380564,-875870579,
-        -1094788761,960056178,1246420628,1280103576,1482221744,-808498555,
-        -791647301,-269538619,-1431640753,-67430675,1128514950,1296947098,
-        859002214,-2054843375,1162203018,-101117719,33687044,2139062782,
-        1347481760,1010582648,-1616922075,-1465326773,1364325282,-1549533603,
-        1077985408,-1886418427,-1835881153,-1650607071,943212656,-168491791,
-        -1128472733,-1229536905,-623217233,555836226,269496352,-58651,
-        -202174723,-757961281,-842183551,202118168,320025894,-320065597,
-        1600119230,-1751670219,1145359496,387397934,-993765485,-1482165675,
-        2122220284,1027426170,1684319432,1566435258,421079858,1936954854,
-        1616945344,-2122213351,1330631070,-589529181,572679748,707427924,
-        -1869567173,-2004319477,1179044492,-286381625,-1195846805,336870440,
-        -555845209,1583276732,185277718,-606374227,-522175525,842159716,
-        976899700,168435220,1229577106,101059084,606366792,1549591736,
-        -1027449441,-741118275,-1397952701,1650632388,-1852725191,-1785355215,
-        -454805549,2038008818,-404278571,-926399605,926374254,1835907034,
-        -1920103423,-707435343,1313788572,-1448484791,1819063512,1448540844,
-        -185333773,-353753649,1701162954,2054852340,-1364268729,134748176,
-        -1162160785,2021165296,623210314,774795868,471606328,-1499008681,
-        -1263220877,-960081513,-387439669,-572687199,1953799400,522133822,
-        1263263126,-1111630751,-1953790451,-1970633457,1886425312,1044267644,
-        -1246378895,1718004428,1212733584,50529542,-151649801,235803164,
-        1633788866,892690282,1465383342,-1179004823,-2038001385,-1044293479,
-        488449850,-1633765081,-505333543,-117959701,-1734823125,286339874,
-        1768537042,-640061271,-1903261433,-1802197197,-1684294099,505291324,
-        -2021158379,-370597687,-825341561,1431699370,673740880,-539002203,
-        -1936945405,-1583220647,-1987477495,218961690,-1077945755,-421121577,
-        1111672452,1751693520,1094828930,-1717981143,757954394,252645662,
-        -1330590853,1414855848,-1145317779,370555436}'::integer[];
-    s0 integer := 0;
-    s1 integer := 0;
-    s2 integer := 0;
-    s3 integer := 0;
-    t0 integer;
-    t1 integer;
-    t2 integer;
-    t3 integer;
-    k integer;
-    o integer[];
-BEGIN
-    FOR b IN 0 .. coalesce(array_length(m, 1), 0) / 4 - 1 LOOP
-        IF chain THEN
-            s0 := s0 # m[4 * b + 1] # rk[0];
-            s1 := s1 # m[4 * b + 2] # rk[1];
-            s2 := s2 # m[4 * b + 3] # rk[2];
-            s3 := s3 # m[4 * b + 4] # rk[3];
-        ELSE
-            s0 := m[4 * b + 1] # rk[0];
-            s1 := m[4 * b + 2] # rk[1];
-            s2 := m[4 * b + 3] # rk[2];
-            s3 := m[4 * b + 4] # rk[3];
-        END IF;
-        -- Rounds 1 to 12, two at a time: s to t, then t to s.
-        FOR r IN 0 .. 5 LOOP
-            k := 8 * r + 4;
-            t0 := te0[(s0 >> 24) & 255] # te1[(s1 >> 16) & 255]
-                  # te2[(s2 >> 8) & 255] # te3[s3 & 255] # rk[k];
-            t1 := te0[(s1 >> 24) & 255] # te1[(s2 >> 16) & 255]
-                  # te2[(s3 >> 8) & 255] # te3[s0 & 255] # rk[k + 1];
-            t2 := te0[(s2 >> 24) & 255] # te1[(s3 >> 16) & 255]
-                  # te2[(s0 >> 8) & 255] # te3[s1 & 255] # rk[k + 2];
-            t3 := te0[(s3 >> 24) & 255] # te1[(s0 >> 16) & 255]
-                  # te2[(s1 >> 8) & 255] # te3[s2 & 255] # rk[k + 3];
-            s0 := te0[(t0 >> 24) & 255] # te1[(t1 >> 16) & 255]
-                  # te2[(t2 >> 8) & 255] # te3[t3 & 255] # rk[k + 4];
-            s1 := te0[(t1 >> 24) & 255] # te1[(t2 >> 16) & 255]
-                  # te2[(t3 >> 8) & 255] # te3[t0 & 255] # rk[k + 5];
-            s2 := te0[(t2 >> 24) & 255] # te1[(t3 >> 16) & 255]
-                  # te2[(t0 >> 8) & 255] # te3[t1 & 255] # rk[k + 6];
-            s3 := te0[(t3 >> 24) & 255] # te1[(t0 >> 16) & 255]
-                  # te2[(t1 >> 8) & 255] # te3[t2 & 255] # rk[k + 7];
-        END LOOP;
-        -- Round 13.
-        t0 := te0[(s0 >> 24) & 255] # te1[(s1 >> 16) & 255]
-              # te2[(s2 >> 8) & 255] # te3[s3 & 255] # rk[52];
-        t1 := te0[(s1 >> 24) & 255] # te1[(s2 >> 16) & 255]
-              # te2[(s3 >> 8) & 255] # te3[s0 & 255] # rk[53];
-        t2 := te0[(s2 >> 24) & 255] # te1[(s3 >> 16) & 255]
-              # te2[(s0 >> 8) & 255] # te3[s1 & 255] # rk[54];
-        t3 := te0[(s3 >> 24) & 255] # te1[(s0 >> 16) & 255]
-              # te2[(s1 >> 8) & 255] # te3[s2 & 255] # rk[55];
-        -- Round 14, without MixColumns: the S-box byte of each T-table
-        -- entry (te2's top byte, te3's second, te0's third, te1's last).
-        s0 := (te2[(t0 >> 24) & 255] & -16777216)
-              # (te3[(t1 >> 16) & 255] & 16711680)
-              # (te0[(t2 >> 8) & 255] & 65280)
-              # (te1[t3 & 255] & 255) # rk[56];
-        s1 := (te2[(t1 >> 24) & 255] & -16777216)
-              # (te3[(t2 >> 16) & 255] & 16711680)
-              # (te0[(t3 >> 8) & 255] & 65280)
-              # (te1[t0 & 255] & 255) # rk[57];
-        s2 := (te2[(t2 >> 24) & 255] & -16777216)
-              # (te3[(t3 >> 16) & 255] & 16711680)
-              # (te0[(t0 >> 8) & 255] & 65280)
-              # (te1[t1 & 255] & 255) # rk[58];
-        s3 := (te2[(t3 >> 24) & 255] & -16777216)
-              # (te3[(t0 >> 16) & 255] & 16711680)
-              # (te0[(t1 >> 8) & 255] & 65280)
-              # (te1[t2 & 255] & 255) # rk[59];
-        IF NOT chain THEN
-            o[4 * b + 1] := s0;
-            o[4 * b + 2] := s1;
-            o[4 * b + 3] := s2;
-            o[4 * b + 4] := s3;
-        END IF;
-    END LOOP;
-    IF chain THEN
-        RETURN ARRAY[s0, s1, s2, s3];
+    -- aes_(k, d, mode): pgcrypto's raw AES-256 of D under K, MODE 'ecb'
+    -- or 'cbc' (from a zero IV), no padding.
+    IF nsp IS NULL THEN
+        CREATE OR REPLACE FUNCTION ward.aes_(k bytea, d bytea, mode text)
+        RETURNS bytea LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+        SET search_path = pg_catalog, pg_temp AS $f$
+        BEGIN
+            RAISE EXCEPTION 'ward: [no-pgcrypto] ward_encrypt on the SQL runtime needs pgcrypto, which this server lacks';
+        END $f$;
+    ELSE
+        EXECUTE format($f$
+        CREATE OR REPLACE FUNCTION ward.aes_(k bytea, d bytea, mode text)
+        RETURNS bytea LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+        SET search_path = pg_catalog, pg_temp AS %L$f$,
+            format('SELECT %I.encrypt(d, k, ''aes-'' OPERATOR(pg_catalog.||) mode '
+                   'OPERATOR(pg_catalog.||) ''/pad:none'')', nsp));
     END IF;
-    RETURN coalesce(o, '{}');
-END $$;
-REVOKE ALL ON FUNCTION ward.aes256_(integer[], integer[], boolean) FROM PUBLIC;
+END
+$ward$;
+REVOKE ALL ON FUNCTION ward.aes_(bytea, bytea, text) FROM PUBLIC;
 
-
--- siv_words_: the bytes of B, zero-padded to whole blocks, as big-endian
--- words indexed from 1.
-CREATE OR REPLACE FUNCTION ward.siv_words_(b bytea)
-RETURNS integer[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+-- xor_: A with each byte XORed with B's (B at least as long).
+CREATE OR REPLACE FUNCTION ward.xor_(a bytea, b bytea)
+RETURNS bytea LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    n integer := (length(b) + 15) / 16 * 16;
-    w integer[] := '{}';
+    r bytea := a;
 BEGIN
-    b := b || decode(repeat('00', n - length(b)), 'hex');
-    FOR i IN 0 .. n / 4 - 1 LOOP
-        w[i + 1] := (get_byte(b, 4 * i) << 24) | (get_byte(b, 4 * i + 1) << 16)
-                    | (get_byte(b, 4 * i + 2) << 8) | get_byte(b, 4 * i + 3);
+    FOR i IN 0 .. length(a) - 1 LOOP
+        r := set_byte(r, i, get_byte(a, i) # get_byte(b, i));
     END LOOP;
-    RETURN w;
+    RETURN r;
 END $$;
-REVOKE ALL ON FUNCTION ward.siv_words_(bytea) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ward.xor_(bytea, bytea) FROM PUBLIC;
 
--- siv_cmac_: AES-CMAC (RFC 4493) of M under RK, with the subkeys K1 and K2.
-CREATE OR REPLACE FUNCTION ward.siv_cmac_(rk integer[], k1 integer[],
-                                          k2 integer[], m bytea)
-RETURNS integer[] LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+-- siv_dbl_: doubling in GF(2^128), as RFC 5297 and CMAC define it.
+CREATE OR REPLACE FUNCTION ward.siv_dbl_(x bytea)
+RETURNS bytea LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    r bytea := x;
+    c integer := 0;
+    b integer;
+BEGIN
+    FOR i IN REVERSE 15 .. 0 LOOP
+        b := get_byte(x, i);
+        r := set_byte(r, i, ((b << 1) & 255) | c);
+        c := b >> 7;
+    END LOOP;
+    IF c = 1 THEN
+        r := set_byte(r, 15, get_byte(r, 15) # 135);
+    END IF;
+    RETURN r;
+END $$;
+REVOKE ALL ON FUNCTION ward.siv_dbl_(bytea) FROM PUBLIC;
+
+-- siv_cmac_: AES-CMAC (RFC 4493) of M under the 32-byte K.
+CREATE OR REPLACE FUNCTION ward.siv_cmac_(k bytea, m bytea)
+RETURNS bytea LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    zero bytea := decode(repeat('00', 16), 'hex');
+    k1 bytea := ward.siv_dbl_(ward.aes_(k, zero, 'ecb'));
     n integer := length(m);
-    w integer[];
-    k integer[] := k1;
-    j integer;
+    full_ integer;
+    last bytea;
+    c bytea;
 BEGIN
-    IF n = 0 OR n % 16 <> 0 THEN
-        -- An incomplete last block: padded with 10*, and K2.
-        m := m || decode('80', 'hex');
-        k := k2;
+    IF n > 0 AND n % 16 = 0 THEN
+        full_ := n - 16;
+        last := ward.xor_(substr(m, n - 15), k1);
+    ELSE
+        full_ := n - n % 16;
+        last := ward.xor_(substr(m, full_ + 1) || '\x80'::bytea
+                          || decode(repeat('00', 15 - n % 16), 'hex'),
+                          ward.siv_dbl_(k1));
     END IF;
-    w := ward.siv_words_(m);
-    j := array_length(w, 1) - 4;
-    w[j + 1] := w[j + 1] # k[1];
-    w[j + 2] := w[j + 2] # k[2];
-    w[j + 3] := w[j + 3] # k[3];
-    w[j + 4] := w[j + 4] # k[4];
-    RETURN ward.aes256_(rk, w, true);
+    c := ward.aes_(k, substr(m, 1, full_) || last, 'cbc');
+    RETURN substr(c, length(c) - 15);
 END $$;
-REVOKE ALL ON FUNCTION ward.siv_cmac_(integer[], integer[], integer[], bytea)
-    FROM PUBLIC;
+REVOKE ALL ON FUNCTION ward.siv_cmac_(bytea, bytea) FROM PUBLIC;
 
--- siv_encrypt_: AES-SIV (RFC 5297) under the 64-byte KEY with the one
--- associated-data item AD: the synthetic IV V || the ciphertext of P.
--- dbl(x), doubling in GF(2^128) (RFC 5297 2.3), is written out in place:
--- shift left one bit, and fold 0x87 into the last byte when the top bit
--- falls off.
+-- siv_encrypt_: AES-256-SIV of P (not empty) under the 64-byte KEY with
+-- one associated-data item AD: the synthetic IV, then the ciphertext.
 CREATE OR REPLACE FUNCTION ward.siv_encrypt_(key bytea, ad bytea, p bytea)
 RETURNS bytea LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    k1 bytea := substr(key, 1, 32);
+    k2 bytea := substr(key, 33, 32);
     n integer := length(p);
-    rk1 integer[];
-    rk2 integer[];
-    k1 integer[];
-    k2 integer[];
-    d integer[];
-    c integer[];
-    w integer[];
-    v integer[];
-    ctr integer[] := '{}';
-    lo bigint;
-    out bytea;
-    piece bytea;
+    d bytea;
+    t bytea;
+    v bytea;
+    q bytea;
+    lo numeric;
+    x numeric;
+    ctr bytea := '';
 BEGIN
     IF length(key) <> 64 OR n = 0 THEN
-        -- An empty plaintext is refused, as OpenSSL 3.0 refuses it.
-        RAISE EXCEPTION 'ward: siv_encrypt_: needs a 64-byte key and a non-empty plaintext';
+        RAISE EXCEPTION 'ward: AES-SIV needs a 64-byte key and a message';
     END IF;
-    -- Each key expanded once. CMAC's subkeys: K1 = dbl(AES(K1, 0^128)),
-    -- K2 = dbl(K1).
-    rk1 := ward.aes256_key_(substr(key, 1, 32));
-    rk2 := ward.aes256_key_(substr(key, 33, 32));
-    d := ward.aes256_(rk1, '{0,0,0,0}', false);
-    k1 := ARRAY[(d[1] << 1) | ((d[2] >> 31) & 1),
-                (d[2] << 1) | ((d[3] >> 31) & 1),
-                (d[3] << 1) | ((d[4] >> 31) & 1),
-                (d[4] << 1) # ((d[1] >> 31) & 135)];
-    k2 := ARRAY[(k1[1] << 1) | ((k1[2] >> 31) & 1),
-                (k1[2] << 1) | ((k1[3] >> 31) & 1),
-                (k1[3] << 1) | ((k1[4] >> 31) & 1),
-                (k1[4] << 1) # ((k1[1] >> 31) & 135)];
-    -- S2V: D = CMAC(0^128), one complete block; D = dbl(D) xor CMAC(AD).
-    d := ward.aes256_(rk1, k1, true);
-    c := ward.siv_cmac_(rk1, k1, k2, ad);
-    d := ARRAY[((d[1] << 1) | ((d[2] >> 31) & 1)) # c[1],
-               ((d[2] << 1) | ((d[3] >> 31) & 1)) # c[2],
-               ((d[3] << 1) | ((d[4] >> 31) & 1)) # c[3],
-               ((d[4] << 1) # ((d[1] >> 31) & 135)) # c[4]];
-    w := ward.siv_words_(p);
+    -- S2V.
+    d := ward.siv_cmac_(k1, decode(repeat('00', 16), 'hex'));
+    d := ward.xor_(ward.siv_dbl_(d), ward.siv_cmac_(k1, ad));
     IF n >= 16 THEN
-        -- V = CMAC(P xorend D).
-        c := ward.siv_words_(substr(p, n - 15));
-        v := ward.siv_cmac_(rk1, k1, k2, substr(p, 1, n - 16)
-                            || int4send(c[1] # d[1]) || int4send(c[2] # d[2])
-                            || int4send(c[3] # d[3]) || int4send(c[4] # d[4]));
+        t := substr(p, 1, n - 16) || ward.xor_(substr(p, n - 15), d);
     ELSE
-        -- V = CMAC(dbl(D) xor pad(P)): pad(P) is P, the bit 1 and zeros,
-        -- one complete block, so CMAC xors in K1.
-        c := w;
-        c[n / 4 + 1] := c[n / 4 + 1] | (128 << (24 - 8 * (n % 4)));
-        v := ward.aes256_(rk1, ARRAY[
-            c[1] # k1[1] # ((d[1] << 1) | ((d[2] >> 31) & 1)),
-            c[2] # k1[2] # ((d[2] << 1) | ((d[3] >> 31) & 1)),
-            c[3] # k1[3] # ((d[3] << 1) | ((d[4] >> 31) & 1)),
-            c[4] # k1[4] # ((d[4] << 1) # ((d[1] >> 31) & 135))], true);
+        t := ward.xor_(ward.siv_dbl_(d), p || '\x80'::bytea
+                                          || decode(repeat('00', 15 - n), 'hex'));
     END IF;
-    -- CTR under K2 from Q = V with bits 63 and 31 cleared, counting up as
-    -- a 128-bit big-endian integer: with bit 31 clear the low word cannot
-    -- carry into the next below 2^31 blocks, so only it moves (wrapping
-    -- past 2^31 as the signed integer it is stored in).
-    FOR i IN 0 .. array_length(w, 1) / 4 - 1 LOOP
-        lo := (v[4] & 2147483647) + i::bigint;
-        ctr[4 * i + 1] := v[1];
-        ctr[4 * i + 2] := v[2];
-        ctr[4 * i + 3] := v[3] & 2147483647;
-        ctr[4 * i + 4] := (CASE WHEN lo > 2147483647 THEN lo - 4294967296
-                                ELSE lo END)::integer;
+    v := ward.siv_cmac_(k1, t);
+    -- CTR from V with bits 63 and 31 cleared; the low 64 bits count.
+    q := set_byte(set_byte(v, 8, get_byte(v, 8) & 127), 12, get_byte(v, 12) & 127);
+    lo := ('x' || encode(substr(q, 9, 8), 'hex'))::bit(64)::bigint;
+    FOR i IN 0 .. (n - 1) / 16 LOOP
+        -- Below 2^64 (bit 63 was clear); to_hex takes it as a signed one.
+        x := lo + i;
+        IF x >= 9223372036854775808 THEN
+            x := x - 18446744073709551616;
+        END IF;
+        ctr := ctr || substr(q, 1, 8)
+                   || decode(lpad(to_hex(x::bigint), 16, '0'), 'hex');
     END LOOP;
-    c := ward.aes256_(rk2, ctr, false);
-    -- V, then P xor the key stream, built in pieces of 256 words: word by
-    -- word onto one bytea would copy it over and over on a long value.
-    out := int4send(v[1]) || int4send(v[2]) || int4send(v[3])
-           || int4send(v[4]);
-    FOR j IN 0 .. (array_length(w, 1) - 1) / 256 LOOP
-        piece := '';
-        FOR i IN 256 * j + 1 .. least(256 * j + 256, array_length(w, 1)) LOOP
-            piece := piece || int4send(w[i] # c[i]);
-        END LOOP;
-        out := out || piece;
-    END LOOP;
-    RETURN substr(out, 1, 16 + n);
+    RETURN v || ward.xor_(p, ward.aes_(k2, ctr, 'ecb'));
 END $$;
 REVOKE ALL ON FUNCTION ward.siv_encrypt_(bytea, bytea, bytea) FROM PUBLIC;

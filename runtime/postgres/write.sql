@@ -36,6 +36,10 @@ CREATE TABLE IF NOT EXISTS ward.write (
     PRIMARY KEY (policy, tbl, col, role)
 );
 REVOKE ALL ON ward.tbl, ward.write FROM PUBLIC;
+-- ward.read_table_ remembers it (session.sql, ward.changed_).
+DROP TRIGGER IF EXISTS ward_changed ON ward.tbl;
+CREATE TRIGGER ward_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON ward.tbl FOR EACH STATEMENT EXECUTE FUNCTION ward.changed_();
 
 -- view_rows_: how many rows of the policy view P.T the caller sees, with
 -- KEY = K when KEY is given. It runs as ward_reader, the views' owner,

@@ -1,12 +1,17 @@
 #!/bin/sh
 # The PostgreSQL runtime's masks against the C core, on a real server: the
 # same inputs through ward_<fn> in SQLite (the C core) and ward.<fn> in a
-# throwaway PostgreSQL cluster must give the same outputs, NULL included.
+# throwaway PostgreSQL cluster must give the same outputs, NULL included,
+# on both runtimes: database ward_c runs the C library (build/ward_pg.so),
+# database ward_sql the SQL runtime (the same script, applied with
+# ward.pg_runtime = sql).
 . "$ROOT/tests/cli/lib.sh"
 
 . "$ROOT/tests/cli/lib_pg.sh"
-# pgq ARGS...: psql as the superuser with its own options (-c, -f, stdin).
-pgq() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d postgres "$@"; }
+DBS="ward_c ward_sql"
+# pgq ARGS...: psql as the superuser in database $DB with its own options
+# (-c, -f, stdin).
+pgq() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d "${DB:-postgres}" "$@"; }
 
 # Inputs: ASCII, Chinese, emoji, short and empty values, e-mail shapes.
 INPUTS="13812345678 张三丰 王 a ab abc abcdefgh 11010519491231002X a😀bc
@@ -53,10 +58,21 @@ bucket(v,10) bucket(v,7) bucket(v,2.5) bucket(v,0.1) range(v,18,65) range(v,0.5,
 date_trunc(v,'year') date_trunc(v,'month') date_trunc(v,'day')"
 
 t_load() {
-    pgq -f "$ROOT/runtime/postgres/masks.sql" &&
-    inputs_sql | pgq
+    printf 'policy m version 1;\nrole mr;\ntable mt { id integer key; v text; }\n' >m.ward &&
+    "$WARD" compile m.ward --target postgres -o "$SCRATCH_BASE/m.sql" &&
+    for DB in $DBS; do
+        pg "CREATE DATABASE $DB" &&
+        pgq -c "CREATE TABLE mt (id integer PRIMARY KEY, v text)" &&
+        PGOPTIONS="-c ward.pg_runtime=${DB#ward_}" pgq -f "$SCRATCH_BASE/m.sql" &&
+        pgq -c "SELECT ward.runtime()" >out && echo "${DB#ward_}" >want && cmp want out &&
+        inputs_sql | pgq || return 1
+    done &&
+    DB=ward_c pgq -c "SELECT l.lanname, count(*) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+        WHERE p.pronamespace = 'ward'::regnamespace AND p.proname IN ('keep', 'cn_address', 'hive_mask',
+        'bucket', 'siv_encrypt_', 'hmac_sha256_', 'outcome', 'read_') GROUP BY 1" >out &&
+    echo 'c|9' >want && cmp want out
 }
-test_expect_success 'the PostgreSQL masks load into a fresh server' t_load
+test_expect_success 'the runtime applies in two databases, one on the C library, one on SQL' t_load
 
 t_diff() {
     inputs_sql | sq_plain c.db &&
@@ -64,30 +80,61 @@ t_diff() {
         fn=${call%%(*}
         args=${call#*(}
         sq c.db "SELECT i || ':' || coalesce(ward_$fn($args, '<NULL>') FROM inputs ORDER BY i" >c.out &&
-        pgq -c "SELECT i || ':' || coalesce(ward.$fn($args, '<NULL>') FROM inputs ORDER BY i" >p.out &&
         test -s c.out || return 1
-        if ! cmp -s c.out p.out; then
-            echo "$call differs (C core, then PostgreSQL):"
-            diff c.out p.out
-            return 1
-        fi
+        for DB in $DBS; do
+            pgq -c "SELECT i || ':' || coalesce(ward.$fn($args, '<NULL>') FROM inputs ORDER BY i" >p.out || return 1
+            if ! cmp -s c.out p.out; then
+                echo "$call differs in $DB (C core, then PostgreSQL):"
+                diff c.out p.out
+                return 1
+            fi
+        done
     done
 }
 test_expect_success 'every ported function: identical to the C core on every input' t_diff
 
 t_args() {
+    for DB in $DBS; do t_args_in || return 1; done
+}
+t_args_in() {
     ! pgq -c "SELECT ward.keep('abc', -1, 0)" 2>err &&
     contains err 'first and last must not be negative' &&
     ! pgq -c "SELECT ward.keep('abc', 1, 0, 'ab')" 2>err &&
     contains err 'char must be one character' &&
     ! pgq -c "SELECT ward.cn_id('11010519491231002X', 'year')" 2>err &&
-    contains err 'mode must be one of tail, birth, all' &&
+    contains err 'argument 1 must be one of tail|birth|all' &&
     ! pgq -c "SELECT ward.anon_partial('abc', -1, 'x', 0)" 2>err &&
     contains err 'prefix and suffix must not be negative' &&
     pgq -c "SELECT ward.mssql_default(42::bigint), ward.mssql_default(4.2::float8)" >out &&
     echo '0|0' >want && cmp want out
 }
 test_expect_success 'bad arguments are refused as in the C core' t_args
+
+# ward.text_, the text a mask reads, under output settings a session may
+# choose: the C library writes what the SQL runtime's pinned settings do.
+t_text() {
+    q="SELECT ward.text_(d), ward.text_(ts), ward.text_(tz), ward.text_(f8), ward.text_(f4)
+       FROM (VALUES ('1990-03-07'::date, '2024-05-17 23:30:00.25'::timestamp,
+                     '2024-05-17 23:30:00+00'::timestamptz, 39.99::float8, 39.99::real),
+                    ('0044-03-15 BC', '1999-12-31 23:59:59.999999', '2000-01-01 00:00:00.5-08',
+                     0.1, 1e-7), ('infinity', '-infinity', 'infinity', 'NaN', '-Infinity'),
+                    ('2024-02-29', '2024-02-29 00:00', '1970-01-01 00:00+14', 1e300, 3.4e38),
+                    (NULL, NULL, NULL, NULL, NULL)) v(d, ts, tz, f8, f4)" &&
+    DB=ward_sql pgq -c "$q" >want &&
+    grep -q '^1990-03-07|2024-05-17 23:30:00.25|2024-05-17 23:30:00+00|39.99|39.99$' want &&
+    for set in "DateStyle = 'German'" "DateStyle = 'SQL, MDY'" "TimeZone = 'Pacific/Kiritimati'" \
+               "extra_float_digits = -14" "IntervalStyle = 'sql_standard'"; do
+        for DB in $DBS; do
+            pgq -c "SET $set" -c "$q" >out &&
+            if ! cmp -s want out; then
+                echo "ward.text_ in $DB under $set:"
+                diff want out
+                return 1
+            fi
+        done
+    done
+}
+test_expect_success 'ward.text_: the same text on both runtimes, whatever the session set' t_text
 
 # The Hive family: SQLite's positional arguments, PostgreSQL's JSON array.
 HIVE="hive_mask||[]
@@ -117,60 +164,72 @@ t_hive() {
         CREATE TABLE dates (i integer PRIMARY KEY, v text);
         INSERT INTO dates VALUES (1, '2024-05-17'), (2, '2024-02-29'), (3, '2024-05-31'),
         (4, '2024-05-17T10:00:00'), (5, 'nonsense'), (6, NULL);" &&
-    pgq -c "CREATE TABLE nums (i integer PRIMARY KEY, v bigint);
-        INSERT INTO nums VALUES (1, 0), (2, 7), (3, 1234), (4, -1234), (5, 9223372036854775807),
-        (6, -9223372036854775808), (7, 1000), (8, 55), (9, NULL);
-        CREATE TABLE dates (i integer PRIMARY KEY, v text);
-        INSERT INTO dates VALUES (1, '2024-05-17'), (2, '2024-02-29'), (3, '2024-05-31'),
-        (4, '2024-05-17T10:00:00'), (5, 'nonsense'), (6, NULL);" &&
+    for DB in $DBS; do
+        pgq -c "CREATE TABLE nums (i integer PRIMARY KEY, v bigint);
+            INSERT INTO nums VALUES (1, 0), (2, 7), (3, 1234), (4, -1234), (5, 9223372036854775807),
+            (6, -9223372036854775808), (7, 1000), (8, 55), (9, NULL);
+            CREATE TABLE dates (i integer PRIMARY KEY, v text);
+            INSERT INTO dates VALUES (1, '2024-05-17'), (2, '2024-02-29'), (3, '2024-05-31'),
+            (4, '2024-05-17T10:00:00'), (5, 'nonsense'), (6, NULL);" || return 1
+    done &&
     echo "$HIVE" | while IFS='|' read -r fn lite json; do
         for t in inputs nums dates; do
             v=v; pgfn="ward.$fn"
             [ "$t" = dates ] && v='ward_date(v)' && pgfn="ward.${fn}_date"
             sq h.db "SELECT i || ':' || coalesce(ward_$fn($v$lite), '<NULL>') FROM $t ORDER BY i" >c.out &&
-            pgq -c "SELECT i || ':' || coalesce($pgfn(v, '$json')::text, '<NULL>') FROM $t ORDER BY i" >p.out &&
             test -s c.out || return 1
-            if ! cmp -s c.out p.out; then
-                echo "$fn($lite) on $t differs (C core, then PostgreSQL):"
-                diff c.out p.out
-                return 1
-            fi
+            for DB in $DBS; do
+                pgq -c "SELECT i || ':' || coalesce($pgfn(v, '$json')::text, '<NULL>') FROM $t ORDER BY i" >p.out ||
+                    return 1
+                if ! cmp -s c.out p.out; then
+                    echo "$fn($lite) on $t differs in $DB (C core, then PostgreSQL):"
+                    diff c.out p.out
+                    return 1
+                fi
+            done
         done
     done &&
     sq h.db "SELECT i || ':' || coalesce(ward_hive_mask_hash(v), '<NULL>') FROM inputs ORDER BY i" >c.out &&
-    pgq -c "SELECT i || ':' || coalesce(ward.hive_mask_hash(v), '<NULL>') FROM inputs ORDER BY i" >p.out &&
-    cmp c.out p.out
+    for DB in $DBS; do
+        pgq -c "SELECT i || ':' || coalesce(ward.hive_mask_hash(v), '<NULL>') FROM inputs ORDER BY i" >p.out &&
+        cmp c.out p.out || return 1
+    done
 }
 test_expect_success 'the Hive family on text, integers and dates: identical to the C core' t_hive
 
 t_mssql_date() {
     inputs_sql | sq_plain md.db &&
     sq md.db "SELECT i || ':' || coalesce(ward_mssql_default(ward_date(v)), '<NULL>') FROM inputs ORDER BY i" >c.out &&
-    pgq -c "SELECT i || ':' || coalesce(ward.mssql_default_date(v), '<NULL>') FROM inputs ORDER BY i" >p.out &&
     grep -q ':1900-01-01T00:00:00$' c.out && grep -q ':1900-01-01$' c.out &&
-    cmp c.out p.out
+    for DB in $DBS; do
+        pgq -c "SELECT i || ':' || coalesce(ward.mssql_default_date(v), '<NULL>') FROM inputs ORDER BY i" >p.out &&
+        cmp c.out p.out || return 1
+    done
 }
 test_expect_success 'mssql_default on dates: identical to the C core' t_mssql_date
 
 t_hmac() {
     export WARD_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
-    pgq -f "$ROOT/runtime/postgres/keys.sql" &&
-    "$WARD" key load --dsn "$DSN" 2>err &&
-    contains err 'the masking key is in ward.key' &&
-    ! grep -q 00112233 err &&
     inputs_sql | sq_plain k.db &&
-    for ctx in phone 张三 ctx-with-dash; do
-        sq k.db "SELECT i || ':' || coalesce(ward_hmac(v, '$ctx'), '<NULL>') FROM inputs ORDER BY i" >c.out &&
-        pgq -c "SELECT i || ':' || coalesce(ward.hmac(v, '$ctx'), '<NULL>') FROM inputs ORDER BY i" >p.out &&
-        cmp c.out p.out || return 1
+    for DB in $DBS; do
+        "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=$DB" 2>err &&
+        contains err 'the masking key is in ward.key' &&
+        ! grep -q 00112233 err &&
+        for ctx in phone 张三 ctx-with-dash; do
+            sq k.db "SELECT i || ':' || coalesce(ward_hmac(v, '$ctx'), '<NULL>') FROM inputs ORDER BY i" >c.out &&
+            pgq -c "SELECT i || ':' || coalesce(ward.hmac(v, '$ctx'), '<NULL>') FROM inputs ORDER BY i" >p.out &&
+            cmp c.out p.out || return 1
+        done &&
+        pgq -c "SELECT count(*) FROM ward.key" >out && echo 1 >want && cmp want out || return 1
     done &&
-    pgq -c "SELECT count(*) FROM ward.key" >out && echo 1 >want && cmp want out &&
+    DB=ward_c &&
     # With every statement logged, the derived keys still stay out of the
     # server log.
     pgq -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null &&
     sleep 0.3 &&
-    "$WARD" key load --dsn "$DSN" 2>err &&
+    "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=$DB" 2>err &&
     pgq -c "SELECT 'logged-marker'" >/dev/null &&
+    pgq -c "SELECT ward.hmac('13812345678', 'phone'), ward.encrypt('13812345678', 'phone')" >/dev/null &&
     pgq -c "SELECT encode(mac, 'hex') || ' ' || encode(siv, 'hex') FROM ward.key" >keys &&
     pgq -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null &&
     grep -q logged-marker "$PGDIR/server.log" &&
@@ -181,16 +240,7 @@ t_hmac() {
     expect_exit 2 "$WARD" key load --dsn "$DSN" 2>err &&
     contains err 'WARD_KEY'
 }
-test_expect_success 'hmac: the same pseudonyms as the C core, the key loaded by ward key load' t_hmac
-
-t_aes() {
-    pgq -f "$ROOT/runtime/postgres/siv.sql" &&
-    pgq -c "SELECT string_agg(lpad(to_hex(x), 8, '0'), '' ORDER BY o) FROM unnest(ward.aes256_(
-        ward.aes256_key_('\\x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'),
-        ward.siv_words_('\\x00112233445566778899aabbccddeeff'), false)) WITH ORDINALITY AS u(x, o)" >out &&
-    echo 8ea2b7ca516745bfeafc49904b496089 >want && cmp want out
-}
-test_expect_success 'AES-256 in PL/pgSQL: the FIPS-197 C.3 block' t_aes
+test_expect_success 'hmac: the same pseudonyms as the C core on both runtimes, the key loaded by ward key load' t_hmac
 
 # Values for encrypt: random printable ASCII (quotes and backslashes too)
 # of 0 to 70 bytes and of 150 to 450, then lengths around the 16-byte
@@ -225,35 +275,46 @@ enc_sql() {
 
 t_encrypt() {
     export WARD_KEY=8f0e1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100
-    "$WARD" key load --dsn "$DSN" 2>err &&
-    ! grep -q 8f0e1d2c err &&
     enc_sql | sq_plain e.db &&
-    enc_sql | pgq &&
-    pgq -c "SELECT count(*) FROM enc" >out && echo 314 >want && cmp want out &&
+    for DB in $DBS; do
+        "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=$DB" 2>err &&
+        ! grep -q 8f0e1d2c err &&
+        enc_sql | pgq &&
+        pgq -c "SELECT count(*) FROM enc" >out && echo 314 >want && cmp want out || return 1
+    done &&
     for ctx in phone 张三 ''; do
         sq e.db "SELECT i || ':' || coalesce(ward_encrypt(v, '$ctx'), '<NULL>') FROM enc ORDER BY i" >c.out &&
-        pgq -c "SELECT i || ':' || coalesce(ward.encrypt(v, '$ctx'), '<NULL>') FROM enc ORDER BY i" >p.out &&
         test "$(grep -c ':ward1:' c.out)" -eq 313 || return 1
-        if ! cmp -s c.out p.out; then
-            echo "encrypt(v, '$ctx') differs (C core, then PostgreSQL):"
-            diff c.out p.out
-            return 1
-        fi
+        for DB in $DBS; do
+            pgq -c "SELECT i || ':' || coalesce(ward.encrypt(v, '$ctx'), '<NULL>') FROM enc ORDER BY i" >p.out ||
+                return 1
+            if ! cmp -s c.out p.out; then
+                echo "encrypt(v, '$ctx') differs in $DB (C core, then PostgreSQL):"
+                diff c.out p.out
+                return 1
+            fi
+        done
     done &&
-    pgq -c "SELECT ward.encrypt(NULL, 'phone') IS NULL, ward.encrypt(NULL, NULL) IS NULL" >out &&
-    echo 't|t' >want && cmp want out &&
-    ! pgq -c "SELECT ward.encrypt('a', NULL)" 2>err &&
-    contains err 'the context must be text'
+    for DB in $DBS; do
+        pgq -c "SELECT ward.encrypt(NULL, 'phone') IS NULL, ward.encrypt(NULL, NULL) IS NULL" >out &&
+        echo 't|t' >want && cmp want out &&
+        ! pgq -c "SELECT ward.encrypt('a', NULL)" 2>err &&
+        contains err 'the context must be text' || return 1
+    done &&
+    # The SQL runtime's AES-SIV is pgcrypto's AES, in a schema of its own.
+    DB=ward_sql pgq -c "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+                        WHERE e.extname = 'pgcrypto'" >out &&
+    echo ward_crypto >want && cmp want out
 }
-test_expect_success 'encrypt: the same tokens as the C core, byte for byte' t_encrypt
-
+test_expect_success 'encrypt: the same tokens as the C core on both runtimes, byte for byte' t_encrypt
 
 t_encrypt_refused() {
     export WARD_KEY=8f0e1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100
     printf 'policy e version 1;\nrole er;\ntable et { id integer key; phone text;\n  mask phone with keep(3, 4) to er; }\n' >e.ward &&
     "$WARD" compile e.ward --target postgres -o e.sql &&
     # A key table from before encrypt: the script adds the column, empty.
-    pgq -c "ALTER TABLE ward.key DROP COLUMN siv" -c "CREATE TABLE et (id integer PRIMARY KEY, phone text)" &&
+    pgq -c "CREATE SCHEMA ward" -c "CREATE TABLE ward.key (id integer PRIMARY KEY CHECK (id = 1), mac bytea NOT NULL)" \
+        -c "CREATE TABLE et (id integer PRIMARY KEY, phone text)" &&
     pgq -f e.sql &&
     ! pgq -c "SELECT ward.encrypt('a', 'phone')" 2>err &&
     contains err '[no-key] ward_encrypt needs a key' &&
@@ -267,8 +328,9 @@ t_encrypt_refused() {
     contains err 'permission denied for function encrypt' &&
     ! pg_as e01 "SELECT siv FROM ward.key" 2>err &&
     contains err 'permission denied for table key' &&
-    for f in "siv_encrypt_('\\x00', '\\x00', '\\x00')" "siv_cmac_('{}', '{}', '{}', '\\x00')" \
-        "aes256_('{}', '{}', false)" "aes256_key_('\\x00')" "siv_words_('\\x00')"; do
+    for f in "siv_encrypt_('\\x00', '\\x00', '\\x00')" "siv_cmac_('\\x00', '\\x00')" \
+        "siv_dbl_('\\x00')" "xor_('\\x00', '\\x00')" "aes_('\\x00', '\\x00', 'ecb')" \
+        "hmac_sha256_('\\x00', '\\x00')"; do
         ! pg_as e01 "SELECT ward.$f" 2>err &&
         contains err "permission denied for function ${f%%(*}" || return 1
     done

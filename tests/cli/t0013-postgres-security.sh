@@ -222,12 +222,15 @@ test_expect_success 'the key is unreadable and hmac uncallable by a policy role'
 t_search_path() {
     pg "SELECT count(*) >= 10 FROM pg_proc WHERE pronamespace = 'ward'::regnamespace AND prosecdef" >out &&
     echo t >want && cmp want out &&
-    # pg_temp named, and last: left out, it is searched first.
+    # pg_temp named, and last: left out, it is searched first. Only the C
+    # library's functions and the inlinable SQL ones do without (t0016
+    # holds their bodies to schema-qualified names).
     pg "SELECT string_agg(proname, ' ') FROM pg_proc WHERE pronamespace = 'ward'::regnamespace
-        AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (proconfig), false)" >out &&
+        AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (proconfig), false)
+        AND prolang NOT IN (SELECT oid FROM pg_language WHERE lanname IN ('c', 'sql'))" >out &&
     echo >want && cmp want out
 }
-test_expect_success 'every function of the runtime pins its search_path to pg_catalog, pg_temp' t_search_path
+test_expect_success 'every PL/pgSQL function of the runtime pins its search_path to pg_catalog, pg_temp' t_search_path
 
 t_evil_path() {
     pg "CREATE SCHEMA evil AUTHORIZATION a01" &&

@@ -18,11 +18,17 @@
 # function the bodies name, and an operator for every catalog operator
 # they use. The same steps (every entry point of the runtime) then run in
 # two databases, one without the shadows, and must print the same, leave
-# the same audit log and state, and never spring a trap.
+# the same audit log and state, and never spring a trap. All of it twice:
+# databases ward_plain and ward_shadow run the C library, sql_plain and
+# sql_shadow the SQL runtime (whose inlinable functions are read under the
+# shadowed search path), and the two runtimes must print the same too.
 . "$ROOT/tests/cli/lib.sh"
 
 . "$ROOT/tests/cli/lib_pg.sh"
 
+# The pairs of databases: PAIR_plain and PAIR_shadow, PAIR's runtime.
+PAIRS="ward sql"
+runtime_of() { if [ "$1" = sql ]; then echo sql; else echo auto; fi; }
 STEPS=$SCRATCH_BASE/steps
 RUN=$SCRATCH_BASE/run
 mkdir -p "$STEPS" "$RUN"
@@ -48,30 +54,48 @@ words() {
 # file for both); outputs in run/DB.NAME.out and .err.
 step() {
     s_user=$1 s_name=$2
-    for db in ward_plain ward_shadow; do
-        if [ $db = ward_shadow ]; then
-            s_sh=$SCRATCH_BASE/shadow.sql s_tc=$SCRATCH_BASE/trapcheck.sql
-        else
-            s_sh=$STEPS/empty.sql s_tc=$STEPS/empty.sql
-        fi
-        psql -X -q -At -v ON_ERROR_STOP=0 -v shadow="$s_sh" -v trapcheck="$s_tc" \
-            -h "$PGDIR" -U "$s_user" -d $db -f "$STEPS/$s_name.sql" \
-            >"$RUN/$db.$s_name.out" 2>"$RUN/$db.$s_name.err"
+    for pair in $PAIRS; do
+        for db in ${pair}_plain ${pair}_shadow; do
+            if [ $db = ${pair}_shadow ]; then
+                s_sh=$SCRATCH_BASE/shadow_$pair.sql s_tc=$SCRATCH_BASE/trapcheck.sql
+            else
+                s_sh=$STEPS/empty.sql s_tc=$STEPS/empty.sql
+            fi
+            psql -X -q -At -v ON_ERROR_STOP=0 -v shadow="$s_sh" -v trapcheck="$s_tc" \
+                -h "$PGDIR" -U "$s_user" -d $db -f "$STEPS/$s_name.sql" \
+                >"$RUN/$db.$s_name.out" 2>"$RUN/$db.$s_name.err"
+        done
     done
 }
 
 # same NAME: both databases printed the same for step NAME, and no trap
 # ran.
 same() {
-    for x in out err; do
-        if ! diff -u "$RUN/ward_plain.$1.$x" "$RUN/ward_shadow.$1.$x" >diff.$x; then
-            echo "step $1 ($x) differs with the shadows in place:"
-            cat diff.$x
+    for pair in $PAIRS; do
+        for x in out err; do
+            if ! diff -u "$RUN/${pair}_plain.$1.$x" "$RUN/${pair}_shadow.$1.$x" >diff.$x; then
+                echo "step $1 ($x) differs with the shadows in place ($pair):"
+                cat diff.$x
+                return 1
+            fi
+        done
+        if grep -h 'ward-trap' "$RUN/${pair}_shadow.$1.out" "$RUN/${pair}_shadow.$1.err"; then
+            echo "step $1 sprang a trap ($pair)"
             return 1
         fi
     done
-    if grep -h 'ward-trap' "$RUN/ward_shadow.$1.out" "$RUN/ward_shadow.$1.err"; then
-        echo "step $1 sprang a trap"
+    # The C library and the SQL runtime print the same (errors without the
+    # PL/pgSQL context lines, which name the function that raised).
+    if ! diff -u "$RUN/ward_plain.$1.out" "$RUN/sql_plain.$1.out" >diff.out; then
+        echo "step $1 prints differently on the C library and the SQL runtime:"
+        cat diff.out
+        return 1
+    fi
+    grep -v '^CONTEXT:\|^PL/pgSQL function\|^SQL statement\|^SQL function' "$RUN/ward_plain.$1.err" >c.err
+    grep -v '^CONTEXT:\|^PL/pgSQL function\|^SQL statement\|^SQL function' "$RUN/sql_plain.$1.err" >s.err
+    if ! diff -u c.err s.err >diff.err; then
+        echo "step $1 fails differently on the C library and the SQL runtime:"
+        cat diff.err
         return 1
     fi
 }
@@ -129,7 +153,8 @@ t_setup() {
     "$WARD" compile "$ROOT/policies/gsp_pharmacy.ward" --target postgres \
         -o "$SCRATCH_BASE/gsp.sql" >/dev/null &&
     "$WARD" compile "$SCRATCH_BASE/t16.ward" --target postgres -o "$SCRATCH_BASE/t16.sql" &&
-    for db in ward_plain ward_shadow; do
+    for db in ward_plain ward_shadow sql_plain sql_shadow; do
+        rt=$(runtime_of "${db%_*}") &&
         pg "CREATE DATABASE $db" &&
         pgd $db "CREATE TABLE customers (id integer PRIMARY KEY, name text, phone text,
                  id_card text, medication text, store_id integer, owner text)" \
@@ -153,8 +178,10 @@ t_setup() {
              (4, 'John', '138-0000-0004', '11010519491231002X', '6222021234567890',
               'jo@ex.org', '2001-12-31', 0, '(010)62345678', '江苏省昆山市玉山镇同丰路',
               '12345', 'tok4', 's4', 1, 'k1')" &&
-        psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d $db -f "$SCRATCH_BASE/gsp.sql" &&
-        psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d $db -f "$SCRATCH_BASE/t16.sql" &&
+        PGOPTIONS="-c ward.pg_runtime=$rt" psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" \
+            -U postgres -d $db -f "$SCRATCH_BASE/gsp.sql" &&
+        PGOPTIONS="-c ward.pg_runtime=$rt" psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" \
+            -U postgres -d $db -f "$SCRATCH_BASE/t16.sql" &&
         WARD_KEY=$KEY "$WARD" key load --dsn "host=$PGDIR user=postgres dbname=$db" \
             >/dev/null 2>&1 &&
         pgd $db "INSERT INTO ward.user_attr VALUES ('m07', 'store_id', '7')" || return 1
@@ -164,6 +191,9 @@ t_setup() {
         pg "CREATE ROLE ${u%%:*} LOGIN IN ROLE ${u#*:}" || return 1
     done &&
     pgd ward_shadow "CREATE SCHEMA evil AUTHORIZATION a01" &&
+    pgd sql_shadow "CREATE SCHEMA evil AUTHORIZATION a01" &&
+    pgd ward_shadow "SELECT ward.runtime()" >out && echo c >want && cmp want out &&
+    pgd sql_shadow "SELECT ward.runtime()" >out && echo sql >want && cmp want out &&
     psql -X -q -At -h "$PGDIR" -U k1 -d ward_plain \
         -c "SELECT ward.set_attr('region', '1')" -c "SELECT count(*) FROM t16.acct" >out &&
     printf '1\n2\n' >want && cmp want out
@@ -285,23 +315,29 @@ printf '%s\n' "SELECT 'ward-trap: logged', what, usr FROM pg_temp.ward_trap_log;
     >"$SCRATCH_BASE/trapcheck.sql"
 
 t_generate() {
+    for pair in $PAIRS; do t_generate_in ${pair}_shadow "$SCRATCH_BASE/shadow_$pair.sql" || return 1; done
+}
+# t_generate_in DB FILE: the shadows of DB's runtime into FILE, and the
+# user's own schema's there.
+t_generate_in() {
+    g_db=$1 g_file=$2
     echo "SELECT string_agg(w, ' ' ORDER BY w) FROM ward_words;" >list.sql &&
-    words ward_shadow list.sql >words &&
+    words $g_db list.sql >words &&
     for w in pg_roles pg_class text bytea jsonb name regclass audit audit_head request \
              vote read_pending locked_session user_attr cell key acct; do
         tr ' ' '\n' <words | grep -qx "$w" || { echo "no word $w in: $(cat words)"; return 1; }
     done &&
     ! tr ' ' '\n' <words | grep -qx ward_state &&
     { cat "$SCRATCH_BASE/trap.sql" &&
-      words ward_shadow "$SCRATCH_BASE/gen_temp.sql"; } \
-        >"$SCRATCH_BASE/shadow.sql" &&
+      words $g_db "$SCRATCH_BASE/gen_temp.sql"; } \
+        >"$g_file" &&
     { echo 'SET check_function_bodies = off;' &&
-      words ward_shadow "$SCRATCH_BASE/gen_evil.sql" &&
+      words $g_db "$SCRATCH_BASE/gen_evil.sql" &&
       echo 'GRANT USAGE ON SCHEMA evil TO PUBLIC;'; } >evil.sql &&
-    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U a01 -d ward_shadow -f evil.sql &&
+    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U a01 -d $g_db -f evil.sql &&
     # Every shadow is made, by a cs_agent, without an error.
-    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U a01 -d ward_shadow \
-        -f "$SCRATCH_BASE/shadow.sql" \
+    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U a01 -d $g_db \
+        -f "$g_file" \
         -c "SELECT count(*) FROM pg_catalog.pg_class WHERE relnamespace
             OPERATOR(pg_catalog.=) pg_catalog.pg_my_temp_schema() AND relkind
             OPERATOR(pg_catalog.=) 'v'" \
@@ -311,22 +347,68 @@ t_generate() {
     test ! -s made.err &&
     nw=$(wc -w <words) && nv=$(sed -n 1p made) && nd=$(sed -n 2p made) &&
     test "$((nv + nd))" -eq "$nw" && test "$nv" -gt 300 && test "$nd" -ge 10 &&
-    pgd ward_shadow "SELECT count(*) > 300 FROM pg_operator WHERE oprnamespace = 'evil'::regnamespace" \
+    pgd $g_db "SELECT count(*) > 300 FROM pg_operator WHERE oprnamespace = 'evil'::regnamespace" \
         "SELECT count(*) > 100 FROM pg_proc WHERE pronamespace = 'evil'::regnamespace
          AND proname NOT LIKE 'ward\\_op\\_%'" >out &&
     printf 't\nt\n' >want && cmp want out
 }
 test_expect_success 'the shadows come from the runtime'"'"'s own function bodies, and a cs_agent makes them all' t_generate
 
+# Every function pins search_path = pg_catalog, pg_temp, but two kinds
+# that may not: the C library's (no name in their C code goes through the
+# search path; their SQL declarations are all this sees), and the SQL
+# runtime's inlinable SQL functions, whose bodies the planner reads under
+# the caller's search_path: those must name every function, operator and
+# type with its schema. String literals aside, such a body may hold no
+# operator character outside OPERATOR(pg_catalog.x), no cast to a type
+# that is not pg_catalog's, and no call of a function outside pg_catalog
+# and ward (LEAST, GREATEST and COALESCE are syntax, not names).
+cat >"$SCRATCH_BASE/pinned.sql" <<'EOF'
+WITH f AS (
+    SELECT p.oid::regprocedure::text AS fn, l.lanname, p.probin,
+           regexp_replace(regexp_replace(lower(p.prosrc), '''([^'']|'''')*''', '', 'g'),
+                          'operator\(pg_catalog\.[^)]+\)', ' ', 'g') AS b
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    JOIN pg_language l ON l.oid = p.prolang
+    WHERE n.nspname IN ('ward', 'gsp_pharmacy', 't16')
+      AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)
+), v AS (
+    SELECT fn, CASE
+        WHEN lanname = 'c' AND probin = 'ward_pg' THEN NULL
+        WHEN lanname = 'c' THEN 'a C function of library ' || probin
+        WHEN lanname <> 'sql' THEN 'no search_path'
+        WHEN b ~ '[-+*/<>=~!@#%^&|`?]' THEN 'an operator of the search path'
+        WHEN b ~ '::\s*(?!pg_catalog\.)' THEN 'a type of the search path'
+        WHEN EXISTS (SELECT 1 FROM regexp_matches(b, '([a-z_][a-z0-9_.]*)\s*\(', 'g') m
+                     WHERE m[1] !~ '^(pg_catalog|ward)\.'
+                       AND m[1] NOT IN ('least', 'greatest', 'coalesce', 'select', 'when',
+                                        'then', 'else', 'and', 'or', 'not'))
+            THEN 'a function of the search path'
+        END AS why
+    FROM f
+)
+SELECT coalesce(string_agg(fn || ': ' || why, E'\n' ORDER BY fn), 'none') FROM v
+WHERE why IS NOT NULL;
+EOF
+
 t_pinned() {
-    pgd ward_shadow "SELECT coalesce(string_agg(p.oid::regprocedure::text || ' '
-                         || coalesce(p.proconfig::text, '-'), E'\\n'), 'none')
-        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-        WHERE n.nspname IN ('ward', 'gsp_pharmacy', 't16')
-          AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)" >out &&
-    echo none >want && cmp want out || { cat out; return 1; }
+    for db in ward_shadow sql_shadow; do
+        psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d $db \
+            -f "$SCRATCH_BASE/pinned.sql" >out &&
+        echo none >want && cmp want out || { cat out; return 1; }
+    done &&
+    # The linter sees what it should: the two kinds exist where expected.
+    pgd sql_shadow "SELECT count(*) > 5 FROM pg_proc WHERE pronamespace = 'ward'::regnamespace
+                    AND prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql')
+                    AND proconfig IS NULL" \
+        "SELECT count(*) FROM pg_proc WHERE pronamespace = 'ward'::regnamespace
+         AND prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')" >out &&
+    printf 't\n0\n' >want && cmp want out &&
+    pgd ward_shadow "SELECT count(*) > 40 FROM pg_proc WHERE pronamespace = 'ward'::regnamespace
+                     AND prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')" >out &&
+    echo t >want && cmp want out
 }
-test_expect_success 'every function of the runtime and of the policies pins search_path = pg_catalog, pg_temp' t_pinned
+test_expect_success 'every function pins search_path, or is the C library'"'"'s, or is inlinable SQL that names everything by schema' t_pinned
 
 # Each step starts with the shadows and the user's search_path (its own
 # schema before pg_catalog), and ends listing what the trap logged. Its own
@@ -483,27 +565,40 @@ t_steps() {
 test_expect_success 'every entry point, by every kind of user, prints the same among the shadows and springs no trap' t_steps
 
 t_state() {
+    for pair in $PAIRS; do t_state_in $pair || return 1; done &&
+    # Both runtimes kept the same log of the same steps.
     q="SELECT \"user\", roles, scenario, op, tbl, key, columns, nrows, detail FROM ward.audit
        ORDER BY seq" &&
-    pgd ward_plain "$q" >plain.audit && pgd ward_shadow "$q" >shadow.audit &&
+    pgd ward_plain "$q" >c.audit && pgd sql_plain "$q" >s.audit &&
+    if ! cmp -s c.audit s.audit; then
+        echo "the audit logs of the C library and the SQL runtime differ:"
+        diff c.audit s.audit
+        return 1
+    fi
+}
+t_state_in() {
+    P=$1_plain S=$1_shadow
+    q="SELECT \"user\", roles, scenario, op, tbl, key, columns, nrows, detail FROM ward.audit
+       ORDER BY seq" &&
+    pgd $P "$q" >plain.audit && pgd $S "$q" >shadow.audit &&
     cmp plain.audit shadow.audit &&
-    pgd ward_shadow "SELECT string_agg(DISTINCT op, ',' ORDER BY op) FROM ward.audit" >out &&
+    pgd $S "SELECT string_agg(DISTINCT op, ',' ORDER BY op) FROM ward.audit" >out &&
     echo 'approve,delete,export,insert,read,request,unmask,update' >want && cmp want out &&
     for t in customers acct; do
-        pgd ward_plain "SELECT * FROM $t ORDER BY id" >plain.$t &&
-        pgd ward_shadow "SELECT * FROM $t ORDER BY id" >shadow.$t &&
+        pgd $P "SELECT * FROM $t ORDER BY id" >plain.$t &&
+        pgd $S "SELECT * FROM $t ORDER BY id" >shadow.$t &&
         cmp plain.$t shadow.$t || return 1
     done &&
     q="SELECT r.id, r.approval, r.requester, r.used_at IS NOT NULL,
               (SELECT string_agg(v.approver, ',') FROM ward.vote v WHERE v.request = r.id)
        FROM ward.request r ORDER BY r.id" &&
-    pgd ward_plain "$q" >plain.req && pgd ward_shadow "$q" >shadow.req &&
+    pgd $P "$q" >plain.req && pgd $S "$q" >shadow.req &&
     cmp plain.req shadow.req &&
-    pgd ward_shadow "SELECT count(*) FROM ward.read_pending" >out &&
+    pgd $S "SELECT count(*) FROM ward.read_pending" >out &&
     echo 0 >want && cmp want out &&
-    "$WARD" audit verify --dsn "host=$PGDIR user=postgres dbname=ward_shadow" >out &&
+    "$WARD" audit verify --dsn "host=$PGDIR user=postgres dbname=$S" >out &&
     contains out intact &&
-    "$WARD" verify --dsn "host=$PGDIR user=postgres dbname=ward_shadow" >out 2>err &&
+    "$WARD" verify --dsn "host=$PGDIR user=postgres dbname=$S" >out 2>err &&
     contains err 'policy gsp_pharmacy version 1 as applied' &&
     contains err 'policy t16 version 1 as applied'
 }

@@ -1,12 +1,18 @@
 #!/bin/sh
-# tests/pg/cluster.sh start DIR | stop DIR
+# tests/pg/cluster.sh start DIR | stop DIR | standby PRIMARY DIR
 #
 # A throwaway PostgreSQL cluster for the tests: initdb into DIR/data, a
 # Unix socket in DIR, no TCP at all, fsync off, pgaudit loaded when
-# installed. PostgreSQL refuses to run as
+# installed. The runtime's C library (ward_pg.so) of $BUILD (else the
+# repository's build/), copied into DIR, comes first on its
+# dynamic_library_path, so that nothing is installed into the server's
+# own directories; WARD_PG_LIB=none leaves it out, and scripts then get
+# the SQL runtime. PostgreSQL refuses to run as
 # root, so under root the server runs as the unprivileged user nobody.
 # `start` prints the PGHOST to use; `stop` stops the cluster by its data
-# directory. The superuser is named postgres; trust authentication on the
+# directory. `standby PRIMARY DIR` makes DIR a streaming hot standby of the
+# cluster started in PRIMARY (pg_basebackup over PRIMARY's socket, which
+# writes standby.signal and primary_conninfo) and starts it like `start`. The superuser is named postgres; trust authentication on the
 # socket only, which nobody else can reach.
 set -eu
 cmd=$1
@@ -32,6 +38,30 @@ as_owner() {
     fi
 }
 
+# serve DIR: starts the cluster in DIR/data, its socket in DIR.
+serve() {
+    # pgaudit (mk/deps.sh installs it) is loaded for the --pgaudit tests.
+    preload=
+    [ -e "$bindir/../lib/pgaudit.so" ] && preload="-c shared_preload_libraries=pgaudit"
+    lib=${WARD_PG_LIB:-${BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}}
+    libpath=
+    # A copy in the cluster's own directory: the server's user (nobody,
+    # under root) may not reach the build directory.
+    if [ "$lib" != none ] && [ -e "$lib/ward_pg.so" ]; then
+        mkdir -p "$1/lib"
+        cp "$lib/ward_pg.so" "$1/lib/ward_pg.so"
+        chmod -R a+rX "$1/lib"
+        libpath="-c dynamic_library_path='$1/lib:\$libdir'"
+    fi
+    as_owner "$bindir/pg_ctl" -D "$1/data" -l "$1/server.log" -w \
+        -o "-k $1 -c listen_addresses='' -c fsync=off -c max_connections=20 $preload $libpath" \
+        start >/dev/null || {
+        cat "$1/server.log" >&2
+        exit 1
+    }
+    echo "$1"
+}
+
 case $cmd in
 start)
     mkdir -p "$dir"
@@ -41,22 +71,25 @@ start)
         cat "$dir/initdb.log" >&2
         exit 1
     }
-    # pgaudit (mk/deps.sh installs it) is loaded for the --pgaudit tests.
-    preload=
-    [ -e "$bindir/../lib/pgaudit.so" ] && preload="-c shared_preload_libraries=pgaudit"
-    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-        -o "-k $dir -c listen_addresses='' -c fsync=off -c max_connections=20 $preload" \
-        start >/dev/null || {
-        cat "$dir/server.log" >&2
+    serve "$dir"
+    ;;
+standby)
+    primary=$2
+    dir=$3
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown nobody "$dir"
+    as_owner "$bindir/pg_basebackup" -h "$primary" -U postgres -D "$dir/data" -R \
+        -X stream --no-sync >"$dir/basebackup.log" 2>&1 || {
+        cat "$dir/basebackup.log" >&2
         exit 1
     }
-    echo "$dir"
+    serve "$dir"
     ;;
 stop)
     as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
     ;;
 *)
-    echo "usage: cluster.sh start|stop DIR" >&2
+    echo "usage: cluster.sh start|stop DIR | standby PRIMARY DIR" >&2
     exit 2
     ;;
 esac
