@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The runtime's SQL (runtime/postgres/), embedded by mk/embed.sh. */
@@ -953,12 +954,15 @@ static void member_views(const Model *m, StrBuf *out)
     sb_puts(out, ", v.viewname);\n    END LOOP;\nEND\n$ward$;\n");
     char w[24];
     writer_role(m->name, w);
+    /* The tables some membership test reads, in one pass over the rules
+     * (not one per table). */
+    bool *read = xmalloc((m->ntables + 1) * sizeof *read);
+    memset(read, 0, (m->ntables + 1) * sizeof *read);
+    for (size_t i = 0; i < m->nrowrules; i++)
+        for (size_t k = 0; k < m->rowrules[i].nmembers; k++)
+            read[m->rowrules[i].members[k].table] = true;
     for (size_t t = 0; t < m->ntables; t++) {
-        bool read = false;
-        for (size_t i = 0; i < m->nrowrules && !read; i++)
-            for (size_t k = 0; k < m->rowrules[i].nmembers && !read; k++)
-                read = m->rowrules[i].members[k].table == (int)t;
-        if (!read)
+        if (!read[t])
             continue;
         sb_puts(out, "CREATE VIEW ");
         member_view(m, (int)t, out);
@@ -974,6 +978,7 @@ static void member_views(const Model *m, StrBuf *out)
         member_view(m, (int)t, out);
         sb_puts(out, " TO \"ward_reader\";\n");
     }
+    free(read);
 }
 
 /* catalogs: what the runtime's functions look up, for this policy. */
