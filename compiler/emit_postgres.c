@@ -498,8 +498,14 @@ static void column_outcomes(const Model *m, size_t t, size_t c, Outcomes *oc,
             row_str(cells, tb->columns[c].name);
             row_str(cells, m->roles[r].name);
             row_str(cells, s < 0 ? "" : m->scenarios[s].name);
-            sb_printf(cells, ", %d, %d, %lu)", code, effect_rank(o.effect),
-                      (unsigned long)outcome_pos(m, &o));
+            /* ", code, rank, pos)": no printf, a million times over. */
+            sb_puts(cells, ", ");
+            sb_put_int(cells, code);
+            sb_puts(cells, ", ");
+            sb_put_int(cells, effect_rank(o.effect));
+            sb_puts(cells, ", ");
+            sb_put_int(cells, outcome_pos(m, &o));
+            sb_putc(cells, ')');
         }
 }
 

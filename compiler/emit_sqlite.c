@@ -572,9 +572,15 @@ static void catalog(Emit *e)
                     sql_put_str(o, m->roles[r].name);
                     sb_puts(o, ", ");
                     sql_put_str(o, s < 0 ? "" : m->scenarios[s].name);
-                    sb_printf(o, ", '%s', %d, %lu, ", effect_name(oc.effect),
-                              effect_rank(oc.effect),
-                              (unsigned long)outcome_pos(m, &oc));
+                    /* ", 'effect', rank, pos, ": no printf, a million
+                     * times over. */
+                    sb_puts(o, ", '");
+                    sb_puts(o, effect_name(oc.effect));
+                    sb_puts(o, "', ");
+                    sb_put_int(o, effect_rank(oc.effect));
+                    sb_puts(o, ", ");
+                    sb_put_int(o, outcome_pos(m, &oc));
+                    sb_puts(o, ", ");
                     if (oc.effect == EFFECT_MASK) {
                         sb_reset(&expr);
                         sql_put_json_args(&expr, oc.mask->call);

@@ -98,6 +98,22 @@ void sb_printf(StrBuf *sb, const char *fmt, ...)
     sb->len += (size_t)n;
 }
 
+void sb_put_int(StrBuf *sb, long long v)
+{
+    char buf[24]; /* 20 digits, a sign */
+    char *p = buf + sizeof buf;
+    /* The magnitude as unsigned: -LLONG_MIN does not fit a long long. */
+    unsigned long long u =
+        v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    sb_append(sb, p, (size_t)(buf + sizeof buf - p));
+}
+
 void sb_put_quoted(StrBuf *sb, const char *s, size_t n)
 {
     sb_putc(sb, '"');
