@@ -32,22 +32,38 @@ void session_add_role(Session *s, const Model *m, int role)
             s->roles[r] = true;
 }
 
-/* first_rule finds the first rule on TABLE.COLUMN naming ROLE (or no role
- * for -1) and SCENARIO (or none for -1). Conflicts were rejected by the
- * model, so the first one speaks for all. Only the column's own rules are
- * read (Column.rules, in source order). */
-static const Rule *first_rule(const Model *m, int table, int column, int role,
-                              int scenario)
+/* Firsts: the first rule on a column, in source order, of each kind that
+ * can decide for one role in one scenario. Conflicts were rejected by the
+ * model, so the first of a kind speaks for all. */
+typedef struct Firsts {
+    const Rule *role;          /* naming the role, no scenario */
+    const Rule *column;        /* naming no role nor scenario: the default */
+    const Rule *role_scenario; /* naming the role and the scenario */
+    const Rule *scenario;      /* naming no role, and the scenario */
+} Firsts;
+
+/* first_rules finds them for ROLE and SCENARIO (-1: none) on
+ * TABLE.COLUMN, in one pass over the column's own rules (Column.rules):
+ * never over the whole policy. */
+static Firsts first_rules(const Model *m, int table, int column, int role,
+                          int scenario)
 {
+    Firsts f = {NULL, NULL, NULL, NULL};
     const Column *col = &m->tables[table].columns[column];
     for (size_t i = 0; i < col->nrules; i++) {
         const Rule *r = model_rule(m, col->rules[i]);
-        if (!r || r->scenario != scenario)
+        if (!r || (r->scenario >= 0 && r->scenario != scenario))
             continue;
-        if (role < 0 ? r->nroles == 0 : rule_names_role(r, role))
-            return r;
+        bool any_role = r->nroles == 0;
+        if (!any_role && !rule_names_role(r, role))
+            continue;
+        const Rule **slot = r->scenario < 0
+                                ? (any_role ? &f.column : &f.role)
+                                : (any_role ? &f.scenario : &f.role_scenario);
+        if (!*slot)
+            *slot = r;
     }
-    return NULL;
+    return f;
 }
 
 static Outcome from_rule(const Rule *r, Why why)
@@ -60,11 +76,12 @@ Outcome decide_role(const Model *m, int role, int scenario, int table,
 {
     /* Step 1: the base. */
     Outcome base;
-    const Rule *r = first_rule(m, table, column, role, -1);
+    Firsts f = first_rules(m, table, column, role, scenario);
+    const Rule *r;
     const Column *col = &m->tables[table].columns[column];
-    if (r) {
+    if ((r = f.role)) {
         base = from_rule(r, WHY_ROLE_RULE);
-    } else if ((r = first_rule(m, table, column, -1, -1))) {
+    } else if ((r = f.column)) {
         base = from_rule(r, WHY_COLUMN_DEFAULT);
     } else if (col->classification >= 0) {
         const Classification *c = &m->classes[col->classification];
@@ -82,9 +99,9 @@ Outcome decide_role(const Model *m, int role, int scenario, int table,
     Outcome final = base;
     const Rule *ignored = NULL;
     if (scenario >= 0) {
-        if ((r = first_rule(m, table, column, role, scenario))) {
+        if ((r = f.role_scenario)) {
             final = from_rule(r, WHY_SCENARIO_ROLE);
-        } else if ((r = first_rule(m, table, column, -1, scenario))) {
+        } else if ((r = f.scenario)) {
             if (r->effect == EFFECT_HIDE)
                 final = from_rule(r, WHY_SCENARIO_NARROW);
             else if (r->effect == EFFECT_MASK && base.effect != EFFECT_HIDE)
