@@ -54,7 +54,7 @@ static void test_strbuf(void)
     /* sb_put_int writes what "%lld" would, at both ends of the range. */
     sb_reset(&sb);
     const long long ints[] = {0, 7, -7, 4294967295LL, LLONG_MAX, LLONG_MIN};
-    char want[32];
+    char want[64];
     for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
         sb_reset(&sb);
         sb_put_int(&sb, ints[i]);
