@@ -294,7 +294,7 @@ static int run(const Model *m, const CheckOptions *o, Arena *a, Diag *d,
     bool pg = o->target && strcmp(o->target, "postgres") == 0;
     if (pg ? !emit_postgres_check(m, d) : !emit_sqlite_check(m, d))
         return 2;
-    if (pg ? !runner_run_postgres(m, c, o->dsn, a, &r->run, &err)
+    if (pg ? !runner_run_postgres(m, c, o->dsn, false, a, &r->run, &err)
            : !runner_run(m, c, a, &r->run, &err)) {
         fprintf(stderr, "ward check: %s\n", err);
         return 2;
@@ -309,7 +309,7 @@ static int run(const Model *m, const CheckOptions *o, Arena *a, Diag *d,
         r->exhausted = true;
     }
     if (o->mutate) {
-        if (!mutate_run(m, c, a, &r->mut, &err)) {
+        if (!mutate_run(m, c, pg ? o->dsn : NULL, a, &r->mut, &err)) {
             fprintf(stderr, "ward check: %s\n", err);
             return 2;
         }

@@ -12,6 +12,7 @@
 
 #include "decide.h"
 #include "report.h"
+#include "run_postgres.h"
 #include "runner.h"
 
 #include <assert.h>
@@ -25,13 +26,16 @@ typedef struct Mutation {
     MutationResult *out;
     size_t cap;
     const char **err;
+    const char *dsn; /* the PostgreSQL database, or NULL for SQLite */
 } Mutation;
 
 /* run_mutant runs the corpus on MM and records whether a case failed. */
 static bool run_mutant(Mutation *mu, const Model *mm, const char *what)
 {
     RunResult rr;
-    if (!runner_run(mm, mu->c, mu->a, &rr, mu->err))
+    if (mu->dsn ? !runner_run_postgres(mm, mu->c, mu->dsn, true, mu->a, &rr,
+                                       mu->err)
+                : !runner_run(mm, mu->c, mu->a, &rr, mu->err))
         return false;
     if (mu->out->n == mu->cap) {
         size_t cap = mu->cap ? 2 * mu->cap : 32;
@@ -663,11 +667,11 @@ static bool audits(Mutation *mu)
     return true;
 }
 
-bool mutate_run(const Model *m, const Corpus *c, Arena *a, MutationResult *out,
-                const char **err)
+bool mutate_run(const Model *m, const Corpus *c, const char *dsn, Arena *a,
+                MutationResult *out, const char **err)
 {
     memset(out, 0, sizeof *out);
-    Mutation mu = {m, c, a, out, 0, err};
+    Mutation mu = {m, c, a, out, 0, err, dsn};
     Masks pool = masks_of(&mu);
     return access_rules(&mu, &pool) && class_defaults(&mu, &pool) &&
            row_rules(&mu) && approvals(&mu) && audits(&mu);

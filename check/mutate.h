@@ -32,9 +32,11 @@ typedef struct MutationResult {
     size_t survived;
 } MutationResult;
 
-/* mutate_run builds and runs every mutant. False with ERR when the test
- * database cannot be built. Arena-owned. */
-bool mutate_run(const Model *m, const Corpus *c, Arena *a, MutationResult *out,
-                const char **err);
+/* mutate_run builds and runs every mutant: on SQLite, or with DSN on the
+ * PostgreSQL database it names (each mutant stops at the first case that
+ * kills it). False with ERR when the test database cannot be built.
+ * Arena-owned. */
+bool mutate_run(const Model *m, const Corpus *c, const char *dsn, Arena *a,
+                MutationResult *out, const char **err);
 
 #endif

@@ -94,7 +94,9 @@ int cmd_compile(int argc, char **argv)
         StrBuf sql;
         sb_init(&sql);
         if (postgres)
-            emit_postgres(m, &(PgOptions){true, with_pgaudit}, &sql);
+            emit_postgres(
+                m, &(PgOptions){.transaction = true, .pgaudit = with_pgaudit},
+                &sql);
         else
             emit_sqlite(m, &sql);
         /* The buffer caps generated text (strbuf.c): say so rather than

@@ -59,12 +59,15 @@ static bool ported(const MaskSpec *spec)
     return false;
 }
 
+/* The v1.1 constructs this target does not enforce yet: none. A construct
+ * named here is refused with its location rather than compiled into
+ * weaker SQL. */
+#define POSTGRES_LACKS 0u
+
 bool emit_postgres_check(const Model *m, Diag *d)
 {
     int before = d->errors;
-    /* Until this target enforces them, a policy using the v1.1 constructs
-     * is refused here rather than compiled into weaker SQL. */
-    if (model_refuse_v11(m, d, "postgres", V11_CLAUSES | V11_BEYOND))
+    if (model_refuse_v11(m, d, "postgres", POSTGRES_LACKS))
         return false;
     for (size_t t = 0; t < m->ntables; t++)
         for (size_t c = 0; c < m->tables[t].ncolumns; c++)
@@ -762,6 +765,18 @@ static void column_sql(const Model *m, size_t t, size_t c, ViewMode mode,
     sb_free(&v);
 }
 
+/* bulk_guard is TABLE's `export T beyond N rows`, or NULL. */
+static const Guard *bulk_guard(const Model *m, int table)
+{
+    for (size_t i = 0; i < m->napprovals; i++)
+        for (size_t g = 0; g < m->approvals[i].nguards; g++) {
+            const Guard *gd = &m->approvals[i].guards[g];
+            if (gd->op == GUARD_EXPORT && gd->table == table && gd->beyond >= 0)
+                return gd;
+        }
+    return NULL;
+}
+
 static void view_sql(const Model *m, size_t t, ViewMode mode, StrBuf *out)
 {
     const Table *tb = &m->tables[t];
@@ -778,6 +793,7 @@ static void view_sql(const Model *m, size_t t, ViewMode mode, StrBuf *out)
     sb_puts(out, "\nFROM ");
     sql_put_ident(out, tb->name);
     sb_puts(out, " AS \"t\"");
+    const Guard *bulk = bulk_guard(m, (int)t);
     if (mode == VIEW_EXPORT) {
         /* The gate: once per statement, before the first row. */
         sb_puts(out, "\nWHERE (SELECT ward.export_gate_(");
@@ -785,6 +801,20 @@ static void view_sql(const Model *m, size_t t, ViewMode mode, StrBuf *out)
         sb_puts(out, ", ");
         sql_put_str(out, tb->name);
         sb_puts(out, "))");
+    } else if (bulk) {
+        /* The bulk-read gate counts every row the view produces, after
+         * the row rules (row security, inside) and the caller's leakproof
+         * conditions, which PostgreSQL evaluates first: approval.sql. */
+        sb_puts(out, "\nWHERE ward.bulk_(");
+        sql_put_str(out, m->name);
+        sb_puts(out, ", ");
+        sql_put_str(out, tb->name);
+        sb_printf(out, ", %lld, (SELECT ward.bulk_open_(",
+                  (long long)bulk->beyond);
+        sql_put_str(out, m->name);
+        sb_puts(out, ", ");
+        sql_put_str(out, tb->name);
+        sb_puts(out, ")))");
     }
     sb_puts(out, ";\nALTER VIEW ");
     view_name(m, prefix, tb, out);
@@ -1076,13 +1106,26 @@ static void catalogs(const Model *m, StrBuf *out)
 
     sb_reset(&rows);
     for (size_t i = 0; i < m->napprovals; i++)
-        for (size_t r = 0; r < m->approvals[i].nroles; r++) {
+        for (size_t c = 0; c < m->approvals[i].nclauses; c++) {
             row_open(m, &rows);
             row_str(&rows, m->approvals[i].name);
-            row_str(&rows, m->roles[m->approvals[i].roles[r]].name);
-            sb_puts(&rows, ")");
+            sb_printf(&rows, ", %zu, %d)", c, m->approvals[i].clauses[c].count);
         }
-    catalog(m, "approver", "approval, role", &rows, out);
+    catalog(m, "clause", "approval, clause, count", &rows, out);
+
+    sb_reset(&rows);
+    for (size_t i = 0; i < m->napprovals; i++)
+        for (size_t c = 0; c < m->approvals[i].nclauses; c++) {
+            const ApprovalClause *cl = &m->approvals[i].clauses[c];
+            for (size_t r = 0; r < cl->nroles; r++) {
+                row_open(m, &rows);
+                row_str(&rows, m->approvals[i].name);
+                sb_printf(&rows, ", %zu", c);
+                row_str(&rows, m->roles[cl->roles[r]].name);
+                sb_puts(&rows, ")");
+            }
+        }
+    catalog(m, "approver", "approval, clause, role", &rows, out);
 
     sb_reset(&rows);
     for (size_t i = 0; i < m->napprovals; i++)
@@ -1094,9 +1137,12 @@ static void catalogs(const Model *m, StrBuf *out)
             row_str(&rows, guard_op_name(gd->op));
             row_str(&rows, tb->name);
             row_str(&rows, gd->column >= 0 ? tb->columns[gd->column].name : "");
-            sb_puts(&rows, ")");
+            if (gd->beyond >= 0)
+                sb_printf(&rows, ", %lld)", (long long)gd->beyond);
+            else
+                sb_puts(&rows, ", NULL)");
         }
-    catalog(m, "guard", "approval, op, tbl, col", &rows, out);
+    catalog(m, "guard", "approval, op, tbl, col, beyond", &rows, out);
     sb_free(&rows);
 }
 
@@ -1328,6 +1374,12 @@ static void pgaudit(const Model *m, StrBuf *out)
     }
 }
 
+void emit_postgres_runtime(StrBuf *out)
+{
+    sb_puts(out, "\n-- The runtime.\n");
+    sb_puts(out, pg_runtime_sql);
+}
+
 void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
 {
     bool transaction = opt->transaction;
@@ -1393,8 +1445,8 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
         sb_puts(out, ";\n    END IF;\n");
     }
     sb_puts(out, "END\n$ward$;\n");
-    sb_puts(out, "\n-- The runtime.\n");
-    sb_puts(out, pg_runtime_sql);
+    if (!opt->no_runtime)
+        emit_postgres_runtime(out);
     roles(m, out);
     sb_puts(out, "-- Only the views' owner calls the keyed masks (see "
                  "ward_keyed_ functions).\nGRANT EXECUTE ON FUNCTION "

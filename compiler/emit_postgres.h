@@ -37,7 +37,15 @@ typedef struct PgOptions {
     bool transaction;
     /* pgaudit's object-audit configuration for the audited columns. */
     bool pgaudit;
+    /* Leave the runtime (schema ward) out: it is there already. The corpus
+     * runner applies it once per run (emit_postgres_runtime) and the
+     * policy once per case. */
+    bool no_runtime;
 } PgOptions;
+
+/* emit_postgres_runtime writes the runtime alone, as a script applies it:
+ * the same for every policy. */
+void emit_postgres_runtime(StrBuf *out);
 
 /* emit_postgres writes the script for M to OUT. Call after the check. */
 void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out);

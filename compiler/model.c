@@ -1194,6 +1194,34 @@ static ExprType type_membership(Builder *b, int table, const Node *e)
     return ET_BOOL;
 }
 
+/* qualified_column reports `T.C` in a rows rule of TABLE when T is a
+ * declared table: the rule's own (write the column alone) or another one,
+ * which a user writing a join by its where clause reaches for. Returns
+ * whether it reported. Column names have no '.', so nothing is lost. */
+static bool qualified_column(Builder *b, int table, const Node *e)
+{
+    const char *text = e->as.name.text, *dot = strchr(text, '.');
+    if (!dot || dot == text || !dot[1])
+        return false;
+    char *t = arena_printf(b->a, "%.*s", (int)(dot - text), text);
+    int other = model_table(b->m, t);
+    if (other < 0 || (other == table && model_column(b->m, table, dot + 1) < 0))
+        return false;
+    Diagnostic *x = diag_error(b->d, e->at, "unknown column '%s'", text);
+    if (other == table)
+        diag_hint(b->d, x,
+                  "a rows rule names its table's columns alone: "
+                  "write '%s'",
+                  dot + 1);
+    else
+        diag_hint(b->d, x,
+                  "a rows rule cannot join tables; to keep the rows whose "
+                  "column appears in '%s', write: COL in (select %s from "
+                  "%s [where EXPR])",
+                  t, dot + 1, t);
+    return true;
+}
+
 /* type_expr types a row expression, reporting what does not fit. */
 static ExprType type_expr(Builder *b, int table, const Node *e)
 {
@@ -1211,6 +1239,8 @@ static ExprType type_expr(Builder *b, int table, const Node *e)
                       "refer to the rule's table inside");
             return ET_ERROR;
         }
+        if (b->sub_depth == 0 && qualified_column(b, table, e))
+            return ET_ERROR;
         int c = resolve_column(b, table, e);
         if (c < 0)
             return ET_ERROR;

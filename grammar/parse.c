@@ -347,9 +347,22 @@ const char *lexer_sql_hint(const Lexer *lx)
 {
     const LexToken *t = &lx->hist[0], *before = &lx->hist[1],
                    *before2 = &lx->hist[2];
+    const char *w = name_of(t), *bw = name_of(before);
+    /* rows join event_attendance on ...: a join where the filter goes. */
+    if (w && word_in(w, JOIN_WORDS) && before->tok == TOK_ROWS)
+        return "a rows rule cannot join tables; to keep the rows whose "
+               "column appears in another table, write: rows where "
+               "COL in (select COL from TABLE [where EXPR]) for ROLES";
     if (!lx->in_expr)
         return NULL;
-    const char *w = name_of(t), *bw = name_of(before);
+    /* id in event_attendance.doctor_id: the membership test's shorthand
+     * that SQL does not have either; spell out the subquery for it. */
+    const char *dot = w ? strchr(w, '.') : NULL;
+    if (dot && dot > w && dot[1] && before->tok == TOK_IN)
+        return arena_printf(lx->arena,
+                            "a membership test is written as a subquery: "
+                            "COL in (select %s from %.*s [where EXPR])",
+                            dot + 1, (int)(dot - w), w);
     if ((w && word_in(w, JOIN_WORDS)) ||
         (t->tok == ',' && before->tok == TOK_IDENT && before2->tok == TOK_FROM))
         return "a rows rule cannot join tables; to keep the rows whose "

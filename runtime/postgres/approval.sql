@@ -27,6 +27,20 @@ CREATE TABLE IF NOT EXISTS ward.approver (
     role     text NOT NULL,
     PRIMARY KEY (policy, approval, role)
 );
+-- The clauses of a `by` line (`by 1 of a and 1 of b`: clauses 0 and 1),
+-- with the places each has; ward.approval.count is their sum. A role
+-- approves in each clause that names it. (Scripts of earlier versions
+-- made one clause, 0, of every line.)
+CREATE TABLE IF NOT EXISTS ward.clause (
+    policy   text NOT NULL,
+    approval text NOT NULL,
+    clause   integer NOT NULL,
+    count    integer NOT NULL,
+    PRIMARY KEY (policy, approval, clause)
+);
+ALTER TABLE ward.approver ADD COLUMN IF NOT EXISTS clause integer NOT NULL DEFAULT 0;
+ALTER TABLE ward.approver DROP CONSTRAINT IF EXISTS approver_pkey;
+ALTER TABLE ward.approver ADD PRIMARY KEY (policy, approval, clause, role);
 CREATE TABLE IF NOT EXISTS ward.guard (
     policy   text NOT NULL,
     approval text NOT NULL,
@@ -52,8 +66,130 @@ CREATE TABLE IF NOT EXISTS ward.vote (
     at       timestamptz NOT NULL,
     PRIMARY KEY (request, approver)
 );
-REVOKE ALL ON ward.approval, ward.approver, ward.guard, ward.request,
-              ward.vote FROM PUBLIC;
+-- The clauses the approver's roles let them fill when they voted: a vote
+-- counts as it was given, whatever roles its giver holds later.
+ALTER TABLE ward.vote ADD COLUMN IF NOT EXISTS clauses integer[];
+-- export T beyond N rows: N; NULL for a plain `export T` and the other
+-- operations.
+ALTER TABLE ward.guard ADD COLUMN IF NOT EXISTS beyond bigint;
+-- The clock approvals run on: the real one, unless a row here fixes it.
+-- Only the corpus runner writes it (`at:` in a case, docs/ci.md), as the
+-- superuser, inside the case's transaction, which rolls it back; the
+-- runtime only reads it, and no session may touch it.
+CREATE TABLE IF NOT EXISTS ward.clock (
+    at timestamptz NOT NULL
+);
+REVOKE ALL ON ward.approval, ward.approver, ward.clause, ward.guard,
+              ward.request, ward.vote, ward.clock FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION ward.clock_()
+RETURNS timestamptz LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce((SELECT max(c.at) FROM ward.clock c), clock_timestamp())
+$$;
+REVOKE ALL ON FUNCTION ward.clock_() FROM PUBLIC;
+
+-- placed_: how many places of approval P.AP's `by` line the votes TAKES
+-- fill at once, one place each; TAKES holds a vote's clauses each
+-- ('{0,1}': it may fill clause 0 or 1; NULL: clause 0, a vote of an
+-- earlier version). A matching found by augmenting paths, as
+-- runtime/core/approval_match.c finds it for the compiler and SQLite, so
+-- that the order of the votes never matters.
+CREATE OR REPLACE FUNCTION ward.placed_(p text, ap text, takes text[])
+RETURNS integer LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cap integer[];    -- places of clause c - 1
+    load integer[];   -- of them, filled
+    nc integer;
+    nv integer := coalesce(array_length(takes, 1), 0);
+    assign integer[]; -- the clause (+ 1) voter v fills, 0 for none
+    prev_v integer[]; -- the voter a clause was reached from
+    prev_c integer[]; -- the clause a voter was reached from, -1 the start
+    queue integer[];
+    head integer;
+    found integer;
+    v integer;
+    c integer;
+    old integer;
+    filled integer := 0;
+BEGIN
+    SELECT array_agg(x.count ORDER BY x.clause), count(*) INTO cap, nc
+    FROM ward.clause x WHERE x.policy = p AND x.approval = ap;
+    IF nc = 0 OR nv = 0 THEN
+        RETURN 0;
+    END IF;
+    load := array_fill(0, ARRAY[nc]);
+    assign := array_fill(0, ARRAY[nv]);
+    FOR s IN 1..nv LOOP
+        prev_v := array_fill(0, ARRAY[nc]);
+        prev_c := array_fill(0, ARRAY[nv]);
+        prev_c[s] := -1;
+        queue := ARRAY[s];
+        head := 1;
+        found := 0;
+        WHILE found = 0 AND head <= array_length(queue, 1) LOOP
+            v := queue[head];
+            head := head + 1;
+            FOREACH c IN ARRAY coalesce(takes[v], '{0}')::integer[] LOOP
+                c := c + 1;
+                CONTINUE WHEN c < 1 OR c > nc OR prev_v[c] <> 0;
+                prev_v[c] := v;
+                IF load[c] < cap[c] THEN
+                    found := c;
+                    EXIT;
+                END IF;
+                FOR u IN 1..nv LOOP
+                    IF assign[u] = c AND prev_c[u] = 0 THEN
+                        prev_c[u] := c;
+                        queue := queue || u;
+                    END IF;
+                END LOOP;
+            END LOOP;
+        END LOOP;
+        CONTINUE WHEN found = 0;
+        -- Along the path back, each voter moves to the clause it reached.
+        load[found] := load[found] + 1;
+        c := found;
+        LOOP
+            v := prev_v[c];
+            old := assign[v];
+            assign[v] := c;
+            EXIT WHEN v = s;
+            c := old;
+        END LOOP;
+        filled := filled + 1;
+    END LOOP;
+    RETURN filled;
+END $$;
+REVOKE ALL ON FUNCTION ward.placed_(text, text, text[]) FROM PUBLIC;
+
+-- votes_: the clauses of each vote on request RID, for placed_.
+CREATE OR REPLACE FUNCTION ward.votes_(rid bigint)
+RETURNS text[] LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(array_agg(coalesce(v.clauses, '{0}')::text ORDER BY v.at, v.approver),
+                    '{}')
+    FROM ward.vote v WHERE v.request = rid
+$$;
+REVOKE ALL ON FUNCTION ward.votes_(bigint) FROM PUBLIC;
+
+-- approvers_: who approves P.AP, as a refusal says it: "compliance,
+-- sales_manager", or "1 of compliance and 1 of sales_manager" for a line
+-- of several clauses.
+CREATE OR REPLACE FUNCTION ward.approvers_(p text, ap text)
+RETURNS text LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN count(*) = 1 THEN min(roles)
+                ELSE string_agg(n || ' of ' || roles, ' and ' ORDER BY clause) END
+    FROM (SELECT c.clause, c.count AS n,
+                 string_agg(a.role, ', ' ORDER BY a.role) AS roles
+          FROM ward.clause c JOIN ward.approver a
+            ON a.policy = c.policy AND a.approval = c.approval AND a.clause = c.clause
+          WHERE c.policy = p AND c.approval = ap
+          GROUP BY c.clause, c.count) x
+$$;
+REVOKE ALL ON FUNCTION ward.approvers_(text, text) FROM PUBLIC;
 REVOKE ALL ON SEQUENCE ward.request_id_seq FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION ward.refuse_(code text, msg text)
@@ -84,9 +220,9 @@ BEGIN
     END IF;
     INSERT INTO ward.request (policy, approval, requester, reason,
                               requested_at, expires_at)
-    VALUES (a.policy, a.name, ward.caller_(), reason, clock_timestamp(),
+    VALUES (a.policy, a.name, ward.caller_(), reason, ward.clock_(),
             CASE WHEN a.expires > 0
-                 THEN clock_timestamp() + make_interval(secs => a.expires) END)
+                 THEN ward.clock_() + make_interval(secs => a.expires) END)
     RETURNING ward.request.id INTO id;
     PERFORM ward.audit_session_(a.policy, 'request', NULL, NULL, NULL, NULL,
                                 format('%s #%s', a.name, id));
@@ -101,7 +237,10 @@ DECLARE
     u text := ward.caller_();
     r ward.request;
     a ward.approval;
-    votes integer;
+    mine integer[];
+    votes text[];
+    before integer;
+    after integer;
 BEGIN
     SELECT * INTO r FROM ward.request WHERE id = rid FOR UPDATE;
     IF r.id IS NULL THEN
@@ -112,29 +251,45 @@ BEGIN
         PERFORM ward.refuse_('self-approval', format(
             '%s cannot approve their own request %s #%s', u, r.approval, r.id));
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM ward.approver x
-                   WHERE x.policy = r.policy AND x.approval = r.approval
-                     AND pg_has_role(u::name, x.role, 'MEMBER')) THEN
+    -- The clauses the voter's roles fill (a role approves in each clause
+    -- that names it).
+    SELECT array_agg(DISTINCT x.clause ORDER BY x.clause) INTO mine FROM ward.approver x
+    WHERE x.policy = r.policy AND x.approval = r.approval
+      AND pg_has_role(u::name, x.role, 'MEMBER');
+    IF mine IS NULL THEN
         PERFORM ward.refuse_('not-approver', format(
-            '%s holds no role that approves %s', u, r.approval));
+            '%s holds no role that approves %s (by %s)', u, r.approval,
+            ward.approvers_(r.policy, r.approval)));
     END IF;
     IF EXISTS (SELECT 1 FROM ward.vote WHERE request = r.id AND approver = u) THEN
         PERFORM ward.refuse_('already-approved', format(
             '%s already approved %s #%s', u, r.approval, r.id));
     END IF;
-    IF r.used_at IS NOT NULL OR r.expires_at <= clock_timestamp() THEN
+    IF r.used_at IS NOT NULL OR r.expires_at <= ward.clock_() THEN
         PERFORM ward.refuse_('expired', format(
             'request %s #%s is used or expired', r.approval, r.id));
     END IF;
-    SELECT count(*) INTO votes FROM ward.vote WHERE request = r.id;
-    IF votes >= a.count THEN
+    votes := ward.votes_(r.id);
+    before := ward.placed_(r.policy, r.approval, votes);
+    IF before >= a.count THEN
         PERFORM ward.refuse_('already-approved', format(
             'request %s #%s has all its approvals', r.approval, r.id));
     END IF;
-    INSERT INTO ward.vote VALUES (r.id, u, clock_timestamp());
+    -- One approver fills one place: when the places this one's roles
+    -- could fill are taken, a later vote never makes this one count.
+    after := ward.placed_(r.policy, r.approval, votes || mine::text);
+    IF after = before THEN
+        PERFORM ward.refuse_('already-approved', format(
+            'the places of request #%s (%s) that %s''s roles can fill are taken; it still needs %s approval%s (by %s)',
+            r.id, r.approval, u, a.count - before,
+            CASE WHEN a.count - before = 1 THEN '' ELSE 's' END,
+            ward.approvers_(r.policy, r.approval)));
+    END IF;
+    INSERT INTO ward.vote (request, approver, at, clauses)
+    VALUES (r.id, u, ward.clock_(), mine);
     PERFORM ward.audit_session_(r.policy, 'approve', NULL, NULL, NULL, NULL,
                                 format('%s #%s', r.approval, r.id));
-    RETURN a.count - votes - 1;
+    RETURN a.count - after;
 END $$;
 GRANT EXECUTE ON FUNCTION ward.approve(bigint) TO PUBLIC;
 
@@ -150,7 +305,7 @@ DECLARE
 BEGIN
     SELECT max(id), count(*) INTO rid, n FROM ward.request r
     WHERE r.approval = approve.approval AND r.used_at IS NULL
-      AND (r.expires_at IS NULL OR r.expires_at > clock_timestamp());
+      AND (r.expires_at IS NULL OR r.expires_at > ward.clock_());
     -- A vote must not go to a request filed by someone else just before.
     IF n > 1 THEN
         PERFORM ward.refuse_('ambiguous-request', format(
@@ -208,9 +363,12 @@ REVOKE ALL ON FUNCTION ward.stmt_() FROM PUBLIC;
 -- statement), the statement's later rows reuse the request its first row
 -- used; an export or unmask gate runs once per statement and always takes
 -- a request of its own. Returns the request used.
+-- (WHAT, when given, is the refusal's wording of the operation.)
+DROP FUNCTION IF EXISTS ward.approval_use_(text, text, text, text, text, boolean);
 CREATE OR REPLACE FUNCTION ward.approval_use_(p text, ap text, op text,
                                               t text, c text,
-                                              memo boolean DEFAULT false)
+                                              memo boolean DEFAULT false,
+                                              what text DEFAULT NULL)
 RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -224,7 +382,7 @@ BEGIN
     IF s IS NOT NULL THEN
         SELECT id INTO rid FROM ward.request
         WHERE policy = p AND approval = ap AND requester = u AND used_stmt = s
-          AND (expires_at IS NULL OR expires_at > clock_timestamp());
+          AND (expires_at IS NULL OR expires_at > ward.clock_());
         IF rid IS NOT NULL THEN
             RETURN rid;
         END IF;
@@ -233,21 +391,147 @@ BEGIN
     SELECT r.id INTO rid FROM ward.request r
     WHERE r.policy = p AND r.approval = ap AND r.requester = u
       AND r.used_at IS NULL
-      AND (r.expires_at IS NULL OR r.expires_at > clock_timestamp())
-      AND (SELECT count(*) FROM ward.vote v WHERE v.request = r.id) >= a.count
+      AND (r.expires_at IS NULL OR r.expires_at > ward.clock_())
+      AND ward.placed_(p, ap, ward.votes_(r.id)) >= a.count
     ORDER BY r.id LIMIT 1
     FOR UPDATE;
     IF rid IS NULL THEN
         PERFORM ward.refuse_('approval-required', format(
-            '%s of %s needs approval %s', op,
-            t || CASE WHEN c <> '' THEN '.' || c ELSE '' END, ap));
+            '%s needs approval %s', coalesce(what, op || ' of ' ||
+            t || CASE WHEN c <> '' THEN '.' || c ELSE '' END), ap));
     END IF;
-    UPDATE ward.request SET used_at = clock_timestamp(), used_stmt = s
+    UPDATE ward.request SET used_at = ward.clock_(), used_stmt = s
     WHERE id = rid;
     RETURN rid;
 END $$;
-REVOKE ALL ON FUNCTION ward.approval_use_(text, text, text, text, text, boolean)
-    FROM PUBLIC;
+REVOKE ALL ON FUNCTION ward.approval_use_(text, text, text, text, text, boolean,
+                                          text) FROM PUBLIC;
+
+-- The bulk-read gate, `export T beyond N rows`: a statement that reads more
+-- than N rows of T through the session's view of T fails at row N + 1,
+-- unless the session holds an approved request of the approval, which the
+-- statement then uses up. The view of such a table calls, once per
+-- statement, ward.bulk_open_ (an initplan) and, in its WHERE, ward.bulk_ for
+-- each row it produces: after the row rules and the caller's leakproof
+-- conditions, before the rest, so aggregates and COPY are counted too.
+--
+-- The SQL runtime counts with a sequence of the session's own (in
+-- pg_temp, made and owned by ward_owner: a user may call nextval on it,
+-- which only counts more, never setval), from a base drawn once per
+-- statement and kept in the session's state table. A statement is told by
+-- its start (statement_timestamp()), so the statements of one query string
+-- count together (more, never fewer). The C library counts in backend
+-- memory per statement (pg_bulk.c) and calls bulk_gate_ once.
+
+-- bulk_open_: the counter of P.T's view for this statement: {sequence,
+-- base}.
+CREATE OR REPLACE FUNCTION ward.bulk_open_(p text, t text)
+RETURNS bigint[] LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    gk text;
+    k text;
+    cur text;
+    seq regclass;
+    base bigint;
+    stmt text := statement_timestamp()::text;
+BEGIN
+    SELECT x.gk INTO gk FROM ward.tbl x WHERE x.policy = p AND x.name = t;
+    IF gk IS NULL THEN
+        RAISE EXCEPTION 'ward: %.% is not a protected table', p, t;
+    END IF;
+    IF pg_is_in_recovery() THEN
+        PERFORM ward.refuse_('read-only', format(
+            'on a standby the bulk-read gate of %s needs the C library', t));
+    END IF;
+    k := 'bulk:' || gk;
+    seq := to_regclass('pg_temp.ward_bulk_' || gk);
+    IF seq IS NOT NULL AND (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = seq)
+                           <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = 'ward_owner') THEN
+        RAISE EXCEPTION 'ward: pg_temp.ward_bulk_% is not the runtime''s counter', gk;
+    END IF;
+    IF seq IS NULL THEN
+        EXECUTE format('CREATE TEMPORARY SEQUENCE %I', 'ward_bulk_' || gk);
+        seq := to_regclass('pg_temp.ward_bulk_' || gk);
+        EXECUTE format('GRANT USAGE ON SEQUENCE %s TO PUBLIC', seq);
+    ELSE
+        cur := ward.state_get_(k);
+        IF split_part(cur, '|', 1) = stmt THEN
+            RETURN ARRAY[seq::oid::bigint, split_part(cur, '|', 2)::bigint];
+        END IF;
+    END IF;
+    base := nextval(seq);
+    PERFORM ward.state_set_(k, stmt || '|' || base || '|');
+    RETURN ARRAY[seq::oid::bigint, base];
+END $$;
+GRANT EXECUTE ON FUNCTION ward.bulk_open_(text, text) TO PUBLIC;
+
+-- bulk_: count one row of P.T's view (at most N pass unapproved). The
+-- runtime's own reads of a view (ward_reader, ward_owner: the rows an
+-- export takes, a written row still in sight) are not a session's.
+CREATE OR REPLACE FUNCTION ward.bulk_(p text, t text, n bigint, tok bigint[])
+RETURNS boolean LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v bigint;
+BEGIN
+    IF current_user IN ('ward_reader', 'ward_owner') THEN
+        RETURN true;
+    END IF;
+    -- Past 2^50 the statement holds an approval: bulk_gate_ moved the
+    -- counter there (a session drawing from it would need years).
+    v := nextval(tok[1]::oid::regclass) - tok[2];
+    IF v <= n OR v > 1125899906842624 THEN
+        RETURN true;
+    END IF;
+    RETURN ward.bulk_gate_(p, t, tok[2]);
+END $$;
+GRANT EXECUTE ON FUNCTION ward.bulk_(text, text, bigint, bigint[]) TO PUBLIC;
+
+-- bulk_gate_: row N + 1 of P.T in the statement counted from BASE: uses
+-- an approved request, once for the statement, and records the export
+-- ("A #id: read beyond N rows"), or refuses. A user calling it by hand
+-- only spends an approval of their own.
+CREATE OR REPLACE FUNCTION ward.bulk_gate_(p text, t text, base bigint)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    gk text;
+    k text;
+    cur text;
+    ap text;
+    lim bigint;
+    rid bigint;
+    seq regclass;
+BEGIN
+    SELECT x.gk INTO gk FROM ward.tbl x WHERE x.policy = p AND x.name = t;
+    SELECT g.approval, g.beyond INTO ap, lim FROM ward.guard g
+    WHERE g.policy = p AND g.op = 'export' AND g.tbl = t AND g.beyond IS NOT NULL;
+    IF gk IS NULL OR ap IS NULL THEN
+        RAISE EXCEPTION 'ward: %.% has no bulk-read gate', p, t;
+    END IF;
+    k := 'bulk:' || gk;
+    cur := ward.state_get_(k);
+    IF split_part(cur, '|', 2) = base::text AND split_part(cur, '|', 3) <> '' THEN
+        RETURN true;
+    END IF;
+    rid := ward.approval_use_(p, ap, 'export', t, '', false,
+                              format('reading more than %s rows of %s', lim, t));
+    PERFORM ward.audit_session_(p, 'export', t, NULL, NULL, NULL,
+                                format('%s #%s: read beyond %s rows', ap, rid, lim));
+    -- The server log keeps it even if the transaction then aborts (which
+    -- takes the audit row and the request's use back with it).
+    RAISE LOG 'ward: % read beyond % rows of %.% under % #%', ward.caller_(), lim, p, t, ap, rid;
+    PERFORM ward.state_set_(k, coalesce(split_part(cur, '|', 1), '') || '|' || base || '|' || rid);
+    -- The SQL runtime's counter of this statement jumps past 2^50, which
+    -- its later rows read as "approved" (ward.bulk_) without a call here.
+    seq := to_regclass('pg_temp.ward_bulk_' || gk);
+    IF seq IS NOT NULL AND split_part(cur, '|', 2) = base::text THEN
+        PERFORM setval(seq, base + 1125899906842624 + 1);
+    END IF;
+    RETURN true;
+END $$;
+GRANT EXECUTE ON FUNCTION ward.bulk_gate_(text, text, bigint) TO PUBLIC;
 
 -- export_gate_: the gate of view P.ward_export_T, once per statement: uses
 -- the export approval if the table has one, and records the export with

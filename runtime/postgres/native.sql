@@ -193,5 +193,11 @@ BEGIN
     RETURNS void LANGUAGE c AS 'ward_pg', 'ward_pg_reads_flush';
     CREATE OR REPLACE FUNCTION ward.append_only_()
     RETURNS trigger LANGUAGE c AS 'ward_pg', 'ward_pg_append_only';
+
+    -- The bulk-read gate (pg_bulk.c).
+    CREATE OR REPLACE FUNCTION ward.bulk_open_(p text, t text)
+    RETURNS bigint[] LANGUAGE c AS 'ward_pg', 'ward_pg_bulk_open';
+    CREATE OR REPLACE FUNCTION ward.bulk_(p text, t text, n bigint, tok bigint[])
+    RETURNS boolean LANGUAGE c AS 'ward_pg', 'ward_pg_bulk';
 END
 $ward$;

@@ -55,6 +55,16 @@ table doctors {
   rows all for compliance;
   write name, region to sales_manager;
 }
+
+approval export_doctors "export the doctor list" {
+  export doctors beyond 8 rows;
+  by 1 of compliance and 1 of sales_manager;
+  expires 24h;
+}
+approval delete_doctor "delete a doctor" {
+  delete doctors;
+  by 2 of compliance, sales_manager and 1 of director;
+}
 EOF
 POLICY=$SCRATCH_BASE/crm.ward
 
@@ -189,3 +199,169 @@ t_reapply() {
     done
 }
 test_expect_success 'the script applies again over itself, and verify finds what it made' t_reapply
+
+# ---- one of each ----
+
+t_one_of_each() {
+    for db in $DBS; do
+        as $db c9 "SELECT ward.request('export_doctors', 'congress mailing')" >out &&
+        rid=$(cat out) &&
+        as $db c1 "SELECT ward.approve($rid)" >out && ids 1 &&
+        ! as $db c2 "SELECT ward.approve($rid)" >out 2>err &&
+        contains err "[already-approved] the places of request #$rid (export_doctors) that c2's roles can fill are taken; it still needs 1 approval (by 1 of compliance and 1 of sales_manager)" &&
+        ! as $db c9 "SELECT count(*) FROM crm.ward_export_doctors" 2>err &&
+        contains err '[approval-required]' &&
+        as $db s1 "SELECT ward.approve($rid)" >out && ids 0 &&
+        as $db c9 "SELECT count(*) FROM crm.ward_export_doctors" >out && ids 10 &&
+        pgd $db "SELECT approver || ' ' || clauses::text FROM ward.vote WHERE request = $rid
+                 ORDER BY at" >out &&
+        ids 'c1 {0}' 's1 {1}' || return 1
+    done
+}
+test_expect_success 'by 1 of compliance and 1 of sales_manager: two compliance votes are not enough' t_one_of_each
+
+t_both_roles() {
+    # One person holding both roles fills one place, whichever place the
+    # others leave: the order of the votes never matters.
+    for db in $DBS; do
+        r1=$(as $db u1 "SELECT ward.request('export_doctors', 'a')") &&
+        r2=$(as $db u1 "SELECT ward.request('export_doctors', 'b')") &&
+        as $db b1 "SELECT ward.approve($r1)" "SELECT ward.approve($r2)" >out && ids 1 1 &&
+        as $db c1 "SELECT ward.approve($r1)" >out && ids 0 &&
+        as $db s1 "SELECT ward.approve($r2)" >out && ids 0 &&
+        ! as $db b3 "SELECT ward.approve($r2)" 2>err &&
+        contains err 'has all its approvals' || return 1
+    done
+}
+test_expect_success 'a voter holding both roles counts once, and takes the place the others leave' t_both_roles
+
+t_not_approver() {
+    for db in $DBS; do
+        r=$(as $db c9 "SELECT ward.request('export_doctors', 'c')") &&
+        ! as $db u1 "SELECT ward.approve($r)" 2>err &&
+        contains err '[not-approver] u1 holds no role that approves export_doctors (by 1 of compliance and 1 of sales_manager)' || return 1
+    done
+}
+test_expect_success 'a refused voter is told who approves, clause by clause' t_not_approver
+
+t_three_places() {
+    # by 2 of compliance, sales_manager and 1 of director: a director
+    # (who inherits compliance) may fill either clause; the line is met by
+    # three distinct people however the votes come.
+    for db in $DBS; do
+        r=$(as $db m1 "SELECT ward.request('delete_doctor', 'duplicate')") &&
+        as $db c2 "SELECT ward.approve($r)" >out && ids 2 &&
+        as $db c1 "SELECT ward.approve($r)" >out && ids 1 &&
+        ! as $db m1 "DELETE FROM crm.doctors WHERE id = 4" 2>err &&
+        contains err '[approval-required]' &&
+        as $db s1 "SELECT ward.approve($r)" >out && ids 0 &&
+        as $db m1 "DELETE FROM crm.doctors WHERE id = 4" &&
+        pgd $db "SELECT count(*) FROM doctors WHERE id = 4" >out && ids 0 &&
+        pgd $db "INSERT INTO doctors VALUES (4, 'dr4', 'north')" || return 1
+    done
+}
+test_expect_success 'a director fills the place the others leave, and the delete needs all three' t_three_places
+
+# ---- bulk reads ----
+
+t_bulk_refused() {
+    for db in $DBS; do
+        as $db c1 "SELECT count(*) FROM (SELECT id FROM crm.doctors LIMIT 8) x" \
+            "SELECT count(*) FROM crm.doctors WHERE id <= 8" \
+            "SELECT name FROM crm.doctors WHERE id = 9" >out &&
+        ids 8 8 dr9 &&
+        for q in "SELECT count(*) FROM crm.doctors" "SELECT id FROM crm.doctors LIMIT 9" \
+                 "SELECT max(name) FROM crm.doctors" \
+                 "SELECT * FROM crm.doctors WHERE name LIKE 'dr%'" \
+                 "SELECT a.id FROM crm.doctors a JOIN crm.doctors b ON a.id = b.id LIMIT 5" \
+                 "SELECT string_agg(name, ',') FROM (SELECT name FROM crm.doctors) x" \
+                 "WITH d AS MATERIALIZED (SELECT * FROM crm.doctors) SELECT count(*) FROM d" \
+                 "SELECT id FROM crm.doctors WHERE id <= 5 UNION ALL SELECT id FROM crm.doctors WHERE id > 5" \
+                 "COPY (SELECT * FROM crm.doctors) TO STDOUT" \
+                 "COPY (SELECT name FROM crm.doctors WHERE id <= 5 UNION ALL SELECT name FROM crm.doctors WHERE id > 5) TO STDOUT" \
+                 "DO \$\$ DECLARE r record; BEGIN FOR r IN SELECT id FROM crm.doctors WHERE id <= 5 LOOP END LOOP; FOR r IN SELECT id FROM crm.doctors WHERE id > 5 LOOP END LOOP; END \$\$"; do
+            { ! as $db c1 "$q" >out 2>err || { echo "$db: not refused: $q"; false; }; } &&
+            contains err '[approval-required] reading more than 8 rows of doctors needs approval export_doctors' &&
+            { test "$(wc -l <out)" -le 8 || { echo "$db: a 9th row was produced: $q"; false; }; } || return 1
+        done
+    done
+}
+test_expect_success 'a statement reading a 9th row of doctors fails at that row: scans, aggregates, joins, CTEs, unions, COPY, DO' t_bulk_refused
+
+t_bulk_approved() {
+    # Two approved requests: one statement that reads the table twice over
+    # uses one of them, the next statement the other, the third none.
+    for db in $DBS; do
+        r1=$(as $db c1 "SELECT ward.request('export_doctors', 'audit sample')") &&
+        r2=$(as $db c1 "SELECT ward.request('export_doctors', 'second sample')") &&
+        as $db b1 "SELECT ward.approve($r1)" "SELECT ward.approve($r2)" >/dev/null &&
+        as $db s1 "SELECT ward.approve($r1)" >/dev/null &&
+        as $db m1 "SELECT ward.approve($r2)" >/dev/null &&
+        as $db c1 "SELECT count(*) FROM (SELECT * FROM crm.doctors UNION ALL SELECT * FROM crm.doctors) x" >out &&
+        ids 20 &&
+        pgd $db "SELECT id, used_at IS NOT NULL FROM ward.request WHERE id IN ($r1, $r2) ORDER BY id" >out &&
+        ids "$r1|t" "$r2|f" &&
+        as $db c1 "COPY (SELECT name FROM crm.doctors ORDER BY id) TO STDOUT" >out &&
+        test "$(wc -l <out)" -eq 10 &&
+        ! as $db c1 "SELECT count(*) FROM crm.doctors" 2>err &&
+        contains err '[approval-required]' &&
+        pgd $db "SELECT \"user\" || ' ' || op || ' ' || tbl || ' ' || detail FROM ward.audit
+                 WHERE op = 'export' AND detail LIKE '%beyond%' ORDER BY seq" >out &&
+        ids "c1 export doctors export_doctors #$r1: read beyond 8 rows" \
+            "c1 export doctors export_doctors #$r2: read beyond 8 rows" &&
+        "$WARD" audit verify --dsn "host=$PGDIR user=postgres dbname=$db" >/dev/null || return 1
+    done
+}
+test_expect_success 'an approved request lets one statement read past the limit, and is used up' t_bulk_approved
+
+t_bulk_per_table() {
+    # The limit counts the rows of doctors only, per statement.
+    for db in $DBS; do
+        as $db c1 "SELECT count(*) FROM crm.event_attendance" \
+            "SELECT count(*) FROM crm.manager_regions" \
+            "SELECT count(*) FROM crm.doctors WHERE id <= 8" \
+            "SELECT count(*) FROM crm.doctors WHERE id <= 8" >out && ids 5 3 8 8 &&
+        as $db c1 "BEGIN" "SELECT count(*) FROM crm.doctors WHERE id <= 8" \
+            "SELECT count(*) FROM crm.doctors WHERE id > 2" "COMMIT" >out && ids 8 8 &&
+        as $db u1 "SELECT count(*) FROM crm.doctors" >out && ids 3 || return 1
+    done
+}
+test_expect_success 'the gate counts the rows the session view produces, per table and statement' t_bulk_per_table
+
+t_bulk_counter_closed() {
+    # The SQL runtime's counter: the session may draw from it (which only
+    # counts more) but never set it back, and a counter of its own making
+    # is refused, not trusted.
+    as ward_sql c1 "SELECT count(*) FROM crm.doctors WHERE id <= 3" \
+        "SELECT c.relname FROM pg_class c WHERE c.relname LIKE 'ward_bulk_%' AND c.relpersistence = 't'" >out &&
+    seq=$(sed -n 2p out) && test -n "$seq" &&
+    ! as ward_sql c1 "SELECT count(*) FROM crm.doctors WHERE id <= 3" "SELECT setval('pg_temp.$seq', 1)" 2>err &&
+    contains err 'permission denied' &&
+    ! as ward_sql c1 "CREATE TEMP SEQUENCE $seq" "SELECT count(*) FROM crm.doctors WHERE id <= 3" 2>err &&
+    contains err "is not the runtime's counter" &&
+    ! as ward_sql c1 "CREATE TEMP TABLE ward_state (k text PRIMARY KEY, v text)" \
+        "SELECT count(*) FROM crm.doctors" 2>err &&
+    contains err 'ward: ['
+}
+test_expect_success 'the SQL runtime'"'"'s counter cannot be set back or stood in for by the session' t_bulk_counter_closed
+
+t_bulk_first_statement() {
+    # The statement that loads the C library counts as one statement
+    # whatever its rows run (a PL/pgSQL function's queries, per row): a new
+    # session, whose first statement reads every row through such a
+    # function.
+    ! psql -X -q -At -h "$PGDIR" -U c1 -d ward_c \
+        -c "CREATE FUNCTION pg_temp.one(i integer) RETURNS integer LANGUAGE plpgsql VOLATILE
+            AS 'BEGIN PERFORM 1 FROM pg_catalog.pg_class LIMIT 1; RETURN i; END';
+            SELECT pg_temp.one(id) FROM crm.doctors" >out 2>err &&
+    contains err '[approval-required]' &&
+    test "$(wc -l <out)" -le 8 &&
+    # And a DO block of a later command is one statement too.
+    for db in $DBS; do
+        ! as $db c1 "SELECT name FROM crm.doctors WHERE id = 1" \
+            "DO \$\$ DECLARE r record; BEGIN FOR r IN SELECT id FROM crm.doctors WHERE id <= 5 LOOP END LOOP; FOR r IN SELECT id FROM crm.doctors WHERE id > 5 LOOP END LOOP; END \$\$" \
+            >out 2>err &&
+        contains err '[approval-required]' || return 1
+    done
+}
+test_expect_success 'per-row functions inside the first statement do not restart its count' t_bulk_first_statement
