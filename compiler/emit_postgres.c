@@ -768,12 +768,15 @@ static void column_sql(const Model *m, size_t t, size_t c, ViewMode mode,
 /* bulk_guard is TABLE's `export T beyond N rows`, or NULL. */
 static const Guard *bulk_guard(const Model *m, int table)
 {
-    for (size_t i = 0; i < m->napprovals; i++)
-        for (size_t g = 0; g < m->approvals[i].nguards; g++) {
-            const Guard *gd = &m->approvals[i].guards[g];
+    const Table *tb = &m->tables[table];
+    for (size_t k = 0; k < tb->nguards; k++) {
+        const Approval *ap = &m->approvals[tb->guards[k]];
+        for (size_t g = 0; g < ap->nguards; g++) {
+            const Guard *gd = &ap->guards[g];
             if (gd->op == GUARD_EXPORT && gd->table == table && gd->beyond >= 0)
                 return gd;
         }
+    }
     return NULL;
 }
 
