@@ -146,13 +146,15 @@ $(BUILD)/examples/%: $(BUILD)/examples/%.o $(BUILD)/libward.a
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libward.a $(LDLIBS)
 
 test check: $(BUILD)/ward $(BUILD)/ward.so $(BUILD)/ward_pg.so $(UNIT_BIN) \
-            $(EXAMPLE_BIN)
+            $(EXAMPLE_BIN) $(BUILD)/bench/bench_compile
 	sh tests/run.sh $(BUILD)
 
 bless: $(BUILD)/ward
 	sh tests/run.sh $(BUILD) --bless
 
-bench: $(BENCH_BIN)
+# bench_compile runs $(BUILD)/ward on generated policies of 10, 100 and
+# 1,000 tables (docs/performance.md, "Compile").
+bench: $(BENCH_BIN) $(BUILD)/ward
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
 demo: $(BUILD)/ward $(BUILD)/ward.so $(EXAMPLE_BIN)
