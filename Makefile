@@ -24,7 +24,7 @@ ifneq ($(SAN),)
 CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SAN)
 endif
-LDLIBS  = -lsqlite3 -lyaml -lcrypto -lpq
+LDLIBS  = -lsqlite3 -lyaml -lcrypto -lpq -lm
 
 # flex and bison output: at most a named, minimal relaxation.
 GEN_CFLAGS = -Wno-unused-function -Wno-missing-prototypes -Wno-sign-compare

@@ -27,8 +27,11 @@ void diag_dispose(Diag *d)
 }
 
 /* vformat formats FMT into a new arena string of any length: a message may
- * quote a long name or literal, and a fixed buffer would cut it silently. */
-static char *vformat(Arena *a, const char *fmt, va_list ap)
+ * quote a long name or literal, and a fixed buffer would cut it silently.
+ * The format attributes here and on add/add_note pass the callers' checked
+ * formats through (clang's -Wformat-nonliteral wants them). */
+__attribute__((format(printf, 2, 0))) static char *
+vformat(Arena *a, const char *fmt, va_list ap)
 {
     va_list again;
     va_copy(again, ap);
@@ -41,8 +44,8 @@ static char *vformat(Arena *a, const char *fmt, va_list ap)
     return s;
 }
 
-static Diagnostic *add(Diag *d, Severity sev, Span at, const char *fmt,
-                       va_list ap)
+__attribute__((format(printf, 4, 0))) static Diagnostic *
+add(Diag *d, Severity sev, Span at, const char *fmt, va_list ap)
 {
     Diagnostic *x = arena_alloc(d->arena, sizeof *x);
     x->sev = sev;
@@ -90,8 +93,9 @@ Diagnostic *diag_warning(Diag *d, Span at, const char *fmt, ...)
     return x;
 }
 
-static void add_note(Diag *d, Diagnostic *x, Span at, const char *kind,
-                     const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static void
+add_note(Diag *d, Diagnostic *x, Span at, const char *kind, const char *fmt,
+         va_list ap)
 {
     DiagNote *notes = arena_alloc(d->arena, (x->nnotes + 1) * sizeof *notes);
     if (x->nnotes)
