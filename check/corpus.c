@@ -986,8 +986,11 @@ static bool flow_depth_ok(Loader *l)
 Corpus *corpus_load(Arena *a, Diag *d, const char *path)
 {
     Source *src = source_load(a, d, path);
-    if (!src)
-        return NULL;
+    return src ? corpus_load_source(a, d, src) : NULL;
+}
+
+Corpus *corpus_load_source(Arena *a, Diag *d, const Source *src)
+{
     Loader l = {.a = a, .d = d, .src = src};
     l.ascii = arena_alloc(a, src->nlines + 1);
     memset(l.ascii, 0, src->nlines + 1);

@@ -180,9 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case MARG_WORD:
             word(&r, spec->words, &args[i], words[i], sizeof words[i]);
             break;
-        case MARG_SCALAR:
-            value(&r, (MaskKind)(byte(&r) % 4), &args[i]);
-            break;
+        case MARG_SCALAR: value(&r, (MaskKind)(byte(&r) % 4), &args[i]); break;
         }
     }
     MaskValue in;
@@ -199,8 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
         if (out.kind == MASK_TEXT) {
-            if (out.data[out.len] != '\0' ||
-                !utf8_valid(out.data, out.len)) {
+            if (out.data[out.len] != '\0' || !utf8_valid(out.data, out.len)) {
                 fprintf(stderr, "%s: text out not NUL-terminated UTF-8\n",
                         spec->name);
                 abort();
