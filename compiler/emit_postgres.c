@@ -157,24 +157,30 @@ static void member_view(const Model *m, int table, StrBuf *out)
  * with ward_ are reserved, so no table of the policy is named so). */
 #define MEMBER_ALIAS "\"ward_member\""
 
+/* member_operand writes a membership test's operand, a column named by
+ * its table, so that the other table's columns cannot capture it. */
+static void member_operand(const ExprCtx *x, const Node *op, StrBuf *out)
+{
+    if (op->kind != NODE_NAME) {
+        operand(x, op, NULL, out);
+        return;
+    }
+    sql_put_ident(out, x->tb->name);
+    sb_putc(out, '.');
+    sql_put_ident(out, op->as.name.text);
+}
+
 /* membership writes `OP [NOT] IN (SELECT C FROM T WHERE E)` as a
  * correlated EXISTS, which the planner runs as an index probe per row or
  * as one hashed pass, whichever costs less. A NULL operand is in no set
- * and out of none, as on SQLite (emit_sqlite.c). The operand is named by
- * its table, so that the other table's columns cannot capture it. */
+ * and out of none, as on SQLite (emit_sqlite.c). */
 static void membership(const ExprCtx *x, const Node *e, StrBuf *out)
 {
     const Membership *ms = model_membership(x->m, e);
     const Table *other = &x->m->tables[ms->table];
     const Node *op = ms->operand;
     sb_putc(out, '(');
-    if (op->kind == NODE_NAME) {
-        sql_put_ident(out, x->tb->name);
-        sb_putc(out, '.');
-        sql_put_ident(out, op->as.name.text);
-    } else {
-        operand(x, op, NULL, out);
-    }
+    member_operand(x, op, out);
     sb_puts(out, " IS NOT NULL AND ");
     sb_puts(out, ms->negated ? "NOT EXISTS (SELECT 1 FROM "
                              : "EXISTS (SELECT 1 FROM ");
@@ -182,13 +188,7 @@ static void membership(const ExprCtx *x, const Node *e, StrBuf *out)
     sb_puts(out, " AS " MEMBER_ALIAS " WHERE " MEMBER_ALIAS ".");
     sql_put_ident(out, other->columns[ms->column].name);
     sb_puts(out, " = ");
-    if (op->kind == NODE_NAME) {
-        sql_put_ident(out, x->tb->name);
-        sb_putc(out, '.');
-        sql_put_ident(out, op->as.name.text);
-    } else {
-        operand(x, op, NULL, out);
-    }
+    member_operand(x, op, out);
     if (ms->where) {
         /* Unqualified names in E are the other table's: the innermost
          * FROM is searched first. */
