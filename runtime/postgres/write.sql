@@ -171,6 +171,15 @@ BEGIN
             CASE WHEN tb.keycol IS NULL THEN 'the table has no key column'
                  ELSE 'its key column is not shown to this session' END));
     END IF;
+    -- The audit chain's head before the row: the base table's trigger
+    -- appends under the head's lock, and taking that lock after the row's
+    -- would let two transactions each hold what the other waits for (one
+    -- writing row 1 then row 3, the other row 3: "deadlock detected").
+    -- Writers of audited tables queue on the head first.
+    IF EXISTS (SELECT 1 FROM ward.audit_col a
+               WHERE a.policy = p AND a.tbl = t AND a.wr) THEN
+        PERFORM 1 FROM ward.audit_head WHERE id = 1 FOR UPDATE;
+    END IF;
     -- The base row is named by its key alone, and an update reads only
     -- the columns it writes: the view's other values are what the caller
     -- sees (a mask: '30-39' of a real), which the table's types need not

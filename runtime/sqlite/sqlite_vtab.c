@@ -692,6 +692,26 @@ static int vt_update(sqlite3_vtab *vtab, int argc, sqlite3_value **argv,
     return rc;
 }
 
+/* vt_begin: a write statement on the table is starting. When main has no
+ * transaction yet, take its write lock now, by a statement that writes
+ * nothing: SQLite waits for the lock by the connection's busy handler only
+ * when a transaction begins, never when a read transaction (the runtime's
+ * reads of the rows to write) is upgraded. Without this, two connections
+ * writing through sessions at once fail at once with "database is locked",
+ * whatever busy timeout the application set (as a write to main would
+ * itself: in autocommit, or as the first statement of a deferred
+ * transaction; one that has read main already upgrades, as SQLite's own
+ * tables do). If the lock cannot be had,
+ * the write goes on and fails as before, and is recorded as an attempt. */
+static int vt_begin(sqlite3_vtab *vtab)
+{
+    WardVtab *vt = (WardVtab *)vtab;
+    if (vt->mode == MODE_READ &&
+        sqlite3_txn_state(vt->w->db, "main") == SQLITE_TXN_NONE)
+        (void)rt_exec(vt->w, "DELETE FROM main.ward_journal WHERE 0", NULL);
+    return SQLITE_OK;
+}
+
 static sqlite3_module MODULE = {
     .iVersion = 1,
     .xCreate = vt_connect,
@@ -707,6 +727,7 @@ static sqlite3_module MODULE = {
     .xColumn = vt_column,
     .xRowid = vt_rowid,
     .xUpdate = vt_update,
+    .xBegin = vt_begin,
 };
 
 /* ward_rowid_order(rowid): the rowid a session sees, for the runtime's
