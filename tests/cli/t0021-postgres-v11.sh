@@ -311,3 +311,117 @@ t_bulk_first_statement() {
     done
 }
 test_expect_success 'per-row functions inside the first statement do not restart its count' t_bulk_first_statement
+
+# ---- red team (h-red): bulk-read gate bypasses, failing until fixed ----
+
+refused_ward() {
+    # refused_ward DB: the last command of pgd_as failed with the gate's
+    # refusal, and no 9th name (dr9, dr10) reached the client.
+    contains err '[approval-required]' &&
+    ! grep -q 'dr9\|dr10' out || { echo "$1: read past the gate:"; cat out err; false; }
+}
+
+t_red_planner() {
+    # C library: an IMMUTABLE function of the session's own, with constant
+    # arguments, is run by the planner, where no executor hook has raised
+    # the depth: each query inside it is a statement of its own
+    # (wardpg_stmt moves on), so one client statement reads every row.
+    for db in $DBS; do
+        if pgd_as $db c1 "SELECT name FROM crm.doctors WHERE id = 1" \
+            "CREATE FUNCTION pg_temp.dump() RETURNS text LANGUAGE plpgsql IMMUTABLE AS
+             \$\$ DECLARE acc text := ''; n text; BEGIN FOR i IN 1..10 LOOP
+                 SELECT name INTO n FROM crm.doctors WHERE id = i; acc := acc || n || ' ';
+             END LOOP; RETURN acc; END \$\$" \
+            "SELECT pg_temp.dump()" >out 2>err; then
+            echo "$db: not refused"; cat out err; return 1
+        fi
+        refused_ward $db || return 1
+    done
+}
+test_expect_success 'FINDING: a planner-folded function reads every row in one statement (C library)' t_red_planner
+
+t_red_deferred() {
+    # C library: a deferred constraint trigger on the session's own temp
+    # table runs at commit, outside every executor hook: each of its
+    # queries is a statement of its own.
+    for db in $DBS; do
+        if pgd_as $db c1 "SELECT name FROM crm.doctors WHERE id = 1" \
+            "CREATE TEMP TABLE t (x integer)" \
+            "CREATE FUNCTION pg_temp.tf() RETURNS trigger LANGUAGE plpgsql AS
+             \$\$ DECLARE acc text := ''; n text; BEGIN FOR i IN 1..10 LOOP
+                 SELECT name INTO n FROM crm.doctors WHERE id = i; acc := acc || n || ' ';
+             END LOOP; RAISE NOTICE 'got: %', acc; RETURN NULL; END \$\$" \
+            "CREATE CONSTRAINT TRIGGER tt AFTER INSERT ON t DEFERRABLE INITIALLY DEFERRED
+             FOR EACH ROW EXECUTE FUNCTION pg_temp.tf()" \
+            "INSERT INTO t VALUES (1)" >out 2>err; then
+            echo "$db: not refused"; cat out err; return 1
+        fi
+        refused_ward $db || return 1
+    done
+}
+test_expect_success 'FINDING: a deferred trigger at commit reads every row in one statement (C library)' t_red_deferred
+
+t_red_timezone() {
+    # SQL runtime: a statement is told by statement_timestamp()::text,
+    # whose text follows the session's TimeZone (and DateStyle), which the
+    # statement itself may set between two reads of the view.
+    for db in $DBS; do
+        if pgd_as $db c1 "SELECT (SELECT string_agg(name, ',') FROM crm.doctors WHERE id <= 5),
+                                set_config('TimeZone', 'UTC+3', false),
+                                (SELECT string_agg(name, ',') FROM crm.doctors WHERE id > 5)" \
+            >out 2>err; then
+            echo "$db: not refused"; cat out err; return 1
+        fi
+        refused_ward $db || return 1
+    done
+}
+test_expect_success 'FINDING: a TimeZone set between two reads restarts the count (SQL runtime)' t_red_timezone
+
+t_red_subxact() {
+    # SQL runtime: the statement's base lives in the session's state
+    # table, which a rolled-back subtransaction puts back: each exception
+    # block counts from zero, and the block's variables keep the rows.
+    for db in $DBS; do
+        if pgd_as $db c1 "DO \$\$ DECLARE acc text := ''; n text; BEGIN FOR i IN 1..10 LOOP
+                 BEGIN SELECT name INTO n FROM crm.doctors WHERE id = i; acc := acc || n || ' ';
+                 RAISE EXCEPTION 'undo'; EXCEPTION WHEN raise_exception THEN NULL; END;
+             END LOOP; RAISE NOTICE 'got: %', acc; END \$\$" >out 2>err; then
+            echo "$db: not refused"; cat out err; return 1
+        fi
+        refused_ward $db || return 1
+    done
+}
+test_expect_success 'FINDING: an exception block that rolls back restarts the count (SQL runtime)' t_red_subxact
+
+t_red_discard() {
+    # SQL runtime: DISCARD TEMP inside the statement drops the counter and
+    # the state table; the next read makes new ones, counting from zero.
+    for db in $DBS; do
+        if pgd_as $db c1 "DO \$\$ DECLARE acc text := ''; n text; BEGIN FOR i IN 1..10 LOOP
+                 SELECT name INTO n FROM crm.doctors WHERE id = i; acc := acc || n || ' ';
+                 EXECUTE 'DISCARD TEMP';
+             END LOOP; RAISE NOTICE 'got: %', acc; END \$\$" >out 2>err; then
+            echo "$db: not refused"; cat out err; return 1
+        fi
+        refused_ward $db || return 1
+    done
+}
+test_expect_success 'FINDING: DISCARD TEMP inside a statement restarts the count (SQL runtime)' t_red_discard
+
+t_red_rollback_reuse() {
+    # Both runtimes (documented: "an export in a transaction that is
+    # rolled back gives its approval back"): a read-only transaction that
+    # read every row and rolls back keeps its approval, so one approved
+    # request reads the table any number of times, with no ward.audit row.
+    for db in $DBS; do
+        r=$(pgd_as $db c1 "SELECT ward.request('export_doctors', 'reuse')") &&
+        pgd_as $db b1 "SELECT ward.approve($r)" >/dev/null &&
+        pgd_as $db s1 "SELECT ward.approve($r)" >/dev/null || return 1
+        for k in 1 2 3; do
+            pgd_as $db c1 "BEGIN" "SELECT count(*) FROM crm.doctors" "ROLLBACK" >out 2>/dev/null
+        done
+        pgd $db "SELECT used_at IS NOT NULL FROM ward.request WHERE id = $r" >out &&
+        ids t || { pgd $db "UPDATE ward.request SET used_at = now() WHERE id = $r"; return 1; }
+    done
+}
+test_expect_success 'FINDING: a rolled-back read gives its approval back, to be read again (both runtimes)' t_red_rollback_reuse
