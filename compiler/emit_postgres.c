@@ -1450,6 +1450,22 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sb_puts(out, "END\n$ward$;\n");
     if (!opt->no_runtime)
         emit_postgres_runtime(out);
+    bool gated = false;
+    for (size_t t = 0; t < m->ntables && !gated; t++)
+        gated = bulk_guard(m, (int)t) != NULL;
+    if (gated)
+        /* The gate's count lives in the C library's memory, where the
+         * session cannot set it back (approval.sql): no C library, no
+         * policy, rather than a gate that can be reset. */
+        sb_puts(out, "\n-- export T beyond N rows needs the C library.\n"
+                     "DO $ward$\nBEGIN\n    IF ward.runtime() <> 'c' THEN\n"
+                     "        RAISE EXCEPTION 'ward: this policy has a "
+                     "bulk-read gate (export T beyond N rows), which needs "
+                     "the C library ward_pg: the SQL runtime cannot count "
+                     "rows where the session cannot reset the count' USING "
+                     "HINT = 'make install-pg, then apply again with "
+                     "ward.pg_runtime unset or c (docs/dba-postgres.md, "
+                     "\"Bulk reads\")';\n    END IF;\nEND\n$ward$;\n");
     roles(m, out);
     sb_puts(out, "-- Only the views' owner calls the keyed masks (see "
                  "ward_keyed_ functions).\nGRANT EXECUTE ON FUNCTION "

@@ -423,76 +423,32 @@ REVOKE ALL ON FUNCTION ward.approval_use_(text, text, text, text, text, boolean,
 -- each row it produces: after the row rules and the caller's leakproof
 -- conditions, before the rest, so aggregates and COPY are counted too.
 --
--- The SQL runtime counts with a sequence of the session's own (in
--- pg_temp, made and owned by ward_owner: a user may call nextval on it,
--- which only counts more, never setval), from a base drawn once per
--- statement and kept in the session's state table. A statement is told by
--- its start (statement_timestamp()), so the statements of one query string
--- count together (more, never fewer). The C library counts in backend
--- memory per statement (pg_bulk.c) and calls bulk_gate_ once.
-
--- bulk_open_: the counter of P.T's view for this statement: {sequence,
--- base}.
+-- The count must live where nothing the session runs inside its
+-- transaction can set it back: a rolled-back subtransaction puts a table
+-- back, DISCARD TEMP drops the temporary schema, and a statement may change
+-- the settings that print its own timestamp. Only backend memory holds, so
+-- the gate is the C library's (pg_bulk.c, counting per transaction); the
+-- SQL runtime refuses a policy with a gate when the script applies
+-- (emit_postgres.c), and its ward.bulk_open_ and ward.bulk_ refuse every
+-- read should a gated view meet them (a database switched to the SQL
+-- runtime after a gated policy was applied).
 CREATE OR REPLACE FUNCTION ward.bulk_open_(p text, t text)
-RETURNS bigint[] LANGUAGE plpgsql SECURITY DEFINER
+RETURNS bigint[] LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    gk text;
-    k text;
-    cur text;
-    seq regclass;
-    base bigint;
-    stmt text := statement_timestamp()::text;
 BEGIN
-    SELECT x.gk INTO gk FROM ward.tbl x WHERE x.policy = p AND x.name = t;
-    IF gk IS NULL THEN
-        RAISE EXCEPTION 'ward: %.% is not a protected table', p, t;
-    END IF;
-    IF pg_is_in_recovery() THEN
-        PERFORM ward.refuse_('read-only', format(
-            'on a standby the bulk-read gate of %s needs the C library', t));
-    END IF;
-    k := 'bulk:' || gk;
-    seq := to_regclass('pg_temp.ward_bulk_' || gk);
-    IF seq IS NOT NULL AND (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = seq)
-                           <> (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = 'ward_owner') THEN
-        RAISE EXCEPTION 'ward: pg_temp.ward_bulk_% is not the runtime''s counter', gk;
-    END IF;
-    IF seq IS NULL THEN
-        EXECUTE format('CREATE TEMPORARY SEQUENCE %I', 'ward_bulk_' || gk);
-        seq := to_regclass('pg_temp.ward_bulk_' || gk);
-        EXECUTE format('GRANT USAGE ON SEQUENCE %s TO PUBLIC', seq);
-    ELSE
-        cur := ward.state_get_(k);
-        IF split_part(cur, '|', 1) = stmt THEN
-            RETURN ARRAY[seq::oid::bigint, split_part(cur, '|', 2)::bigint];
-        END IF;
-    END IF;
-    base := nextval(seq);
-    PERFORM ward.state_set_(k, stmt || '|' || base || '|');
-    RETURN ARRAY[seq::oid::bigint, base];
+    PERFORM ward.refuse_('bulk-gate', format(
+        'reading %s.%s needs the C library ward_pg: the SQL runtime cannot count its rows where the session cannot reset the count', p, t));
+    RETURN NULL;
 END $$;
 GRANT EXECUTE ON FUNCTION ward.bulk_open_(text, text) TO PUBLIC;
 
--- bulk_: count one row of P.T's view (at most N pass unapproved). The
--- runtime's own reads of a view (ward_reader, ward_owner: the rows an
--- export takes, a written row still in sight) are not a session's.
 CREATE OR REPLACE FUNCTION ward.bulk_(p text, t text, n bigint, tok bigint[])
 RETURNS boolean LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    v bigint;
 BEGIN
-    IF current_user IN ('ward_reader', 'ward_owner') THEN
-        RETURN true;
-    END IF;
-    -- Past 2^50 the statement holds an approval: bulk_gate_ moved the
-    -- counter there (a session drawing from it would need years).
-    v := nextval(tok[1]::oid::regclass) - tok[2];
-    IF v <= n OR v > 1125899906842624 THEN
-        RETURN true;
-    END IF;
-    RETURN ward.bulk_gate_(p, t, tok[2]);
+    PERFORM ward.refuse_('bulk-gate', format(
+        'reading %s.%s needs the C library ward_pg', p, t));
+    RETURN false;
 END $$;
 GRANT EXECUTE ON FUNCTION ward.bulk_(text, text, bigint, bigint[]) TO PUBLIC;
 
@@ -510,7 +466,6 @@ DECLARE
     ap text;
     lim bigint;
     rid bigint;
-    seq regclass;
 BEGIN
     SELECT x.gk INTO gk FROM ward.tbl x WHERE x.policy = p AND x.name = t;
     SELECT g.approval, g.beyond INTO ap, lim FROM ward.guard g
@@ -531,12 +486,6 @@ BEGIN
     -- takes the audit row and the request's use back with it).
     RAISE LOG 'ward: % read beyond % rows of %.% under % #%', ward.caller_(), lim, p, t, ap, rid;
     PERFORM ward.state_set_(k, coalesce(split_part(cur, '|', 1), '') || '|' || base || '|' || rid);
-    -- The SQL runtime's counter of this statement jumps past 2^50, which
-    -- its later rows read as "approved" (ward.bulk_) without a call here.
-    seq := to_regclass('pg_temp.ward_bulk_' || gk);
-    IF seq IS NOT NULL AND split_part(cur, '|', 2) = base::text THEN
-        PERFORM setval(seq, base + 1125899906842624 + 1);
-    END IF;
     RETURN true;
 END $$;
 GRANT EXECUTE ON FUNCTION ward.bulk_gate_(text, text, bigint) TO PUBLIC;

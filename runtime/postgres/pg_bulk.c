@@ -5,11 +5,14 @@
  *
  * The view calls ward.bulk_open_ once per statement (an initplan: here it
  * has nothing to open) and ward.bulk_ in its WHERE for every row it
- * produces. A statement is wardpg_stmt (pg_module.c), which only the
- * executor moves on, so nothing a session runs inside a statement resets
- * its count; in the client command that loaded the library, where
- * wardpg_stmt may move on inside a statement (ward_pg.h), the command is
- * the statement: its statements count together, more rows, never fewer. At row
+ * produces. The count is per transaction (its local id): in autocommit
+ * each statement is one, and the statements of an explicit transaction
+ * count together (more rows, never fewer). Not per executor statement:
+ * a function the planner folds, a trigger deferred to the commit or a
+ * portal executed in chunks over the extended protocol all run queries
+ * outside any executor the hooks see begin, and each would have counted
+ * from zero. Nothing a session runs inside its transaction resets it:
+ * a rolled-back subtransaction or DISCARD TEMP leaves backend memory be. At row
  * N + 1 the SQL runtime's ward.bulk_gate_ (SECURITY DEFINER, approval.sql) uses
  * an approved request or refuses; the rest of the statement's rows pass. The
  * runtime's own reads of a view (as ward_reader or ward_owner) are not counted:
@@ -17,9 +20,9 @@
  */
 #include "ward_pg.h"
 
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -28,8 +31,7 @@
 /* One view's count: the policy and table it is for, in one string. */
 typedef struct BulkRec {
     char *key;      /* "policy\ttable" */
-    uint64 stmt;    /* the statement counted (wardpg_stmt) */
-    TimestampTz in; /* and the client command it is part of */
+    LocalTransactionId lxid; /* the transaction counted */
     int64 n;        /* its rows so far */
     bool approved;  /* it used an approval: the rest pass */
     struct BulkRec *next;
@@ -94,11 +96,8 @@ Datum ward_pg_bulk(PG_FUNCTION_ARGS)
         if (get_fn_expr_arg_stable(fl, 0) && get_fn_expr_arg_stable(fl, 1))
             fl->fn_extra = r;
     }
-    TimestampTz in = GetCurrentStatementStartTimestamp();
-    bool loading = in == wardpg_loaded_in;
-    if (r->in != in || (!loading && r->stmt != wardpg_stmt)) {
-        r->stmt = wardpg_stmt;
-        r->in = in;
+    if (r->lxid != MyProc->lxid) {
+        r->lxid = MyProc->lxid;
         r->n = 0;
         r->approved = false;
     }
@@ -112,7 +111,7 @@ Datum ward_pg_bulk(PG_FUNCTION_ARGS)
         gate = wardpg_fn_lookup("bulk_gate_", 3, types, false);
     }
     OidFunctionCall3(gate, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
-                     Int64GetDatum((int64)wardpg_stmt));
+                     Int64GetDatum((int64)MyProc->lxid));
     r->approved = true;
     PG_RETURN_BOOL(true);
 }

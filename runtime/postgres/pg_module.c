@@ -34,7 +34,6 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 
 uint64 wardpg_stmt = 1;
-TimestampTz wardpg_loaded_in;
 
 /* depth: executors and utility commands running now, outside in. */
 static int depth;
@@ -165,7 +164,6 @@ static void syscache_cb(Datum arg, int cacheid, uint32 hash)
 
 void _PG_init(void)
 {
-    wardpg_loaded_in = GetCurrentStatementStartTimestamp();
     prev_start = ExecutorStart_hook;
     ExecutorStart_hook = start_hook;
     prev_run = ExecutorRun_hook;

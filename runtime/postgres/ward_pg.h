@@ -21,7 +21,6 @@
 
 #include "postgres.h"
 
-#include "datatype/timestamp.h"
 #include "fmgr.h"
 
 /*
@@ -32,14 +31,6 @@
  */
 extern uint64 wardpg_stmt;
 
-/*
- * wardpg_loaded_in is the start of the client command during which the
- * library loaded. The hooks may have come too late to see that command's
- * statement begin (loaded inside a DO block or a function's query, say),
- * and then the queries it runs inside look like statements of their own:
- * within that command, wardpg_stmt may move on where no statement began.
- */
-extern TimestampTz wardpg_loaded_in;
 
 /* wardpg_memo_flush forgets every remembered decision (pg_session.c). */
 void wardpg_memo_flush(void);
