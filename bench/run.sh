@@ -88,6 +88,10 @@ trap 'rm -rf "$TMP"' EXIT INT TERM
 mkdir -p "$(dirname "$out")" || exit 2
 : >"$log" || exit 2
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+# The tree measured, as it is when the run starts.
+commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git -C "$ROOT" status --porcelain -- . ':!bench/results.json' ':!bench/results.log' 2>/dev/null)" ] ||
+    commit="$commit (with local changes)"
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 status=0
 
@@ -228,9 +232,6 @@ pgv=
 if [ "$have_pg" = yes ]; then
     for d in /usr/lib/postgresql/*/bin; do [ -x "$d/postgres" ] && pgv=$("$d/postgres" --version); done
 fi
-commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -z "$(git -C "$ROOT" status --porcelain -- . ':!bench/results.json' ':!bench/results.log' 2>/dev/null)" ] ||
-    commit="$commit (with local changes)"
 {
     echo "{"
     printf '  "date": %s,\n' "$(echo "$started" | json_str)"
