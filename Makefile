@@ -5,6 +5,7 @@
 #   make test       build and run every test (ends with "N passed, N failed")
 #   make demo       the main job on the running example
 #   make asan       the whole suite under AddressSanitizer + UBSan
+#   make fuzz       libFuzzer targets (clang, ASan + UBSan), each FUZZ_TIME s
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make install-pg the PostgreSQL runtime's C library into the server's
 #                   library directory (pg_config --pkglibdir)
@@ -27,7 +28,7 @@ ifneq ($(SAN),)
 CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SAN)
 endif
-LDLIBS  = -lsqlite3 -lyaml -lcrypto -lpq
+LDLIBS  = -lsqlite3 -lyaml -lcrypto -lpq -lm
 
 # flex and bison output: at most a named, minimal relaxation.
 GEN_CFLAGS = -Wno-unused-function -Wno-missing-prototypes -Wno-sign-compare
@@ -79,7 +80,7 @@ EXAMPLE_BIN = $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRC))
 
 .SECONDARY:
 .PHONY: all test check demo asan install install-pg clean format format-check \
-        bless bench tidy
+        bless bench tidy fuzz fuzz-build fuzz-run
 all: $(BUILD)/ward $(BUILD)/ward.so $(BUILD)/ward_pg.so $(EXAMPLE_BIN)
 
 $(DEPS_OK): mk/deps.sh
@@ -146,7 +147,7 @@ $(BUILD)/examples/%: $(BUILD)/examples/%.o $(BUILD)/libward.a
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libward.a $(LDLIBS)
 
 test check: $(BUILD)/ward $(BUILD)/ward.so $(BUILD)/ward_pg.so $(UNIT_BIN) \
-            $(EXAMPLE_BIN)
+            $(EXAMPLE_BIN) $(BUILD)/bench/bench_compile
 	sh tests/run.sh $(BUILD)
 
 bless: $(BUILD)/ward
@@ -154,7 +155,8 @@ bless: $(BUILD)/ward
 
 # Every benchmark, one table of ratios and bench/results.json
 # (docs/performance.md); BENCH_SMOKE=1 runs them all at tiny sizes, as
-# tests/cli/t0043 does within `make test`.
+# tests/cli/t0043 does within `make test`. bench_compile runs $(BUILD)/ward
+# on generated policies of 10, 100 and 1,000 tables ("Compile").
 bench: $(BENCH_BIN) $(BUILD)/ward $(BUILD)/ward_pg.so
 	BENCH_SMOKE=$(BENCH_SMOKE) \
 	BENCH_COMMAND='make bench$(if $(BENCH_SMOKE), BENCH_SMOKE=$(BENCH_SMOKE))' \
@@ -168,6 +170,34 @@ demo: $(BUILD)/ward $(BUILD)/ward.so $(EXAMPLE_BIN)
 
 asan:
 	$(MAKE) BUILD=build/asan SAN=address,undefined OPT=-O1 test
+
+# Fuzzing (docs/security.md): every object of build/fuzz is instrumented for
+# libFuzzer's coverage and built with ASan + UBSan; tests/fuzz/fuzz_*.c are
+# the targets, seeded from the repository's policies and corpora, each run
+# for FUZZ_TIME seconds (FUZZ_TARGETS picks some). New crashes land in
+# build/fuzz/findings/; each fixed one becomes a test in tests/.
+FUZZ_TIME    ?= 60
+FUZZ_TARGETS ?=
+FUZZ_SRC     = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN     = $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(FUZZ_SRC))
+FUZZ_MAKE    = $(MAKE) BUILD=build/fuzz CC=clang OPT=-O1 \
+               SAN=address,undefined FUZZ_CFLAGS=-fsanitize=fuzzer-no-link
+CFLAGS      += $(FUZZ_CFLAGS)
+
+fuzz:
+	$(FUZZ_MAKE) fuzz-run
+
+fuzz-build:
+	$(FUZZ_MAKE) build/fuzz/.fuzz-bins
+
+$(BUILD)/.fuzz-bins: $(FUZZ_BIN)
+	@touch $@
+
+$(BUILD)/tests/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/libward.a
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libward.a $(LDLIBS)
+
+fuzz-run: $(BUILD)/.fuzz-bins
+	sh tests/fuzz/run.sh $(BUILD) $(FUZZ_TIME) $(FUZZ_TARGETS)
 
 install: $(BUILD)/ward $(BUILD)/ward.so $(BUILD)/ward_pg.so $(EXAMPLE_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ward/policies

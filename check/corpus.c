@@ -17,36 +17,96 @@
 #include <string.h>
 #include <yaml.h>
 
+/* The most nodes a corpus may hold once its aliases are expanded (each
+ * alias stands for a whole copy of its anchor's content, and the loader
+ * builds a copy wherever it reaches one): a billion-laughs document is
+ * refused before it is walked. docs/security.md lists the limits. */
+#define CORPUS_MAX_NODES 1000000
+
+/* The deepest nesting of one-line [lists] and {mappings} accepted: libyaml
+ * takes time quadratic in it (20,000 levels: 3 s), and a corpus needs a
+ * handful (case, steps, session, roles). */
+#define CORPUS_MAX_FLOW_DEPTH 256
+
 typedef struct Loader {
     Arena *a;
     Diag *d;
     const Source *src;
     yaml_document_t doc;
+    /* offset's index of the lines that are not ASCII only: per line,
+     * NULL until needed, then the byte offset of every CHARS_STEP-th
+     * character (nchars[line] of them); ascii[line]: 0 unknown, 1 ASCII
+     * only, 2 not. */
+    uint8_t *ascii;
+    uint32_t **chars;
+    size_t *nchars;
 } Loader;
 
-/* offset turns a libyaml mark (0-based line, column in characters) into a
- * byte offset of the source. */
-static uint32_t offset(const Loader *l, yaml_mark_t m)
+/* line_end is the byte offset of the end of 0-based LINE (its '\n', or the
+ * end of the text). */
+static uint32_t line_end(const Source *src, size_t line)
 {
-    if (m.line >= l->src->nlines)
-        return (uint32_t)l->src->len;
-    size_t at = l->src->lines[m.line];
-    for (size_t c = 0; c < m.column && at < l->src->len; c++) {
+    if (line + 1 < src->nlines)
+        return src->lines[line + 1] - 1;
+    return (uint32_t)src->len;
+}
+
+#define CHARS_STEP 64
+
+/* offset turns a libyaml mark (0-based line, column in characters) into a
+ * byte offset of the source. An ASCII line is indexed directly; another is
+ * decoded once into a checkpoint every CHARS_STEP characters, so that each
+ * mark costs at most CHARS_STEP decodes however long its line. */
+static uint32_t offset(Loader *l, yaml_mark_t m)
+{
+    const Source *src = l->src;
+    if (m.line >= src->nlines)
+        return (uint32_t)src->len;
+    size_t at = src->lines[m.line], end = line_end(src, m.line);
+    if (!l->ascii[m.line]) {
+        l->ascii[m.line] = 1;
+        for (size_t i = at; i < end; i++)
+            if ((unsigned char)src->text[i] >= 0x80)
+                l->ascii[m.line] = 2;
+        if (l->ascii[m.line] == 2) {
+            size_t n = 0;
+            uint32_t *marks = arena_alloc(l->a, ((end - at) / CHARS_STEP + 1) *
+                                                    sizeof *marks);
+            for (size_t i = at, c = 0; i < end; c++) {
+                if (c % CHARS_STEP == 0)
+                    marks[n++] = (uint32_t)i;
+                uint32_t cp;
+                i += (size_t)utf8_decode(src->text + i, src->len - i, &cp);
+            }
+            l->chars[m.line] = marks;
+            l->nchars[m.line] = n;
+        }
+    }
+    if (l->ascii[m.line] == 1)
+        return (uint32_t)(at + m.column < end ? at + m.column : end);
+    size_t c = 0, k = m.column / CHARS_STEP;
+    if (k >= l->nchars[m.line])
+        k = l->nchars[m.line] ? l->nchars[m.line] - 1 : 0;
+    if (l->nchars[m.line]) {
+        at = l->chars[m.line][k];
+        c = k * CHARS_STEP;
+    }
+    for (; c < m.column && at < src->len; c++) {
         uint32_t cp;
-        at += (size_t)utf8_decode(l->src->text + at, l->src->len - at, &cp);
+        at += (size_t)utf8_decode(src->text + at, src->len - at, &cp);
     }
     return (uint32_t)at;
 }
 
-static Span span_of(const Loader *l, const yaml_node_t *n)
+static Span span_of(Loader *l, const yaml_node_t *n)
 {
     Span s = {l->src, offset(l, n->start_mark), offset(l, n->end_mark)};
     if (s.end < s.begin)
         s.end = s.begin;
-    /* A node's end mark may sit on the next line: keep the caret on one. */
-    const char *nl = memchr(l->src->text + s.begin, '\n', s.end - s.begin);
-    if (nl)
-        s.end = (uint32_t)(nl - l->src->text);
+    /* A node's end mark may sit on a later line: keep the caret on one. */
+    uint32_t eol = line_end(l->src, n->start_mark.line);
+    if (s.end > eol && s.begin <= eol)
+        s.end = eol;
     if (s.end == s.begin && s.end < l->src->len)
         s.end++;
     return s;
@@ -592,7 +652,7 @@ static bool fixtures_of(Loader *l, const yaml_node_t *n, Corpus *c)
 }
 
 /* point is a one-character span at libyaml's mark M. */
-static Span point(const Loader *l, yaml_mark_t m)
+static Span point(Loader *l, yaml_mark_t m)
 {
     Span at = {l->src, offset(l, m), offset(l, m)};
     if (at.end < l->src->len && l->src->text[at.end] != '\n')
@@ -666,6 +726,203 @@ static void yaml_error(Loader *l, const yaml_parser_t *p)
         diag_note(l->d, x, point(l, p->context_mark), "%s starts here", began);
 }
 
+/* ---- the document as a whole, before its walk ---- */
+
+/* children lists the node indices under N (a mapping's keys and values in
+ * order) in OUT, which holds room for every one; returns their count. */
+static size_t children(const yaml_node_t *n, int *out)
+{
+    size_t k = 0;
+    if (n->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *i = n->data.sequence.items.start;
+             i < n->data.sequence.items.top; i++)
+            out[k++] = *i;
+    } else if (n->type == YAML_MAPPING_NODE) {
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+             p < n->data.mapping.pairs.top; p++) {
+            out[k++] = p->key;
+            out[k++] = p->value;
+        }
+    }
+    return k;
+}
+
+static size_t nchildren(const yaml_node_t *n)
+{
+    if (n->type == YAML_SEQUENCE_NODE)
+        return (size_t)(n->data.sequence.items.top -
+                        n->data.sequence.items.start);
+    if (n->type == YAML_MAPPING_NODE)
+        return 2 * (size_t)(n->data.mapping.pairs.top -
+                            n->data.mapping.pairs.start);
+    return 0;
+}
+
+typedef struct KeyRef {
+    const yaml_node_t *key;
+    size_t nth; /* its place in the mapping */
+} KeyRef;
+
+static int key_cmp(const void *a, const void *b)
+{
+    const KeyRef *x = a, *y = b;
+    size_t xn = x->key->data.scalar.length, yn = y->key->data.scalar.length;
+    int c = memcmp(x->key->data.scalar.value, y->key->data.scalar.value,
+                   xn < yn ? xn : yn);
+    if (c)
+        return c;
+    if (xn != yn)
+        return xn < yn ? -1 : 1;
+    return x->nth < y->nth ? -1 : x->nth > y->nth;
+}
+
+/* repeated_keys reports each scalar key of mapping N given again after its
+ * first time. The loader fills one field per key, and would lose (or, for
+ * a list, overrun) the first value of a repeated one; YAML forbids them
+ * anyway. Sorting keeps a mapping of many keys linear-logarithmic. */
+static bool repeated_keys(Loader *l, const yaml_node_t *n)
+{
+    size_t len =
+        (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    if (len < 2)
+        return true;
+    KeyRef *keys = xmalloc(len * sizeof *keys);
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++) {
+        const yaml_node_t *key = node(l, n->data.mapping.pairs.start[i].key);
+        if (key && key->type == YAML_SCALAR_NODE)
+            keys[k++] = (KeyRef){key, i};
+    }
+    qsort(keys, k, sizeof *keys, key_cmp);
+    bool ok = true;
+    /* Equal keys sort together, first given first: report each later one
+     * against the first. */
+    for (size_t i = 1, run = 0; i < k; i++) {
+        const yaml_node_t *a = keys[run].key, *b = keys[i].key;
+        if (a->data.scalar.length != b->data.scalar.length ||
+            memcmp(a->data.scalar.value, b->data.scalar.value,
+                   a->data.scalar.length) != 0) {
+            run = i;
+            continue;
+        }
+        Diagnostic *x =
+            diag_error(l->d, span_of(l, b), "repeated key '%s'", text_of(l, b));
+        diag_note(l->d, x, span_of(l, a), "first given here");
+        if (strcmp(text_of(l, b), "steps") == 0)
+            diag_hint(l->d, x,
+                      "a case has one steps: list, which holds all "
+                      "of its steps");
+        else
+            diag_hint(l->d, x,
+                      "a mapping holds each key once: merge the "
+                      "two into one");
+        ok = false;
+    }
+    free(keys);
+    return ok;
+}
+
+/* vet checks the document before it is walked, visiting each node once
+ * however many aliases name it: no mapping repeats a key, no alias refers
+ * to a node that contains it (the walk would never end), and the nodes the
+ * walk reaches, each alias expanded, number at most CORPUS_MAX_NODES. An
+ * explicit stack keeps deeply nested input off the C stack. */
+static bool vet(Loader *l)
+{
+    yaml_node_t *first = l->doc.nodes.start;
+    size_t count = (size_t)(l->doc.nodes.top - first);
+    if (!count)
+        return true;
+    /* Per node: 0 unseen, 1 on the stack, 2 done; and its expanded size,
+     * saturated at CORPUS_MAX_NODES + 1. */
+    uint8_t *state = xmalloc(count);
+    size_t *size = xmalloc(count * sizeof *size);
+    memset(state, 0, count);
+    memset(size, 0, count * sizeof *size);
+    typedef struct Frame {
+        int id;      /* 1-based node index */
+        size_t next; /* the next child to visit */
+    } Frame;
+    Frame *stack = xmalloc(count * sizeof *stack);
+    size_t depth = 0;
+    bool ok = true;
+    stack[depth++] = (Frame){1, 0};
+    state[0] = 1;
+    while (depth && ok) {
+        Frame *f = &stack[depth - 1];
+        yaml_node_t *n = &first[f->id - 1];
+        if (f->next == 0 && n->type == YAML_MAPPING_NODE)
+            ok = repeated_keys(l, n) && ok;
+        if (f->next < nchildren(n)) {
+            int kid = n->type == YAML_SEQUENCE_NODE
+                          ? n->data.sequence.items.start[f->next]
+                      : f->next % 2
+                          ? n->data.mapping.pairs.start[f->next / 2].value
+                          : n->data.mapping.pairs.start[f->next / 2].key;
+            f->next++;
+            if (kid < 1 || (size_t)kid > count)
+                continue;
+            if (state[kid - 1] == 1) {
+                Diagnostic *x = diag_error(l->d, span_of(l, &first[kid - 1]),
+                                           "an alias refers to a node that "
+                                           "contains it");
+                diag_hint(l->d, x,
+                          "the content would never end: an alias "
+                          "(*name) may only repeat a node already "
+                          "complete");
+                ok = false;
+            } else if (state[kid - 1] == 0) {
+                state[kid - 1] = 1;
+                stack[depth++] = (Frame){kid, 0};
+            }
+            continue;
+        }
+        /* Every child is done: this node's size is theirs plus one. */
+        size_t total = 1;
+        int *kids = xmalloc((nchildren(n) + 1) * sizeof *kids);
+        size_t nk = children(n, kids);
+        for (size_t i = 0; i < nk; i++)
+            if (kids[i] >= 1 && (size_t)kids[i] <= count)
+                total += size[kids[i] - 1];
+        free(kids);
+        if (total > CORPUS_MAX_NODES)
+            total = CORPUS_MAX_NODES + 1;
+        size[f->id - 1] = total;
+        state[f->id - 1] = 2;
+        depth--;
+    }
+    if (ok && size[0] > CORPUS_MAX_NODES) {
+        /* Point at the smallest node that is over the limit on its own:
+         * where the aliases multiply. */
+        int at = 1;
+        for (bool deeper = true; deeper;) {
+            deeper = false;
+            yaml_node_t *n = &first[at - 1];
+            int *kids = xmalloc((nchildren(n) + 1) * sizeof *kids);
+            size_t nk = children(n, kids);
+            for (size_t i = 0; i < nk && !deeper; i++)
+                if (kids[i] >= 1 && (size_t)kids[i] <= count &&
+                    size[kids[i] - 1] > CORPUS_MAX_NODES) {
+                    at = kids[i];
+                    deeper = true;
+                }
+            free(kids);
+        }
+        Diagnostic *x = diag_error(l->d, span_of(l, &first[at - 1]),
+                                   "the corpus holds more than %d values "
+                                   "once its aliases are expanded",
+                                   CORPUS_MAX_NODES);
+        diag_hint(l->d, x,
+                  "an alias (*name) stands for a whole copy of its "
+                  "anchor's content; aliases of aliases multiply");
+        ok = false;
+    }
+    free(stack);
+    free(size);
+    free(state);
+    return ok;
+}
+
 /* key_of reads the corpus's test key: 64 hex digits (32 bytes), the
  * material a key file would hold. The message never repeats it. */
 static bool key_of(Loader *l, const yaml_node_t *v, Corpus *c)
@@ -690,12 +947,58 @@ static bool key_of(Loader *l, const yaml_node_t *v, Corpus *c)
     return true;
 }
 
+/* flow_depth_ok checks, before libyaml reads SRC, that its [ ] and { }
+ * nest at most CORPUS_MAX_FLOW_DEPTH deep. It skips quoted scalars and
+ * comments; a bracket inside a plain scalar counts, which can only
+ * overestimate, and only a file with hundreds of them unclosed notices. */
+static bool flow_depth_ok(Loader *l)
+{
+    const char *t = l->src->text;
+    size_t n = l->src->len, depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i];
+        if (c == '"' || c == '\'') {
+            for (i++; i < n && t[i] != c; i++)
+                if (c == '"' && t[i] == '\\')
+                    i++;
+        } else if (c == '#' && (i == 0 || t[i - 1] == ' ' || t[i - 1] == '\t' ||
+                                t[i - 1] == '\n')) {
+            while (i < n && t[i] != '\n')
+                i++;
+        } else if (c == '[' || c == '{') {
+            if (++depth > CORPUS_MAX_FLOW_DEPTH) {
+                Diagnostic *x = diag_error(
+                    l->d, (Span){l->src, (uint32_t)i, (uint32_t)i + 1},
+                    "lists and mappings nest more than %d deep here",
+                    CORPUS_MAX_FLOW_DEPTH);
+                diag_hint(l->d, x,
+                          "a corpus nests a few levels: cases, "
+                          "steps, a session, its roles");
+                return false;
+            }
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return true;
+}
+
 Corpus *corpus_load(Arena *a, Diag *d, const char *path)
 {
     Source *src = source_load(a, d, path);
-    if (!src)
-        return NULL;
+    return src ? corpus_load_source(a, d, src) : NULL;
+}
+
+Corpus *corpus_load_source(Arena *a, Diag *d, const Source *src)
+{
     Loader l = {.a = a, .d = d, .src = src};
+    l.ascii = arena_alloc(a, src->nlines + 1);
+    memset(l.ascii, 0, src->nlines + 1);
+    l.chars = arena_alloc(a, (src->nlines + 1) * sizeof *l.chars);
+    l.nchars = arena_alloc(a, (src->nlines + 1) * sizeof *l.nchars);
+    memset(l.nchars, 0, (src->nlines + 1) * sizeof *l.nchars);
+    if (!flow_depth_ok(&l))
+        return NULL;
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)src->text,
@@ -710,7 +1013,9 @@ Corpus *corpus_load(Arena *a, Diag *d, const char *path)
     c->src = src;
     bool ok = true;
     yaml_node_t *root = yaml_document_get_root_node(&l.doc);
-    if (!root) {
+    if (root && !vet(&l)) {
+        ok = false;
+    } else if (!root) {
         diag_error(d, (Span){src, 0, 0}, "the corpus is empty");
         ok = false;
     } else if (want(&l, root, YAML_MAPPING_NODE, "a corpus")) {

@@ -139,6 +139,10 @@ typedef struct Corpus {
 /* corpus_load reads and shape-checks PATH. NULL after reporting errors. */
 Corpus *corpus_load(Arena *a, Diag *d, const char *path);
 
+/* corpus_load_source shape-checks SRC, already loaded (the fuzz target's
+ * way in). NULL after reporting errors. */
+Corpus *corpus_load_source(Arena *a, Diag *d, const Source *src);
+
 /* corpus_bind resolves every name against M. False after reporting. */
 bool corpus_bind(Corpus *c, const Model *m, Diag *d);
 

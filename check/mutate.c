@@ -622,11 +622,10 @@ static bool writable(const Model *m, const Audit *au, int table, int column)
     for (size_t c = 0; c < tb->ncolumns; c++)
         audited += au->write[c];
     bool any = false;
-    for (size_t i = 0; i < m->nwrites; i++) {
-        if (m->writes[i].table != table)
-            continue;
+    for (size_t i = 0; i < tb->nwrites; i++) {
+        const WriteRule *w = model_write(m, tb->writes[i]);
         any = true;
-        if (ids_contain(m->writes[i].columns, m->writes[i].ncolumns, column))
+        if (ids_contain(w->columns, w->ncolumns, column))
             return true;
     }
     return audited == 1 || (any && tb->key == column &&

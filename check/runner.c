@@ -36,12 +36,10 @@ size_t cell_count(const Model *m)
 
 size_t cell_index(const Model *m, int role, int scenario, int table, int column)
 {
-    size_t cols = 0, col = 0;
-    for (size_t t = 0; t < m->ntables; t++) {
-        if ((int)t == table)
-            col = cols + (size_t)column;
-        cols += m->tables[t].ncolumns;
-    }
+    /* Table.columns_before: no walk over the tables for every cell. */
+    const Table *last = &m->tables[m->ntables - 1];
+    size_t cols = last->columns_before + last->ncolumns;
+    size_t col = m->tables[table].columns_before + (size_t)column;
     return ((size_t)role * (m->nscenarios + 1) + (size_t)(scenario + 1)) *
                cols +
            col;

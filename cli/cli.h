@@ -40,8 +40,12 @@ int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
 /* cli_finish prints the diagnostics and returns EXIT_USAGE on errors. */
 int cli_diagnostics(Diag *d);
 
-/* write_file_atomic writes LEN bytes to PATH through a temporary file and a
- * rename, so a failure never leaves a half-written file. "-" is stdout. */
+/* write_file_atomic writes LEN bytes to PATH. A regular file or a new path
+ * is written through a temporary file and a rename, so a failure never
+ * leaves a half-written file; the file keeps the mode and owner of the one
+ * it replaces, and a new one gets 0666 less the umask. A device or a FIFO
+ * is written in place (never replaced); a symbolic link is kept and the
+ * file it names written. "-" is stdout. 0, or -1 with a message printed. */
 int write_file_atomic(const char *path, const char *data, size_t len);
 
 /* cli_db_open opens PATH read-only for command CMD; EXIT_USAGE (message

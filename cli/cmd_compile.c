@@ -99,9 +99,17 @@ int cmd_compile(int argc, char **argv)
                 &sql);
         else
             emit_sqlite(m, &sql);
-        if (sb_failed(&sql) ||
-            write_file_atomic(output, sql.data, sql.len) != 0)
+        /* The buffer caps generated text (strbuf.c): say so rather than
+         * exit 2 with nothing on stderr. */
+        if (sb_failed(&sql)) {
+            fprintf(stderr,
+                    "ward compile: %s: the %s script would pass the 1 GiB "
+                    "limit on generated text; nothing written\n",
+                    path, target);
             rc = EXIT_USAGE;
+        } else if (write_file_atomic(output, sql.data, sql.len) != 0) {
+            rc = EXIT_USAGE;
+        }
         sb_free(&sql);
     } else if (m && rc == EXIT_OK)
         fprintf(stderr,

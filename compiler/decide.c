@@ -32,21 +32,38 @@ void session_add_role(Session *s, const Model *m, int role)
             s->roles[r] = true;
 }
 
-/* first_rule finds the first rule on TABLE.COLUMN naming ROLE (or no role
- * for -1) and SCENARIO (or none for -1). Conflicts were rejected by the
- * model, so the first one speaks for all. */
-static const Rule *first_rule(const Model *m, int table, int column, int role,
-                              int scenario)
+/* Firsts: the first rule on a column, in source order, of each kind that
+ * can decide for one role in one scenario. Conflicts were rejected by the
+ * model, so the first of a kind speaks for all. */
+typedef struct Firsts {
+    const Rule *role;          /* naming the role, no scenario */
+    const Rule *column;        /* naming no role nor scenario: the default */
+    const Rule *role_scenario; /* naming the role and the scenario */
+    const Rule *scenario;      /* naming no role, and the scenario */
+} Firsts;
+
+/* first_rules finds them for ROLE and SCENARIO (-1: none) on
+ * TABLE.COLUMN, in one pass over the column's own rules (Column.rules):
+ * never over the whole policy. */
+static Firsts first_rules(const Model *m, int table, int column, int role,
+                          int scenario)
 {
-    for (size_t i = 0; i < m->nrules; i++) {
-        const Rule *r = &m->rules[i];
-        if (r->table != table || r->scenario != scenario ||
-            !rule_has_column(r, column))
+    Firsts f = {NULL, NULL, NULL, NULL};
+    const Column *col = &m->tables[table].columns[column];
+    for (size_t i = 0; i < col->nrules; i++) {
+        const Rule *r = model_rule(m, col->rules[i]);
+        if (!r || (r->scenario >= 0 && r->scenario != scenario))
             continue;
-        if (role < 0 ? r->nroles == 0 : rule_names_role(r, role))
-            return r;
+        bool any_role = r->nroles == 0;
+        if (!any_role && !rule_names_role(r, role))
+            continue;
+        const Rule **slot = r->scenario < 0
+                                ? (any_role ? &f.column : &f.role)
+                                : (any_role ? &f.scenario : &f.role_scenario);
+        if (!*slot)
+            *slot = r;
     }
-    return NULL;
+    return f;
 }
 
 static Outcome from_rule(const Rule *r, Why why)
@@ -59,11 +76,12 @@ Outcome decide_role(const Model *m, int role, int scenario, int table,
 {
     /* Step 1: the base. */
     Outcome base;
-    const Rule *r = first_rule(m, table, column, role, -1);
+    Firsts f = first_rules(m, table, column, role, scenario);
+    const Rule *r;
     const Column *col = &m->tables[table].columns[column];
-    if (r) {
+    if ((r = f.role)) {
         base = from_rule(r, WHY_ROLE_RULE);
-    } else if ((r = first_rule(m, table, column, -1, -1))) {
+    } else if ((r = f.column)) {
         base = from_rule(r, WHY_COLUMN_DEFAULT);
     } else if (col->classification >= 0) {
         const Classification *c = &m->classes[col->classification];
@@ -81,9 +99,9 @@ Outcome decide_role(const Model *m, int role, int scenario, int table,
     Outcome final = base;
     const Rule *ignored = NULL;
     if (scenario >= 0) {
-        if ((r = first_rule(m, table, column, role, scenario))) {
+        if ((r = f.role_scenario)) {
             final = from_rule(r, WHY_SCENARIO_ROLE);
-        } else if ((r = first_rule(m, table, column, -1, scenario))) {
+        } else if ((r = f.scenario)) {
             if (r->effect == EFFECT_HIDE)
                 final = from_rule(r, WHY_SCENARIO_NARROW);
             else if (r->effect == EFFECT_MASK && base.effect != EFFECT_HIDE)
@@ -156,10 +174,11 @@ void decide_rows(const Model *m, const Session *s, int table, Arena *a,
     out->kind = m->tables[table].has_rows ? ROWS_NONE : ROWS_ALL;
     if (out->kind == ROWS_ALL)
         return;
-    out->rules = arena_alloc(a, (m->nrowrules + 1) * sizeof *out->rules);
-    for (size_t i = 0; i < m->nrowrules; i++) {
-        const RowRule *rr = &m->rowrules[i];
-        if (rr->table != table)
+    const Table *tb = &m->tables[table];
+    out->rules = arena_alloc(a, (tb->nrowrules + 1) * sizeof *out->rules);
+    for (size_t i = 0; i < tb->nrowrules; i++) {
+        const RowRule *rr = model_rowrule(m, tb->rowrules[i]);
+        if (!rr)
             continue;
         bool held = false;
         for (size_t k = 0; k < rr->nroles && !held; k++)
@@ -181,9 +200,10 @@ void decide_rows(const Model *m, const Session *s, int table, Arena *a,
 bool decide_write(const Model *m, const Session *s, int table, int column,
                   const WriteRule **by)
 {
-    for (size_t i = 0; i < m->nwrites; i++) {
-        const WriteRule *w = &m->writes[i];
-        if (w->table != table || !ids_contain(w->columns, w->ncolumns, column))
+    const Table *tb = &m->tables[table];
+    for (size_t i = 0; i < tb->nwrites; i++) {
+        const WriteRule *w = model_write(m, tb->writes[i]);
+        if (!w || !ids_contain(w->columns, w->ncolumns, column))
             continue;
         for (size_t k = 0; k < w->nroles; k++)
             if (s->roles[w->roles[k]]) {
@@ -200,15 +220,19 @@ bool decide_write(const Model *m, const Session *s, int table, int column,
 const Guard *decide_guard(const Model *m, GuardOp op, int table, int column,
                           const Approval **by)
 {
-    for (size_t i = 0; i < m->napprovals; i++)
-        for (size_t g = 0; g < m->approvals[i].nguards; g++) {
-            const Guard *gd = &m->approvals[i].guards[g];
+    /* Only the approvals that guard the table (Table.guards) are read. */
+    const Table *tb = &m->tables[table];
+    for (size_t k = 0; k < tb->nguards; k++) {
+        const Approval *ap = &m->approvals[tb->guards[k]];
+        for (size_t g = 0; g < ap->nguards; g++) {
+            const Guard *gd = &ap->guards[g];
             if (gd->op == op && gd->table == table && gd->column == column) {
                 if (by)
-                    *by = &m->approvals[i];
+                    *by = ap;
                 return gd;
             }
         }
+    }
     if (by)
         *by = NULL;
     return NULL;

@@ -27,8 +27,11 @@ void diag_dispose(Diag *d)
 }
 
 /* vformat formats FMT into a new arena string of any length: a message may
- * quote a long name or literal, and a fixed buffer would cut it silently. */
-static char *vformat(Arena *a, const char *fmt, va_list ap)
+ * quote a long name or literal, and a fixed buffer would cut it silently.
+ * The format attributes here and on add/add_note pass the callers' checked
+ * formats through (clang's -Wformat-nonliteral wants them). */
+__attribute__((format(printf, 2, 0))) static char *
+vformat(Arena *a, const char *fmt, va_list ap)
 {
     va_list again;
     va_copy(again, ap);
@@ -41,8 +44,8 @@ static char *vformat(Arena *a, const char *fmt, va_list ap)
     return s;
 }
 
-static Diagnostic *add(Diag *d, Severity sev, Span at, const char *fmt,
-                       va_list ap)
+__attribute__((format(printf, 4, 0))) static Diagnostic *
+add(Diag *d, Severity sev, Span at, const char *fmt, va_list ap)
 {
     Diagnostic *x = arena_alloc(d->arena, sizeof *x);
     x->sev = sev;
@@ -90,8 +93,9 @@ Diagnostic *diag_warning(Diag *d, Span at, const char *fmt, ...)
     return x;
 }
 
-static void add_note(Diag *d, Diagnostic *x, Span at, const char *kind,
-                     const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static void
+add_note(Diag *d, Diagnostic *x, Span at, const char *kind, const char *fmt,
+         va_list ap)
 {
     DiagNote *notes = arena_alloc(d->arena, (x->nnotes + 1) * sizeof *notes);
     if (x->nnotes)
@@ -248,37 +252,53 @@ const char *diag_suggest(const char *name, const char *const *cands, size_t n)
     return best;
 }
 
+/* A line longer than SHOW_MAX bytes is shown as a window of about that
+ * many around the caret, "..." marking what is cut: a long one-line YAML
+ * flow list would otherwise be printed whole for each of its errors. */
+#define SHOW_MAX 240
+
 /* show_line prints the source line of AT and an underline beneath it. */
 static void show_line(FILE *out, Span at)
 {
     const Source *src = at.file;
+    const char *text = src->text;
     size_t line, col;
     srcmap_line_col(src, at.begin, &line, &col);
     uint32_t start = src->lines[line - 1];
     uint32_t stop = start;
-    while (stop < src->len && src->text[stop] != '\n' &&
-           src->text[stop] != '\r')
+    while (stop < src->len && text[stop] != '\n' && text[stop] != '\r')
         stop++;
+    uint32_t from = start, to = stop;
+    if (stop - start > SHOW_MAX) {
+        if (at.begin > start + SHOW_MAX / 3)
+            from = at.begin - SHOW_MAX / 3;
+        while (from > start && ((unsigned char)text[from] & 0xC0) == 0x80)
+            from--;
+        to = stop - from > SHOW_MAX ? from + SHOW_MAX : stop;
+        while (to < stop && ((unsigned char)text[to] & 0xC0) == 0x80)
+            to++;
+    }
     char gutter[32];
     int gw = snprintf(gutter, sizeof gutter, "%5zu", line);
-    fprintf(out, "%s | ", gutter);
+    fprintf(out, "%s | %s", gutter, from > start ? "..." : "");
     /* Control bytes (a NUL, a tab) print as one visible column. */
-    for (uint32_t i = start; i < stop; i++) {
-        unsigned char c = (unsigned char)src->text[i];
+    for (uint32_t i = from; i < to; i++) {
+        unsigned char c = (unsigned char)text[i];
         fputc(c == '\t' ? ' ' : c < 0x20 || c == 0x7f ? '?' : c, out);
     }
-    fprintf(out, "\n%*s | ", gw, "");
-    size_t pad = text_width(src->text + start, at.begin - start);
+    fprintf(out, "%s\n%*s | ", to < stop ? "..." : "", gw, "");
+    size_t pad =
+        (from > start ? 3 : 0) + text_width(text + from, at.begin - from);
     for (size_t i = 0; i < pad; i++)
         fputc(' ', out);
     fputc('^', out);
-    uint32_t end = at.end < stop ? at.end : stop;
+    uint32_t end = at.end < to ? at.end : to;
     if (end > at.begin) {
         /* The caret covers the first character; tildes cover the rest. */
         uint32_t first = at.begin + 1;
-        while (first < end && ((unsigned char)src->text[first] & 0xC0) == 0x80)
+        while (first < end && ((unsigned char)text[first] & 0xC0) == 0x80)
             first++;
-        size_t w = text_width(src->text + first, end - first);
+        size_t w = text_width(text + first, end - first);
         for (size_t i = 0; i < w; i++)
             fputc('~', out);
     }
@@ -326,10 +346,18 @@ static int by_position(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* The most diagnostics printed: past these, the rest are counted. A
+ * hostile or generated input can have an error per byte; nobody reads
+ * past the first screens, and the output stays bounded. */
+#define PRINT_MAX 200
+
 void diag_print(Diag *d, FILE *out)
 {
     if (d->len > 1)
         qsort(d->items, d->len, sizeof *d->items, by_position);
-    for (size_t i = 0; i < d->len; i++)
+    for (size_t i = 0; i < d->len && i < PRINT_MAX; i++)
         print_one(out, d->items[i]);
+    if (d->len > PRINT_MAX)
+        fprintf(out, "ward: %zu more errors and warnings not shown\n",
+                d->len - PRINT_MAX);
 }

@@ -157,24 +157,30 @@ static void member_view(const Model *m, int table, StrBuf *out)
  * with ward_ are reserved, so no table of the policy is named so). */
 #define MEMBER_ALIAS "\"ward_member\""
 
+/* member_operand writes a membership test's operand, a column named by
+ * its table, so that the other table's columns cannot capture it. */
+static void member_operand(const ExprCtx *x, const Node *op, StrBuf *out)
+{
+    if (op->kind != NODE_NAME) {
+        operand(x, op, NULL, out);
+        return;
+    }
+    sql_put_ident(out, x->tb->name);
+    sb_putc(out, '.');
+    sql_put_ident(out, op->as.name.text);
+}
+
 /* membership writes `OP [NOT] IN (SELECT C FROM T WHERE E)` as a
  * correlated EXISTS, which the planner runs as an index probe per row or
  * as one hashed pass, whichever costs less. A NULL operand is in no set
- * and out of none, as on SQLite (emit_sqlite.c). The operand is named by
- * its table, so that the other table's columns cannot capture it. */
+ * and out of none, as on SQLite (emit_sqlite.c). */
 static void membership(const ExprCtx *x, const Node *e, StrBuf *out)
 {
     const Membership *ms = model_membership(x->m, e);
     const Table *other = &x->m->tables[ms->table];
     const Node *op = ms->operand;
     sb_putc(out, '(');
-    if (op->kind == NODE_NAME) {
-        sql_put_ident(out, x->tb->name);
-        sb_putc(out, '.');
-        sql_put_ident(out, op->as.name.text);
-    } else {
-        operand(x, op, NULL, out);
-    }
+    member_operand(x, op, out);
     sb_puts(out, " IS NOT NULL AND ");
     sb_puts(out, ms->negated ? "NOT EXISTS (SELECT 1 FROM "
                              : "EXISTS (SELECT 1 FROM ");
@@ -182,13 +188,7 @@ static void membership(const ExprCtx *x, const Node *e, StrBuf *out)
     sb_puts(out, " AS " MEMBER_ALIAS " WHERE " MEMBER_ALIAS ".");
     sql_put_ident(out, other->columns[ms->column].name);
     sb_puts(out, " = ");
-    if (op->kind == NODE_NAME) {
-        sql_put_ident(out, x->tb->name);
-        sb_putc(out, '.');
-        sql_put_ident(out, op->as.name.text);
-    } else {
-        operand(x, op, NULL, out);
-    }
+    member_operand(x, op, out);
     if (ms->where) {
         /* Unqualified names in E are the other table's: the innermost
          * FROM is searched first. */
@@ -502,8 +502,14 @@ static void column_outcomes(const Model *m, size_t t, size_t c, Outcomes *oc,
             row_str(cells, tb->columns[c].name);
             row_str(cells, m->roles[r].name);
             row_str(cells, s < 0 ? "" : m->scenarios[s].name);
-            sb_printf(cells, ", %d, %d, %lu)", code, effect_rank(o.effect),
-                      (unsigned long)outcome_pos(m, &o));
+            /* ", code, rank, pos)": no printf, a million times over. */
+            sb_puts(cells, ", ");
+            sb_put_int(cells, code);
+            sb_puts(cells, ", ");
+            sb_put_int(cells, effect_rank(o.effect));
+            sb_puts(cells, ", ");
+            sb_put_int(cells, outcome_pos(m, &o));
+            sb_putc(cells, ')');
         }
 }
 
@@ -511,12 +517,15 @@ static void column_outcomes(const Model *m, size_t t, size_t c, Outcomes *oc,
  * when C < 0), or NULL. */
 static const Approval *guard_of(const Model *m, GuardOp op, int t, int c)
 {
-    for (size_t i = 0; i < m->napprovals; i++)
-        for (size_t g = 0; g < m->approvals[i].nguards; g++) {
-            const Guard *gd = &m->approvals[i].guards[g];
+    const Table *tb = &m->tables[t];
+    for (size_t k = 0; k < tb->nguards; k++) {
+        const Approval *ap = &m->approvals[tb->guards[k]];
+        for (size_t g = 0; g < ap->nguards; g++) {
+            const Guard *gd = &ap->guards[g];
             if (gd->op == op && gd->table == t && (c < 0 || gd->column == c))
-                return &m->approvals[i];
+                return ap;
         }
+    }
     return NULL;
 }
 
@@ -772,12 +781,15 @@ static void column_sql(const Model *m, size_t t, size_t c, ViewMode mode,
 /* bulk_guard is TABLE's `export T beyond N rows`, or NULL. */
 static const Guard *bulk_guard(const Model *m, int table)
 {
-    for (size_t i = 0; i < m->napprovals; i++)
-        for (size_t g = 0; g < m->approvals[i].nguards; g++) {
-            const Guard *gd = &m->approvals[i].guards[g];
+    const Table *tb = &m->tables[table];
+    for (size_t k = 0; k < tb->nguards; k++) {
+        const Approval *ap = &m->approvals[tb->guards[k]];
+        for (size_t g = 0; g < ap->nguards; g++) {
+            const Guard *gd = &ap->guards[g];
             if (gd->op == GUARD_EXPORT && gd->table == table && gd->beyond >= 0)
                 return gd;
         }
+    }
     return NULL;
 }
 
@@ -937,9 +949,9 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
         sb_puts(out, "true");
     } else {
         bool any = false;
-        for (size_t i = 0; i < m->nrowrules; i++) {
-            const RowRule *rr = &m->rowrules[i];
-            if (rr->table != (int)t)
+        for (size_t i = 0; i < tb->nrowrules; i++) {
+            const RowRule *rr = model_rowrule(m, tb->rowrules[i]);
+            if (!rr)
                 continue;
             sb_puts(out, any ? "\n    OR (" : "\n    (");
             any = true;
@@ -994,12 +1006,15 @@ static void member_views(const Model *m, StrBuf *out)
     sb_puts(out, ", v.viewname);\n    END LOOP;\nEND\n$ward$;\n");
     char w[24];
     writer_role(m->name, w);
+    /* The tables some membership test reads, in one pass over the rules
+     * (not one per table). */
+    bool *read = xmalloc((m->ntables + 1) * sizeof *read);
+    memset(read, 0, (m->ntables + 1) * sizeof *read);
+    for (size_t i = 0; i < m->nrowrules; i++)
+        for (size_t k = 0; k < m->rowrules[i].nmembers; k++)
+            read[m->rowrules[i].members[k].table] = true;
     for (size_t t = 0; t < m->ntables; t++) {
-        bool read = false;
-        for (size_t i = 0; i < m->nrowrules && !read; i++)
-            for (size_t k = 0; k < m->rowrules[i].nmembers && !read; k++)
-                read = m->rowrules[i].members[k].table == (int)t;
-        if (!read)
+        if (!read[t])
             continue;
         sb_puts(out, "CREATE VIEW ");
         member_view(m, (int)t, out);
@@ -1015,6 +1030,7 @@ static void member_views(const Model *m, StrBuf *out)
         member_view(m, (int)t, out);
         sb_puts(out, " TO \"ward_reader\";\n");
     }
+    free(read);
 }
 
 /* catalogs: what the runtime's functions look up, for this policy. */

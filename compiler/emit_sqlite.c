@@ -41,6 +41,7 @@ typedef struct Emit {
     size_t nmanifest, capmanifest;
     /* An open multi-row INSERT: its table and how many rows it holds. */
     const char *ins_table;
+    int ins_catalog; /* its index in CATALOG_TABLES, or -1 */
     size_t ins_rows;
     size_t row_start; /* where the open row's values begin in out */
     /* Each catalog table's rows as written (values joined by ", ", one row
@@ -116,6 +117,7 @@ static void row_begin(Emit *e, const char *table, const char *cols)
     if (!e->ins_table) {
         sb_printf(e->out, "INSERT INTO \"%s\" (%s) VALUES\n  (", table, cols);
         e->ins_table = table;
+        e->ins_catalog = catalog_index(table);
         e->ins_rows = 0;
     } else {
         sb_puts(e->out, ",\n  (");
@@ -126,7 +128,7 @@ static void row_begin(Emit *e, const char *table, const char *cols)
 
 static void row_end(Emit *e)
 {
-    int i = catalog_index(e->ins_table);
+    int i = e->ins_catalog;
     if (i >= 0) {
         sb_append(&e->rows[i], e->out->data + e->row_start,
                   e->out->len - e->row_start);
@@ -572,9 +574,15 @@ static void catalog(Emit *e)
                     sql_put_str(o, m->roles[r].name);
                     sb_puts(o, ", ");
                     sql_put_str(o, s < 0 ? "" : m->scenarios[s].name);
-                    sb_printf(o, ", '%s', %d, %lu, ", effect_name(oc.effect),
-                              effect_rank(oc.effect),
-                              (unsigned long)outcome_pos(m, &oc));
+                    /* ", 'effect', rank, pos, ": no printf, a million
+                     * times over. */
+                    sb_puts(o, ", '");
+                    sb_puts(o, effect_name(oc.effect));
+                    sb_puts(o, "', ");
+                    sb_put_int(o, effect_rank(oc.effect));
+                    sb_puts(o, ", ");
+                    sb_put_int(o, outcome_pos(m, &oc));
+                    sb_puts(o, ", ");
                     if (oc.effect == EFFECT_MASK) {
                         sb_reset(&expr);
                         sql_put_json_args(&expr, oc.mask->call);

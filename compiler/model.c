@@ -6,6 +6,7 @@
  *   declare     roles, scenarios, masks, classifications, tables, approvals
  *   inherit     role parents, cycles, closures
  *   rules       access, rows and write rules bound to columns and roles
+ *   index       each table's and each column's rules, for the decision
  *   conflicts   two rules deciding one cell differently
  *   approvals   guards, approvers, expiry
  *   audit       audited columns
@@ -18,6 +19,8 @@
 #include "utf8.h"
 
 #include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 typedef struct Builder {
@@ -30,9 +33,27 @@ typedef struct Builder {
 
 /* --- small helpers -------------------------------------------------------- */
 
+/* The room an array takes when its first element is appended. */
+#define GROW_MIN 8
+
+/*
+ * grow makes room for element N of OLD, an array of N elements of SIZE
+ * bytes, and returns the array: OLD itself while it has room, else a copy
+ * in twice the room. The capacity follows from the count, so the model
+ * needs no field for it: an array grown only by grow, from empty, holds
+ * GROW_MIN elements and doubles whenever its count reaches a power of two
+ * from there. Appending n elements copies fewer than 2n of them in all (a
+ * copy on every append was quadratic in time and arena memory). Elements
+ * past the count are zero, as arena_alloc returns them.
+ * Warning: the array may move: a pointer into it is stale after a grow.
+ * Arena-owned.
+ */
 static void *grow(Arena *a, void *old, size_t n, size_t size)
 {
-    void *p = arena_alloc(a, (n + 1) * size);
+    if (n != 0 && (n < GROW_MIN || (n & (n - 1)) != 0))
+        return old; /* room left */
+    size_t cap = n ? 2 * n : GROW_MIN;
+    void *p = arena_alloc(a, cap * size);
     if (n)
         memcpy(p, old, n * size);
     return p;
@@ -64,28 +85,65 @@ static const char **role_names(Builder *b)
     return v;
 }
 
+/* --- names ---------------------------------------------------------------- */
+
+/* name_hash is FNV-1a over NAME's bytes. */
+static size_t name_hash(const char *name)
+{
+    uint64_t h = 14695981039346656037u;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return (size_t)h;
+}
+
+/* names_find is the index stored under NAME in X, or -1. */
+static int names_find(const NameIndex *x, const char *name)
+{
+    if (!x->cap)
+        return -1;
+    for (size_t i = name_hash(name) & (x->cap - 1);; i = (i + 1) & (x->cap - 1))
+        if (!x->names[i])
+            return -1;
+        else if (strcmp(x->names[i], name) == 0)
+            return x->ids[i];
+}
+
+/* names_add stores ID under NAME (not yet in X), doubling the slots when
+ * half are taken: a lookup then probes a few slots at most. The old slots
+ * stay in the arena; all the copies add up to less than twice the last. */
+static void names_add(Arena *a, NameIndex *x, const char *name, int id)
+{
+    if (2 * (x->n + 1) > x->cap) {
+        NameIndex bigger = {NULL, NULL, x->cap ? 2 * x->cap : 16, 0};
+        bigger.names = arena_alloc(a, bigger.cap * sizeof *bigger.names);
+        bigger.ids = arena_alloc(a, bigger.cap * sizeof *bigger.ids);
+        memset(bigger.names, 0, bigger.cap * sizeof *bigger.names);
+        for (size_t i = 0; i < x->cap; i++)
+            if (x->names[i])
+                names_add(a, &bigger, x->names[i], x->ids[i]);
+        *x = bigger;
+    }
+    size_t i = name_hash(name) & (x->cap - 1);
+    while (x->names[i])
+        i = (i + 1) & (x->cap - 1);
+    x->names[i] = name;
+    x->ids[i] = id;
+    x->n++;
+}
+
 int model_role(const Model *m, const char *name)
 {
-    for (size_t i = 0; i < m->nroles; i++)
-        if (strcmp(m->roles[i].name, name) == 0)
-            return (int)i;
-    return -1;
+    return names_find(&m->role_names, name);
 }
 
 int model_scenario(const Model *m, const char *name)
 {
-    for (size_t i = 0; i < m->nscenarios; i++)
-        if (strcmp(m->scenarios[i].name, name) == 0)
-            return (int)i;
-    return -1;
+    return names_find(&m->scenario_names, name);
 }
 
 int model_table(const Model *m, const char *name)
 {
-    for (size_t i = 0; i < m->ntables; i++)
-        if (strcmp(m->tables[i].name, name) == 0)
-            return (int)i;
-    return -1;
+    return names_find(&m->table_names, name);
 }
 
 int model_column(const Model *m, int table, const char *name)
@@ -99,18 +157,12 @@ int model_column(const Model *m, int table, const char *name)
 
 static int find_class(const Model *m, const char *name)
 {
-    for (size_t i = 0; i < m->nclasses; i++)
-        if (strcmp(m->classes[i].name, name) == 0)
-            return (int)i;
-    return -1;
+    return names_find(&m->class_names, name);
 }
 
 static int find_approval(const Model *m, const char *name)
 {
-    for (size_t i = 0; i < m->napprovals; i++)
-        if (strcmp(m->approvals[i].name, name) == 0)
-            return (int)i;
-    return -1;
+    return names_find(&m->approval_names, name);
 }
 
 /* find_mask finds a declared mask. A mask whose call was wrong is declared
@@ -118,10 +170,8 @@ static int find_approval(const Model *m, const char *name)
  * "unknown mask" errors: callers treat it as already reported. */
 static const MaskFn *find_mask(const Model *m, const char *name)
 {
-    for (size_t i = 0; i < m->nmasks; i++)
-        if (strcmp(m->masks[i]->name, name) == 0)
-            return m->masks[i];
-    return NULL;
+    int i = names_find(&m->mask_names, name);
+    return i >= 0 ? m->masks[i] : NULL;
 }
 
 bool ids_contain(const int *roles, size_t n, int role)
@@ -695,6 +745,7 @@ static void declare_role(Builder *b, const Node *n)
         return;
     }
     b->m->roles = grow(b->a, b->m->roles, b->m->nroles, sizeof(Role));
+    names_add(b->a, &b->m->role_names, name, (int)b->m->nroles);
     Role *r = &b->m->roles[b->m->nroles++];
     r->name = name;
     r->label = label_of(n->as.role.label);
@@ -714,6 +765,7 @@ static void declare_scenario(Builder *b, const Node *n)
     }
     b->m->scenarios =
         grow(b->a, b->m->scenarios, b->m->nscenarios, sizeof(Scenario));
+    names_add(b->a, &b->m->scenario_names, name, (int)b->m->nscenarios);
     Scenario *s = &b->m->scenarios[b->m->nscenarios++];
     s->name = name;
     s->label = label_of(n->as.scenario.label);
@@ -740,6 +792,7 @@ static void declare_mask(Builder *b, const Node *n)
     }
     fn->at = n->as.mask_def.name->at;
     b->m->masks = grow(b->a, b->m->masks, b->m->nmasks, sizeof(MaskFn *));
+    names_add(b->a, &b->m->mask_names, name, (int)b->m->nmasks);
     b->m->masks[b->m->nmasks++] = fn;
 }
 
@@ -765,6 +818,7 @@ static void declare_class(Builder *b, const Node *n)
     }
     b->m->classes =
         grow(b->a, b->m->classes, b->m->nclasses, sizeof(Classification));
+    names_add(b->a, &b->m->class_names, name, (int)b->m->nclasses);
     Classification *c = &b->m->classes[b->m->nclasses++];
     c->name = name;
     c->label = label_of(n->as.classification.label);
@@ -896,10 +950,12 @@ static void declare_table(Builder *b, const Node *n)
     else
         check_name(b, n->as.table.name, NAME_TABLE);
     b->m->tables = grow(b->a, b->m->tables, b->m->ntables, sizeof(Table));
+    names_add(b->a, &b->m->table_names, name, (int)b->m->ntables);
     Table *t = &b->m->tables[b->m->ntables++];
     t->name = name;
     t->at = n->as.table.name->at;
     t->key = -1;
+    t->audit = -1;
     const Node *members = n->as.table.members;
     for (size_t i = 0; i < LIST_LEN(members); i++)
         if (LIST_AT(members, i)->kind == NODE_COLUMN)
@@ -1346,6 +1402,61 @@ static void pass_rules(Builder *b, const Node *items)
     }
 }
 
+/* --- pass: index ------------------------------------------------------- */
+
+/* pass_index lists, for every table, the ids of its access, rows and write
+ * rules and, for every column, the ids of the access rules naming it, all
+ * in source order: the decision function and the emitters then look at a
+ * cell's own rules, never at the whole policy (that was quadratic in the
+ * number of tables). Counts first, then one exact allocation per list. */
+static void pass_index(Builder *b)
+{
+    Model *m = b->m;
+    for (size_t i = 0; i < m->nrules; i++) {
+        const Rule *r = &m->rules[i];
+        Table *t = &m->tables[r->table];
+        t->nrules++;
+        for (size_t k = 0; k < r->ncolumns; k++)
+            t->columns[r->columns[k]].nrules++;
+    }
+    for (size_t i = 0; i < m->nrowrules; i++)
+        m->tables[m->rowrules[i].table].nrowrules++;
+    for (size_t i = 0; i < m->nwrites; i++)
+        m->tables[m->writes[i].table].nwrites++;
+    size_t columns = 0;
+    for (size_t ti = 0; ti < m->ntables; ti++) {
+        Table *t = &m->tables[ti];
+        t->columns_before = columns;
+        columns += t->ncolumns;
+        t->rules = arena_alloc(b->a, (t->nrules + 1) * sizeof(int));
+        t->rowrules = arena_alloc(b->a, (t->nrowrules + 1) * sizeof(int));
+        t->writes = arena_alloc(b->a, (t->nwrites + 1) * sizeof(int));
+        t->nrules = t->nrowrules = t->nwrites = 0;
+        for (size_t c = 0; c < t->ncolumns; c++) {
+            Column *col = &t->columns[c];
+            col->rules = arena_alloc(b->a, (col->nrules + 1) * sizeof(int));
+            col->nrules = 0;
+        }
+    }
+    for (size_t i = 0; i < m->nrules; i++) {
+        const Rule *r = &m->rules[i];
+        Table *t = &m->tables[r->table];
+        t->rules[t->nrules++] = (int)i;
+        for (size_t k = 0; k < r->ncolumns; k++) {
+            Column *col = &t->columns[r->columns[k]];
+            col->rules[col->nrules++] = (int)i;
+        }
+    }
+    for (size_t i = 0; i < m->nrowrules; i++) {
+        Table *t = &m->tables[m->rowrules[i].table];
+        t->rowrules[t->nrowrules++] = (int)i;
+    }
+    for (size_t i = 0; i < m->nwrites; i++) {
+        Table *t = &m->tables[m->writes[i].table];
+        t->writes[t->nwrites++] = (int)i;
+    }
+}
+
 /* --- pass: conflicts ---------------------------------------------------- */
 
 static bool same_effect(const Rule *a, const Rule *b)
@@ -1377,15 +1488,19 @@ static int shared_role(const Rule *a, const Rule *b)
     return -2;
 }
 
+/* pass_conflicts reports each pair of rules of one table, in one scenario
+ * or none, that decide a cell (a column and a role, or every role) each
+ * their own way. Only rules of the same table can meet, so each rule is
+ * held against the earlier rules of its table alone. */
 static void pass_conflicts(Builder *b)
 {
     Model *m = b->m;
-    for (size_t j = 1; j < m->nrules; j++) {
+    for (size_t j = 0; j < m->nrules; j++) {
         const Rule *later = &m->rules[j];
-        for (size_t i = 0; i < j; i++) {
-            const Rule *first = &m->rules[i];
-            if (first->table != later->table ||
-                first->scenario != later->scenario || same_effect(first, later))
+        const Table *tb = &m->tables[later->table];
+        for (size_t ii = 0; ii < tb->nrules && tb->rules[ii] < (int)j; ii++) {
+            const Rule *first = &m->rules[tb->rules[ii]];
+            if (first->scenario != later->scenario || same_effect(first, later))
                 continue;
             int role = shared_role(first, later);
             if (role == -2)
@@ -1610,8 +1725,12 @@ static void add_approval(Builder *b, const Node *n)
             diag_note(b->d, x, o->at, "guarded here");
             break;
         }
-    for (size_t g = 0; g < ap.nguards; g++)
-        for (size_t k = 0; k < b->m->napprovals; k++)
+    /* Only the approvals guarding the same table can guard the same
+     * operation: Table.guards lists them. */
+    for (size_t g = 0; g < ap.nguards; g++) {
+        const Table *gt = &b->m->tables[ap.guards[g].table];
+        for (size_t gk = 0; gk < gt->nguards; gk++) {
+            int k = gt->guards[gk];
             for (size_t h = 0; h < b->m->approvals[k].nguards; h++) {
                 const Guard *o = &b->m->approvals[k].guards[h];
                 if (o->op == ap.guards[g].op &&
@@ -1625,6 +1744,17 @@ static void add_approval(Builder *b, const Node *n)
                     diag_note(b->d, x, o->at, "guarded here");
                 }
             }
+        }
+    }
+    int id = (int)b->m->napprovals;
+    for (size_t g = 0; g < ap.nguards; g++) {
+        Table *gt = &b->m->tables[ap.guards[g].table];
+        if (gt->nguards && gt->guards[gt->nguards - 1] == id)
+            continue;
+        gt->guards = grow(b->a, gt->guards, gt->nguards, sizeof(int));
+        gt->guards[gt->nguards++] = id;
+    }
+    names_add(b->a, &b->m->approval_names, name, id);
     b->m->approvals =
         grow(b->a, b->m->approvals, b->m->napprovals, sizeof(Approval));
     b->m->approvals[b->m->napprovals++] = ap;
@@ -1634,9 +1764,10 @@ static void add_approval(Builder *b, const Node *n)
 
 static Audit *audit_for(Builder *b, int table, Span at)
 {
-    for (size_t i = 0; i < b->m->naudits; i++)
-        if (b->m->audits[i].table == table)
-            return &b->m->audits[i];
+    Table *t = &b->m->tables[table];
+    if (t->audit >= 0)
+        return &b->m->audits[t->audit];
+    t->audit = (int)b->m->naudits;
     b->m->audits = grow(b->a, b->m->audits, b->m->naudits, sizeof(Audit));
     Audit *au = &b->m->audits[b->m->naudits++];
     size_t nc = b->m->tables[table].ncolumns;
@@ -1728,6 +1859,7 @@ Model *model_build(Arena *a, Diag *d, const Source *src, const Node *root)
     pass_declare(&b, items);
     pass_inherit(&b, items);
     pass_rules(&b, items);
+    pass_index(&b);
     pass_conflicts(&b);
     for (size_t i = 0; i < LIST_LEN(items); i++) {
         const Node *n = LIST_AT(items, i);
@@ -1757,10 +1889,51 @@ Model *load_policy(Arena *a, Diag *d, const char *path, ParseResult *out)
 
 const Audit *model_audit(const Model *m, int table)
 {
-    for (size_t i = 0; i < m->naudits; i++)
-        if (m->audits[i].table == table)
-            return &m->audits[i];
+    int i = m->tables[table].audit;
+    return i >= 0 ? &m->audits[i] : NULL;
+}
+
+/* find_id returns the element of ITEMS (N elements of SIZE bytes, each
+ * holding an int id at offset AT, in ascending order) whose id is ID, or
+ * NULL. In a model as built the element of id i is at index i; in a
+ * mutant that left one out, the later ones sit one place early, and the
+ * binary search finds them. */
+static const void *find_id(const void *items, size_t n, size_t size, size_t at,
+                           int id)
+{
+    const char *base = items;
+    if (id >= 0 && (size_t)id < n &&
+        *(const int *)(base + (size_t)id * size + at) == id)
+        return base + (size_t)id * size;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int v = *(const int *)(base + mid * size + at);
+        if (v == id)
+            return base + mid * size;
+        if (v < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
+}
+
+const Rule *model_rule(const Model *m, int id)
+{
+    return find_id(m->rules, m->nrules, sizeof(Rule), offsetof(Rule, id), id);
+}
+
+const RowRule *model_rowrule(const Model *m, int id)
+{
+    return find_id(m->rowrules, m->nrowrules, sizeof(RowRule),
+                   offsetof(RowRule, id), id);
+}
+
+const WriteRule *model_write(const Model *m, int id)
+{
+    return find_id(m->writes, m->nwrites, sizeof(WriteRule),
+                   offsetof(WriteRule, id), id);
 }
 
 const Membership *model_membership(const Model *m, const Node *node)

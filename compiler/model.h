@@ -115,6 +115,9 @@ typedef struct Column {
     Span at;
     bool bad_type; /* the type word was unknown (reported); TYPE_TEXT
                       stands in, and checks that need the type skip it */
+    int *rules;    /* ids of the access rules naming this column, in
+                      source order: what the decision function reads */
+    size_t nrules;
 } Column;
 
 /* An access rule: show/mask/hide COLUMNS [to ROLES] [in SCENARIO]. */
@@ -171,6 +174,20 @@ typedef struct Table {
     size_t ncolumns;
     int key;       /* key column index, or -1 */
     bool has_rows; /* any rows rule: deny by default */
+    /* Its rules, as ids into Model.rules, rowrules and writes, in source
+     * order, and its audit statement: every per-table question is answered
+     * without scanning the whole policy. */
+    int *rules;
+    size_t nrules;
+    int *rowrules;
+    size_t nrowrules;
+    int *writes;
+    size_t nwrites;
+    int audit;             /* index in Model.audits, or -1 */
+    size_t columns_before; /* columns of the tables declared before it */
+    int *guards; /* the approvals (indexes in Model.approvals, ascending)
+                    that guard an operation on it */
+    size_t nguards;
 } Table;
 
 typedef struct Guard {
@@ -216,6 +233,18 @@ typedef struct Audit {
     Span at;
 } Audit;
 
+/* NameIndex finds a declaration by name in constant time: an open
+ * addressing hash of names to indexes into their array (Model.roles,
+ * tables, ...). A linear search per reference made a policy of n
+ * declarations cost n^2 name comparisons. Only looked up, never iterated:
+ * the output never depends on the hash order. Arena-owned. */
+typedef struct NameIndex {
+    const char **names; /* slot -> name, NULL when free */
+    int *ids;           /* slot -> index of the declaration */
+    size_t cap;         /* slots: a power of two, or 0 */
+    size_t n;           /* names held */
+} NameIndex;
+
 typedef struct Model {
     Arena *arena;
     const Source *src;
@@ -243,6 +272,10 @@ typedef struct Model {
     size_t napprovals;
     Audit *audits; /* at most one per table, merged */
     size_t naudits;
+    /* The declarations by name; a mutant (check/mutate.c) shares them:
+     * it renames nothing and keeps every array in order. */
+    NameIndex role_names, scenario_names, table_names, class_names,
+        approval_names, mask_names;
     const char *corpus;      /* path relative to the policy file, or NULL */
     const char *corpus_path; /* resolved against the policy's directory */
     Span corpus_at;
@@ -259,6 +292,16 @@ int model_table(const Model *m, const char *name);
 int model_column(const Model *m, int table, const char *name);
 /* model_audit is the audit statement of TABLE, or NULL. */
 const Audit *model_audit(const Model *m, int table);
+
+/* model_rule, model_rowrule and model_write find the rule of an id, as
+ * the indexes (Column.rules, Table.rules, rowrules, writes) name them; NULL
+ * when M does not hold it. In a model as built a rule's id is its index;
+ * a mutant (check/mutate.c) is a copy of the model whose arrays may leave
+ * one rule out, and the indexes, shared with the original, still work
+ * through these. Borrowed from M. */
+const Rule *model_rule(const Model *m, int id);
+const RowRule *model_rowrule(const Model *m, int id);
+const WriteRule *model_write(const Model *m, int id);
 
 /* model_membership is the resolved membership test of NODE, a
  * NODE_IN_SELECT of one of M's rows rules; NULL for any other node. */

@@ -178,10 +178,10 @@ static void explain_column(const Model *m, const Session *s, int table,
     }
     /* Every other rule on the column, and why it lost. */
     bool header = false;
-    for (size_t i = 0; i < m->nrules; i++) {
-        const Rule *r = &m->rules[i];
-        if (r->table != table || !rule_has_column(r, column) ||
-            r == d.result.rule)
+    const Column *col = &m->tables[table].columns[column];
+    for (size_t i = 0; i < col->nrules; i++) {
+        const Rule *r = model_rule(m, col->rules[i]);
+        if (!r || r == d.result.rule)
             continue;
         if (!header)
             sb_puts(out, "      other rules:\n");
@@ -348,8 +348,9 @@ static void explain_approvals(const Model *m, const Session *s, int table,
                               int column, Arena *a, StrBuf *out)
 {
     bool any = false;
-    for (size_t i = 0; i < m->napprovals; i++) {
-        const Approval *ap = &m->approvals[i];
+    const Table *tb = &m->tables[table];
+    for (size_t k = 0; k < tb->nguards; k++) {
+        const Approval *ap = &m->approvals[tb->guards[k]];
         bool here = false;
         for (size_t g = 0; g < ap->nguards; g++)
             here |= guards_here(&ap->guards[g], table, column);

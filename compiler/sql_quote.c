@@ -6,13 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
+/* put_quoted appends N bytes at S between Q quotes, each Q in S doubled.
+ * The runs between quotes go in whole: most names have none. */
 static void put_quoted(StrBuf *sb, char q, const char *s, size_t n)
 {
     sb_putc(sb, q);
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == q)
+    const char *end = s + n;
+    while (s < end) {
+        const char *at = memchr(s, q, (size_t)(end - s));
+        size_t run = at ? (size_t)(at - s) + 1 : (size_t)(end - s);
+        sb_append(sb, s, run);
+        if (at)
             sb_putc(sb, q);
-        sb_putc(sb, s[i]);
+        s += run;
     }
     sb_putc(sb, q);
 }

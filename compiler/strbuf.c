@@ -54,7 +54,9 @@ static bool grow(StrBuf *sb, size_t extra)
 
 void sb_append(StrBuf *sb, const char *s, size_t n)
 {
-    if (!grow(sb, n))
+    /* The common case, room to spare, skips grow's checks: generated SQL
+     * is appended a few bytes at a time, tens of millions of times. */
+    if ((sb->failed || n >= sb->cap - sb->len) && !grow(sb, n))
         return;
     memcpy(sb->data + sb->len, s, n);
     sb->len += n;
@@ -68,21 +70,48 @@ void sb_puts(StrBuf *sb, const char *s)
 
 void sb_putc(StrBuf *sb, char c)
 {
-    sb_append(sb, &c, 1);
+    if ((sb->failed || sb->len + 1 >= sb->cap) && !grow(sb, 1))
+        return;
+    sb->data[sb->len++] = c;
+    sb->data[sb->len] = '\0';
 }
 
 void sb_printf(StrBuf *sb, const char *fmt, ...)
 {
+    /* Format once into the room left, and again only when it did not fit. */
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    size_t room = sb->failed ? 0 : sb->cap - sb->len;
+    int n = vsnprintf(room ? sb->data + sb->len : NULL, room, fmt, ap);
     va_end(ap);
+    if (n >= 0 && (size_t)n < room) {
+        sb->len += (size_t)n;
+        return;
+    }
+    if (room)
+        sb->data[sb->len] = '\0'; /* undo the part that was written */
     if (n < 0 || !grow(sb, (size_t)n))
         return;
     va_start(ap, fmt);
     vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     sb->len += (size_t)n;
+}
+
+void sb_put_int(StrBuf *sb, long long v)
+{
+    char buf[24]; /* 20 digits, a sign */
+    char *p = buf + sizeof buf;
+    /* The magnitude as unsigned: -LLONG_MIN does not fit a long long. */
+    unsigned long long u =
+        v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    sb_append(sb, p, (size_t)(buf + sizeof buf - p));
 }
 
 void sb_put_quoted(StrBuf *sb, const char *s, size_t n)

@@ -26,6 +26,9 @@ void sb_puts(StrBuf *sb, const char *s);
 void sb_putc(StrBuf *sb, char c);
 void sb_printf(StrBuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* sb_put_int appends V in decimal, as "%lld" would, without the cost of
+ * formatting: the emitters write millions of numbers. */
+void sb_put_int(StrBuf *sb, long long v);
 /* sb_pad appends spaces until the last line is WIDTH display columns wide. */
 void sb_pad_to(StrBuf *sb, size_t line_start, size_t width);
 bool sb_failed(const StrBuf *sb);

@@ -18,7 +18,15 @@ Node *ast_new(Arena *a, NodeKind kind, Span at)
     Node *n = arena_alloc(a, sizeof *n);
     n->kind = kind;
     n->at = at;
+    n->depth = 1;
     return n;
+}
+
+/* deeper is one more than the deeper of A and B (either may be NULL). */
+static uint32_t deeper(const Node *a, const Node *b)
+{
+    uint32_t da = a ? a->depth : 0, db = b ? b->depth : 0;
+    return (da > db ? da : db) + 1;
 }
 
 Node *ast_list_new(Arena *a, Span at)
@@ -349,6 +357,7 @@ Node *ast_binary_new(Arena *a, Span at, BinOp op, Node *l, Node *r)
     n->as.binary.op = op;
     n->as.binary.left = l;
     n->as.binary.right = r;
+    n->depth = deeper(l, r);
     return n;
 }
 
@@ -356,6 +365,7 @@ Node *ast_not_new(Arena *a, Span at, Node *operand)
 {
     Node *n = ast_new(a, NODE_NOT, at);
     n->as.not_.operand = operand;
+    n->depth = deeper(operand, NULL);
     return n;
 }
 
@@ -365,6 +375,7 @@ Node *ast_in_new(Arena *a, Span at, Node *operand, Node *values, bool negated)
     n->as.in.operand = operand;
     n->as.in.values = values;
     n->as.in.negated = negated;
+    n->depth = deeper(operand, NULL);
     return n;
 }
 
@@ -373,6 +384,7 @@ Node *ast_is_null_new(Arena *a, Span at, Node *operand, bool negated)
     Node *n = ast_new(a, NODE_IS_NULL, at);
     n->as.is_null.operand = operand;
     n->as.is_null.negated = negated;
+    n->depth = deeper(operand, NULL);
     return n;
 }
 
@@ -384,6 +396,7 @@ Node *ast_subquery_new(Arena *a, Span at, Node *column, Node *table,
     n->as.in_select.column = column;
     n->as.in_select.table = table;
     n->as.in_select.where = where;
+    n->depth = deeper(where, NULL);
     return n;
 }
 
@@ -396,6 +409,7 @@ Node *ast_in_select_new(Arena *a, Span at, Node *operand, Node *subquery,
     subquery->at = at;
     subquery->as.in_select.operand = operand;
     subquery->as.in_select.negated = negated;
+    subquery->depth = deeper(operand, subquery->as.in_select.where);
     return subquery;
 }
 

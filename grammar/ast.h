@@ -80,9 +80,21 @@ typedef enum BinOp {
 
 typedef struct Node Node;
 
+/* Limits of the front end (docs/security.md, "Limits"). Every walk of a
+ * row expression recurses on its operands, so the parser refuses an
+ * expression nested deeper than AST_MAX_DEPTH operators (a chain of `or`
+ * terms nests one level a term) before any walk sees it. */
+#define AST_MAX_DEPTH     1000
+#define AST_MAX_LITERAL   65536 /* bytes of one string literal */
+#define AST_MAX_ROLES     10000
+#define AST_MAX_SCENARIOS 10000
+#define AST_MAX_TABLES    100000
+#define AST_MAX_COLUMNS   10000 /* columns of one table */
+
 struct Node {
     NodeKind kind;
     Span at;
+    uint32_t depth; /* operators nested in an expression: 1 for a leaf */
     union {
         struct {
             Node *items;

@@ -43,6 +43,23 @@ void lexer_string_error(Lexer *lx, Span at, const char *msg, const char *hint)
     diag_hint(lx->diag, x, "%s", hint);
 }
 
+/* lexer_literal reports a string literal of LEN bytes at AT that is over
+ * AST_MAX_LITERAL: labels and mask arguments are short, and the limit
+ * keeps one literal from filling the generated SQL. */
+void lexer_literal(Lexer *lx, Span at, size_t len)
+{
+    if (len <= AST_MAX_LITERAL)
+        return;
+    at.end = at.begin + 1;
+    Diagnostic *x = diag_error(lx->diag, at,
+                               "string literal of %zu bytes is longer than "
+                               "the limit of %d",
+                               len, AST_MAX_LITERAL);
+    diag_hint(lx->diag, x,
+              "a policy's strings are labels and mask "
+              "arguments; data belongs in the database");
+}
+
 /* lexer_number reports the number literal LIT (NODE_INT or NODE_REAL) when
  * it does not fit its type: an integer beyond 64 bits (E006), a real that
  * overflows or underflows a double (E007). Never clamped: the value would
@@ -432,6 +449,42 @@ int utf8_check_source(Diag *d, const Source *src)
     return 0;
 }
 
+/* over reports the first declaration N past the limit MAX of WHAT. */
+static void over(Diag *d, const Node *n, const char *what, int max)
+{
+    Diagnostic *x = diag_error(d, n->at, "more than %d %s", max, what);
+    diag_hint(d, x, "docs/security.md lists the limits of a policy");
+}
+
+/* check_counts enforces the limits on declarations (ast.h), before the
+ * model spends memory on them: roles, scenarios and tables of the file,
+ * columns of each table. */
+static void check_counts(Diag *d, const Node *root)
+{
+    const Node *items = root->as.file.items;
+    size_t roles = 0, scenarios = 0, tables = 0;
+    for (size_t i = 0; i < LIST_LEN(items); i++) {
+        const Node *n = LIST_AT(items, i);
+        if (!n)
+            continue;
+        if (n->kind == NODE_ROLE && ++roles == AST_MAX_ROLES + 1)
+            over(d, n, "roles", AST_MAX_ROLES);
+        if (n->kind == NODE_SCENARIO && ++scenarios == AST_MAX_SCENARIOS + 1)
+            over(d, n, "scenarios", AST_MAX_SCENARIOS);
+        if (n->kind != NODE_TABLE)
+            continue;
+        if (++tables == AST_MAX_TABLES + 1)
+            over(d, n, "tables", AST_MAX_TABLES);
+        size_t columns = 0;
+        const Node *members = n->as.table.members;
+        for (size_t j = 0; j < LIST_LEN(members); j++) {
+            const Node *m = LIST_AT(members, j);
+            if (m && m->kind == NODE_COLUMN && ++columns == AST_MAX_COLUMNS + 1)
+                over(d, m, "columns in one table", AST_MAX_COLUMNS);
+        }
+    }
+}
+
 int parse_source(Arena *a, Diag *d, const Source *src, ParseResult *out)
 {
     memset(out, 0, sizeof *out);
@@ -468,7 +521,9 @@ int parse_source(Arena *a, Diag *d, const Source *src, ParseResult *out)
                lx.ncomments * sizeof *out->comments);
     }
     free(lx.comments);
-    if (rc == 2)
+    if (rc == 2 && !p.stack)
         diag_error(d, (Span){0}, "out of memory while parsing");
+    if (p.root)
+        check_counts(d, p.root);
     return rc != 0 || d->errors > errors ? -1 : 0;
 }

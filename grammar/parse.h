@@ -82,6 +82,8 @@ typedef struct Parser {
     Diag *diag;   /* where errors go */
     Lexer *lx;    /* the scanner's state, for error messages */
     Node *root;   /* the result */
+    bool deep;    /* an expression over AST_MAX_DEPTH was reported */
+    bool stack;   /* the parser's stack ran out (reported as nesting) */
 } Parser;
 
 /* parse_source parses SRC. Returns 0 when no error was reported, -1 else;
@@ -109,5 +111,6 @@ const char *lexer_sql_hint(const Lexer *lx);
 void lexer_comment(Lexer *lx, Span at);
 void lexer_string_error(Lexer *lx, Span at, const char *msg, const char *hint);
 void lexer_number(Lexer *lx, const Node *lit);
+void lexer_literal(Lexer *lx, Span at, size_t len);
 
 #endif

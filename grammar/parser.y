@@ -22,6 +22,11 @@
 %parse-param {Parser *p}
 %expect 0
 
+%code top {
+/* Spelled out for the message of yyerror: bison's default. */
+#define YYMAXDEPTH 10000
+}
+
 %code requires {
 #include "ast.h"
 #include "parse.h"
@@ -55,7 +60,43 @@ static void yyerror(const Span *at, yyscan_t scanner, Parser *p,
                     const char *msg)
 {
     (void)scanner;
+    /* The one message bison sends here: its stack, YYMAXDEPTH states, is
+     * full, which only nesting (parentheses, `not`) can do. */
+    if (strcmp(msg, "memory exhausted") == 0) {
+        Diagnostic *x = diag_error(p->diag, *at,
+                                   "this nests too deeply: the parser holds "
+                                   "at most %d open levels", YYMAXDEPTH);
+        diag_hint(p->diag, x, "a row expression needs a few levels of "
+                              "parentheses");
+        p->stack = true;
+        return;
+    }
     diag_error(p->diag, *at, "%s", msg);
+}
+
+/* nest returns N, an expression node, unless it nests deeper than
+ * AST_MAX_DEPTH: then it reports that (once a file) and returns N's first
+ * operand instead, so that no tree deeper than the limit is ever built and
+ * every later walk may recurse. */
+static Node *nest(Parser *p, Node *n)
+{
+    if (n->depth <= AST_MAX_DEPTH)
+        return n;
+    Node *keep = n->kind == NODE_BINARY ? n->as.binary.left
+                 : n->kind == NODE_NOT  ? n->as.not_.operand
+                 : n->kind == NODE_IN   ? n->as.in.operand
+                 : n->kind == NODE_IS_NULL ? n->as.is_null.operand
+                                           : n->as.in_select.operand;
+    if (!p->deep) {
+        Diagnostic *x = diag_error(p->diag, n->at,
+                                   "this expression nests more than %d "
+                                   "operators deep", AST_MAX_DEPTH);
+        diag_hint(p->diag, x, "each `or` or `and` of a chain nests one level; "
+                              "for a list of values write COL in (v1, v2, "
+                              "...)");
+        p->deep = true;
+    }
+    return keep;
 }
 }
 
@@ -336,25 +377,47 @@ name
  *      | expr ["not"] "in" "(" subquery ")"
  *      | expr "is" ["not"] "null" | "(" expr ")" | primary */
 expr
-    : expr OR expr          { $$ = ast_binary_new(A, @$, OP_OR, $1, $3); }
-    | expr AND expr         { $$ = ast_binary_new(A, @$, OP_AND, $1, $3); }
+    : expr OR expr
+                            { $$ = nest(p,
+                                   ast_binary_new(A, @$, OP_OR, $1, $3)); }
+    | expr AND expr
+                            { $$ = nest(p,
+                                   ast_binary_new(A, @$, OP_AND, $1, $3)); }
     | NOT expr %prec PREFIX_NOT
-                            { $$ = ast_not_new(A, @$, $2); }
-    | expr '=' expr         { $$ = ast_binary_new(A, @$, OP_EQ, $1, $3); }
-    | expr NE expr          { $$ = ast_binary_new(A, @$, OP_NE, $1, $3); }
-    | expr '<' expr         { $$ = ast_binary_new(A, @$, OP_LT, $1, $3); }
-    | expr LE expr          { $$ = ast_binary_new(A, @$, OP_LE, $1, $3); }
-    | expr '>' expr         { $$ = ast_binary_new(A, @$, OP_GT, $1, $3); }
-    | expr GE expr          { $$ = ast_binary_new(A, @$, OP_GE, $1, $3); }
-    | expr IN '(' values ')' { $$ = ast_in_new(A, @$, $1, $4, false); }
+                            { $$ = nest(p, ast_not_new(A, @$, $2)); }
+    | expr '=' expr
+                            { $$ = nest(p,
+                                   ast_binary_new(A, @$, OP_EQ, $1, $3)); }
+    | expr NE expr
+                            { $$ = nest(p,
+                                   ast_binary_new(A, @$, OP_NE, $1, $3)); }
+    | expr '<' expr
+                            { $$ = nest(p,
+                                   ast_binary_new(A, @$, OP_LT, $1, $3)); }
+    | expr LE expr
+                            { $$ = nest(p,
+                                   ast_binary_new(A, @$, OP_LE, $1, $3)); }
+    | expr '>' expr
+                            { $$ = nest(p,
+                                   ast_binary_new(A, @$, OP_GT, $1, $3)); }
+    | expr GE expr
+                            { $$ = nest(p,
+                                   ast_binary_new(A, @$, OP_GE, $1, $3)); }
+    | expr IN '(' values ')'
+                            { $$ = nest(p, ast_in_new(A, @$, $1, $4, false)); }
     | expr NOT IN '(' values ')' %prec IN
-                            { $$ = ast_in_new(A, @$, $1, $5, true); }
+                            { $$ = nest(p, ast_in_new(A, @$, $1, $5, true)); }
     | expr IN '(' subquery ')'
-                            { $$ = ast_in_select_new(A, @$, $1, $4, false); }
+                            { $$ = nest(p,
+                                   ast_in_select_new(A, @$, $1, $4, false)); }
     | expr NOT IN '(' subquery ')' %prec IN
-                            { $$ = ast_in_select_new(A, @$, $1, $5, true); }
-    | expr IS NULL          { $$ = ast_is_null_new(A, @$, $1, false); }
-    | expr IS NOT NULL      { $$ = ast_is_null_new(A, @$, $1, true); }
+                            { $$ = nest(p,
+                                   ast_in_select_new(A, @$, $1, $5, true)); }
+    | expr IS NULL
+                            { $$ = nest(p,
+                                   ast_is_null_new(A, @$, $1, false)); }
+    | expr IS NOT NULL
+                            { $$ = nest(p, ast_is_null_new(A, @$, $1, true)); }
     | '(' expr ')'          { $$ = $2; }
     | primary
     ;

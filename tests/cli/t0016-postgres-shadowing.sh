@@ -35,13 +35,6 @@ mkdir -p "$STEPS" "$RUN"
 : >"$STEPS/empty.sql"
 KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 
-# pgd DB SQL...: psql as the superuser in database DB, stop at an error.
-pgd() {
-    d_db=$1
-    shift
-    for q in "$@"; do set -- "$@" -c "$q"; shift; done
-    psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d "$d_db" "$@"
-}
 # words DB FILE: FILE's query run in DB after words.sql, as the superuser.
 words() {
     psql -X -q -At -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d "$1" \

@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "strbuf.h"
 
+#include <limits.h>
 #include <stdlib.h>
 
 static void test_arena(void)
@@ -50,6 +51,32 @@ static void test_strbuf(void)
     sb_pad_to(&sb, 0, 6);
     CHECK_STR(sb_cstr(&sb), "张三  ");
     CHECK_INT(text_width("a张", strlen("a张")), 3);
+    /* sb_put_int writes what "%lld" would, at both ends of the range. */
+    sb_reset(&sb);
+    const long long ints[] = {0, 7, -7, 4294967295LL, LLONG_MAX, LLONG_MIN};
+    char want[64];
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
+        sb_reset(&sb);
+        sb_put_int(&sb, ints[i]);
+        snprintf(want, sizeof want, "%lld", ints[i]);
+        CHECK_STR(sb_cstr(&sb), want);
+    }
+    /* sb_printf formats into the room left, or grows and formats again:
+     * the same text either way, across the boundary of a full buffer. */
+    StrBuf big;
+    sb_init(&big);
+    StrBuf ref;
+    sb_init(&ref);
+    for (int i = 0; i < 2000; i++) {
+        sb_printf(&big, "%d:%s;", i, i % 7 ? "x" : "a longer piece of text");
+        snprintf(want, sizeof want, "%d:%s;", i,
+                 i % 7 ? "x" : "a longer piece of text");
+        sb_puts(&ref, want);
+    }
+    CHECK_INT(big.len, ref.len);
+    CHECK(strcmp(sb_cstr(&big), sb_cstr(&ref)) == 0);
+    sb_free(&big);
+    sb_free(&ref);
     sb_free(&sb);
 }
 
