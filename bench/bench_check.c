@@ -1,15 +1,24 @@
 /*
- * bench_check.c - how fast `ward check` runs a large corpus.
+ * bench_check.c - how fast `ward check` runs a large corpus, and how its
+ * time grows with the corpus.
  *
- * Writes a corpus of 10,000 cases for the running example (the shipped
- * cases' kinds of reads, one session each), then times, in this process:
+ * For each size N (default 1,000 and 10,000 cases) writes a corpus of N
+ * cases for the running example (the shipped cases' kinds of reads, one
+ * session each), then times, in this process:
  *   - ward check's loader and runner on it (load, bind, run every case on
  *     its own copy of the test database);
  *   - the baseline: the same number of fresh database copies, each running
  *     one hand-written query against the base table, no session, no
  *     policy.
  * The ratio is what ward's per-case work (session, views, audit, the
- * comparison) costs over the bare minimum a case needs.
+ * comparison) costs over the bare minimum a case needs; from one size to
+ * the next, linear work grows as the number of cases.
+ *
+ *   bench_check [N...]   (run from the repository root)
+ *
+ * After its table it prints lines for bench/run.sh:
+ *   RESULT<TAB>bench=check<TAB>workload=...<TAB>baseline=...<TAB>base=X
+ *   <TAB>value=Y<TAB>unit=s<TAB>ratio=Y/X
  */
 #include "corpus.h"
 #include "runner.h"
@@ -19,8 +28,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#define CASES 10000
 
 static double now(void)
 {
@@ -37,7 +44,8 @@ static const char *const READS[][3] = {
     {"cs_agent", "id_card", "null"},
 };
 
-static void write_corpus(const char *path)
+/* write_corpus writes a corpus of CASES read cases to PATH. */
+static void write_corpus(const char *path, int cases)
 {
     FILE *f = fopen(path, "w");
     fputs("fixtures:\n  customers:\n", f);
@@ -48,7 +56,7 @@ static void write_corpus(const char *path)
                 "store_id: 7, owner: r01}\n",
                 i);
     fputs("cases:\n", f);
-    for (int i = 0; i < CASES; i++) {
+    for (int i = 0; i < cases; i++) {
         const char *const *r = READS[i % 5];
         fprintf(f,
                 "  - name: case %d\n    session: {roles: [%s], user: u%d}\n"
@@ -59,46 +67,56 @@ static void write_corpus(const char *path)
     fclose(f);
 }
 
-int main(void)
+/* Size is one corpus size's measurements, in seconds. */
+typedef struct Size {
+    int cases;   /* cases in the corpus */
+    double load; /* load and bind */
+    double run;  /* run every case */
+    double base; /* a copy and one raw query per case */
+} Size;
+
+/* measure runs ward check's loader and runner on a corpus of S->cases
+ * cases for M, and the baseline. Returns false (with a message printed)
+ * when the corpus does not load or a case fails. */
+static bool measure(const Model *m, Size *s)
 {
     char path[] = "/tmp/ward-bench-corpus-XXXXXX";
     int fd = mkstemp(path);
     if (fd < 0)
-        return 1;
+        return false;
     close(fd);
-    write_corpus(path);
+    write_corpus(path, s->cases);
 
+    /* One arena a size: the corpus and the run's results die with it. */
     Arena a;
     arena_init(&a);
     Diag d;
     diag_init(&d, &a);
-    Model *m = load_policy(&a, &d, "policies/gsp_pharmacy.ward", NULL);
-    if (!m) {
-        diag_print(&d, stderr);
-        fprintf(stderr, "bench_check: run from the repository root\n");
-        return 1;
-    }
+    bool ok = false;
     double t0 = now();
     Corpus *c = corpus_load(&a, &d, path);
     if (!c || !corpus_bind(c, m, &d)) {
         diag_print(&d, stderr);
-        return 1;
+        goto out;
     }
     double t1 = now();
     RunResult rr;
     const char *err = NULL;
     if (!runner_run(m, c, &a, &rr, &err) || rr.failed) {
         fprintf(stderr, "bench_check: %s\n", err ? err : "cases failed");
-        return 1;
+        goto out;
     }
     double t2 = now();
 
     /* Baseline: a fresh copy and one hand-written query per case. */
     unsigned char *image;
     sqlite3_int64 size;
-    runner_template(m, c, &a, &image, &size, &err);
+    if (!runner_template(m, c, &a, &image, &size, &err)) {
+        fprintf(stderr, "bench_check: %s\n", err ? err : "no template");
+        goto out;
+    }
     double t3 = now();
-    for (int i = 0; i < CASES; i++) {
+    for (int i = 0; i < s->cases; i++) {
         sqlite3 *db = runner_open(image, size);
         sqlite3_stmt *st;
         sqlite3_prepare_v2(db, "SELECT phone FROM main.customers WHERE id = ?",
@@ -111,17 +129,84 @@ int main(void)
     }
     double t4 = now();
     sqlite3_free(image);
-
-    double run = t2 - t1, base = t4 - t3;
-    printf("ward check on %d cases (policies/gsp_pharmacy.ward)\n", CASES);
-    printf("%-34s %10s %12s\n", "", "seconds", "us per case");
-    printf("%-34s %10.3f %12.1f\n", "load and bind the corpus", t1 - t0,
-           (t1 - t0) / CASES * 1e6);
-    printf("%-34s %10.3f %12.1f\n", "run every case", run, run / CASES * 1e6);
-    printf("%-34s %10.3f %12.1f\n", "baseline: copy + one raw query", base,
-           base / CASES * 1e6);
-    printf("ratio run / baseline: %.2f\n", run / base);
+    s->load = t1 - t0;
+    s->run = t2 - t1;
+    s->base = t4 - t3;
+    ok = true;
+out:
     remove(path);
+    diag_dispose(&d);
+    arena_free(&a);
+    return ok;
+}
+
+static void result(const char *workload, const char *baseline, double base,
+                   double value)
+{
+    printf("RESULT\tbench=check\tworkload=%s\tbaseline=%s\tbase=%.4f"
+           "\tvalue=%.4f\tunit=s\tratio=%.2f\n",
+           workload, baseline, base, value, value / base);
+}
+
+int main(int argc, char **argv)
+{
+    Size sizes[8];
+    int n = 0;
+    for (int i = 1; i < argc && n < 8; i++)
+        if (atoi(argv[i]) > 0)
+            sizes[n++] = (Size){.cases = atoi(argv[i])};
+    if (n == 0) {
+        sizes[n++] = (Size){.cases = 1000};
+        sizes[n++] = (Size){.cases = 10000};
+    }
+
+    Arena a;
+    arena_init(&a);
+    Diag d;
+    diag_init(&d, &a);
+    Model *m = load_policy(&a, &d, "policies/gsp_pharmacy.ward", NULL);
+    if (!m) {
+        diag_print(&d, stderr);
+        fprintf(stderr, "bench_check: run from the repository root\n");
+        return 1;
+    }
+    for (int i = 0; i < n; i++)
+        if (!measure(m, &sizes[i]))
+            return 1;
+
+    printf("ward check on N cases (policies/gsp_pharmacy.ward)\n");
+    printf("%8s %-34s %10s %12s\n", "cases", "", "seconds", "us per case");
+    for (int i = 0; i < n; i++) {
+        const Size *s = &sizes[i];
+        printf("%8d %-34s %10.3f %12.1f\n", s->cases,
+               "load and bind the corpus", s->load, s->load / s->cases * 1e6);
+        printf("%8d %-34s %10.3f %12.1f\n", s->cases, "run every case", s->run,
+               s->run / s->cases * 1e6);
+        printf("%8d %-34s %10.3f %12.1f\n", s->cases,
+               "baseline: copy + one raw query", s->base,
+               s->base / s->cases * 1e6);
+        printf("%8d ratio run / baseline: %.2f\n", s->cases, s->run / s->base);
+    }
+    for (int i = 1; i < n; i++)
+        printf("growth %d -> %d cases (x%.1f): load x%.2f, run x%.2f\n",
+               sizes[i - 1].cases, sizes[i].cases,
+               (double)sizes[i].cases / sizes[i - 1].cases,
+               sizes[i].load / sizes[i - 1].load,
+               sizes[i].run / sizes[i - 1].run);
+
+    char what[128], base[64];
+    for (int i = 0; i < n; i++) {
+        snprintf(what, sizeof what, "run %d cases", sizes[i].cases);
+        result(what, "copy + raw query", sizes[i].base, sizes[i].run);
+    }
+    for (int i = 1; i < n; i++) {
+        snprintf(base, sizeof base, "%d cases", sizes[i - 1].cases);
+        snprintf(what, sizeof what, "scaling: load and bind, %d cases",
+                 sizes[i].cases);
+        result(what, base, sizes[i - 1].load, sizes[i].load);
+        snprintf(what, sizeof what, "scaling: run, %d cases", sizes[i].cases);
+        result(what, base, sizes[i - 1].run, sizes[i].run);
+    }
     diag_dispose(&d);
     arena_free(&a);
     return 0;

@@ -5,6 +5,10 @@
  *
  * Usage: bench_mask [COUNT]   (default 1000000 values per function)
  *
+ * After its table it prints one line per function for bench/run.sh:
+ *   RESULT<TAB>bench=mask<TAB>workload=...<TAB>baseline=memcpy<TAB>base=NS
+ *   <TAB>value=NS<TAB>unit=ns/call<TAB>ratio=R
+ *
  * Each function gets inputs of the shape it is meant for (phone numbers,
  * resident IDs, names, addresses, e-mail addresses, integers, dates) and
  * writes into a fixed stack buffer, as the SQLite extension does for short
@@ -251,6 +255,7 @@ int main(int argc, char **argv)
            "memcpy ns", "ratio");
     printf("%-30s %-12s %10s %10s %8s\n", "--------", "-----", "-------",
            "---------", "-----");
+    double measured[sizeof cases / sizeof cases[0]];
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const Case *k = &cases[c];
         const MaskSpec *spec = mask_spec_find(k->fn);
@@ -268,11 +273,19 @@ int main(int argc, char **argv)
             sink += b.len;
         }
         double ns = (now_ns() - t0) / (double)set->count;
+        measured[c] = ns;
         printf("%-30s %-12s %10.1f %10.1f %8.1f%s\n", k->spelled, set->name, ns,
                base[k->shape], ns / base[k->shape],
                failures ? "  (errors!)" : "");
     }
     printf("\n(checksum %lu)\n", sink);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        double b = base[cases[c].shape];
+        printf("RESULT\tbench=mask\tworkload=%s, %s\tbaseline=memcpy"
+               "\tbase=%.2f\tvalue=%.2f\tunit=ns/call\tratio=%.2f\n",
+               cases[c].spelled, sets[cases[c].shape].name, b, measured[c],
+               measured[c] / b);
+    }
     crypto_key_dispose(&key);
     for (int s = 0; s < SH_COUNT; s++) {
         free(sets[s].v);

@@ -1,6 +1,7 @@
 #!/bin/sh
-# bench/bench_postgres.sh [ROWS] - the PostgreSQL target's cost, as ratios
-# against the raw table on the same throwaway server in the same run.
+# bench/bench_postgres.sh [ROWS [LOOKUPS [ROUNDS]]] - the PostgreSQL
+# target's cost, as ratios against the raw table on the same throwaway
+# server in the same run.
 #
 # Starts a cluster (tests/pg/cluster.sh, with build/ward_pg.so on its
 # library path), loads ROWS customers (default 1000000) into two
@@ -20,21 +21,28 @@
 # scan (count(phone): keep(3, 4), and every row counted for the read
 # audit), the same two fetching every row to the client instead of
 # counting (SELECT name, SELECT phone; psql discards them: what an
-# application that reads the table pays), and point lookups by key through pgbench (one client, 5000
-# statements, each its own transaction): name (masked, unaudited) and
+# application that reads the table pays), and point lookups by key through pgbench (one client,
+# LOOKUPS statements (default 5000), each its own transaction): name (masked, unaudited) and
 # phone (masked, audited: the statement's read record appended at
 # commit), each with the simple query protocol (planned every time, as
-# psql does) and prepared (planned once, as drivers do). Scans are the median of 7 runs in one session; the ratio is to
+# psql does) and prepared (planned once, as drivers do). Scans are the
+# median of ROUNDS (default 7) interleaved runs; the ratio is to
 # the raw scan. A lookup's cost is the time per statement minus the raw
 # lookup's. Parallel query is off (max_parallel_workers_per_gather = 0):
 # on the 2-core machine it measures the scheduler, and the runtime's
 # per-session functions keep the views' scans serial.
-# Run from the repository root after `make`.
+# Run from the repository root after `make` ($BUILD, default build/, holds
+# ward and ward_pg.so). After the table, one line a figure for
+# bench/run.sh: RESULT<TAB>bench=postgres<TAB>workload=...<TAB>baseline=...
+# <TAB>base=MS<TAB>value=MS<TAB>unit=ms<TAB>ratio=R.
 set -eu
 ROWS=${1:-1000000}
+LOOKUPS=${2:-5000}
+ROUNDS=${3:-7}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WARD=$ROOT/build/ward
-export BUILD=$ROOT/build
+BUILD=${BUILD:-$ROOT/build}
+WARD=$BUILD/ward
+export BUILD
 DIR=$(mktemp -d /tmp/ward-bench-pg.XXXXXX)
 trap 'sh "$ROOT/tests/pg/cluster.sh" stop "$DIR"; rm -rf "$DIR"' EXIT INT TERM
 sh "$ROOT/tests/pg/cluster.sh" start "$DIR" >/dev/null
@@ -100,7 +108,7 @@ f_wc_p a01 c SELECT phone FROM gsp_pharmacy.customers
 f_ws_n a01 s SELECT name FROM gsp_pharmacy.customers
 f_ws_p a01 s SELECT phone FROM gsp_pharmacy.customers"
 # (The SQL runtime's audited scans take seconds a run: three rounds.)
-for round in 1 2 3 4 5 6 7; do
+for round in $(seq 1 "$ROUNDS"); do
     echo "$SCANS" | while read -r name user db query; do
         case $name in ws_p | f_ws_p) [ "$round" -le 3 ] || continue ;; esac
         echo "$name $(time_ms "$user" "$db" "$query")"
@@ -110,13 +118,13 @@ for name in $(echo "$SCANS" | cut -d' ' -f1); do
     eval "$name=\$(awk -v n=$name '\$1 == n { print \$2 }' \"\$DIR/scans\" | sort -n |
         awk '{ v[NR] = \$1 } END { print v[int((NR + 1) / 2)] }')"
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "nan" }'; }
 # ms_per MODE USER DB SQL: pgbench's time per statement, in milliseconds
-# (one client, 5000 statements, each with a random key), with the query
+# (one client, LOOKUPS statements, each with a random key), with the query
 # protocol MODE (simple or prepared).
 ms_per() {
     printf '%s\n' "\\set id random(1, $ROWS)" "$4" >"$DIR/q.sql"
-    "$bindir/pgbench" -n -M "$1" -h "$DIR" -U "$2" -f "$DIR/q.sql" -t 5000 "$3" 2>/dev/null |
+    "$bindir/pgbench" -n -M "$1" -h "$DIR" -U "$2" -f "$DIR/q.sql" -t "$LOOKUPS" "$3" 2>/dev/null |
         sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | awk '{ printf "%.4f", 1000 / $1 }'
 }
 added() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
@@ -156,3 +164,27 @@ for m in simple prepared; do
         "$(added "$cp" "$r")" "$(added "$sp" "$r")"
 done
 echo "read records appended on the C library: $audited"
+
+# result WORKLOAD BASELINE BASE VALUE: one figure for bench/run.sh.
+result() {
+    printf 'RESULT\tbench=postgres\tworkload=%s\tbaseline=%s\tbase=%s\tvalue=%s\tunit=ms\tratio=%s\n' \
+        "$1" "$2" "$3" "$4" "$(ratio "$4" "$3")"
+}
+for w in "masked scan:raw:hand:wc_n:ws_n" "audited scan:raw_p:hand_p:wc_p:ws_p" \
+    "masked fetch:f_raw:f_hand:f_wc_n:f_ws_n" "audited fetch:f_raw_p:f_hand_p:f_wc_p:f_ws_p"; do
+    IFS=: read -r what b h c s <<EOF
+$w
+EOF
+    eval "b=\$$b h=\$$h c=\$$c s=\$$s"
+    result "$what, view by hand" "raw table" "$b" "$h"
+    result "$what, ward C library" "raw table" "$b" "$c"
+    result "$what, ward SQL runtime" "raw table" "$b" "$s"
+done
+for m in simple prepared; do
+    eval "r=\$l_raw_$m h=\$l_hand_$m cn=\$l_wc_n_$m cp=\$l_wc_p_$m sn=\$l_ws_n_$m sp=\$l_ws_p_$m"
+    result "lookup ($m), view by hand" "raw lookup" "$r" "$h"
+    result "lookup ($m), ward C library" "raw lookup" "$r" "$cn"
+    result "lookup ($m), ward SQL runtime" "raw lookup" "$r" "$sn"
+    result "audited lookup ($m), ward C library" "raw lookup" "$r" "$cp"
+    result "audited lookup ($m), ward SQL runtime" "raw lookup" "$r" "$sp"
+done

@@ -1,6 +1,6 @@
 #!/bin/sh
-# bench/bench_postgres_bulk.sh [ROWS] - what the bulk-read gate (`export T
-# beyond N rows`) costs a PostgreSQL scan, on the C library and on the SQL
+# bench/bench_postgres_bulk.sh [ROWS [ROUNDS]] - what the bulk-read gate
+# (`export T beyond N rows`) costs a PostgreSQL scan, on the C library and on the SQL
 # runtime, measured side by side in one throwaway cluster.
 #
 # Two tables of the same ROWS rows (default 1,000,000), `plain` and
@@ -8,13 +8,18 @@
 # (`export gated beyond 10 rows`). Each round a clerk's request is
 # approved, then the clerk counts both through their views: the ratio
 # gated/plain is what counting every row costs (the gate itself runs once,
-# at row 11). Median of 5 rounds (3 on the SQL runtime, whose counter is a
-# PL/pgSQL call per row). Parallel query is off. Run after `make`.
+# at row 11). Median of ROUNDS rounds (default 5; at most 3 on the SQL
+# runtime, whose counter is a PL/pgSQL call per row). Parallel query is
+# off. Run after `make` ($BUILD, default build/, holds ward and
+# ward_pg.so). After the table, a line a runtime for bench/run.sh:
+# RESULT<TAB>bench=postgres_bulk<TAB>workload=...<TAB>baseline=...
 set -eu
 ROWS=${1:-1000000}
+ROUNDS=${2:-5}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WARD=$ROOT/build/ward
-export BUILD=$ROOT/build
+BUILD=${BUILD:-$ROOT/build}
+WARD=$BUILD/ward
+export BUILD
 DIR=$(mktemp -d /tmp/ward-bench-bulk.XXXXXX)
 trap 'sh "$ROOT/tests/pg/cluster.sh" stop "$DIR"; rm -rf "$DIR"' EXIT INT TERM
 sh "$ROOT/tests/pg/cluster.sh" start "$DIR" >/dev/null
@@ -55,7 +60,7 @@ ms() {
         psql -X -q -At -h "$DIR" -U cl -d "$1" 2>/dev/null |
         sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
 }
-for round in 1 2 3 4 5; do
+for round in $(seq 1 "$ROUNDS"); do
     for db in c s; do
         [ $db = s ] && [ "$round" -gt 3 ] && continue
         # Two approvals a round: the warm-up run and the timed one each use one.
@@ -79,3 +84,10 @@ printf '%-28s %12s %12s\n' "  gated / no gate" \
 printf '%-28s %12s %12s\n' "  ns added a row" \
     "$(awk -v a="$(med c gated)" -v b="$(med c plain)" -v n="$ROWS" 'BEGIN { printf "%.0f", (a - b) * 1e6 / n }')" \
     "$(awk -v a="$(med s gated)" -v b="$(med s plain)" -v n="$ROWS" 'BEGIN { printf "%.0f", (a - b) * 1e6 / n }')"
+for db in c s; do
+    what="count through a gated view, C library"
+    [ $db = s ] && what="count through a gated view, SQL runtime"
+    printf 'RESULT\tbench=postgres_bulk\tworkload=%s\tbaseline=ungated view\tbase=%s\tvalue=%s\tunit=ms\tratio=%s\n' \
+        "$what" "$(med $db plain)" "$(med $db gated)" \
+        "$(awk -v a="$(med $db gated)" -v b="$(med $db plain)" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "nan" }')"
+done

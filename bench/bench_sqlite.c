@@ -13,12 +13,22 @@
  *   audited read  the same read of an audited column (a read record per
  *                 statement) against the unaudited one, on a database file
  *                 in each journal mode;
+ *   audited write an UPDATE of one row by key through cs_agent's session
+ *                 (a write grant, a write record per statement) against
+ *                 the same UPDATE on main.customers with no session, on
+ *                 the same files;
  *   session       ward_session on a 100-table policy, the first call on a
  *                 connection (which makes the virtual tables) and later
  *                 ones, against a point read.
- * Every figure is the best of REPEAT rounds, and the statements compared
- * run in turn within each round. WARD_BENCH_ROWS sets the customer count
- * (default 1,000,000).
+ * Every figure is the best of a few rounds, and the statements compared
+ * run in turn within each round. The environment sets the sizes (for the
+ * smoke run of bench/run.sh): WARD_BENCH_ROWS the customer count (default
+ * 1,000,000), WARD_BENCH_POINTS the point reads a round (20,000; writes
+ * are a tenth of it), WARD_BENCH_REPEAT the rounds (5).
+ *
+ * Each figure is also printed as a line for bench/run.sh:
+ *   RESULT<TAB>bench=sqlite<TAB>workload=...<TAB>baseline=...<TAB>base=X
+ *   <TAB>value=Y<TAB>unit=...<TAB>ratio=Y/X
  */
 #include "emit_sqlite.h"
 #include "ward.h"
@@ -29,10 +39,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define REPEAT 5
-#define POINTS 20000
-
-static long rows_total = 1000000;
+static long rows_total = 1000000; /* customers */
+static int points_n = 20000;      /* point reads a round */
+static int rounds = 5;            /* rounds; the best is kept */
 
 static double now(void)
 {
@@ -79,14 +88,14 @@ static void scan_once(sqlite3 *db, const char *sql, long *n, double *best)
     }
 }
 
-/* points reads POINTS random rows by key through the prepared statement
+/* points reads points_n random rows by key through the prepared statement
  * ST once; *BEST keeps the best time per read. */
 static void points_once(sqlite3 *db, sqlite3_stmt *st, double *best)
 {
     unsigned seed = 7;
     for (int k = 0; k < 1; k++) {
         double t0 = now();
-        for (int i = 0; i < POINTS; i++) {
+        for (int i = 0; i < points_n; i++) {
             seed = seed * 1103515245u + 12345u;
             sqlite3_bind_int64(st, 1, 1 + (long)(seed >> 8) % rows_total);
             if (sqlite3_step(st) != SQLITE_ROW)
@@ -95,7 +104,7 @@ static void points_once(sqlite3 *db, sqlite3_stmt *st, double *best)
                 (void)sqlite3_column_text(st, c);
             sqlite3_reset(st);
         }
-        double t = (now() - t0) / POINTS;
+        double t = (now() - t0) / points_n;
         *best = t < *best ? t : *best;
     }
 }
@@ -108,12 +117,12 @@ static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
     return st;
 }
 
-/* points reads POINTS rows by key through SQL, best of REPEAT. */
+/* points reads points_n rows by key through SQL, best of rounds. */
 static double points(sqlite3 *db, const char *sql)
 {
     double best = 1e9;
     sqlite3_stmt *st = prepare(db, sql);
-    for (int k = 0; k < REPEAT; k++)
+    for (int k = 0; k < rounds; k++)
         points_once(db, st, &best);
     sqlite3_finalize(st);
     return best;
@@ -174,6 +183,16 @@ static void row(const char *what, double t, double base)
     printf("  %-46s %10.2f us %8.2fx\n", what, t * 1e6, t / base);
 }
 
+/* result prints one figure for bench/run.sh: WORKLOAD measured VALUE
+ * against BASELINE's BASE, both in UNIT. */
+static void result(const char *workload, const char *baseline, double base,
+                   double value, const char *unit)
+{
+    printf("RESULT\tbench=sqlite\tworkload=%s\tbaseline=%s\tbase=%.3f"
+           "\tvalue=%.3f\tunit=%s\tratio=%.2f\n",
+           workload, baseline, base, value, unit, value / base);
+}
+
 static void bench_scans(const char *policy_sql)
 {
     sqlite3 *db;
@@ -189,7 +208,7 @@ static void bench_scans(const char *policy_sql)
     sqlite3 *agent = db;
     sqlite3_stmt *raw_pt = prepare(db, "SELECT name, store_id FROM "
                                        "main.customers WHERE id = ?");
-    for (int k = 0; k < REPEAT; k++) {
+    for (int k = 0; k < rounds; k++) {
         if (ward_session_end(db, NULL) != SQLITE_OK)
             die(db, "session end");
         scan_once(db,
@@ -219,7 +238,7 @@ static void bench_scans(const char *policy_sql)
     sqlite3_close(db);
 
     printf("scans of %ld customers (in memory), best of %d\n", rows_total,
-           REPEAT);
+           rounds);
     printf("  %-46s %10s %11s\n", "", "ns/row", "ratio");
     printf("  %-46s %10.1f %10.2fx\n", "raw scan, no session",
            raw / n_raw * 1e9, 1.0);
@@ -235,9 +254,41 @@ static void bench_scans(const char *policy_sql)
     printf("  %-46s %10.1f %10.2fx\n", "store 7, the store manager's table",
            store_view / n_sv * 1e9, store_view / store_hand);
     printf("point reads by key (name, store_id; unaudited), best of %d x %d\n",
-           REPEAT, POINTS);
+           rounds, points_n);
     row("main.customers, no session", point_raw, point_raw);
     row("through cs_agent's session", point, point_raw);
+    result("masked scan as cs_agent (in memory)", "raw scan", raw / n_raw * 1e9,
+           view / n_view * 1e9, "ns/row");
+    result("the same masks by hand in SQL", "raw scan", raw / n_raw * 1e9,
+           hand / n_hand * 1e9, "ns/row");
+    result("masked scan as cs_agent", "masks by hand", hand / n_hand * 1e9,
+           view / n_view * 1e9, "ns/row");
+    result("store 7, the store manager's row filter", "filter by hand",
+           store_hand / n_sh * 1e9, store_view / n_sv * 1e9, "ns/row");
+    result("point read by key, unaudited (in memory)", "raw point read",
+           point_raw * 1e6, point * 1e6, "us");
+}
+
+/* writes_once updates points_n / 10 random rows by key through the
+ * prepared statement ST (?1 the key, ?2 the new name), each its own
+ * transaction; *BEST keeps the best time per UPDATE. */
+static void writes_once(sqlite3 *db, sqlite3_stmt *st, double *best)
+{
+    unsigned seed = 11;
+    int n = points_n / 10 > 0 ? points_n / 10 : 1;
+    char name[32];
+    double t0 = now();
+    for (int i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        sqlite3_bind_int64(st, 1, 1 + (long)(seed >> 8) % rows_total);
+        snprintf(name, sizeof name, "n%d", i);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            die(db, "update");
+        sqlite3_reset(st);
+    }
+    double t = (now() - t0) / n;
+    *best = t < *best ? t : *best;
 }
 
 /* bench_audited measures an audited point read against an unaudited one
@@ -261,18 +312,32 @@ static void bench_audited(const char *policy_sql, const char *mode,
     customers(db, policy_sql);
     if (ward_runtime_open(db, NULL) != SQLITE_OK)
         die(db, "runtime");
+    double plain = 1e9, audited = 1e9, w_plain = 1e9, w_audited = 1e9;
+    /* The owner's UPDATE runs with no session; a session's statements
+     * are prepared in it (ward_session_end invalidates nothing here: the
+     * statements on main do not go through the runtime). */
+    sqlite3_stmt *w1 =
+        prepare(db, "UPDATE main.customers SET name = ?2 WHERE id = ?1");
     session(db, "cs_agent", NULL);
-    double plain = 1e9, audited = 1e9;
     sqlite3_stmt *p1 =
         prepare(db, "SELECT name, store_id FROM customers WHERE id = ?");
     sqlite3_stmt *p2 =
         prepare(db, "SELECT name, phone FROM customers WHERE id = ?");
-    for (int k = 0; k < REPEAT; k++) {
+    sqlite3_stmt *w2 =
+        prepare(db, "UPDATE customers SET name = ?2 WHERE id = ?1");
+    for (int k = 0; k < rounds; k++) {
+        session(db, "cs_agent", NULL);
         points_once(db, p1, &plain);
         points_once(db, p2, &audited);
+        writes_once(db, w2, &w_audited);
+        if (ward_session_end(db, NULL) != SQLITE_OK)
+            die(db, "session end");
+        writes_once(db, w1, &w_plain);
     }
     sqlite3_finalize(p1);
     sqlite3_finalize(p2);
+    sqlite3_finalize(w1);
+    sqlite3_finalize(w2);
     sqlite3_close(db);
     char extra[300];
     snprintf(extra, sizeof extra, "%s-journal", path);
@@ -287,6 +352,15 @@ static void bench_audited(const char *policy_sql, const char *mode,
            mode, sync);
     row("unaudited point read (name, store_id)", plain, plain);
     row("audited point read (name, phone)", audited, plain);
+    printf("audited writes (an UPDATE by key, a write record each), same "
+           "file\n");
+    row("UPDATE main.customers, no session", w_plain, w_plain);
+    row("UPDATE customers as cs_agent (audited)", w_audited, w_plain);
+    char what[160];
+    snprintf(what, sizeof what, "audited point read, %s %s", mode, sync);
+    result(what, "unaudited read", plain * 1e6, audited * 1e6, "us");
+    snprintf(what, sizeof what, "audited UPDATE by key, %s %s", mode, sync);
+    result(what, "UPDATE on main", w_plain * 1e6, w_audited * 1e6, "us");
 }
 
 /* bench_sessions times ward_session on a policy of NTABLES tables. */
@@ -339,7 +413,7 @@ static void bench_sessions(int ntables)
         die(db, err);
     double first = now() - t0;
     double best = 1e9;
-    for (int k = 0; k < REPEAT; k++) {
+    for (int k = 0; k < rounds; k++) {
         t0 = now();
         for (int i = 0; i < 200; i++)
             if (ward_session_set(db, i % 2 ? "clerk" : "boss", "a01",
@@ -352,10 +426,16 @@ static void bench_sessions(int ntables)
     double point = points(db, "SELECT a FROM t7 WHERE id = 1 + 0 * ?");
     sqlite3_close(db);
     printf("ward_session on a %d-table policy, best of %d x 200\n", ntables,
-           REPEAT);
+           rounds);
     row("a point read in the session (baseline)", point, point);
     row("first ward_session on a connection", first, point);
     row("ward_session, later calls", best, point);
+    char what[160];
+    snprintf(what, sizeof what, "first ward_session, %d tables", ntables);
+    result(what, "a point read", point * 1e6, first * 1e6, "us");
+    snprintf(what, sizeof what, "ward_session, later calls, %d tables",
+             ntables);
+    result(what, "a point read", point * 1e6, best * 1e6, "us");
 }
 
 int main(void)
@@ -363,6 +443,12 @@ int main(void)
     const char *env = getenv("WARD_BENCH_ROWS");
     if (env && atol(env) > 0)
         rows_total = atol(env);
+    env = getenv("WARD_BENCH_POINTS");
+    if (env && atoi(env) > 0)
+        points_n = atoi(env);
+    env = getenv("WARD_BENCH_REPEAT");
+    if (env && atoi(env) > 0)
+        rounds = atoi(env);
     char *gsp = compile_file("policies/gsp_pharmacy.ward");
     bench_scans(gsp);
     bench_audited(gsp, "DELETE", "FULL");
