@@ -13,7 +13,8 @@
 #                  and the growth from one to the other
 #   postgres       bench/bench_postgres.sh: scans and lookups on a
 #                  throwaway cluster, C library and SQL runtime
-#   postgres_bulk  bench/bench_postgres_bulk.sh: the bulk-read gate
+#   postgres_bulk  bench/bench_postgres_bulk.sh: the bulk-read gate (C
+#                  library: the SQL runtime refuses a gated policy)
 #   compile        build/bench/bench_compile, when it is built: compile
 #                  time and memory at growing policy sizes
 #
