@@ -30,10 +30,10 @@
 
 /* One view's count: the policy and table it is for, in one string. */
 typedef struct BulkRec {
-    char *key;      /* "policy\ttable" */
+    char *key;               /* "policy\ttable" */
     LocalTransactionId lxid; /* the transaction counted */
-    int64 n;        /* its rows so far */
-    bool approved;  /* it used an approval: the rest pass */
+    int64 n;                 /* its rows so far */
+    bool approved;           /* it used an approval: the rest pass */
     struct BulkRec *next;
 } BulkRec;
 

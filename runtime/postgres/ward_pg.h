@@ -31,7 +31,6 @@
  */
 extern uint64 wardpg_stmt;
 
-
 /* wardpg_memo_flush forgets every remembered decision (pg_session.c). */
 void wardpg_memo_flush(void);
 
