@@ -467,7 +467,10 @@ static bool run_step(PgRun *r, const CStep *st, Exercised *ex)
      * row of ward.clock, rolled back with the case. A step without `at:`
      * runs on the real clock. */
     const char *when[1] = {st->when};
-    bool clock_ok = run_sql(r, "DELETE FROM ward.clock");
+    /* A step stands for an autocommit statement: the bulk-read gate, which
+     * counts per transaction, starts again for it. */
+    bool clock_ok = run_sql(r, "SELECT ward.bulk_reset_()") &&
+                    run_sql(r, "DELETE FROM ward.clock");
     if (clock_ok && st->when) {
         PGresult *clk =
             PQexecParams(r->db, "INSERT INTO ward.clock VALUES ($1)", 1, NULL,

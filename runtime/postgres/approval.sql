@@ -452,6 +452,16 @@ BEGIN
 END $$;
 GRANT EXECUTE ON FUNCTION ward.bulk_(text, text, bigint, bigint[]) TO PUBLIC;
 
+-- bulk_reset_: the corpus runner's (the superuser's) reset of the counts
+-- before each step, which stands for an autocommit statement though the
+-- run is one transaction; the SQL runtime has none to reset.
+CREATE OR REPLACE FUNCTION ward.bulk_reset_()
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+END $$;
+REVOKE ALL ON FUNCTION ward.bulk_reset_() FROM PUBLIC;
+
 -- bulk_gate_: row N + 1 of P.T in the statement counted from BASE: uses
 -- an approved request, once for the statement, and records the export
 -- ("A #id: read beyond N rows"), or refuses. A user calling it by hand

@@ -199,5 +199,7 @@ BEGIN
     RETURNS bigint[] LANGUAGE c AS 'ward_pg', 'ward_pg_bulk_open';
     CREATE OR REPLACE FUNCTION ward.bulk_(p text, t text, n bigint, tok bigint[])
     RETURNS boolean LANGUAGE c AS 'ward_pg', 'ward_pg_bulk';
+    CREATE OR REPLACE FUNCTION ward.bulk_reset_()
+    RETURNS void LANGUAGE c AS 'ward_pg', 'ward_pg_bulk_reset';
 END
 $ward$;

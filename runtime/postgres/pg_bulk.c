@@ -115,3 +115,20 @@ Datum ward_pg_bulk(PG_FUNCTION_ARGS)
     r->approved = true;
     PG_RETURN_BOOL(true);
 }
+
+/* ward.bulk_reset_(): forget every count, as if a new transaction began.
+ * For the corpus runner, which runs a whole corpus in one transaction and
+ * each step as the autocommit statement it stands for; the superuser's
+ * alone (a session that could call it would read past any limit). */
+PG_FUNCTION_INFO_V1(ward_pg_bulk_reset);
+Datum ward_pg_bulk_reset(PG_FUNCTION_ARGS)
+{
+    (void)fcinfo;
+    if (!superuser())
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("ward: only a superuser resets the bulk-read "
+                               "counts")));
+    for (BulkRec *r = recs; r; r = r->next)
+        r->lxid = InvalidLocalTransactionId;
+    PG_RETURN_VOID();
+}

@@ -286,6 +286,15 @@ t_bulk_per_table() {
 }
 test_expect_success 'the gate counts the rows the session view produces, per table and transaction' t_bulk_per_table
 
+t_reset_closed() {
+    # The corpus runner's reset of the counts is the superuser's alone.
+    for db in $DBS; do
+        ! pgd_as $db c1 "SELECT ward.bulk_reset_()" 2>err &&
+        contains err 'permission denied for function bulk_reset_' || return 1
+    done
+}
+test_expect_success 'no policy user may reset the bulk-read counts' t_reset_closed
+
 t_sql_refuses_gate() {
     # The gate's count must live where the session cannot set it back:
     # backend memory. The SQL runtime has no such place (a rolled-back
