@@ -22,6 +22,20 @@ test_expect_success() {
     fi
 }
 
+# test_expect_success_plain TITLE BODY: a test whose cost is the server's,
+# not ward's (mutants compiled and run on PostgreSQL, say): run in the plain
+# pass only. Under the sanitizers (tests/run.sh sets WARD_PRELOAD) it is
+# reported as skipped, which counts as neither passed nor failed, and the
+# plain pass of the same suite runs it.
+test_expect_success_plain() {
+    if [ -n "${WARD_PRELOAD:-}" ]; then
+        test_count=$((test_count + 1))
+        echo "skip $test_count - $1 (server-bound: run by the plain pass)"
+        return 0
+    fi
+    test_expect_success "$@"
+}
+
 # expect_exit CODE CMD...: runs CMD and checks its exit status.
 expect_exit() {
     want=$1

@@ -271,7 +271,7 @@ t_lite_killed_tx() {
             "SELECT card FROM acct WHERE id = 3;" \
             "UPDATE acct SET n = n + 7 WHERE id = 3;" >tx.sql &&
         MARK='.print KILLPOINT' &&
-        killed_feed 8 tx.sql out sqlite3 db &&
+        killed_feed 8 tx.sql out env LD_PRELOAD="${WARD_PRELOAD:-}" sqlite3 db &&
         sq_plain db "SELECT id, n, owner FROM acct" >rows1 && cmp rows0 rows1 &&
         "$WARD" audit fold db >/dev/null &&
         "$WARD" audit verify db >out && contains out 'intact: ' &&
