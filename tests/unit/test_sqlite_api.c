@@ -6,6 +6,7 @@
  * runtime's memory is checked, leaks included.
  */
 #include "check.h"
+#include "sqlite_harness.h"
 
 #include "emit_sqlite.h"
 #include "model.h"
@@ -41,29 +42,9 @@ static bool starts(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static char *compile(const char *path)
-{
-    Arena a;
-    arena_init(&a);
-    Diag d;
-    diag_init(&d, &a);
-    Model *m = load_policy(&a, &d, path, NULL);
-    char *sql = NULL;
-    if (m) {
-        StrBuf sb;
-        sb_init(&sb);
-        emit_sqlite(m, &sb);
-        sql = strdup(sb.data);
-        sb_free(&sb);
-    }
-    diag_dispose(&d);
-    arena_free(&a);
-    return sql;
-}
-
 static void setup(void)
 {
-    char *sql = compile("policies/gsp_pharmacy.ward");
+    char *sql = harness_compile("policies/gsp_pharmacy.ward");
     CHECK(sql != NULL);
     CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
     CHECK(sqlite3_exec(db,

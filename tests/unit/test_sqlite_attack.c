@@ -8,6 +8,7 @@
  * threat model says which of these paths are trusted application code.
  */
 #include "check.h"
+#include "sqlite_harness.h"
 
 #include "emit_sqlite.h"
 #include "model.h"
@@ -16,33 +17,6 @@
 #include <stdlib.h>
 
 static sqlite3 *db;
-
-/* run prepares (v2) and steps SQL to the end; returns the SQLite code of
- * the first failure or SQLITE_DONE, and the rows joined by '|' and ';'. */
-static int run(const char *sql, char *out, size_t n)
-{
-    sqlite3_stmt *st = NULL;
-    out[0] = '\0';
-    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    size_t len = 0;
-    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_ROW)
-            break;
-        for (int i = 0; i < sqlite3_column_count(st); i++) {
-            const char *t = (const char *)sqlite3_column_text(st, i);
-            len += (size_t)snprintf(out + len, n - len, "%s%s", i ? "|" : "",
-                                    t ? t : "NULL");
-            if (len >= n)
-                len = n - 1;
-        }
-        len += (size_t)snprintf(out + len, n - len, ";");
-        if (len >= n)
-            len = n - 1;
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
 
 static bool clear_value_in(const char *s)
 {
@@ -55,7 +29,7 @@ static bool clear_value_in(const char *s)
 static bool refused(const char *sql)
 {
     char out[4096];
-    int rc = run(sql, out, sizeof out);
+    int rc = harness_run(db, sql, out, sizeof out);
     bool ok = rc != SQLITE_DONE && !clear_value_in(out) &&
               !clear_value_in(sqlite3_errmsg(db));
     if (!ok)
@@ -67,36 +41,16 @@ static bool refused(const char *sql)
 static const char *one(const char *sql)
 {
     static char out[4096];
-    if (run(sql, out, sizeof out) != SQLITE_DONE)
+    if (harness_run(db, sql, out, sizeof out) != SQLITE_DONE)
         snprintf(out, sizeof out, "ERROR: %s", sqlite3_errmsg(db));
     else if (*out)
         out[strlen(out) - 1] = '\0'; /* the last ';' */
     return out;
 }
 
-static char *compile(const char *path)
-{
-    Arena a;
-    arena_init(&a);
-    Diag d;
-    diag_init(&d, &a);
-    Model *m = load_policy(&a, &d, path, NULL);
-    char *sql = NULL;
-    if (m) {
-        StrBuf sb;
-        sb_init(&sb);
-        emit_sqlite(m, &sb);
-        sql = strdup(sb.data);
-        sb_free(&sb);
-    }
-    diag_dispose(&d);
-    arena_free(&a);
-    return sql;
-}
-
 static void setup(void)
 {
-    char *sql = compile("policies/gsp_pharmacy.ward");
+    char *sql = harness_compile("policies/gsp_pharmacy.ward");
     CHECK(sql != NULL);
     CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
     CHECK(sqlite3_exec(db,

@@ -7,6 +7,7 @@
  * statement starts counting afresh.
  */
 #include "check.h"
+#include "sqlite_harness.h"
 
 #include "emit_sqlite.h"
 #include "model.h"
@@ -40,23 +41,8 @@ static char *compile(void)
         return NULL;
     ssize_t n = write(fd, POLICY, sizeof POLICY - 1);
     close(fd);
-    Arena a;
-    arena_init(&a);
-    Diag d;
-    diag_init(&d, &a);
-    Model *m = n == (ssize_t)(sizeof POLICY - 1)
-                   ? load_policy(&a, &d, path, NULL)
-                   : NULL;
-    char *sql = NULL;
-    if (m) {
-        StrBuf sb;
-        sb_init(&sb);
-        emit_sqlite(m, &sb);
-        sql = strdup(sb.data);
-        sb_free(&sb);
-    }
-    diag_dispose(&d);
-    arena_free(&a);
+    char *sql =
+        n == (ssize_t)(sizeof POLICY - 1) ? harness_compile(path) : NULL;
     unlink(path);
     return sql;
 }

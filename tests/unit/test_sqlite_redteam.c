@@ -16,6 +16,7 @@
  * attacks that held. Each failing case prints "FINDING: <title>".
  */
 #include "check.h"
+#include "sqlite_harness.h"
 
 #include "emit_sqlite.h"
 #include "model.h"
@@ -37,58 +38,11 @@ static char *policy_sql;
         CHECK(ok_);                                                            \
     } while (0)
 
-static char *compile(const char *file)
-{
-    Arena a;
-    arena_init(&a);
-    Diag d;
-    diag_init(&d, &a);
-    Model *m = load_policy(&a, &d, file, NULL);
-    char *sql = NULL;
-    if (m) {
-        StrBuf sb;
-        sb_init(&sb);
-        emit_sqlite(m, &sb);
-        sql = strdup(sb.data);
-        sb_free(&sb);
-    }
-    diag_dispose(&d);
-    arena_free(&a);
-    return sql;
-}
-
-/* run prepares (v2) and steps SQL on DB to the end; returns the SQLite code
- * of the first failure or SQLITE_DONE, and the rows joined by '|' and ';'. */
-static int run(sqlite3 *db, const char *sql, char *out, size_t n)
-{
-    sqlite3_stmt *st = NULL;
-    out[0] = '\0';
-    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    size_t len = 0;
-    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_ROW)
-            break;
-        for (int i = 0; i < sqlite3_column_count(st); i++) {
-            const char *t = (const char *)sqlite3_column_text(st, i);
-            len += (size_t)snprintf(out + len, n - len, "%s%s", i ? "|" : "",
-                                    t ? t : "NULL");
-            if (len >= n)
-                len = n - 1;
-        }
-        len += (size_t)snprintf(out + len, n - len, ";");
-        if (len >= n)
-            len = n - 1;
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
 /* one: SQL's rows, or "ERROR: message". */
 static const char *one(sqlite3 *db, const char *sql)
 {
     static char out[4096];
-    if (run(db, sql, out, sizeof out) != SQLITE_DONE)
+    if (harness_run(db, sql, out, sizeof out) != SQLITE_DONE)
         snprintf(out, sizeof out, "ERROR: %s", sqlite3_errmsg(db));
     else if (*out)
         out[strlen(out) - 1] = '\0';
@@ -368,7 +322,7 @@ int main(void)
 {
     CHECK(mkdtemp(dir) != NULL);
     snprintf(path, sizeof path, "%s/db", dir);
-    policy_sql = compile("policies/gsp_pharmacy.ward");
+    policy_sql = harness_compile("policies/gsp_pharmacy.ward");
     CHECK(policy_sql != NULL);
     test_export_once();
     test_export_reused_while_nested();
