@@ -21,7 +21,7 @@ OPT     ?= -O2
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wundef -Wpointer-arith
-CPPFLAGS += -I$(BUILD)/gen -Igrammar -Icompiler -Iruntime/core -Iruntime/sqlite -Icheck -Icli \
+CPPFLAGS += -I$(BUILD)/gen -Ibase -Igrammar -Icompiler -Iruntime/core -Iruntime/sqlite -Icheck -Icli \
             -I/usr/include/postgresql
 CFLAGS  ?= -g $(OPT)
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -MMD -MP -fPIC
@@ -37,6 +37,7 @@ GEN_CFLAGS = -Wno-unused-function -Wno-missing-prototypes -Wno-sign-compare
 DEPS_OK = $(BUILD)/.deps-ok
 
 GRAMMAR_SRC  = $(wildcard grammar/*.c)
+BASE_SRC     = $(wildcard base/*.c)
 COMPILER_SRC = $(wildcard compiler/*.c)
 RUNTIME_SRC  = $(wildcard runtime/core/*.c runtime/sqlite/*.c)
 # The loadable extension: the runtime's SQLite files built against the
@@ -64,14 +65,14 @@ PG_SRC   = $(wildcard runtime/postgres/*.c) runtime/core/mask.c \
            runtime/core/mask_cn.c runtime/core/mask_compat.c \
            runtime/core/mask_general.c runtime/core/mask_keyed.c \
            runtime/core/mask_native.c runtime/core/mask_spec.c \
-           runtime/core/crypto.c runtime/core/utf8.c
+           runtime/core/crypto.c base/utf8.c
 PG_OBJ   = $(patsubst %.c,$(BUILD)/pg/%.o,$(PG_SRC))
-PG_CPPFLAGS = -Iruntime/core -Iruntime/postgres \
+PG_CPPFLAGS = -Ibase -Iruntime/core -Iruntime/postgres \
               -isystem $(shell pg_config --includedir-server 2>/dev/null) \
               -isystem $(shell pg_config --includedir 2>/dev/null)
 GEN_OBJ  = $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o $(BUILD)/gen/pg_runtime.o
 LIB_OBJ  = $(GEN_OBJ) \
-           $(patsubst %.c,$(BUILD)/%.o,$(GRAMMAR_SRC) $(COMPILER_SRC) \
+           $(patsubst %.c,$(BUILD)/%.o,$(BASE_SRC) $(GRAMMAR_SRC) $(COMPILER_SRC) \
                                        $(RUNTIME_SRC) $(CHECK_SRC))
 CLI_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
 EXT_OBJ  = $(patsubst %.c,$(BUILD)/ext/%.o,$(EXT_SRC))
@@ -215,7 +216,7 @@ install-pg: $(BUILD)/ward_pg.so
 	install -d $(DESTDIR)$$(pg_config --pkglibdir)
 	install -m 755 $(BUILD)/ward_pg.so $(DESTDIR)$$(pg_config --pkglibdir)/ward_pg.so
 
-FORMAT_SRC = $(wildcard grammar/*.[ch] compiler/*.[ch] runtime/core/*.[ch] runtime/sqlite/*.[ch] \
+FORMAT_SRC = $(wildcard base/*.[ch] grammar/*.[ch] compiler/*.[ch] runtime/core/*.[ch] runtime/sqlite/*.[ch] \
                         runtime/postgres/*.[ch] \
                         check/*.[ch] cli/*.[ch] tests/unit/*.[ch] bench/*.[ch] \
                         examples/*.[ch])
