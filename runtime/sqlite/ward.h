@@ -22,7 +22,7 @@
  * with a message in *ERR (free it with sqlite3_free; ERR may be NULL). A
  * refusal's message starts with "ward: [code]", e.g. "[unknown-role]".
  *
- * Link with libward.a, -lsqlite3 and -lcrypto.
+ * Link with libward.a, -lsqlite3, -lcrypto and -lm (pkg-config --libs ward).
  */
 #ifndef WARD_H
 #define WARD_H

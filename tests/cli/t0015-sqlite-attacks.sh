@@ -5,35 +5,12 @@
 # clear phone number or resident ID (no role here sees one), change a ward
 # table, or leave the audit chain broken.
 . "$ROOT/tests/cli/lib.sh"
-
-# The clear values no role below may see, as grep patterns.
-SECRETS='13812345678
-13998765432
-110101199003071234
-11010119900307123X'
+. "$ROOT/tests/cli/lib_locked.sh"
 
 ROLES='cs_agent|a01|-
 pharmacist|p01|-
 store_manager|m01|{"store_id": 7}
 sales_rep|r01|-'
-
-# locked DB ROLE USER ATTRS SQL...: the shell in a locked session.
-locked() {
-    db=$1 role=$2 user=$3 attrs=$4
-    shift 4
-    sq "$db" ".output /dev/null" \
-        "SELECT ward_session($(sql_str "$role"), $(sql_str "$user"), NULL, $(sql_str "$attrs"))" \
-        "SELECT ward_lock()" ".output stdout" "$@"
-}
-
-# no_secret FILE: FILE holds none of the clear values.
-no_secret() {
-    if echo "$SECRETS" | grep -F -f - "$1" >/dev/null; then
-        echo "a clear value leaked into $1:"
-        cat "$1"
-        return 1
-    fi
-}
 
 # refused SQL: as each of the four roles, SQL fails and shows no secret.
 refused() {

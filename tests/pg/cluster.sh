@@ -24,7 +24,7 @@ for d in /usr/lib/postgresql/*/bin; do
 done
 if [ -z "$bindir" ]; then
     command -v initdb >/dev/null 2>&1 || {
-        echo "cluster.sh: no PostgreSQL server (run mk/deps.sh as root)" >&2
+        echo "cluster.sh: no PostgreSQL server (run sh mk/deps.sh test as root)" >&2
         exit 1
     }
     bindir=$(dirname "$(command -v initdb)")
