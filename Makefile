@@ -42,7 +42,8 @@ LDLIBS  = -lsqlite3 -lyaml -lcrypto -lpq -lm
 # flex and bison output: at most a named, minimal relaxation.
 GEN_CFLAGS = -Wno-unused-function -Wno-missing-prototypes -Wno-sign-compare
 
-# mk/deps.sh's profiles, each checked once per build directory.
+# mk/deps.sh's profiles, each checked once per build directory; objects
+# wait for them (order-only) but are not rebuilt when the script changes.
 DEPS_OK = $(BUILD)/.deps-build
 PG_SERVER_H = $(wildcard $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)/postgres.h)
 
@@ -112,12 +113,12 @@ $(BUILD)/.deps-%: mk/deps.sh
 	sh mk/deps.sh $*
 	@touch $@
 
-$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: grammar/parser.y $(DEPS_OK)
+$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: grammar/parser.y | $(DEPS_OK)
 	@mkdir -p $(@D)
 	bison -Wall -Werror --header=$(BUILD)/gen/parser.h \
 	    -o $(BUILD)/gen/parser.c grammar/parser.y
 
-$(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h &: grammar/lexer.l $(DEPS_OK)
+$(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h &: grammar/lexer.l | $(DEPS_OK)
 	@mkdir -p $(@D)
 	flex --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c \
 	    grammar/lexer.l
@@ -136,7 +137,7 @@ $(BUILD)/%.o: %.c $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -DSQLITE_CORE $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/ext/%.o: %.c $(DEPS_OK)
+$(BUILD)/ext/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -145,7 +146,7 @@ $(BUILD)/ward.so: $(EXT_OBJ) $(BUILD)/libward.a
 	$(CC) $(LDFLAGS) -shared -Wl,-z,defs -Wl,--exclude-libs,ALL -o $@ \
 	    $(EXT_OBJ) $(BUILD)/libward.a -lcrypto
 
-$(BUILD)/pg/%.o: %.c $(BUILD)/.deps-pg
+$(BUILD)/pg/%.o: %.c | $(BUILD)/.deps-pg
 	@mkdir -p $(@D)
 	$(CC) $(PG_CPPFLAGS) -g -O2 -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP \
 	    -fPIC -c -o $@ $<
