@@ -1,6 +1,6 @@
 /*
  * corpus.h - the audit test corpus: a YAML file of fixtures and cases
- * (DESIGN.md, "The audit test corpus"), loaded with libyaml and checked
+ * (docs/ci.md#the-corpus), loaded with libyaml and checked
  * against the policy's model.
  *
  * corpus_load reads the file and checks its shape: every key known, every
@@ -146,8 +146,8 @@ Corpus *corpus_load_source(Arena *a, Diag *d, const Source *src);
 /* corpus_bind resolves every name against M. False after reporting. */
 bool corpus_bind(Corpus *c, const Model *m, Diag *d);
 
-/* The refusal codes a case may expect (DESIGN.md's, and the runtime's
- * unknown-* ones). */
+/* The refusal codes a case may expect: those docs/semantics.md#refusal-codes
+ * marks "corpus". */
 bool corpus_known_code(const char *code);
 
 const char *cop_name(COp op);

@@ -344,7 +344,10 @@ static bool audit_found(void *ctx, const CMap *f)
     PgRun *r = at->r;
     if (!at->flushed) {
         /* The reads of the step, which the runtime appends at commit. */
-        run_sql(r, "SELECT ward.reads_flush_()");
+        if (!run_sql(r, "SELECT ward.reads_flush_()")) {
+            sb_puts(&r->why, "  (appending the step's reads to ward.audit)\n");
+            return false;
+        }
         at->flushed = true;
     }
     static const char *const cols[][2] = {
@@ -484,11 +487,15 @@ static bool run_step(PgRun *r, const CStep *st, Exercised *ex)
         return false;
     }
     AuditAt at = {r, audit_high(r), false};
-    run_sql(r, "SAVEPOINT ward_step");
+    if (!run_sql(r, "SAVEPOINT ward_step")) {
+        sb_puts(&r->why, "  (opening the step's savepoint)\n");
+        return false;
+    }
     StepResult out = {0};
     bool ran = as_user(r, &st->session, &out.error);
     if (!ran && !out.error) {
-        run_sql(r, "ROLLBACK TO SAVEPOINT ward_step; RESET ROLE");
+        if (!run_sql(r, "ROLLBACK TO SAVEPOINT ward_step; RESET ROLE"))
+            sb_puts(&r->why, "  (rolling the step back)\n");
         return false;
     }
     out.session_refused = !ran;
@@ -507,9 +514,13 @@ static bool run_step(PgRun *r, const CStep *st, Exercised *ex)
         result(r, st, res, &out);
     sb_free(&sql);
     PQclear(res);
-    /* Back to the runner's own role, whatever happened. */
-    run_sql(r, out.error ? "ROLLBACK TO SAVEPOINT ward_step; RESET ROLE"
-                         : "RESET ROLE; RELEASE SAVEPOINT ward_step");
+    /* Back to the runner's own role, whatever happened. Should that fail,
+     * the verdict would read the audit log as the session's user. */
+    if (!run_sql(r, out.error ? "ROLLBACK TO SAVEPOINT ward_step; RESET ROLE"
+                              : "RESET ROLE; RELEASE SAVEPOINT ward_step")) {
+        sb_puts(&r->why, "  (ending the step's savepoint)\n");
+        return false;
+    }
     Verdict vd = {r->m, r->c, r->a, audit_found, &at};
     bool ok = verdict_step(&vd, st, &out, &r->why);
     if (ok && !out.error)
@@ -625,8 +636,22 @@ bool runner_run_postgres(const Model *m, const Corpus *c, const char *dsn,
         }
         /* The reads the C library keeps for the commit go with the case:
          * appended here, rolled back with it. */
-        run_sql(&r, "SELECT ward.reads_flush_()");
-        run_sql(&r, "ROLLBACK TO SAVEPOINT ward_case");
+        if (!run_sql(&r, "SELECT ward.reads_flush_()") && cr->pass) {
+            cr->pass = false;
+            sb_puts(&r.why, "  (appending the case's reads to ward.audit)\n");
+        }
+        /* A case not rolled back would leave its rows, roles and session
+         * to the next: the run stops, with the server's reason. */
+        if (!run_sql(&r, "ROLLBACK TO SAVEPOINT ward_case")) {
+            *err = arena_printf(a, "case '%s': cannot roll it back on %s: %s",
+                                cs->name, dsn, sb_cstr(&r.why));
+            run_sql(&r, "ROLLBACK");
+            sb_free(&r.why);
+            sb_free(&script);
+            crypto_key_dispose(&key);
+            PQfinish(r.db);
+            return false;
+        }
         if (!cr->pass)
             cr->failure = arena_strdup(a, sb_cstr(&r.why));
         out->failed += !cr->pass;

@@ -636,6 +636,22 @@ static void run_statement(Run *r, const CStep *st, StepResult *out)
     sqlite3_finalize(q);
 }
 
+/* end_session returns the connection to no session (WHEN: before or
+ * after the step). A session left set would read the audit log and set
+ * the clock as that session, which the runtime refuses: the step would
+ * fail for a reason that is the runner's, not the policy's. It fails
+ * here instead, saying so. */
+static bool end_session(Run *r, const char *when)
+{
+    char *err = NULL;
+    if (ward_session_end(r->db, &err) == SQLITE_OK)
+        return true;
+    sb_printf(&r->why, "  the runner could not end the session %s: %s\n", when,
+              err ? err : sqlite3_errmsg(r->db));
+    sqlite3_free(err);
+    return false;
+}
+
 static bool run_step(Run *r, const CStep *st)
 {
     sb_printf(&r->why, "  session: %s\n",
@@ -644,7 +660,8 @@ static bool run_step(Run *r, const CStep *st)
         sb_printf(&r->why, "  at:      %s\n", st->when);
     /* The audit log is read, and the clock set, with no session: sessions
      * may do neither. A step without `at:` runs on the real clock. */
-    sqlite3_exec(r->db, "SELECT ward_session_end()", NULL, NULL, NULL);
+    if (!end_session(r, "before the step"))
+        return false;
     char *err = NULL;
     if (ward_clock_set(r->db, st->when, &err) != SQLITE_OK) {
         sb_printf(&r->why, "  the clock was refused: %s\n",
@@ -658,7 +675,8 @@ static bool run_step(Run *r, const CStep *st)
         run_statement(r, st, &res);
     else
         res.session_refused = true;
-    sqlite3_exec(r->db, "SELECT ward_session_end()", NULL, NULL, NULL);
+    if (!end_session(r, "after the step"))
+        return false;
     Verdict v = {r->m, r->c, r->a, audit_found, &at};
     bool ok = verdict_step(&v, st, &res, &r->why);
     /* What this passing step exercised. */

@@ -1,5 +1,6 @@
 /*
- * decide.c - the decision function (see decide.h and DESIGN.md).
+ * decide.c - the decision function (see decide.h and
+ * docs/semantics.md#column-reads).
  *
  * For one role r and column c:
  *   1. Base: the rules on c naming r and no scenario; else a rule naming

@@ -6,8 +6,9 @@
  * for one table.column, with the rule that decided and, per role, how that
  * role's own decision came about. decide_rows gives the row filter and
  * decide_write the write grant. explain, the matrix, coverage and both SQL
- * emitters call these functions and nothing else; the semantics are
- * DESIGN.md's "Semantics (the contract)".
+ * emitters call these functions and nothing else. What they decide is
+ * docs/semantics.md#column-reads, docs/semantics.md#rows,
+ * docs/semantics.md#writes and docs/semantics.md#approvals.
  */
 #ifndef WARD_DECIDE_H
 #define WARD_DECIDE_H

@@ -6,7 +6,7 @@
  * that ends a statement's line stays at the end of that line; any other
  * comment goes on its own line before the next statement. Runs of
  * consecutive declarations of one kind (roles, masks, classifications,
- * columns) are aligned the way the DESIGN.md example is.
+ * columns) are aligned as in policies/gsp_pharmacy.ward.
  */
 #include "fmt.h"
 

@@ -1,5 +1,6 @@
 /*
- * ast.c - constructors for the syntax tree and its S-expression dump.
+ * ast.c - constructors for the syntax tree (its S-expression dump is
+ * ast_dump.c).
  *
  * The constructors do no checking beyond what the token itself says (a
  * number's value, a duration's unit); meaning is compiler/model.c's job.

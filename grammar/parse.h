@@ -27,6 +27,14 @@ typedef struct ParseResult {
 /* Block the scanner is in, for hints that name the statement. */
 typedef enum LexBlock { BLOCK_TOP, BLOCK_TABLE, BLOCK_APPROVAL } LexBlock;
 
+/* What made the last token invalid: the parser chooses its hint by this,
+ * never by the message's wording. */
+typedef enum LexInvalid {
+    LEX_INVALID_NUMBER, /* digits run into letters: 2w, 1.5h, 12abc */
+    LEX_INVALID_CHAR,   /* a character that starts no token: $, @, 张 */
+    LEX_INVALID_BYTE,   /* a control byte outside a string */
+} LexInvalid;
+
 /* A token as the parser receives it. SYNTHETIC marks a ';' or '}' that
  * error recovery supplies (see lexer_resync). */
 typedef struct LexToken {
@@ -53,7 +61,8 @@ typedef struct Lexer {
     StrBuf str;         /* string literal being read; heap, freed by parse */
     Comment *comments;  /* heap until parse_source copies them */
     size_t ncomments, cap;
-    const char *invalid; /* message for the last invalid token */
+    const char *invalid;     /* message for the last invalid token */
+    LexInvalid invalid_kind; /* and what was wrong with it */
     /* Statement tracking, for "expected ';' after the role declaration". */
     LexBlock block;      /* block the next statement belongs to */
     LexBlock opening;    /* block a '{' after this statement opens */
@@ -90,8 +99,8 @@ typedef struct Parser {
  * OUT is filled either way (the tree may be partial after errors). */
 int parse_source(Arena *a, Diag *d, const Source *src, ParseResult *out);
 
-/* utf8_check reports the first invalid UTF-8 sequence or NUL byte of SRC.
- * Returns 0 when the text is clean. */
+/* utf8_check_source reports the first invalid UTF-8 sequence or NUL byte of
+ * SRC. Returns 0 when the text is clean. */
 int utf8_check_source(Diag *d, const Source *src);
 
 /* Called by the parser's error reporter (parser.y), for the error at the

@@ -490,6 +490,22 @@ static const char *token_text(Parser *p, yysymbol_kind_t kind)
     return arena_printf(p->arena, "'%s'", s);
 }
 
+/* invalid_hint is the hint for an invalid token of KIND. */
+static const char *invalid_hint(LexInvalid kind)
+{
+    switch (kind) {
+    case LEX_INVALID_NUMBER:
+        return "a duration is a number and one of s, m, h, d (24h); a real "
+               "number is written 12.5";
+    case LEX_INVALID_CHAR:
+        return "names are ASCII letters, digits, '_' and '.'; text belongs "
+               "in double quotes";
+    case LEX_INVALID_BYTE:
+        return "a control character may stand only inside double quotes";
+    }
+    return "";
+}
+
 /* yyreport_syntax_error: "unexpected X, expected Y or Z", then the hint
  * "expected ';' after the role declaration" when a ';' would have fitted. */
 static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
@@ -589,13 +605,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner,
                               "literals, session.ATTR and current_user, "
                               "joined by and, or, not; "
                               "see docs/language.md, Row expressions");
-    else if (tok == YYSYMBOL_INVALID && lx->invalid &&
-             strncmp(lx->invalid, "unexpected character", 20) == 0)
-        diag_hint(p->diag, x, "names are ASCII letters, digits, '_' and '.'; "
-                              "text belongs in double quotes");
     else if (tok == YYSYMBOL_INVALID && lx->invalid)
-        diag_hint(p->diag, x, "a duration is a number and one of s, m, h, d "
-                              "(24h); a real number is written 12.5");
+        diag_hint(p->diag, x, "%s", invalid_hint(lx->invalid_kind));
     if (resync == RESYNC_BLOCK)
         diag_hint(p->diag, x, "%s above has no '}' before this line",
                   lx->tok_block == BLOCK_TABLE ? "the table" : "the approval");

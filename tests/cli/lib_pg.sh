@@ -5,8 +5,24 @@
 
 PGDIR=$(mktemp -d /tmp/ward-pg.XXXXXX)
 trap 'sh "$ROOT/tests/pg/cluster.sh" stop "$PGDIR"; rm -rf "$PGDIR" "$SCRATCH_BASE"' EXIT INT TERM
-sh "$ROOT/tests/pg/cluster.sh" start "$PGDIR" >/dev/null
 DSN="host=$PGDIR user=postgres dbname=postgres"
+# The cluster must answer before any test runs: otherwise every test would
+# fail on its own, and none would say why. A cluster that did not start
+# is one failed test, with what the server said.
+if ! sh "$ROOT/tests/pg/cluster.sh" start "$PGDIR" >/dev/null 2>"$PGDIR/start.err"; then
+    echo "not ok 1 - the PostgreSQL cluster in $PGDIR started"
+    echo "# tests/pg/cluster.sh start failed:"
+    sed 's/^/#   /' "$PGDIR/start.err"
+    exit 1
+fi
+if ! psql -X -q -At -h "$PGDIR" -U postgres -d postgres -c 'SELECT 1' \
+    >/dev/null 2>"$PGDIR/start.err"; then
+    echo "not ok 1 - the PostgreSQL cluster in $PGDIR answers"
+    sed 's/^/#   /' "$PGDIR/start.err"
+    echo "# the last lines of its server log:"
+    tail -n 40 "$PGDIR/server.log" 2>&1 | sed 's/^/#   /'
+    exit 1
+fi
 
 # pg_run ON_ERROR_STOP USER SQL...: psql as USER, one connection, each SQL
 # a statement.

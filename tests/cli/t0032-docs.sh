@@ -1,9 +1,10 @@
 #!/bin/sh
 # The documentation against the program: docs/cli.md describes every command
 # and option of `ward --help` and no command that does not exist, says what
-# exit 1 means, no page sends the reader to a DESIGN.md the repository does
-# not have, and the sqlite3 sessions that README.md and docs/dba-sqlite.md
-# show print what the shell really prints.
+# exit 1 means, no page links outside the repository, every section of a
+# page that the code, tests or docs cite exists, docs/semantics.md lists
+# every refusal code the runtimes raise, and the sqlite3 sessions that
+# README.md and docs/dba-sqlite.md show print what the shell really prints.
 . "$ROOT/tests/cli/lib.sh"
 CLI=$ROOT/docs/cli.md
 
@@ -86,13 +87,114 @@ t_exit_one() {
 }
 test_expect_success 'docs/cli.md says exit 1 is any failed check, as ward check exits' t_exit_one
 
-t_no_design() {
-    # DESIGN.md is not part of the repository: a reader can't follow a link to it.
-    test ! -e "$ROOT/DESIGN.md" &&
-    ! grep -rn 'DESIGN\.md' "$ROOT/README.md" "$ROOT/docs" "$ROOT/policies" \
-        "$ROOT/examples"
+# pages: README.md and docs/*.md.
+pages() {
+    echo "$ROOT/README.md"
+    ls "$ROOT"/docs/*.md
 }
-test_expect_success 'no page refers to a DESIGN.md outside the repository' t_no_design
+
+# sources: the files that may cite a page of docs/, build/ left out.
+sources() {
+    pages
+    find "$ROOT/base" "$ROOT/grammar" "$ROOT/compiler" "$ROOT/runtime" \
+        "$ROOT/check" "$ROOT/cli" "$ROOT/tests" "$ROOT/bench" "$ROOT/examples" \
+        "$ROOT/policies" "$ROOT/mk" "$ROOT/Makefile" -type f
+}
+
+t_links() {
+    # Every link of a page leads to a file of the repository (or a web
+    # address): the contract, docs/semantics.md, is one of them, and no
+    # page sends the reader to a design file the repository does not have.
+    pages >pagelist &&
+    while read -r f; do
+        d=$(dirname "$f")
+        grep -o -E '\]\([^)#]+' "$f" | sed 's/^](//' | while read -r target; do
+            case $target in
+            http://* | https://* | mailto:*) continue ;;
+            /*) echo "$f: absolute link $target" ;;
+            *) (cd "$d" && test -e "$target") || echo "$f: no file $target" ;;
+            esac
+            case $(cd "$d" 2>/dev/null && cd "$(dirname "$target")" 2>/dev/null && pwd) in
+            "$ROOT" | "$ROOT"/*) ;;
+            *) echo "$f: $target is outside the repository" ;;
+            esac
+        done
+    done <pagelist >bad &&
+    test -e "$ROOT/docs/semantics.md" && grep -q 'docs/semantics.md' "$ROOT/README.md" &&
+    # The pattern is spelled so that it does not match this line.
+    sources | xargs grep -n -E 'DESIGN[.]md' >>bad
+    test ! -s bad || { cat bad; return 1; }
+}
+test_expect_success 'every link of README.md and docs/ leads into the repository; nothing cites a design file outside it' t_links
+
+# anchors FILE: the GitHub anchors of FILE's headings (outside code
+# blocks): lower case, punctuation dropped, blanks made hyphens.
+anchors() {
+    awk '/^```/ { code = !code; next }
+         !code && /^#+ / {
+             h = tolower($0); sub(/^#+ /, "", h)
+             gsub(/[^a-z0-9 _-]/, "", h); gsub(/ /, "-", h); print h
+         }' "$1"
+}
+
+t_anchors() {
+    # Every docs/PAGE.md#SECTION the code, tests and docs cite, and every
+    # (PAGE.md)#SECTION link between pages, names a heading of that page.
+    sources | xargs grep -o -h -E 'docs/[A-Za-z_]+\.md#[a-z0-9_-]+' >cited &&
+    pages >pagelist &&
+    while read -r f; do
+        grep -o -E '\]\([A-Za-z_]*(\.md)?#[a-z0-9_-]+\)' "$f" |
+        sed -e 's/^](//' -e 's/)$//' | while IFS='#' read -r page sec; do
+            echo "docs/${page:-$(basename "$f")}#$sec"
+        done
+    done <pagelist | sed 's|^docs/README.md|README.md|' >>cited &&
+    grep -c 'docs/semantics.md#' cited >n && test "$(cat n)" -ge 10 &&
+    sort -u cited | while IFS='#' read -r page sec; do
+        anchors "$ROOT/$page" | grep -x -F -e "$sec" >/dev/null ||
+            echo "$page has no section #$sec"
+    done >bad &&
+    test ! -s bad || { cat bad; return 1; }
+}
+test_expect_success 'every section of docs/ that the code, tests or pages cite exists' t_anchors
+
+# raised: the refusal codes the runtimes and the corpus runners raise,
+# one a line: "[code]" in their messages, the codes the refusal helpers
+# take, and the corpus's list of codes a case may expect.
+raised() {
+    {
+        grep -r -h -o -E '(ward: |"|'"'"')\[[a-z]+(-[a-z]+)*\]' \
+            "$ROOT/runtime" "$ROOT/check" "$ROOT/compiler" |
+            sed 's/.*\[\(.*\)\]/\1/'
+        grep -r -h -o -E "(refuse_?\([^\"']*[\"'][a-z]+|(THEN|ELSE) '[a-z]+-[a-z]+)(-[a-z]+)*[\"']" \
+            "$ROOT/runtime" | sed "s/.*[\"']\([a-z-]*\)[\"']$/\1/"
+        sed -n '/CODES\[\] = {/,/};/s/^ *"\([a-z-]*\)",$/\1/p' "$ROOT/check/corpus.c"
+    } | grep -v -x -e code | sort -u  # ward.h's comment shows "ward: [code]"
+}
+
+t_codes() {
+    # The table of refusal codes in docs/semantics.md has every code a
+    # runtime raises, and marks "yes" those a corpus may expect.
+    raised >codes && test "$(wc -l <codes)" -ge 18 &&
+    grep -x -e approval-required -e denied -e bulk-gate codes >/dev/null &&
+    awk '/^## Refusal codes/ { on = 1; next } /^## / { on = 0 } on' \
+        "$ROOT/docs/semantics.md" >table && test -s table &&
+    while read -r c; do
+        grep -F -e "| \`[$c]\` |" table >/dev/null ||
+            echo "docs/semantics.md#refusal-codes lacks [$c]"
+    done <codes >bad &&
+    sed -n '/CODES\[\] = {/,/};/s/^ *"\([a-z-]*\)",$/\1/p' "$ROOT/check/corpus.c" >corpus &&
+    test "$(wc -l <corpus)" -ge 10 &&
+    while read -r c; do
+        grep -F -e "| \`[$c]\` |" table | grep -q '| yes |$' ||
+            echo "docs/semantics.md#refusal-codes does not mark [$c] as one a corpus may expect"
+    done <corpus >>bad &&
+    grep '| yes |$' table | sed 's/^| `\[\([a-z-]*\)\]`.*/\1/' | while read -r c; do
+        grep -x -F -e "$c" corpus >/dev/null ||
+            echo "docs/semantics.md#refusal-codes marks [$c] for a corpus, which check/corpus.c refuses"
+    done >>bad &&
+    test ! -s bad || { cat bad; return 1; }
+}
+test_expect_success 'docs/semantics.md lists every refusal code the runtimes raise' t_codes
 
 # transcript FILE: the first `sqlite> .load build/ward` session FILE shows,
 # from that line to the end of its code block.

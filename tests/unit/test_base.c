@@ -148,6 +148,48 @@ static void test_diag_render(void)
     arena_free(&a);
 }
 
+/* A message has no length limit: one quoting a name of 2,000 characters
+ * (an unknown role, as the model reports it) comes back whole, in the
+ * message, in a note and in a hint, and prints whole. Formatting into a
+ * fixed buffer of 1,024 bytes used to cut it there without a word. */
+static void test_diag_long_message(void)
+{
+    Arena a;
+    arena_init(&a);
+    Diag d;
+    diag_init(&d, &a);
+    enum { LONG = 2000 };
+    char name[LONG + 1];
+    memset(name, 'r', LONG);
+    name[LONG - 1] = 'z'; /* the end shows it is all there */
+    name[LONG] = '\0';
+    const char *text = "role a;\n";
+    Source *src = source_from_string(&a, "p.ward", text, strlen(text));
+    Diagnostic *x =
+        diag_error(&d, (Span){src, 5, 6}, "unknown role '%s'", name);
+    diag_note(&d, x, (Span){src, 0, 4}, "'%s' is used here", name);
+    diag_hint(&d, x, "did you mean '%s'?", name);
+    CHECK_INT(strlen(x->msg), LONG + strlen("unknown role ''"));
+    CHECK(strstr(x->msg, name) != NULL);
+    CHECK_INT(x->nnotes, 2);
+    CHECK_INT(strlen(x->notes[0].msg), LONG + strlen("'' is used here"));
+    CHECK_INT(strlen(x->notes[1].msg), LONG + strlen("did you mean ''?"));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    diag_print(&d, f);
+    fclose(f);
+    char *want = xmalloc(LONG + 64);
+    snprintf(want, LONG + 64, "p.ward:1:6: error: unknown role '%s'\n", name);
+    CHECK(strncmp(buf, want, strlen(want)) == 0);
+    snprintf(want, LONG + 64, "hint: did you mean '%s'?\n", name);
+    CHECK(len >= strlen(want) && strcmp(buf + len - strlen(want), want) == 0);
+    free(want);
+    free(buf);
+    diag_dispose(&d);
+    arena_free(&a);
+}
+
 int main(void)
 {
     test_arena();
@@ -155,5 +197,6 @@ int main(void)
     test_srcmap();
     test_edit_distance();
     test_diag_render();
+    test_diag_long_message();
     return check_report("test_base");
 }

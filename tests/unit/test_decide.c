@@ -1,5 +1,7 @@
 /*
- * test_decide.c - the decision function against DESIGN.md's semantics.
+ * test_decide.c - the decision function against what docs/semantics.md
+ * says: docs/semantics.md#column-reads, docs/semantics.md#rows,
+ * docs/semantics.md#writes, docs/semantics.md#approvals.
  *
  * Each test compiles a small policy from a string and asks decide_* about
  * sessions, one semantic rule at a time: bases and defaults, the union of
@@ -316,7 +318,7 @@ static char *slurp(const char *path)
     return buf;
 }
 
-/* The running example, against what DESIGN.md says it means. */
+/* The running example, against what docs/semantics.md says it means. */
 static void test_running_example(void)
 {
     char *text = slurp("policies/gsp_pharmacy.ward");

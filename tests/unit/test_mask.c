@@ -56,7 +56,7 @@ typedef struct Vec {
 
 /* clang-format off */
 static const Vec vecs[] = {
-    /* keep: DESIGN.md examples, short values, UTF-8, arguments */
+    /* keep: docs/masks.md's examples, short values, UTF-8, arguments */
     {"keep", T("13812345678"), 2, {I(3), I(4)}, OUT_T("138****5678")},
     {"keep", T("王小明"), 2, {I(1), I(0)}, OUT_T("王**")},
     {"keep", T("张三丰"), 2, {I(1), I(0)}, OUT_T("张**")},

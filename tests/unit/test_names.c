@@ -1,6 +1,6 @@
 /*
- * test_names.c - the limits of names and numbers (DESIGN.md, "Identifiers
- * are at most 63 bytes").
+ * test_names.c - the limits of names and numbers
+ * (docs/semantics.md#reserved-names-and-limits).
  *
  * The golden cases in tests/golden/errors/104-121 pin the text of each
  * refusal; these tests hold the other side of each line: what is refused
