@@ -51,6 +51,7 @@ test_expect_success_plain 'make install puts each part where Debian expects it' 
     test -f "$DEST/usr/share/man/man1/ward.1" &&
     test -f "$DEST/usr/share/ward/policies/gsp_pharmacy.ward" &&
     test -f "$DEST/usr/share/doc/ward/install.md" &&
+    test -f "$DEST/usr/share/doc/ward/semantics.md" &&
     "$DEST/usr/bin/ward" --version | grep -q "^ward "
 '
 
