@@ -63,11 +63,7 @@ static void hex_sha256(const char *s, size_t n, char *out)
         snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-/*
- * object writes one CREATE statement (SQL, without the ';') and records it
- * in the manifest under the text SQLite will keep in sqlite_schema: SQLite
- * stores a CREATE ... IF NOT EXISTS statement without those three words.
- */
+/* manifest_add makes room for one more entry of the manifest. */
 static ManifestEntry *manifest_add(Emit *e, const char *type, const char *name)
 {
     if (e->nmanifest == e->capmanifest) {
@@ -89,6 +85,11 @@ static void object_hash(Emit *e, const char *type, const char *name,
     hex_sha256(text->len ? text->data : "", text->len, me->sha);
 }
 
+/*
+ * object writes one CREATE statement (SQL, without the ';') and records it
+ * in the manifest under the text SQLite will keep in sqlite_schema: SQLite
+ * stores a CREATE ... IF NOT EXISTS statement without those three words.
+ */
 static void object(Emit *e, const char *type, const char *name, const char *sql)
 {
     sb_puts(e->out, sql);
