@@ -1,6 +1,29 @@
 /*
  * emit_postgres.c - the PostgreSQL script (see emit_postgres.h).
  *
+ * Layout of the script, in order (emit_postgres, at the end, follows it):
+ *   1. settings and BEGIN, and a check that every protected column exists
+ *      and every key column is unique, so that a policy that does not
+ *      match the database stops before anything is made (header,
+ *      preflight);
+ *   2. the runtime, schema ward (unless PgOptions.no_runtime), and for a
+ *      policy with a bulk-read gate the refusal of the SQL runtime
+ *      (runtime);
+ *   3. the policy's roles, NOLOGIN groups, with the views' owner and the
+ *      policy's writer, and what the owner may call (roles,
+ *      reader_grants);
+ *   4. the catalog: the policy's rows of ward's tables, replaced
+ *      (catalogs);
+ *   5. the policy's schema and the views membership tests read through
+ *      (policy_schema);
+ *   6. the base tables: rights taken back, row security, write-audit
+ *      triggers (base_sql);
+ *   7. the views: the policy's writer function, the keyed masks'
+ *      functions, each table's read, export and unmask views (views);
+ *   8. pgaudit's object audit, with --pgaudit (pgaudit);
+ *   9. the manifest for `ward verify --dsn`, a warning for each existence
+ *      oracle, and COMMIT (manifest, oracle_warnings).
+ *
  * Every function it writes (the policy's writer, the keyed masks') pins
  * search_path = pg_catalog, pg_temp, pg_temp last, and names every other
  * relation with its schema, as the runtime does (runtime/postgres/reset.sql
@@ -17,8 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The runtime's SQL (runtime/postgres/), embedded by mk/embed.sh. */
 extern const char pg_runtime_sql[];
@@ -510,7 +531,6 @@ static void regclass_of(const Table *tb, StrBuf *out)
     sb_free(&id);
 }
 
-/* keyed: hmac and encrypt read the key. */
 /* raise_message writes FMT's message as the literal a RAISE takes, whose
  * % marks a placeholder: each % of the message is doubled. */
 static void raise_message(StrBuf *out, const char *fmt, ...)
@@ -537,6 +557,7 @@ static void raise_message(StrBuf *out, const char *fmt, ...)
     free(msg);
 }
 
+/* keyed: hmac and encrypt read the key. */
 static bool keyed(const MaskFn *mf)
 {
     return strcmp(mf->spec->name, "hmac") == 0 ||
@@ -817,19 +838,11 @@ static void role_test(const Model *m, const int *ids, size_t n, StrBuf *out)
     sb_puts(out, ")");
 }
 
-/* base_sql: the base table behind the views. The policy's roles reach it
- * only through them; their owner reads it under row security; audited
- * writes are recorded whoever makes them. */
-static void base_sql(const Model *m, size_t t, StrBuf *out)
+/* revoke_partitions takes the policy's roles' and PUBLIC's rights on
+ * every partition of TB: a partition is a table of its own, and read
+ * around the parent it would show its rows unmasked and unfiltered. */
+static void revoke_partitions(const Model *m, const Table *tb, StrBuf *out)
 {
-    const Table *tb = &m->tables[t];
-    sb_puts(out, "\nREVOKE ALL ON TABLE ");
-    sql_put_ident(out, tb->name);
-    sb_puts(out, " FROM PUBLIC, \"ward_owner\", ");
-    role_list(m, out);
-    sb_puts(out, ";\n");
-    /* A partition is a table of its own: read around the parent, it
-     * would show its rows unmasked and unfiltered. */
     sb_puts(out, "DO $ward$\nDECLARE\n    r regclass;\nBEGIN\n    FOR r IN "
                  "SELECT relid FROM pg_catalog.pg_partition_tree(");
     regclass_of(tb, out);
@@ -837,40 +850,28 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
     regclass_of(tb, out);
     sb_puts(out, " LOOP\n        EXECUTE format('REVOKE ALL ON TABLE %s FROM "
                  "PUBLIC, \"ward_owner\", ");
-    {
-        StrBuf rl;
-        sb_init(&rl);
-        role_list(m, &rl);
-        /* format() reads % as a placeholder; role names hold none that
-         * matter, but a literal % must be doubled all the same. */
-        for (size_t k = 0; k < rl.len; k++) {
-            if (rl.data[k] == '%')
-                sb_putc(out, '%');
-            if (rl.data[k] == '\'')
-                sb_putc(out, '\'');
-            sb_putc(out, rl.data[k]);
-        }
-        sb_free(&rl);
+    StrBuf rl;
+    sb_init(&rl);
+    role_list(m, &rl);
+    /* format() reads % as a placeholder; role names hold none that
+     * matter, but a literal % must be doubled all the same. */
+    for (size_t k = 0; k < rl.len; k++) {
+        if (rl.data[k] == '%')
+            sb_putc(out, '%');
+        if (rl.data[k] == '\'')
+            sb_putc(out, '\'');
+        sb_putc(out, rl.data[k]);
     }
-    sb_puts(out, "', r);\n    END LOOP;\nEND\n$ward$;\nGRANT SELECT ON TABLE ");
-    sql_put_ident(out, tb->name);
-    sb_puts(out, " TO \"ward_reader\";\nGRANT SELECT, INSERT, UPDATE, "
-                 "DELETE ON TABLE ");
-    sql_put_ident(out, tb->name);
-    /* The runtime's writer names the table by its schema. */
-    char w[24];
-    writer_role(m->name, w);
-    sb_puts(out, " TO ");
-    sql_put_ident(out, w);
-    sb_puts(
-        out,
-        ";\nDO $ward$\nBEGIN\n    EXECUTE format('GRANT USAGE ON "
-        "SCHEMA %I TO %I', (SELECT n.nspname FROM pg_catalog.pg_class c JOIN "
-        "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ");
-    regclass_of(tb, out);
-    sb_puts(out, "), ");
-    sql_put_str(out, w);
-    sb_puts(out, ");\nEND\n$ward$;\nALTER TABLE ");
+    sb_free(&rl);
+    sb_puts(out, "', r);\n    END LOOP;\nEND\n$ward$;\n");
+}
+
+/* row_security: TB's row rules as the policy its views' owner reads it
+ * under: a row is in sight when some rule names a role of the caller and
+ * its expression holds. */
+static void row_security(const Model *m, const Table *tb, StrBuf *out)
+{
+    sb_puts(out, "ALTER TABLE ");
     sql_put_ident(out, tb->name);
     sb_puts(out, " ENABLE ROW LEVEL SECURITY;\nDROP POLICY IF EXISTS "
                  "\"ward_read\" ON ");
@@ -898,7 +899,15 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
             sb_puts(out, ")");
         }
     }
-    sb_puts(out, ");\nDROP TRIGGER IF EXISTS \"ward_audit\" ON ");
+    sb_puts(out, ");\n");
+}
+
+/* audit_trigger: the write-audit trigger of table T, when it has audited
+ * writes; recorded whoever makes them. */
+static void audit_trigger(const Model *m, size_t t, StrBuf *out)
+{
+    const Table *tb = &m->tables[t];
+    sb_puts(out, "DROP TRIGGER IF EXISTS \"ward_audit\" ON ");
     sql_put_ident(out, tb->name);
     sb_puts(out, ";\n");
     const Audit *au = model_audit(m, (int)t);
@@ -919,6 +928,41 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
     sb_puts(out, ", ");
     sql_put_str(out, tb->name);
     sb_puts(out, ");\n");
+}
+
+/* base_sql: the base table behind the views. The policy's roles reach it
+ * only through them; their owner reads it under row security; the
+ * policy's writer writes it; audited writes are recorded. */
+static void base_sql(const Model *m, size_t t, StrBuf *out)
+{
+    const Table *tb = &m->tables[t];
+    sb_puts(out, "\nREVOKE ALL ON TABLE ");
+    sql_put_ident(out, tb->name);
+    sb_puts(out, " FROM PUBLIC, \"ward_owner\", ");
+    role_list(m, out);
+    sb_puts(out, ";\n");
+    revoke_partitions(m, tb, out);
+    sb_puts(out, "GRANT SELECT ON TABLE ");
+    sql_put_ident(out, tb->name);
+    sb_puts(out, " TO \"ward_reader\";\nGRANT SELECT, INSERT, UPDATE, "
+                 "DELETE ON TABLE ");
+    sql_put_ident(out, tb->name);
+    /* The runtime's writer names the table by its schema. */
+    char w[24];
+    writer_role(m->name, w);
+    sb_puts(out, " TO ");
+    sql_put_ident(out, w);
+    sb_puts(
+        out,
+        ";\nDO $ward$\nBEGIN\n    EXECUTE format('GRANT USAGE ON "
+        "SCHEMA %I TO %I', (SELECT n.nspname FROM pg_catalog.pg_class c JOIN "
+        "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ");
+    regclass_of(tb, out);
+    sb_puts(out, "), ");
+    sql_put_str(out, w);
+    sb_puts(out, ");\nEND\n$ward$;\n");
+    row_security(m, tb, out);
+    audit_trigger(m, t, out);
 }
 
 /* member_views: the views through which membership tests read the other
@@ -987,6 +1031,8 @@ static const struct {
     {CATALOG_APPROVER, "approver", "approval, clause, role"},
     {CATALOG_GUARD, "guard", "approval, op, tbl, col, beyond"},
 };
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const BOOLS[2] = {"false", "true"};
 
@@ -1323,11 +1369,11 @@ void emit_postgres_runtime(StrBuf *out)
     sb_puts(out, pg_runtime_sql);
 }
 
-void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
+/* ---- the script, part by part, in order ---- */
+
+/* header: what the script is and how to apply it; settings, BEGIN. */
+static void header(const Model *m, const PgOptions *opt, StrBuf *out)
 {
-    bool transaction = opt->transaction;
-    Arena a;
-    arena_init(&a);
     sb_printf(out,
               "-- ward: PostgreSQL script for policy %s version %lld\n"
               "--\n"
@@ -1339,8 +1385,14 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
               m->name, (long long)m->version, m->name);
     sb_puts(out, "SET client_min_messages = warning;\n"
                  "SET standard_conforming_strings = on;\n");
-    if (transaction)
+    if (opt->transaction)
         sb_puts(out, "BEGIN;\n");
+}
+
+/* preflight: the database must have every protected column, and every
+ * key column must be unique in its table, before anything is made. */
+static void preflight(const Model *m, StrBuf *out)
+{
     sb_puts(out, "\n-- The database must have every protected column: stop "
                  "here if not.\n");
     sb_puts(out, "DO $ward$\nBEGIN\n");
@@ -1377,25 +1429,37 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
         sb_puts(out, ";\n    END IF;\n");
     }
     sb_puts(out, "END\n$ward$;\n");
+}
+
+/* runtime: the runtime itself unless OPT leaves it out, then, for a
+ * policy with a bulk-read gate, the refusal of the SQL runtime: the gate's
+ * count lives in the C library's memory, where the session cannot set it
+ * back (approval.sql); no C library, no policy, rather than a gate that
+ * can be reset. */
+static void runtime(const Model *m, const PgOptions *opt, StrBuf *out)
+{
     if (!opt->no_runtime)
         emit_postgres_runtime(out);
     bool gated = false;
     for (size_t t = 0; t < m->ntables && !gated; t++)
         gated = bulk_guard(m, (int)t) != NULL;
-    if (gated)
-        /* The gate's count lives in the C library's memory, where the
-         * session cannot set it back (approval.sql): no C library, no
-         * policy, rather than a gate that can be reset. */
-        sb_puts(out, "\n-- export T beyond N rows needs the C library.\n"
-                     "DO $ward$\nBEGIN\n    IF ward.runtime() <> 'c' THEN\n"
-                     "        RAISE EXCEPTION 'ward: this policy has a "
-                     "bulk-read gate (export T beyond N rows), which needs "
-                     "the C library ward_pg: the SQL runtime cannot count "
-                     "rows where the session cannot reset the count' USING "
-                     "HINT = 'make install-pg, then apply again with "
-                     "ward.pg_runtime unset or c (docs/dba-postgres.md, "
-                     "\"Bulk reads\")';\n    END IF;\nEND\n$ward$;\n");
-    roles(m, out);
+    if (!gated)
+        return;
+    sb_puts(out, "\n-- export T beyond N rows needs the C library.\n"
+                 "DO $ward$\nBEGIN\n    IF ward.runtime() <> 'c' THEN\n"
+                 "        RAISE EXCEPTION 'ward: this policy has a "
+                 "bulk-read gate (export T beyond N rows), which needs "
+                 "the C library ward_pg: the SQL runtime cannot count "
+                 "rows where the session cannot reset the count' USING "
+                 "HINT = 'make install-pg, then apply again with "
+                 "ward.pg_runtime unset or c (docs/dba-postgres.md, "
+                 "\"Bulk reads\")';\n    END IF;\nEND\n$ward$;\n");
+}
+
+/* reader_grants: what the views' owner, ward_reader, may call of the
+ * runtime, and the runtime's reading of a view in its rights. */
+static void reader_grants(StrBuf *out)
+{
     sb_puts(out, "-- Only the views' owner calls the keyed masks (see "
                  "ward_keyed_ functions).\nGRANT EXECUTE ON FUNCTION "
                  "ward.hmac(text, text), ward.encrypt(text, text), "
@@ -1408,8 +1472,12 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
                  "ward.view_rows_(text, text, text, text) FROM PUBLIC;\n"
                  "GRANT EXECUTE ON FUNCTION ward.view_rows_(text, text, text, "
                  "text) TO \"ward_owner\";\n");
-    catalogs(m, &a, out);
+}
 
+/* policy_schema: the schema named after the policy, which holds its
+ * views and functions, and the views membership tests read through. */
+static void policy_schema(const Model *m, StrBuf *out)
+{
     sb_puts(out, "\n-- The policy's schema: its views and functions.\n"
                  "CREATE SCHEMA IF NOT EXISTS ");
     sql_put_ident(out, m->name);
@@ -1421,13 +1489,12 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     role_list(m, out);
     sb_puts(out, ";\n");
     member_views(m, out);
+}
 
-    sb_puts(out, "\n-- The base tables: reached through the views only.\n");
-    for (size_t t = 0; t < m->ntables; t++)
-        base_sql(m, t, out);
-
-    sb_puts(out, "\n-- The views: masked reads, writes, exports, unmasking.\n");
-    /* The policy's writer function: ward.dml_ as the policy's writer. */
+/* writer_function: "policy"."ward_dml_", ward.dml_ as the policy's
+ * writer, which alone writes the policy's tables for the runtime. */
+static void writer_function(const Model *m, StrBuf *out)
+{
     char w[24];
     writer_role(m->name, w);
     sb_puts(out, "GRANT \"ward_writers\" TO ");
@@ -1449,7 +1516,12 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
                  "EXECUTE ON FUNCTION ");
     sql_put_ident(out, m->name);
     sb_puts(out, ".\"ward_dml_\"(text, jsonb, jsonb) TO \"ward_owner\";\n");
-    /* Views an earlier version made and this one does not. */
+}
+
+/* keyed_functions: the views an earlier version made and this one does
+ * not, and the keyed masks' functions, dropped; these made again. */
+static void keyed_functions(const Model *m, Arena *a, StrBuf *out)
+{
     sb_puts(out, "DO $ward$\nDECLARE\n    v record;\nBEGIN\n"
                  "    FOR v IN SELECT viewname FROM pg_catalog.pg_views WHERE "
                  "schemaname = ");
@@ -1468,17 +1540,27 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sb_puts(out, " AND p.proname LIKE 'ward\\_keyed\\_%' LOOP\n"
                  "        EXECUTE format('DROP FUNCTION %s', v.f);\n"
                  "    END LOOP;\n");
-    keyed_sql(m, &a, out);
+    keyed_sql(m, a, out);
     sb_puts(out, "END\n$ward$;\n");
+}
+
+/* views: the policy's writer, the keyed masks' functions, then each
+ * table's read and export views and, where a column is unmask-guarded,
+ * its unmask view. */
+static void views(const Model *m, Arena *a, StrBuf *out)
+{
+    sb_puts(out, "\n-- The views: masked reads, writes, exports, unmasking.\n");
+    writer_function(m, out);
+    keyed_functions(m, a, out);
     for (size_t t = 0; t < m->ntables; t++) {
-        view_sql(m, &a, t, VIEW_READ, out);
-        view_sql(m, &a, t, VIEW_EXPORT, out);
+        view_sql(m, a, t, VIEW_READ, out);
+        view_sql(m, a, t, VIEW_EXPORT, out);
         bool unmask = false;
         for (size_t c = 0; c < m->tables[t].ncolumns; c++)
             unmask =
                 unmask || guard_of(m, GUARD_UNMASK, (int)t, (int)c) != NULL;
         if (unmask)
-            view_sql(m, &a, t, VIEW_UNMASK, out);
+            view_sql(m, a, t, VIEW_UNMASK, out);
     }
     /* The read counter of earlier versions, which took the row as text,
      * once no view (of another policy, applied by an earlier version)
@@ -1489,9 +1571,12 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
                  "pg_catalog.pg_depend d WHERE d.refobjid = f) THEN\n"
                  "        EXECUTE format('DROP FUNCTION %s', f);\n    END IF;"
                  "\nEND\n$ward$;\n");
-    if (opt->pgaudit)
-        pgaudit(m, out);
+}
 
+/* manifest: the policy's version, and what the script made as the server
+ * keeps it (emit_postgres_fingerprint), for `ward verify --dsn`. */
+static void manifest(const Model *m, StrBuf *out)
+{
     sb_puts(out, "\n-- What this script made, as the server keeps it, for "
                  "`ward verify --dsn`.\nINSERT INTO ward.policy VALUES (");
     sql_put_str(out, m->name);
@@ -1506,7 +1591,12 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sb_puts(out, ", type, name, sha256 FROM (");
     emit_postgres_fingerprint(m->name, out);
     sb_puts(out, ") m;\n");
-    /* The constraints that would tell a role what it may not see. */
+}
+
+/* oracle_warnings: a warning for each constraint that would tell a role
+ * what it may not see (emit_postgres_oracles). */
+static void oracle_warnings(const Model *m, StrBuf *out)
+{
     sb_puts(out,
             "\n-- Unique, exclusion and foreign key constraints on a column "
             "a role may\n-- write but not see: existence oracles "
@@ -1519,7 +1609,30 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
                  "(docs/dba-postgres.md)',\n            o.tbl, o.col, o.what, "
                  "CASE WHEN o.n = 1 THEN 'role' ELSE 'roles' END, o.roles;\n"
                  "    END LOOP;\nEND\n$ward$;\n");
-    if (transaction)
+}
+
+/* emit_postgres writes the script's parts in the order the file's opening
+ * comment gives. */
+void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
+{
+    Arena a;
+    arena_init(&a);
+    header(m, opt, out);
+    preflight(m, out);
+    runtime(m, opt, out);
+    roles(m, out);
+    reader_grants(out);
+    catalogs(m, &a, out);
+    policy_schema(m, out);
+    sb_puts(out, "\n-- The base tables: reached through the views only.\n");
+    for (size_t t = 0; t < m->ntables; t++)
+        base_sql(m, t, out);
+    views(m, &a, out);
+    if (opt->pgaudit)
+        pgaudit(m, out);
+    manifest(m, out);
+    oracle_warnings(m, out);
+    if (opt->transaction)
         sb_puts(out, "\nCOMMIT;\n");
     arena_free(&a);
 }
