@@ -1,6 +1,29 @@
 /*
  * emit_postgres.c - the PostgreSQL script (see emit_postgres.h).
  *
+ * Layout of the script, in order (emit_postgres, at the end, follows it):
+ *   1. settings and BEGIN, and a check that every protected column exists
+ *      and every key column is unique, so that a policy that does not
+ *      match the database stops before anything is made (header,
+ *      preflight);
+ *   2. the runtime, schema ward (unless PgOptions.no_runtime), and for a
+ *      policy with a bulk-read gate the refusal of the SQL runtime
+ *      (runtime);
+ *   3. the policy's roles, NOLOGIN groups, with the views' owner and the
+ *      policy's writer, and what the owner may call (roles,
+ *      reader_grants);
+ *   4. the catalog: the policy's rows of ward's tables, replaced
+ *      (catalogs);
+ *   5. the policy's schema and the views membership tests read through
+ *      (policy_schema);
+ *   6. the base tables: rights taken back, row security, write-audit
+ *      triggers (base_sql);
+ *   7. the views: the policy's writer function, the keyed masks'
+ *      functions, each table's read, export and unmask views (views);
+ *   8. pgaudit's object audit, with --pgaudit (pgaudit);
+ *   9. the manifest for `ward verify --dsn`, a warning for each existence
+ *      oracle, and COMMIT (manifest, oracle_warnings).
+ *
  * Every function it writes (the policy's writer, the keyed masks') pins
  * search_path = pg_catalog, pg_temp, pg_temp last, and names every other
  * relation with its schema, as the runtime does (runtime/postgres/reset.sql
@@ -9,6 +32,7 @@
 #include "emit_postgres.h"
 
 #include "decide.h"
+#include "emit_common.h"
 #include "sql_quote.h"
 
 #include <stdarg.h>
@@ -97,12 +121,14 @@ bool emit_postgres_check(const Model *m, Diag *d)
     return d->errors == before;
 }
 
-/* ---- expressions ---- */
+/* ---- row expressions in PostgreSQL's dialect ---- */
 
 /* attr writes session.ATTR typed like what it is compared with: an
  * attribute that does not fit the type is NULL and matches no row. */
-static void attr(const Table *tb, const Node *s, const Node *other, StrBuf *out)
+static void attr(const RowExpr *x, const Node *s, const Node *other,
+                 StrBuf *out)
 {
+    const Table *tb = x->tb;
     const char *fn = "ward.attr";
     if (other && other->kind == NODE_NAME) {
         for (size_t c = 0; c < tb->ncolumns; c++)
@@ -122,28 +148,24 @@ static void attr(const Table *tb, const Node *s, const Node *other, StrBuf *out)
     sb_putc(out, ')');
 }
 
-/* A row expression is written over TABLE; a membership test reads the
- * other table through its source view (member_views). */
-typedef struct ExprCtx {
-    const Model *m;
-    const Table *tb;
-} ExprCtx;
-
-static void expr(const ExprCtx *x, const Node *e, const Node *other,
-                 StrBuf *out);
-
-static void operand(const ExprCtx *x, const Node *e, const Node *other,
-                    StrBuf *out)
+/* A name is the row's own column: row security evaluates the expression
+ * over the base table alone. */
+static void row_column(const RowExpr *x, const char *name, StrBuf *out)
 {
-    bool atom = e->kind != NODE_BINARY && e->kind != NODE_NOT &&
-                e->kind != NODE_IN && e->kind != NODE_IS_NULL &&
-                e->kind != NODE_IN_SELECT;
-    if (!atom)
-        sb_putc(out, '(');
-    expr(x, e, other, out);
-    if (!atom)
-        sb_putc(out, ')');
+    (void)x;
+    sql_put_ident(out, name);
 }
+
+static void membership(const RowExpr *x, const Node *e, StrBuf *out);
+
+static const RowDialect PG_ROWS = {
+    .column = row_column,
+    .session = attr,
+    .membership = membership,
+    .current_user = "(SELECT ward.caller_())",
+    .bool_words = true,
+    .membership_parens = true,
+};
 
 /* member_view names the view through which membership tests read TABLE
  * as stored: owned by the policy's writer, which bypasses row security. */
@@ -159,10 +181,10 @@ static void member_view(const Model *m, int table, StrBuf *out)
 
 /* member_operand writes a membership test's operand, a column named by
  * its table, so that the other table's columns cannot capture it. */
-static void member_operand(const ExprCtx *x, const Node *op, StrBuf *out)
+static void member_operand(const RowExpr *x, const Node *op, StrBuf *out)
 {
     if (op->kind != NODE_NAME) {
-        operand(x, op, NULL, out);
+        emit_row_operand(x, op, NULL, out);
         return;
     }
     sql_put_ident(out, x->tb->name);
@@ -174,7 +196,7 @@ static void member_operand(const ExprCtx *x, const Node *op, StrBuf *out)
  * correlated EXISTS, which the planner runs as an index probe per row or
  * as one hashed pass, whichever costs less. A NULL operand is in no set
  * and out of none, as on SQLite (emit_sqlite.c). */
-static void membership(const ExprCtx *x, const Node *e, StrBuf *out)
+static void membership(const RowExpr *x, const Node *e, StrBuf *out)
 {
     const Membership *ms = model_membership(x->m, e);
     const Table *other = &x->m->tables[ms->table];
@@ -192,60 +214,32 @@ static void membership(const ExprCtx *x, const Node *e, StrBuf *out)
     if (ms->where) {
         /* Unqualified names in E are the other table's: the innermost
          * FROM is searched first. */
-        ExprCtx inner = {x->m, other};
+        RowExpr inner = {&PG_ROWS, x->m, other, other->name};
         sb_puts(out, " AND ");
-        operand(&inner, ms->where, NULL, out);
+        emit_row_operand(&inner, ms->where, NULL, out);
     }
     sb_puts(out, "))");
 }
 
-static void expr(const ExprCtx *x, const Node *e, const Node *other,
-                 StrBuf *out)
-{
-    static const char *const ops[] = {
-        " = ", " <> ", " < ", " <= ", " > ", " >= ", " AND ", " OR "};
-    switch (e->kind) {
-    case NODE_BINARY:
-        operand(x, e->as.binary.left, e->as.binary.right, out);
-        sb_puts(out, ops[e->as.binary.op]);
-        operand(x, e->as.binary.right, e->as.binary.left, out);
-        return;
-    case NODE_NOT:
-        sb_puts(out, "NOT ");
-        operand(x, e->as.not_.operand, NULL, out);
-        return;
-    case NODE_IN:
-        operand(x, e->as.in.operand,
-                LIST_LEN(e->as.in.values) ? LIST_AT(e->as.in.values, 0) : NULL,
-                out);
-        sb_puts(out, e->as.in.negated ? " NOT IN (" : " IN (");
-        for (size_t i = 0; i < LIST_LEN(e->as.in.values); i++) {
-            sb_puts(out, i ? ", " : "");
-            expr(x, LIST_AT(e->as.in.values, i), e->as.in.operand, out);
-        }
-        sb_putc(out, ')');
-        return;
-    case NODE_IN_SELECT: membership(x, e, out); return;
-    case NODE_IS_NULL:
-        operand(x, e->as.is_null.operand, NULL, out);
-        sb_puts(out, e->as.is_null.negated ? " IS NOT NULL" : " IS NULL");
-        return;
-    case NODE_NAME: sql_put_ident(out, e->as.name.text); return;
-    case NODE_SESSION: attr(x->tb, e, other, out); return;
-    case NODE_CURRENT_USER: sb_puts(out, "(SELECT ward.caller_())"); return;
-    default: sql_put_literal(out, e, true); return;
-    }
-}
-
 /* ---- the script ---- */
 
-/* Outcomes of one column: 0 hide, 1 show, 2.. each distinct mask. */
+/* The outcomes of one column, numbered as ward.cell and the views number
+ * them: 0 hide, 1 show, 2.. each distinct mask, in the order of the
+ * column's cells (emit_column_cells). As many masks as the column has. */
 typedef struct Outcomes {
-    const MaskFn *masks[64];
-    int n;
+    Arena *a;             /* the masks array grows here */
+    const MaskFn **masks; /* code 2 + i is masks[i] */
+    int n, cap;
     bool hidden; /* some role or scenario hides the column */
 } Outcomes;
 
+static void outcomes_init(Outcomes *oc, Arena *a)
+{
+    *oc = (Outcomes){.a = a};
+}
+
+/* outcome_code numbers O among the column's outcomes so far, adding a mask
+ * not seen before. */
 static int outcome_code(Outcomes *oc, const Outcome *o)
 {
     if (o->effect == EFFECT_HIDE) {
@@ -257,10 +251,29 @@ static int outcome_code(Outcomes *oc, const Outcome *o)
     for (int i = 0; i < oc->n; i++)
         if (strcmp(oc->masks[i]->text, o->mask->text) == 0)
             return 2 + i;
-    if (oc->n == 64)
-        return 0; /* never reached by a real policy; hiding is safe */
+    if (oc->n == oc->cap) {
+        int cap = oc->cap ? 2 * oc->cap : 8;
+        const MaskFn **grown = arena_alloc(oc->a, (size_t)cap * sizeof *grown);
+        if (oc->n)
+            memcpy(grown, oc->masks, (size_t)oc->n * sizeof *grown);
+        oc->masks = grown;
+        oc->cap = cap;
+    }
     oc->masks[oc->n++] = o->mask;
     return 1 + oc->n;
+}
+
+static void count_outcome(void *ctx, int role, int scenario, const Outcome *o)
+{
+    (void)role;
+    (void)scenario;
+    outcome_code(ctx, o);
+}
+
+/* column_outcomes numbers the outcomes of column C of table T. */
+static void column_outcomes(const Model *m, size_t t, size_t c, Outcomes *oc)
+{
+    emit_column_cells(m, (int)t, (int)c, count_outcome, oc);
 }
 
 /* json_args writes a call's literal arguments as one JSON array, the form
@@ -451,68 +464,6 @@ static void view_name(const Model *m, const char *prefix, const Table *tb,
     sb_free(&n);
 }
 
-/* row_open starts a row of a catalog table's VALUES: the policy first. */
-static void row_open(const Model *m, StrBuf *rows)
-{
-    sb_puts(rows, rows->len ? ",\n  (" : "\n  (");
-    sql_put_str(rows, m->name);
-}
-
-/* row_str adds the value S (NULL when S is NULL) to the row being
- * written. */
-static void row_str(StrBuf *rows, const char *s)
-{
-    sb_puts(rows, ", ");
-    if (s)
-        sql_put_str(rows, s);
-    else
-        sb_puts(rows, "NULL");
-}
-
-/* catalog replaces the policy's rows of ward.TABLE (COLS after policy)
- * with ROWS. */
-static void catalog(const Model *m, const char *table, const char *cols,
-                    const StrBuf *rows, StrBuf *out)
-{
-    sb_printf(out, "DELETE FROM ward.%s WHERE policy = ", table);
-    sql_put_str(out, m->name);
-    sb_puts(out, ";\n");
-    if (!rows->len)
-        return;
-    sb_printf(out, "INSERT INTO ward.%s (policy, %s) VALUES", table, cols);
-    sb_append(out, rows->data, rows->len);
-    sb_puts(out, "\nON CONFLICT DO NOTHING;\n");
-}
-
-/* column_outcomes numbers the outcomes of column C of table T for every
- * role alone in every scenario, in the order ward.cell lists them; CELLS,
- * when given, receives those rows. */
-static void column_outcomes(const Model *m, size_t t, size_t c, Outcomes *oc,
-                            StrBuf *cells)
-{
-    const Table *tb = &m->tables[t];
-    for (size_t r = 0; r < m->nroles; r++)
-        for (int s = -1; s < (int)m->nscenarios; s++) {
-            Outcome o = decide_role(m, (int)r, s, (int)t, (int)c, NULL);
-            int code = outcome_code(oc, &o);
-            if (!cells)
-                continue;
-            row_open(m, cells);
-            row_str(cells, tb->name);
-            row_str(cells, tb->columns[c].name);
-            row_str(cells, m->roles[r].name);
-            row_str(cells, s < 0 ? "" : m->scenarios[s].name);
-            /* ", code, rank, pos)": no printf, a million times over. */
-            sb_puts(cells, ", ");
-            sb_put_int(cells, code);
-            sb_puts(cells, ", ");
-            sb_put_int(cells, effect_rank(o.effect));
-            sb_puts(cells, ", ");
-            sb_put_int(cells, outcome_pos(m, &o));
-            sb_putc(cells, ')');
-        }
-}
-
 /* guard_of is the approval guarding OP on table T (column C, or any column
  * when C < 0), or NULL. */
 static const Approval *guard_of(const Model *m, GuardOp op, int t, int c)
@@ -580,7 +531,6 @@ static void regclass_of(const Table *tb, StrBuf *out)
     sb_free(&id);
 }
 
-/* keyed: hmac and encrypt read the key. */
 /* raise_message writes FMT's message as the literal a RAISE takes, whose
  * % marks a placeholder: each % of the message is doubled. */
 static void raise_message(StrBuf *out, const char *fmt, ...)
@@ -607,6 +557,7 @@ static void raise_message(StrBuf *out, const char *fmt, ...)
     free(msg);
 }
 
+/* keyed: hmac and encrypt read the key. */
 static bool keyed(const MaskFn *mf)
 {
     return strcmp(mf->spec->name, "hmac") == 0 ||
@@ -639,15 +590,16 @@ static void keyed_name(const Model *m, size_t t, size_t c, int code,
  * script's search_path finds it, schema and all, since the function's
  * own search_path is pinned.
  */
-static void keyed_sql(const Model *m, StrBuf *out)
+static void keyed_sql(const Model *m, Arena *a, StrBuf *out)
 {
     StrBuf body;
     sb_init(&body);
     for (size_t t = 0; t < m->ntables; t++) {
         const Table *tb = &m->tables[t];
         for (size_t c = 0; c < tb->ncolumns; c++) {
-            Outcomes oc = {{0}, 0, false};
-            column_outcomes(m, t, c, &oc, NULL);
+            Outcomes oc;
+            outcomes_init(&oc, a);
+            column_outcomes(m, t, c, &oc);
             for (int i = 0; i < oc.n; i++) {
                 if (!keyed(oc.masks[i]))
                     continue;
@@ -719,15 +671,16 @@ static void keyed_sql(const Model *m, StrBuf *out)
 
 /* column_sql writes column C of table T as view MODE computes it. One
  * decision per statement: the initplan computes it once. */
-static void column_sql(const Model *m, size_t t, size_t c, ViewMode mode,
-                       StrBuf *out)
+static void column_sql(const Model *m, Arena *a, size_t t, size_t c,
+                       ViewMode mode, StrBuf *out)
 {
     const Table *tb = &m->tables[t];
     const Column *col = &tb->columns[c];
     const Audit *au = model_audit(m, (int)t);
     bool count = au && au->read[c] && mode != VIEW_EXPORT;
-    Outcomes oc = {{0}, 0, false};
-    column_outcomes(m, t, c, &oc, NULL);
+    Outcomes oc;
+    outcomes_init(&oc, a);
+    column_outcomes(m, t, c, &oc);
     StrBuf v;
     sb_init(&v);
     column_as(col, oc.n ? "::text" : "", &v);
@@ -793,7 +746,8 @@ static const Guard *bulk_guard(const Model *m, int table)
     return NULL;
 }
 
-static void view_sql(const Model *m, size_t t, ViewMode mode, StrBuf *out)
+static void view_sql(const Model *m, Arena *a, size_t t, ViewMode mode,
+                     StrBuf *out)
 {
     const Table *tb = &m->tables[t];
     const char *prefix = VIEW_PREFIX[mode];
@@ -804,7 +758,7 @@ static void view_sql(const Model *m, size_t t, ViewMode mode, StrBuf *out)
     sb_puts(out, " WITH (security_barrier) AS\nSELECT");
     for (size_t c = 0; c < tb->ncolumns; c++) {
         sb_puts(out, c ? "," : "");
-        column_sql(m, t, c, mode, out);
+        column_sql(m, a, t, c, mode, out);
     }
     sb_puts(out, "\nFROM ");
     sql_put_ident(out, tb->name);
@@ -884,19 +838,11 @@ static void role_test(const Model *m, const int *ids, size_t n, StrBuf *out)
     sb_puts(out, ")");
 }
 
-/* base_sql: the base table behind the views. The policy's roles reach it
- * only through them; their owner reads it under row security; audited
- * writes are recorded whoever makes them. */
-static void base_sql(const Model *m, size_t t, StrBuf *out)
+/* revoke_partitions takes the policy's roles' and PUBLIC's rights on
+ * every partition of TB: a partition is a table of its own, and read
+ * around the parent it would show its rows unmasked and unfiltered. */
+static void revoke_partitions(const Model *m, const Table *tb, StrBuf *out)
 {
-    const Table *tb = &m->tables[t];
-    sb_puts(out, "\nREVOKE ALL ON TABLE ");
-    sql_put_ident(out, tb->name);
-    sb_puts(out, " FROM PUBLIC, \"ward_owner\", ");
-    role_list(m, out);
-    sb_puts(out, ";\n");
-    /* A partition is a table of its own: read around the parent, it
-     * would show its rows unmasked and unfiltered. */
     sb_puts(out, "DO $ward$\nDECLARE\n    r regclass;\nBEGIN\n    FOR r IN "
                  "SELECT relid FROM pg_catalog.pg_partition_tree(");
     regclass_of(tb, out);
@@ -904,40 +850,28 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
     regclass_of(tb, out);
     sb_puts(out, " LOOP\n        EXECUTE format('REVOKE ALL ON TABLE %s FROM "
                  "PUBLIC, \"ward_owner\", ");
-    {
-        StrBuf rl;
-        sb_init(&rl);
-        role_list(m, &rl);
-        /* format() reads % as a placeholder; role names hold none that
-         * matter, but a literal % must be doubled all the same. */
-        for (size_t k = 0; k < rl.len; k++) {
-            if (rl.data[k] == '%')
-                sb_putc(out, '%');
-            if (rl.data[k] == '\'')
-                sb_putc(out, '\'');
-            sb_putc(out, rl.data[k]);
-        }
-        sb_free(&rl);
+    StrBuf rl;
+    sb_init(&rl);
+    role_list(m, &rl);
+    /* format() reads % as a placeholder; role names hold none that
+     * matter, but a literal % must be doubled all the same. */
+    for (size_t k = 0; k < rl.len; k++) {
+        if (rl.data[k] == '%')
+            sb_putc(out, '%');
+        if (rl.data[k] == '\'')
+            sb_putc(out, '\'');
+        sb_putc(out, rl.data[k]);
     }
-    sb_puts(out, "', r);\n    END LOOP;\nEND\n$ward$;\nGRANT SELECT ON TABLE ");
-    sql_put_ident(out, tb->name);
-    sb_puts(out, " TO \"ward_reader\";\nGRANT SELECT, INSERT, UPDATE, "
-                 "DELETE ON TABLE ");
-    sql_put_ident(out, tb->name);
-    /* The runtime's writer names the table by its schema. */
-    char w[24];
-    writer_role(m->name, w);
-    sb_puts(out, " TO ");
-    sql_put_ident(out, w);
-    sb_puts(
-        out,
-        ";\nDO $ward$\nBEGIN\n    EXECUTE format('GRANT USAGE ON "
-        "SCHEMA %I TO %I', (SELECT n.nspname FROM pg_catalog.pg_class c JOIN "
-        "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ");
-    regclass_of(tb, out);
-    sb_puts(out, "), ");
-    sql_put_str(out, w);
-    sb_puts(out, ");\nEND\n$ward$;\nALTER TABLE ");
+    sb_free(&rl);
+    sb_puts(out, "', r);\n    END LOOP;\nEND\n$ward$;\n");
+}
+
+/* row_security: TB's row rules as the policy its views' owner reads it
+ * under: a row is in sight when some rule names a role of the caller and
+ * its expression holds. */
+static void row_security(const Model *m, const Table *tb, StrBuf *out)
+{
+    sb_puts(out, "ALTER TABLE ");
     sql_put_ident(out, tb->name);
     sb_puts(out, " ENABLE ROW LEVEL SECURITY;\nDROP POLICY IF EXISTS "
                  "\"ward_read\" ON ");
@@ -957,15 +891,23 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
             any = true;
             role_test(m, rr->roles, rr->nroles, out);
             if (rr->expr) {
-                ExprCtx x = {m, tb};
+                RowExpr x = {&PG_ROWS, m, tb, tb->name};
                 sb_puts(out, " AND (");
-                expr(&x, rr->expr, NULL, out);
+                emit_row_expr(&x, rr->expr, out);
                 sb_puts(out, ")");
             }
             sb_puts(out, ")");
         }
     }
-    sb_puts(out, ");\nDROP TRIGGER IF EXISTS \"ward_audit\" ON ");
+    sb_puts(out, ");\n");
+}
+
+/* audit_trigger: the write-audit trigger of table T, when it has audited
+ * writes; recorded whoever makes them. */
+static void audit_trigger(const Model *m, size_t t, StrBuf *out)
+{
+    const Table *tb = &m->tables[t];
+    sb_puts(out, "DROP TRIGGER IF EXISTS \"ward_audit\" ON ");
     sql_put_ident(out, tb->name);
     sb_puts(out, ";\n");
     const Audit *au = model_audit(m, (int)t);
@@ -986,6 +928,41 @@ static void base_sql(const Model *m, size_t t, StrBuf *out)
     sb_puts(out, ", ");
     sql_put_str(out, tb->name);
     sb_puts(out, ");\n");
+}
+
+/* base_sql: the base table behind the views. The policy's roles reach it
+ * only through them; their owner reads it under row security; the
+ * policy's writer writes it; audited writes are recorded. */
+static void base_sql(const Model *m, size_t t, StrBuf *out)
+{
+    const Table *tb = &m->tables[t];
+    sb_puts(out, "\nREVOKE ALL ON TABLE ");
+    sql_put_ident(out, tb->name);
+    sb_puts(out, " FROM PUBLIC, \"ward_owner\", ");
+    role_list(m, out);
+    sb_puts(out, ";\n");
+    revoke_partitions(m, tb, out);
+    sb_puts(out, "GRANT SELECT ON TABLE ");
+    sql_put_ident(out, tb->name);
+    sb_puts(out, " TO \"ward_reader\";\nGRANT SELECT, INSERT, UPDATE, "
+                 "DELETE ON TABLE ");
+    sql_put_ident(out, tb->name);
+    /* The runtime's writer names the table by its schema. */
+    char w[24];
+    writer_role(m->name, w);
+    sb_puts(out, " TO ");
+    sql_put_ident(out, w);
+    sb_puts(
+        out,
+        ";\nDO $ward$\nBEGIN\n    EXECUTE format('GRANT USAGE ON "
+        "SCHEMA %I TO %I', (SELECT n.nspname FROM pg_catalog.pg_class c JOIN "
+        "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ");
+    regclass_of(tb, out);
+    sb_puts(out, "), ");
+    sql_put_str(out, w);
+    sb_puts(out, ");\nEND\n$ward$;\n");
+    row_security(m, tb, out);
+    audit_trigger(m, t, out);
 }
 
 /* member_views: the views through which membership tests read the other
@@ -1033,133 +1010,129 @@ static void member_views(const Model *m, StrBuf *out)
     free(read);
 }
 
-/* catalogs: what the runtime's functions look up, for this policy. */
-static void catalogs(const Model *m, StrBuf *out)
+/* ---- the catalog ---- */
+
+/* The catalog as PostgreSQL keeps it: each of the policy's tables of
+ * schema ward with its columns after policy, in the order the script
+ * replaces them. Row security and pg_has_role stand for the SQLite
+ * catalog's rows rules and role closure. */
+static const struct {
+    CatalogRel rel;
+    const char *table, *cols;
+} CATALOG_INTO[] = {
+    {CATALOG_CELL, "cell", "tbl, col, role, scenario, outcome, rank, pos"},
+    {CATALOG_SCENARIO, "scenario_def", "name"},
+    {CATALOG_ROLE, "role", "name, pos"},
+    {CATALOG_TABLE, "tbl", "name, base, keycol, gk, has_rows"},
+    {CATALOG_WRITE, "write", "tbl, col, role"},
+    {CATALOG_COLUMN, "audit_col", "tbl, col, pos, rd, wr"},
+    {CATALOG_APPROVAL, "approval", "name, label, count, expires"},
+    {CATALOG_CLAUSE, "clause", "approval, clause, count"},
+    {CATALOG_APPROVER, "approver", "approval, clause, role"},
+    {CATALOG_GUARD, "guard", "approval, op, tbl, col, beyond"},
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const BOOLS[2] = {"false", "true"};
+
+/* Rows walks the catalog into one VALUES list per relation. */
+typedef struct Rows {
+    const Model *m;
+    StrBuf rel[CATALOG_NREL];
+    Outcomes oc;    /* the cells' column's outcomes so far */
+    int oc_t, oc_c; /* that column */
+} Rows;
+
+/* put_values adds values FROM to TO of ROW to the row being written. */
+static void put_values(StrBuf *rows, const CatalogRow *row, int from, int to)
 {
-    StrBuf rows;
-    sb_init(&rows);
-    sb_puts(out, "\n-- What this policy decides, for the runtime.\n");
-    for (size_t t = 0; t < m->ntables; t++)
-        for (size_t c = 0; c < m->tables[t].ncolumns; c++) {
-            Outcomes oc = {{0}, 0, false};
-            column_outcomes(m, t, c, &oc, &rows);
-        }
-    catalog(m, "cell", "tbl, col, role, scenario, outcome, rank, pos", &rows,
-            out);
-
-    sb_reset(&rows);
-    for (size_t s = 0; s < m->nscenarios; s++) {
-        row_open(m, &rows);
-        row_str(&rows, m->scenarios[s].name);
-        sb_puts(&rows, ")");
+    for (int i = from; i < to; i++) {
+        sb_puts(rows, ", ");
+        emit_catalog_value(rows, &row->v[i], BOOLS);
     }
-    catalog(m, "scenario_def", "name", &rows, out);
+}
 
-    sb_reset(&rows);
-    for (size_t r = 0; r < m->nroles; r++) {
-        row_open(m, &rows);
-        row_str(&rows, m->roles[r].name);
-        sb_printf(&rows, ", %zu)", r);
-    }
-    catalog(m, "role", "name, pos", &rows, out);
-
-    /* The base table as this script's search_path finds it. */
-    sb_reset(&rows);
-    for (size_t t = 0; t < m->ntables; t++) {
-        const Table *tb = &m->tables[t];
-        row_open(m, &rows);
-        row_str(&rows, tb->name);
-        sb_puts(&rows, ", ");
-        regclass_of(tb, &rows);
-        row_str(&rows, tb->key >= 0 ? tb->columns[tb->key].name : NULL);
+/* catalog_row writes ROW, the policy first, with what this target adds:
+ * a cell's outcome numbered as the views number it, a table's base table
+ * as this script's search_path finds it and its settings key. Only audited
+ * columns are kept. */
+static void catalog_row(void *ctx, const CatalogRow *row)
+{
+    Rows *w = ctx;
+    const Model *m = w->m;
+    StrBuf *rows = &w->rel[row->rel];
+    bool audited = row->rel == CATALOG_COLUMN &&
+                   (row->v[4].num != 0 || row->v[5].num != 0);
+    if (row->rel == CATALOG_ROLE_CLOSURE || row->rel == CATALOG_ROWRULE ||
+        (row->rel == CATALOG_COLUMN && !audited))
+        return;
+    sb_puts(rows, rows->len ? ",\n  (" : "\n  (");
+    sql_put_str(rows, m->name);
+    switch (row->rel) {
+    case CATALOG_ROLE:
+        put_values(rows, row, 0, 1);
+        sb_puts(rows, ", ");
+        sb_put_int(rows, row->role);
+        break;
+    case CATALOG_SCENARIO: put_values(rows, row, 0, 1); break;
+    case CATALOG_TABLE: {
+        const Table *tb = &m->tables[row->table];
         char gk[17];
         settings_key(m, tb, gk);
-        sb_printf(&rows, ", '%s', %s)", gk, tb->has_rows ? "true" : "false");
+        put_values(rows, row, 0, 1);
+        sb_puts(rows, ", ");
+        regclass_of(tb, rows);
+        put_values(rows, row, 1, 2);
+        sb_printf(rows, ", '%s'", gk);
+        put_values(rows, row, 2, 3);
+        break;
     }
-    catalog(m, "tbl", "name, base, keycol, gk, has_rows", &rows, out);
-
-    sb_reset(&rows);
-    for (size_t i = 0; i < m->nwrites; i++) {
-        const WriteRule *w = &m->writes[i];
-        const Table *tb = &m->tables[w->table];
-        for (size_t c = 0; c < w->ncolumns; c++)
-            for (size_t r = 0; r < w->nroles; r++) {
-                row_open(m, &rows);
-                row_str(&rows, tb->name);
-                row_str(&rows, tb->columns[w->columns[c]].name);
-                row_str(&rows, m->roles[w->roles[r]].name);
-                sb_puts(&rows, ")");
-            }
+    case CATALOG_COLUMN:
+        put_values(rows, row, 0, 3);
+        put_values(rows, row, 4, 6);
+        break;
+    case CATALOG_CELL:
+        if (row->table != w->oc_t || row->column != w->oc_c) {
+            outcomes_init(&w->oc, w->oc.a);
+            w->oc_t = row->table;
+            w->oc_c = row->column;
+        }
+        put_values(rows, row, 0, 4);
+        sb_puts(rows, ", ");
+        sb_put_int(rows, outcome_code(&w->oc, row->outcome));
+        put_values(rows, row, 4, row->n);
+        break;
+    default: put_values(rows, row, 0, row->n); break;
     }
-    catalog(m, "write", "tbl, col, role", &rows, out);
+    sb_putc(rows, ')');
+}
 
-    sb_reset(&rows);
-    for (size_t i = 0; i < m->naudits; i++) {
-        const Audit *au = &m->audits[i];
-        const Table *tb = &m->tables[au->table];
-        for (size_t c = 0; c < tb->ncolumns; c++) {
-            if (!au->read[c] && !au->write[c])
-                continue;
-            row_open(m, &rows);
-            row_str(&rows, tb->name);
-            row_str(&rows, tb->columns[c].name);
-            sb_printf(&rows, ", %zu, %s, %s)", c,
-                      au->read[c] ? "true" : "false",
-                      au->write[c] ? "true" : "false");
+/* catalogs: what the runtime's functions look up, for this policy; each
+ * table's rows for the policy replaced. */
+static void catalogs(const Model *m, Arena *a, StrBuf *out)
+{
+    Rows w = {.m = m, .oc_t = -1, .oc_c = -1};
+    outcomes_init(&w.oc, a);
+    for (int i = 0; i < CATALOG_NREL; i++)
+        sb_init(&w.rel[i]);
+    emit_catalog_walk(m, catalog_row, &w);
+    sb_puts(out, "\n-- What this policy decides, for the runtime.\n");
+    for (size_t i = 0; i < NELEM(CATALOG_INTO); i++) {
+        const StrBuf *rows = &w.rel[CATALOG_INTO[i].rel];
+        sb_printf(out,
+                  "DELETE FROM ward.%s WHERE policy = ", CATALOG_INTO[i].table);
+        sql_put_str(out, m->name);
+        sb_puts(out, ";\n");
+        if (rows->len) {
+            sb_printf(out, "INSERT INTO ward.%s (policy, %s) VALUES",
+                      CATALOG_INTO[i].table, CATALOG_INTO[i].cols);
+            sb_append(out, rows->data, rows->len);
+            sb_puts(out, "\nON CONFLICT DO NOTHING;\n");
         }
     }
-    catalog(m, "audit_col", "tbl, col, pos, rd, wr", &rows, out);
-
-    sb_reset(&rows);
-    for (size_t i = 0; i < m->napprovals; i++) {
-        const Approval *ap = &m->approvals[i];
-        row_open(m, &rows);
-        row_str(&rows, ap->name);
-        row_str(&rows, ap->label);
-        sb_printf(&rows, ", %d, %lld)", ap->count, (long long)ap->expires);
-    }
-    catalog(m, "approval", "name, label, count, expires", &rows, out);
-
-    sb_reset(&rows);
-    for (size_t i = 0; i < m->napprovals; i++)
-        for (size_t c = 0; c < m->approvals[i].nclauses; c++) {
-            row_open(m, &rows);
-            row_str(&rows, m->approvals[i].name);
-            sb_printf(&rows, ", %zu, %d)", c, m->approvals[i].clauses[c].count);
-        }
-    catalog(m, "clause", "approval, clause, count", &rows, out);
-
-    sb_reset(&rows);
-    for (size_t i = 0; i < m->napprovals; i++)
-        for (size_t c = 0; c < m->approvals[i].nclauses; c++) {
-            const ApprovalClause *cl = &m->approvals[i].clauses[c];
-            for (size_t r = 0; r < cl->nroles; r++) {
-                row_open(m, &rows);
-                row_str(&rows, m->approvals[i].name);
-                sb_printf(&rows, ", %zu", c);
-                row_str(&rows, m->roles[cl->roles[r]].name);
-                sb_puts(&rows, ")");
-            }
-        }
-    catalog(m, "approver", "approval, clause, role", &rows, out);
-
-    sb_reset(&rows);
-    for (size_t i = 0; i < m->napprovals; i++)
-        for (size_t g = 0; g < m->approvals[i].nguards; g++) {
-            const Guard *gd = &m->approvals[i].guards[g];
-            const Table *tb = &m->tables[gd->table];
-            row_open(m, &rows);
-            row_str(&rows, m->approvals[i].name);
-            row_str(&rows, guard_op_name(gd->op));
-            row_str(&rows, tb->name);
-            row_str(&rows, gd->column >= 0 ? tb->columns[gd->column].name : "");
-            if (gd->beyond >= 0)
-                sb_printf(&rows, ", %lld)", (long long)gd->beyond);
-            else
-                sb_puts(&rows, ", NULL)");
-        }
-    catalog(m, "guard", "approval, op, tbl, col, beyond", &rows, out);
-    sb_free(&rows);
+    for (int i = 0; i < CATALOG_NREL; i++)
+        sb_free(&w.rel[i]);
 }
 
 /* The fingerprint's parts; "$P" stands for the policy's name as a
@@ -1396,9 +1369,11 @@ void emit_postgres_runtime(StrBuf *out)
     sb_puts(out, pg_runtime_sql);
 }
 
-void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
+/* ---- the script, part by part, in order ---- */
+
+/* header: what the script is and how to apply it; settings, BEGIN. */
+static void header(const Model *m, const PgOptions *opt, StrBuf *out)
 {
-    bool transaction = opt->transaction;
     sb_printf(out,
               "-- ward: PostgreSQL script for policy %s version %lld\n"
               "--\n"
@@ -1410,8 +1385,14 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
               m->name, (long long)m->version, m->name);
     sb_puts(out, "SET client_min_messages = warning;\n"
                  "SET standard_conforming_strings = on;\n");
-    if (transaction)
+    if (opt->transaction)
         sb_puts(out, "BEGIN;\n");
+}
+
+/* preflight: the database must have every protected column, and every
+ * key column must be unique in its table, before anything is made. */
+static void preflight(const Model *m, StrBuf *out)
+{
     sb_puts(out, "\n-- The database must have every protected column: stop "
                  "here if not.\n");
     sb_puts(out, "DO $ward$\nBEGIN\n");
@@ -1448,25 +1429,37 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
         sb_puts(out, ";\n    END IF;\n");
     }
     sb_puts(out, "END\n$ward$;\n");
+}
+
+/* runtime: the runtime itself unless OPT leaves it out, then, for a
+ * policy with a bulk-read gate, the refusal of the SQL runtime: the gate's
+ * count lives in the C library's memory, where the session cannot set it
+ * back (approval.sql); no C library, no policy, rather than a gate that
+ * can be reset. */
+static void runtime(const Model *m, const PgOptions *opt, StrBuf *out)
+{
     if (!opt->no_runtime)
         emit_postgres_runtime(out);
     bool gated = false;
     for (size_t t = 0; t < m->ntables && !gated; t++)
         gated = bulk_guard(m, (int)t) != NULL;
-    if (gated)
-        /* The gate's count lives in the C library's memory, where the
-         * session cannot set it back (approval.sql): no C library, no
-         * policy, rather than a gate that can be reset. */
-        sb_puts(out, "\n-- export T beyond N rows needs the C library.\n"
-                     "DO $ward$\nBEGIN\n    IF ward.runtime() <> 'c' THEN\n"
-                     "        RAISE EXCEPTION 'ward: this policy has a "
-                     "bulk-read gate (export T beyond N rows), which needs "
-                     "the C library ward_pg: the SQL runtime cannot count "
-                     "rows where the session cannot reset the count' USING "
-                     "HINT = 'make install-pg, then apply again with "
-                     "ward.pg_runtime unset or c (docs/dba-postgres.md, "
-                     "\"Bulk reads\")';\n    END IF;\nEND\n$ward$;\n");
-    roles(m, out);
+    if (!gated)
+        return;
+    sb_puts(out, "\n-- export T beyond N rows needs the C library.\n"
+                 "DO $ward$\nBEGIN\n    IF ward.runtime() <> 'c' THEN\n"
+                 "        RAISE EXCEPTION 'ward: this policy has a "
+                 "bulk-read gate (export T beyond N rows), which needs "
+                 "the C library ward_pg: the SQL runtime cannot count "
+                 "rows where the session cannot reset the count' USING "
+                 "HINT = 'make install-pg, then apply again with "
+                 "ward.pg_runtime unset or c (docs/dba-postgres.md, "
+                 "\"Bulk reads\")';\n    END IF;\nEND\n$ward$;\n");
+}
+
+/* reader_grants: what the views' owner, ward_reader, may call of the
+ * runtime, and the runtime's reading of a view in its rights. */
+static void reader_grants(StrBuf *out)
+{
     sb_puts(out, "-- Only the views' owner calls the keyed masks (see "
                  "ward_keyed_ functions).\nGRANT EXECUTE ON FUNCTION "
                  "ward.hmac(text, text), ward.encrypt(text, text), "
@@ -1479,8 +1472,12 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
                  "ward.view_rows_(text, text, text, text) FROM PUBLIC;\n"
                  "GRANT EXECUTE ON FUNCTION ward.view_rows_(text, text, text, "
                  "text) TO \"ward_owner\";\n");
-    catalogs(m, out);
+}
 
+/* policy_schema: the schema named after the policy, which holds its
+ * views and functions, and the views membership tests read through. */
+static void policy_schema(const Model *m, StrBuf *out)
+{
     sb_puts(out, "\n-- The policy's schema: its views and functions.\n"
                  "CREATE SCHEMA IF NOT EXISTS ");
     sql_put_ident(out, m->name);
@@ -1492,13 +1489,12 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     role_list(m, out);
     sb_puts(out, ";\n");
     member_views(m, out);
+}
 
-    sb_puts(out, "\n-- The base tables: reached through the views only.\n");
-    for (size_t t = 0; t < m->ntables; t++)
-        base_sql(m, t, out);
-
-    sb_puts(out, "\n-- The views: masked reads, writes, exports, unmasking.\n");
-    /* The policy's writer function: ward.dml_ as the policy's writer. */
+/* writer_function: "policy"."ward_dml_", ward.dml_ as the policy's
+ * writer, which alone writes the policy's tables for the runtime. */
+static void writer_function(const Model *m, StrBuf *out)
+{
     char w[24];
     writer_role(m->name, w);
     sb_puts(out, "GRANT \"ward_writers\" TO ");
@@ -1520,7 +1516,12 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
                  "EXECUTE ON FUNCTION ");
     sql_put_ident(out, m->name);
     sb_puts(out, ".\"ward_dml_\"(text, jsonb, jsonb) TO \"ward_owner\";\n");
-    /* Views an earlier version made and this one does not. */
+}
+
+/* keyed_functions: the views an earlier version made and this one does
+ * not, and the keyed masks' functions, dropped; these made again. */
+static void keyed_functions(const Model *m, Arena *a, StrBuf *out)
+{
     sb_puts(out, "DO $ward$\nDECLARE\n    v record;\nBEGIN\n"
                  "    FOR v IN SELECT viewname FROM pg_catalog.pg_views WHERE "
                  "schemaname = ");
@@ -1539,17 +1540,27 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sb_puts(out, " AND p.proname LIKE 'ward\\_keyed\\_%' LOOP\n"
                  "        EXECUTE format('DROP FUNCTION %s', v.f);\n"
                  "    END LOOP;\n");
-    keyed_sql(m, out);
+    keyed_sql(m, a, out);
     sb_puts(out, "END\n$ward$;\n");
+}
+
+/* views: the policy's writer, the keyed masks' functions, then each
+ * table's read and export views and, where a column is unmask-guarded,
+ * its unmask view. */
+static void views(const Model *m, Arena *a, StrBuf *out)
+{
+    sb_puts(out, "\n-- The views: masked reads, writes, exports, unmasking.\n");
+    writer_function(m, out);
+    keyed_functions(m, a, out);
     for (size_t t = 0; t < m->ntables; t++) {
-        view_sql(m, t, VIEW_READ, out);
-        view_sql(m, t, VIEW_EXPORT, out);
+        view_sql(m, a, t, VIEW_READ, out);
+        view_sql(m, a, t, VIEW_EXPORT, out);
         bool unmask = false;
         for (size_t c = 0; c < m->tables[t].ncolumns; c++)
             unmask =
                 unmask || guard_of(m, GUARD_UNMASK, (int)t, (int)c) != NULL;
         if (unmask)
-            view_sql(m, t, VIEW_UNMASK, out);
+            view_sql(m, a, t, VIEW_UNMASK, out);
     }
     /* The read counter of earlier versions, which took the row as text,
      * once no view (of another policy, applied by an earlier version)
@@ -1560,9 +1571,12 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
                  "pg_catalog.pg_depend d WHERE d.refobjid = f) THEN\n"
                  "        EXECUTE format('DROP FUNCTION %s', f);\n    END IF;"
                  "\nEND\n$ward$;\n");
-    if (opt->pgaudit)
-        pgaudit(m, out);
+}
 
+/* manifest: the policy's version, and what the script made as the server
+ * keeps it (emit_postgres_fingerprint), for `ward verify --dsn`. */
+static void manifest(const Model *m, StrBuf *out)
+{
     sb_puts(out, "\n-- What this script made, as the server keeps it, for "
                  "`ward verify --dsn`.\nINSERT INTO ward.policy VALUES (");
     sql_put_str(out, m->name);
@@ -1577,7 +1591,12 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
     sb_puts(out, ", type, name, sha256 FROM (");
     emit_postgres_fingerprint(m->name, out);
     sb_puts(out, ") m;\n");
-    /* The constraints that would tell a role what it may not see. */
+}
+
+/* oracle_warnings: a warning for each constraint that would tell a role
+ * what it may not see (emit_postgres_oracles). */
+static void oracle_warnings(const Model *m, StrBuf *out)
+{
     sb_puts(out,
             "\n-- Unique, exclusion and foreign key constraints on a column "
             "a role may\n-- write but not see: existence oracles "
@@ -1590,6 +1609,30 @@ void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
                  "(docs/dba-postgres.md)',\n            o.tbl, o.col, o.what, "
                  "CASE WHEN o.n = 1 THEN 'role' ELSE 'roles' END, o.roles;\n"
                  "    END LOOP;\nEND\n$ward$;\n");
-    if (transaction)
+}
+
+/* emit_postgres writes the script's parts in the order the file's opening
+ * comment gives. */
+void emit_postgres(const Model *m, const PgOptions *opt, StrBuf *out)
+{
+    Arena a;
+    arena_init(&a);
+    header(m, opt, out);
+    preflight(m, out);
+    runtime(m, opt, out);
+    roles(m, out);
+    reader_grants(out);
+    catalogs(m, &a, out);
+    policy_schema(m, out);
+    sb_puts(out, "\n-- The base tables: reached through the views only.\n");
+    for (size_t t = 0; t < m->ntables; t++)
+        base_sql(m, t, out);
+    views(m, &a, out);
+    if (opt->pgaudit)
+        pgaudit(m, out);
+    manifest(m, out);
+    oracle_warnings(m, out);
+    if (opt->transaction)
         sb_puts(out, "\nCOMMIT;\n");
+    arena_free(&a);
 }

@@ -16,6 +16,7 @@
 
 #include "crypto.h"
 #include "decide.h"
+#include "emit_common.h"
 #include "sql_quote.h"
 
 #include <stdio.h>
@@ -47,6 +48,10 @@ typedef struct Emit {
     /* Each catalog table's rows as written (values joined by ", ", one row
      * per line): `ward verify` renders the stored rows the same way. */
     StrBuf rows[CATALOG_MAX];
+    /* A catalog value being made: a mask's arguments, or the expression
+     * of the rows rule TEXT_OF. */
+    StrBuf text;
+    const RowRule *text_of;
 } Emit;
 
 static void hex_sha256(const char *s, size_t n, char *out)
@@ -58,11 +63,7 @@ static void hex_sha256(const char *s, size_t n, char *out)
         snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-/*
- * object writes one CREATE statement (SQL, without the ';') and records it
- * in the manifest under the text SQLite will keep in sqlite_schema: SQLite
- * stores a CREATE ... IF NOT EXISTS statement without those three words.
- */
+/* manifest_add makes room for one more entry of the manifest. */
 static ManifestEntry *manifest_add(Emit *e, const char *type, const char *name)
 {
     if (e->nmanifest == e->capmanifest) {
@@ -84,6 +85,11 @@ static void object_hash(Emit *e, const char *type, const char *name,
     hex_sha256(text->len ? text->data : "", text->len, me->sha);
 }
 
+/*
+ * object writes one CREATE statement (SQL, without the ';') and records it
+ * in the manifest under the text SQLite will keep in sqlite_schema: SQLite
+ * stores a CREATE ... IF NOT EXISTS statement without those three words.
+ */
 static void object(Emit *e, const char *type, const char *name, const char *sql)
 {
     sb_puts(e->out, sql);
@@ -157,7 +163,7 @@ static void rows_flush(Emit *e)
     e->ins_table = NULL;
 }
 
-/* ---- SQL text for decisions ---- */
+/* ---- row expressions in SQLite's dialect ---- */
 
 /* column_ref names a column qualified by its table: an unqualified name
  * that does not resolve would silently become a string in SQLite. */
@@ -168,48 +174,45 @@ static void column_ref(const char *table, const char *column, StrBuf *out)
     sql_put_ident(out, column);
 }
 
-static const char *binop_sql(BinOp op)
+static void row_column(const RowExpr *x, const char *name, StrBuf *out)
 {
-    switch (op) {
-    case OP_EQ: return " = ";
-    case OP_NE: return " <> ";
-    case OP_LT: return " < ";
-    case OP_LE: return " <= ";
-    case OP_GT: return " > ";
-    case OP_GE: return " >= ";
-    case OP_AND: return " AND ";
-    case OP_OR: return " OR ";
-    }
-    return " ";
+    column_ref(x->table, name, out);
 }
 
-/* Operands are parenthesised unless they are atoms: SQL's precedence of
- * NOT, IS and IN differs enough from the policy language's to not rely on
- * it. */
-static void operand(const char *table, const Node *e, StrBuf *out)
+static void row_session(const RowExpr *x, const Node *attr, const Node *other,
+                        StrBuf *out)
 {
-    bool atom = e->kind != NODE_BINARY && e->kind != NODE_NOT &&
-                e->kind != NODE_IN && e->kind != NODE_IS_NULL;
-    if (!atom)
-        sb_putc(out, '(');
-    emit_sqlite_row_expr(table, e, out);
-    if (!atom)
-        sb_putc(out, ')');
+    (void)x;
+    (void)other;
+    sb_puts(out, "ward_attr(");
+    sql_put_str(out, attr->as.session.attr);
+    sb_putc(out, ')');
 }
+
+static void membership(const RowExpr *x, const Node *e, StrBuf *out);
+
+static const RowDialect SQLITE_ROWS = {
+    .column = row_column,
+    .session = row_session,
+    .membership = membership,
+    .current_user = "ward_user()",
+    .bool_words = false,
+    .membership_parens = false,
+};
 
 /* membership is `OPERAND [not] in (select COL from T where E)`: T read as
  * stored (main, never a temp name), E's names qualified by T, nulls never
  * matching (model.h), so the test is true or false, never unknown. SQLite
  * runs the uncorrelated subquery once per statement into an ephemeral index,
  * or probes an index on T's column. */
-static void membership(const char *table, const Node *e, StrBuf *out)
+static void membership(const RowExpr *x, const Node *e, StrBuf *out)
 {
     const char *other = e->as.in_select.table->as.name.text;
     const char *col = e->as.in_select.column->as.name.text;
     sb_putc(out, '(');
-    operand(table, e->as.in_select.operand, out);
+    emit_row_operand(x, e->as.in_select.operand, NULL, out);
     sb_puts(out, " IS NOT NULL AND ");
-    operand(table, e->as.in_select.operand, out);
+    emit_row_operand(x, e->as.in_select.operand, NULL, out);
     sb_puts(out, e->as.in_select.negated ? " NOT IN (SELECT " : " IN (SELECT ");
     column_ref(other, col, out);
     sb_puts(out, " FROM main.");
@@ -218,48 +221,17 @@ static void membership(const char *table, const Node *e, StrBuf *out)
     column_ref(other, col, out);
     sb_puts(out, " IS NOT NULL");
     if (e->as.in_select.where) {
+        RowExpr inner = {&SQLITE_ROWS, NULL, NULL, other};
         sb_puts(out, " AND ");
-        operand(other, e->as.in_select.where, out);
+        emit_row_operand(&inner, e->as.in_select.where, NULL, out);
     }
     sb_puts(out, "))");
 }
 
 void emit_sqlite_row_expr(const char *table, const Node *e, StrBuf *out)
 {
-    switch (e->kind) {
-    case NODE_BINARY:
-        operand(table, e->as.binary.left, out);
-        sb_puts(out, binop_sql(e->as.binary.op));
-        operand(table, e->as.binary.right, out);
-        return;
-    case NODE_NOT:
-        sb_puts(out, "NOT ");
-        operand(table, e->as.not_.operand, out);
-        return;
-    case NODE_IN:
-        operand(table, e->as.in.operand, out);
-        sb_puts(out, e->as.in.negated ? " NOT IN (" : " IN (");
-        for (size_t i = 0; i < LIST_LEN(e->as.in.values); i++) {
-            if (i)
-                sb_puts(out, ", ");
-            emit_sqlite_row_expr(table, LIST_AT(e->as.in.values, i), out);
-        }
-        sb_putc(out, ')');
-        return;
-    case NODE_IS_NULL:
-        operand(table, e->as.is_null.operand, out);
-        sb_puts(out, e->as.is_null.negated ? " IS NOT NULL" : " IS NULL");
-        return;
-    case NODE_IN_SELECT: membership(table, e, out); return;
-    case NODE_NAME: column_ref(table, e->as.name.text, out); return;
-    case NODE_SESSION:
-        sb_puts(out, "ward_attr(");
-        sql_put_str(out, e->as.session.attr);
-        sb_putc(out, ')');
-        return;
-    case NODE_CURRENT_USER: sb_puts(out, "ward_user()"); return;
-    default: sql_put_literal(out, e, false); return;
-    }
+    RowExpr x = {&SQLITE_ROWS, NULL, NULL, table};
+    emit_row_expr(&x, e, out);
 }
 
 /* ---- the script ---- */
@@ -343,15 +315,16 @@ static const char *const CATALOG_TABLES[][2] = {
     {"ward_write", "CREATE TABLE \"ward_write\" (tbl TEXT NOT NULL, "
                    "col TEXT NOT NULL, role TEXT NOT NULL)"},
     {"ward_approval", "CREATE TABLE \"ward_approval\" (name TEXT PRIMARY KEY, "
-                      "label TEXT, count INTEGER NOT NULL, expires INTEGER)"},
+                      "label TEXT, count INTEGER NOT NULL, expires INTEGER "
+                      "NOT NULL)"},
     {"ward_clause",
      "CREATE TABLE \"ward_clause\" (approval TEXT NOT NULL, clause INTEGER "
      "NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (approval, clause))"},
     {"ward_approver", "CREATE TABLE \"ward_approver\" (approval TEXT NOT NULL, "
                       "clause INTEGER NOT NULL, role TEXT NOT NULL)"},
     {"ward_guard", "CREATE TABLE \"ward_guard\" (approval TEXT NOT NULL, "
-                   "op TEXT NOT NULL, tbl TEXT NOT NULL, col TEXT, beyond "
-                   "INTEGER)"},
+                   "op TEXT NOT NULL, tbl TEXT NOT NULL, col TEXT NOT NULL, "
+                   "beyond INTEGER)"},
 };
 
 /* The approval rules, for every path that inserts a vote. Messages are
@@ -495,6 +468,100 @@ static void header(Emit *e)
     }
 }
 
+/* Where each of the catalog's rows goes, and the columns its values fill
+ * (the values of CatalogRel, and a cell's effect, mask and arguments, a
+ * rows rule's expression). */
+static const struct {
+    const char *table, *cols;
+} ROWS_INTO[CATALOG_NREL] = {
+    [CATALOG_ROLE] = {"ward_role", "name, label"},
+    [CATALOG_ROLE_CLOSURE] = {"ward_role_closure", "role, holds"},
+    [CATALOG_SCENARIO] = {"ward_scenario", "name, label"},
+    [CATALOG_TABLE] = {"ward_table", "name, key, has_rows"},
+    [CATALOG_COLUMN] = {"ward_column",
+                        "tbl, name, pos, type, audit_read, audit_write"},
+    [CATALOG_CELL] = {"ward_cell", "tbl, col, role, scenario, effect, rank, "
+                                   "pos, mask, args"},
+    [CATALOG_ROWRULE] = {"ward_rowrule", "tbl, role, expr"},
+    [CATALOG_WRITE] = {"ward_write", "tbl, col, role"},
+    [CATALOG_APPROVAL] = {"ward_approval", "name, label, count, expires"},
+    [CATALOG_CLAUSE] = {"ward_clause", "approval, clause, count"},
+    [CATALOG_APPROVER] = {"ward_approver", "approval, clause, role"},
+    [CATALOG_GUARD] = {"ward_guard", "approval, op, tbl, col, beyond"},
+};
+
+static const char *const BOOLS[2] = {"0", "1"};
+
+/* put_values writes values FROM to TO of ROW, FROM first in the SQL row
+ * when it is 0. */
+static void put_values(Emit *e, const CatalogRow *row, int from, int to)
+{
+    for (int i = from; i < to; i++) {
+        if (i)
+            sb_puts(e->out, ", ");
+        emit_catalog_value(e->out, &row->v[i], BOOLS);
+    }
+}
+
+/* cell_row writes a cell: its effect after the scenario and, after the
+ * rank and position, the mask as its catalog name and its arguments as
+ * JSON: the runtime calls the C core with them. No printf: a million
+ * times over. */
+static void cell_row(Emit *e, const CatalogRow *row)
+{
+    const Outcome *oc = row->outcome;
+    StrBuf *o = e->out;
+    put_values(e, row, 0, 4);
+    sb_puts(o, ", '");
+    sb_puts(o, effect_name(oc->effect));
+    sb_putc(o, '\'');
+    put_values(e, row, 4, row->n);
+    sb_puts(o, ", ");
+    if (oc->effect == EFFECT_MASK) {
+        sb_reset(&e->text);
+        e->text_of = NULL;
+        sql_put_json_args(&e->text, oc->mask->call);
+        sql_put_str(o, oc->mask->spec->name);
+        sb_puts(o, ", ");
+        sql_put_text(o, e->text.data, e->text.len);
+    } else {
+        sb_puts(o, "NULL, NULL");
+    }
+}
+
+/* rowrule_row adds the rule's expression, or NULL for `rows all`: written
+ * once per rule, for the first of its roles. */
+static void rowrule_row(Emit *e, const CatalogRow *row)
+{
+    const RowRule *rr = row->rowrule;
+    put_values(e, row, 0, row->n);
+    sb_puts(e->out, ", ");
+    if (!rr->expr) {
+        sb_puts(e->out, "NULL");
+        return;
+    }
+    if (e->text_of != rr) {
+        sb_reset(&e->text);
+        emit_sqlite_row_expr(e->m->tables[rr->table].name, rr->expr, &e->text);
+        e->text_of = rr;
+    }
+    sql_put_text(e->out, e->text.data, e->text.len);
+}
+
+static void catalog_row(void *ctx, const CatalogRow *row)
+{
+    Emit *e = ctx;
+    row_begin(e, ROWS_INTO[row->rel].table, ROWS_INTO[row->rel].cols);
+    if (row->rel == CATALOG_CELL)
+        cell_row(e, row);
+    else if (row->rel == CATALOG_ROWRULE)
+        rowrule_row(e, row);
+    else
+        put_values(e, row, 0, row->n);
+    row_end(e);
+}
+
+/* catalog: the policy's row, then everything the runtime reads. */
 static void catalog(Emit *e)
 {
     const Model *m = e->m;
@@ -512,169 +579,9 @@ static void catalog(Emit *e)
     sql_put_str(o, sha);
     row_end(e);
 
-    for (size_t r = 0; r < m->nroles; r++) {
-        const char *v[] = {m->roles[r].name, m->roles[r].label};
-        row_strs(e, "ward_role", "name, label", 2, v);
-    }
-    for (size_t r = 0; r < m->nroles; r++)
-        for (size_t h = 0; h < m->nroles; h++)
-            if (m->roles[r].closure[h]) {
-                const char *v[] = {m->roles[r].name, m->roles[h].name};
-                row_strs(e, "ward_role_closure", "role, holds", 2, v);
-            }
-    for (size_t s = 0; s < m->nscenarios; s++) {
-        const char *v[] = {m->scenarios[s].name, m->scenarios[s].label};
-        row_strs(e, "ward_scenario", "name, label", 2, v);
-    }
-    for (size_t t = 0; t < m->ntables; t++) {
-        const Table *tb = &m->tables[t];
-        row_begin(e, "ward_table", "name, key, has_rows");
-        sql_put_str(o, tb->name);
-        sb_puts(o, ", ");
-        sql_put_str(o, tb->key >= 0 ? tb->columns[tb->key].name : NULL);
-        sb_printf(o, ", %d", tb->has_rows ? 1 : 0);
-        row_end(e);
-    }
-    for (size_t t = 0; t < m->ntables; t++) {
-        const Table *tb = &m->tables[t];
-        const Audit *au = model_audit(m, (int)t);
-        for (size_t c = 0; c < tb->ncolumns; c++) {
-            row_begin(e, "ward_column",
-                      "tbl, name, pos, type, audit_read, audit_write");
-            sql_put_str(o, tb->name);
-            sb_puts(o, ", ");
-            sql_put_str(o, tb->columns[c].name);
-            sb_printf(o, ", %zu, '%s', %d, %d", c,
-                      coltype_name(tb->columns[c].type),
-                      au && au->read[c] ? 1 : 0, au && au->write[c] ? 1 : 0);
-            row_end(e);
-        }
-    }
-
-    /* Every role alone, with no scenario and in each one: the runtime takes
-     * the most permissive row of a session's roles (decide_column's rule).
-     * A mask is stored as its catalog name and its arguments as JSON; the
-     * runtime calls the C core with them. */
-    StrBuf expr;
-    sb_init(&expr);
-    for (size_t t = 0; t < m->ntables; t++) {
-        const Table *tb = &m->tables[t];
-        for (size_t c = 0; c < tb->ncolumns; c++)
-            for (size_t r = 0; r < m->nroles; r++)
-                for (int s = -1; s < (int)m->nscenarios; s++) {
-                    Outcome oc =
-                        decide_role(m, (int)r, s, (int)t, (int)c, NULL);
-                    row_begin(e, "ward_cell",
-                              "tbl, col, role, scenario, effect, rank, pos, "
-                              "mask, args");
-                    sql_put_str(o, tb->name);
-                    sb_puts(o, ", ");
-                    sql_put_str(o, tb->columns[c].name);
-                    sb_puts(o, ", ");
-                    sql_put_str(o, m->roles[r].name);
-                    sb_puts(o, ", ");
-                    sql_put_str(o, s < 0 ? "" : m->scenarios[s].name);
-                    /* ", 'effect', rank, pos, ": no printf, a million
-                     * times over. */
-                    sb_puts(o, ", '");
-                    sb_puts(o, effect_name(oc.effect));
-                    sb_puts(o, "', ");
-                    sb_put_int(o, effect_rank(oc.effect));
-                    sb_puts(o, ", ");
-                    sb_put_int(o, outcome_pos(m, &oc));
-                    sb_puts(o, ", ");
-                    if (oc.effect == EFFECT_MASK) {
-                        sb_reset(&expr);
-                        sql_put_json_args(&expr, oc.mask->call);
-                        sql_put_str(o, oc.mask->spec->name);
-                        sb_puts(o, ", ");
-                        sql_put_text(o, expr.data, expr.len);
-                    } else {
-                        sb_puts(o, "NULL, NULL");
-                    }
-                    row_end(e);
-                }
-    }
-    for (size_t i = 0; i < m->nrowrules; i++) {
-        const RowRule *rr = &m->rowrules[i];
-        sb_reset(&expr);
-        if (rr->expr)
-            emit_sqlite_row_expr(m->tables[rr->table].name, rr->expr, &expr);
-        for (size_t k = 0; k < rr->nroles; k++) {
-            row_begin(e, "ward_rowrule", "tbl, role, expr");
-            sql_put_str(o, m->tables[rr->table].name);
-            sb_puts(o, ", ");
-            sql_put_str(o, m->roles[rr->roles[k]].name);
-            sb_puts(o, ", ");
-            if (rr->expr)
-                sql_put_text(o, expr.data, expr.len);
-            else
-                sb_puts(o, "NULL");
-            row_end(e);
-        }
-    }
-    sb_free(&expr);
-    for (size_t i = 0; i < m->nwrites; i++) {
-        const WriteRule *w = &m->writes[i];
-        const Table *tb = &m->tables[w->table];
-        for (size_t c = 0; c < w->ncolumns; c++)
-            for (size_t k = 0; k < w->nroles; k++) {
-                const char *v[] = {tb->name, tb->columns[w->columns[c]].name,
-                                   m->roles[w->roles[k]].name};
-                row_strs(e, "ward_write", "tbl, col, role", 3, v);
-            }
-    }
-    for (size_t i = 0; i < m->napprovals; i++) {
-        const Approval *ap = &m->approvals[i];
-        row_begin(e, "ward_approval", "name, label, count, expires");
-        sql_put_str(o, ap->name);
-        sb_puts(o, ", ");
-        sql_put_str(o, ap->label);
-        sb_printf(o, ", %d, ", ap->count);
-        if (ap->expires > 0)
-            sb_printf(o, "%lld", (long long)ap->expires);
-        else
-            sb_puts(o, "NULL");
-        row_end(e);
-    }
-    for (size_t i = 0; i < m->napprovals; i++) {
-        const Approval *ap = &m->approvals[i];
-        for (size_t c = 0; c < ap->nclauses; c++) {
-            row_begin(e, "ward_clause", "approval, clause, count");
-            sql_put_str(o, ap->name);
-            sb_printf(o, ", %zu, %d", c, ap->clauses[c].count);
-            row_end(e);
-        }
-    }
-    for (size_t i = 0; i < m->napprovals; i++) {
-        const Approval *ap = &m->approvals[i];
-        for (size_t c = 0; c < ap->nclauses; c++)
-            for (size_t k = 0; k < ap->clauses[c].nroles; k++) {
-                row_begin(e, "ward_approver", "approval, clause, role");
-                sql_put_str(o, ap->name);
-                sb_printf(o, ", %zu, ", c);
-                sql_put_str(o, m->roles[ap->clauses[c].roles[k]].name);
-                row_end(e);
-            }
-    }
-    for (size_t i = 0; i < m->napprovals; i++) {
-        const Approval *ap = &m->approvals[i];
-        for (size_t k = 0; k < ap->nguards; k++) {
-            const Guard *g = &ap->guards[k];
-            const Table *tb = &m->tables[g->table];
-            row_begin(e, "ward_guard", "approval, op, tbl, col, beyond");
-            sql_put_str(o, ap->name);
-            sb_printf(o, ", '%s', ", guard_op_name(g->op));
-            sql_put_str(o, tb->name);
-            sb_puts(o, ", ");
-            sql_put_str(o, g->column >= 0 ? tb->columns[g->column].name : NULL);
-            if (g->beyond >= 0)
-                sb_printf(o, ", %lld", (long long)g->beyond);
-            else
-                sb_puts(o, ", NULL");
-            row_end(e);
-        }
-    }
+    sb_init(&e->text);
+    emit_catalog_walk(m, catalog_row, e);
+    sb_free(&e->text);
     rows_flush(e);
 }
 

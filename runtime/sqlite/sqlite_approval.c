@@ -148,7 +148,9 @@ static int request_placed(WardConn *w, const Clauses *cl, sqlite3_int64 request,
     return placed;
 }
 
-/* approval_info reads an approval's count and expiry; false if unknown. */
+/* approval_info reads an approval's count and expiry (seconds, 0 for
+ * never; a catalog of an earlier ward wrote NULL, which reads as 0); false
+ * if unknown. */
 static bool approval_info(WardConn *w, const char *name, int *count,
                           sqlite3_int64 *expires)
 {

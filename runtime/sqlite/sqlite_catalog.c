@@ -263,6 +263,9 @@ static void load_indexes(Catalog *c)
     rt_finalize(w, st);
 }
 
+/* load_guards reads each table's guards. A guard's col is '' for export
+ * and delete, which names no column (a catalog of an earlier ward wrote
+ * NULL, which reads the same). */
 static void load_guards(Catalog *c)
 {
     WardConn *w = c->w;
