@@ -1198,13 +1198,6 @@ static const char *const FINGERPRINT[] = {
     NULL,
 };
 
-/* The catalog tables whose rows for the policy are the policy's
- * decisions. */
-static const char *const CATALOG[] = {
-    "cell",      "scenario_def", "role",     "tbl",   "write",
-    "audit_col", "approval",     "approver", "guard", NULL,
-};
-
 /* put_query writes Q to OUT with "$P" replaced by POLICY as a literal and
  * "$W" by its writer role's name as one. */
 static void put_query(const char *policy, const char *q, StrBuf *out)
@@ -1237,12 +1230,14 @@ void emit_postgres_fingerprint(const char *policy, StrBuf *out)
     sb_init(&q);
     for (int i = 0; FINGERPRINT[i]; i++)
         sb_printf(&q, "%s\n  %s", i ? " UNION ALL" : "", FINGERPRINT[i]);
-    for (int i = 0; CATALOG[i]; i++)
+    /* The catalog's rows for the policy are its decisions: every table
+     * the script fills. */
+    for (size_t i = 0; i < NELEM(CATALOG_INTO); i++)
         sb_printf(&q,
                   " UNION ALL\n  SELECT 'rows', 'ward.%s', (SELECT "
                   "string_agg(to_jsonb(x)::text, E'\\n' ORDER BY "
                   "to_jsonb(x)::text) FROM ward.%s x WHERE x.policy = $P)",
-                  CATALOG[i], CATALOG[i]);
+                  CATALOG_INTO[i].table, CATALOG_INTO[i].table);
     sb_puts(out, "SELECT type, name, encode(sha256(convert_to(coalesce(body, "
                  "''), 'UTF8')), 'hex') AS sha256 FROM (");
     put_query(policy, q.data, out);

@@ -109,6 +109,26 @@ t_drift() {
 }
 test_expect_success 'verify --dsn names a disabled row security, a dropped trigger, an edited view and catalog' t_drift
 
+# Every catalog table the script fills holds the policy's decisions: a
+# hand edit of any of them (a clause's count lowered, an approver added) is
+# drift. The list is the script's own, so a new catalog table is covered.
+t_catalog_drift() {
+    v2 &&
+    tables=$(grep -o "DELETE FROM ward\.[a-z_]* WHERE policy" v2.sql |
+        sed "s/DELETE FROM ward\.//; s/ WHERE policy//" | grep -v "^manifest$") &&
+    [ "$(echo "$tables" | wc -l)" -ge 10 ] &&
+    for t in $tables; do
+        n=$(pg "SELECT count(*) FROM ward.$t WHERE policy = 'gsp_pharmacy'") &&
+        [ "$n" -gt 0 ] || { echo "ward.$t: no rows to edit"; return 1; }
+        pg "DELETE FROM ward.$t WHERE ctid = (SELECT ctid FROM ward.$t
+            WHERE policy = 'gsp_pharmacy' LIMIT 1)" &&
+        expect_exit 1 "$WARD" verify --dsn "$DSN" >out 2>err &&
+        contains out "changed: the rows of ward.$t" &&
+        pg_apply v2.sql || { echo "ward.$t"; return 1; }
+    done
+}
+test_expect_success 'verify --dsn names a hand edit of every catalog table of the policy' t_catalog_drift
+
 t_failed_apply() {
     pg "CREATE DATABASE other" &&
     psql -X -q -h "$PGDIR" -U postgres -d other \
