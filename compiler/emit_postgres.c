@@ -506,9 +506,10 @@ static void column_outcomes(const Model *m, size_t t, size_t c, Outcomes *oc,
             sb_puts(cells, ", ");
             sb_put_int(cells, code);
             sb_puts(cells, ", ");
-            sb_put_int(cells, effect_rank(o.effect));
+            CombineKey k = combine_key(m, &o);
+            sb_put_int(cells, k.rank);
             sb_puts(cells, ", ");
-            sb_put_int(cells, outcome_pos(m, &o));
+            sb_put_int(cells, k.pos);
             sb_putc(cells, ')');
         }
 }

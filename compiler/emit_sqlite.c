@@ -579,9 +579,10 @@ static void catalog(Emit *e)
                     sb_puts(o, ", '");
                     sb_puts(o, effect_name(oc.effect));
                     sb_puts(o, "', ");
-                    sb_put_int(o, effect_rank(oc.effect));
+                    CombineKey k = combine_key(m, &oc);
+                    sb_put_int(o, k.rank);
                     sb_puts(o, ", ");
-                    sb_put_int(o, outcome_pos(m, &oc));
+                    sb_put_int(o, k.pos);
                     sb_puts(o, ", ");
                     if (oc.effect == EFFECT_MASK) {
                         sb_reset(&expr);
