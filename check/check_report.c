@@ -64,11 +64,16 @@ static void text_report(const CheckRun *r, const CheckOptions *o, FILE *out)
                 coverage_pct(&r->cov), o->min_coverage, off);
     if (r->exhausted) {
         fprintf(out,
-                "exhaustive: %zu values in %zu sessions held to the decision "
-                "function, %zu mismatch%s (%zu table x session pairs "
-                "skipped)\n",
-                r->exh.checked, r->exh.sessions, r->exh.nmismatches,
-                r->exh.nmismatches == 1 ? "" : "es", r->exh.skipped);
+                "exhaustive: %zu values in %zu sessions (%zu of several "
+                "roles) held to the decision function, %zu mismatch%s (%zu "
+                "table x session pairs skipped)\n",
+                r->exh.checked, r->exh.sessions, r->exh.multi,
+                r->exh.nmismatches, r->exh.nmismatches == 1 ? "" : "es",
+                r->exh.skipped);
+        if (r->exh.unrun)
+            fprintf(out,
+                    "exhaustive: %zu role sets beyond the first %d not run\n",
+                    r->exh.unrun, EXHAUSTIVE_MAX_SETS);
         for (size_t i = 0; i < r->exh.nmismatches && i < 20; i++)
             fprintf(out, "  %smismatch%s: %s\n", red, off,
                     r->exh.mismatches[i]);
@@ -151,8 +156,10 @@ static void json_report(const CheckRun *r, const CheckOptions *o, FILE *out)
     if (r->exhausted) {
         fprintf(out,
                 ",\n  \"exhaustive\": {\"checked\": %zu, \"sessions\": %zu, "
-                "\"skipped\": %zu, \"mismatches\": [",
-                r->exh.checked, r->exh.sessions, r->exh.skipped);
+                "\"multi_role_sessions\": %zu, \"skipped\": %zu, "
+                "\"role_sets_not_run\": %zu, \"mismatches\": [",
+                r->exh.checked, r->exh.sessions, r->exh.multi, r->exh.skipped,
+                r->exh.unrun);
         for (size_t i = 0; i < r->exh.nmismatches && i < 20; i++) {
             fputs(i ? ", " : "", out);
             json_str(out, r->exh.mismatches[i]);
@@ -302,7 +309,7 @@ static int run(const Model *m, const CheckOptions *o, Arena *a, Diag *d,
     coverage_compute(m, &r->run.ex, a, &r->cov);
     r->below_min = o->has_min && coverage_pct(&r->cov) < o->min_coverage;
     if (o->exhaustive) {
-        if (!exhaustive_run(m, c, a, &r->exh, &err)) {
+        if (!exhaustive_run(m, c, pg ? o->dsn : NULL, a, &r->exh, &err)) {
             fprintf(stderr, "ward check: %s\n", err);
             return 2;
         }

@@ -1,73 +1,233 @@
 /*
- * exhaustive.c - every cell of the matrix through the generated SQL (see
- * exhaustive.h).
+ * exhaustive.c - every cell of the matrix, for every role and the role
+ * sets that can tell combinations apart, through the generated SQL on
+ * either target (see exhaustive.h; the targets: exhaustive_target.h).
  */
 #include "exhaustive.h"
 
 #include "decide.h"
+#include "exhaustive_target.h"
 #include "keys.h"
 #include "mask.h"
 #include "report.h"
-#include "runner.h"
-#include "sql_quote.h"
-#include "sqlite_rt.h"
-#include "ward.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define KEEP_MISMATCHES 20
 
-typedef struct Rows {
-    sqlite3_value ***row; /* row[i][c] */
+/* RoleSet is one session's roles: as given, and closed under inherits. */
+typedef struct RoleSet {
+    int *given;
     size_t n;
-    int ncols;
-} Rows;
+    bool *closed;
+} RoleSet;
 
-static void rows_free(Rows *r)
+typedef struct Sets {
+    RoleSet *set;
+    size_t n;
+    size_t unrun; /* beyond EXHAUSTIVE_MAX_SETS */
+} Sets;
+
+static bool *closure_of(const Model *m, const int *given, size_t n, Arena *a)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        for (int c = 0; c < r->ncols; c++)
-            sqlite3_value_free(r->row[i][c]);
-        free(r->row[i]);
-    }
-    free(r->row);
-    memset(r, 0, sizeof *r);
+    bool *closed = arena_alloc(a, m->nroles + 1);
+    for (size_t i = 0; i < n; i++)
+        for (size_t r = 0; r < m->nroles; r++)
+            if (m->roles[given[i]].closure[r])
+                closed[r] = true;
+    return closed;
 }
 
-static bool read_rows(sqlite3 *db, const char *table, Rows *out)
+static bool same_closure(const Model *m, const bool *x, const bool *y)
 {
-    StrBuf sql;
-    sb_init(&sql);
-    sb_puts(&sql, "SELECT * FROM ");
-    sql_put_ident(&sql, table);
-    sqlite3_stmt *st = NULL;
-    bool ok = sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) == SQLITE_OK;
-    sb_free(&sql);
-    memset(out, 0, sizeof *out);
-    if (!ok)
-        return false;
-    out->ncols = sqlite3_column_count(st);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        out->row = xrealloc(out->row, (out->n + 1) * sizeof *out->row);
-        sqlite3_value **r = xmalloc((size_t)out->ncols * sizeof *r);
-        for (int c = 0; c < out->ncols; c++)
-            r[c] = sqlite3_value_dup(sqlite3_column_value(st, c));
-        out->row[out->n++] = r;
-    }
-    sqlite3_finalize(st);
+    return memcmp(x, y, m->nroles) == 0;
+}
+
+/* holds: every role of Y is in X. */
+static bool holds(const Model *m, const bool *x, const bool *y)
+{
+    for (size_t r = 0; r < m->nroles; r++)
+        if (y[r] && !x[r])
+            return false;
     return true;
 }
 
-static const char *show_value(Arena *a, sqlite3_value *v)
+/* add_set adds the set GIVEN unless a set with its closure is there. */
+static void add_set(const Model *m, Sets *s, const int *given, size_t n,
+                    Arena *a)
 {
-    switch (sqlite3_value_type(v)) {
-    case SQLITE_NULL: return "NULL";
-    case SQLITE_INTEGER:
-        return arena_printf(a, "%lld", (long long)sqlite3_value_int64(v));
-    case SQLITE_FLOAT: return arena_printf(a, "%.17g", sqlite3_value_double(v));
-    default: return arena_printf(a, "'%s'", sqlite3_value_text(v));
+    bool *closed = closure_of(m, given, n, a);
+    for (size_t i = 0; i < s->n; i++)
+        if (same_closure(m, s->set[i].closed, closed))
+            return;
+    if (s->n == EXHAUSTIVE_MAX_SETS) {
+        s->unrun++;
+        return;
     }
+    int *copy = arena_alloc(a, (n + 1) * sizeof *copy);
+    memcpy(copy, given, n * sizeof *copy);
+    s->set[s->n++] = (RoleSet){copy, n, closed};
+}
+
+/* decide_apart: roles X and Y, each alone, decide some column differently
+ * in some scenario (their combination keys differ; equal keys give the
+ * same value). */
+static bool decide_apart(const Model *m, int x, int y)
+{
+    for (size_t t = 0; t < m->ntables; t++)
+        for (size_t c = 0; c < m->tables[t].ncolumns; c++)
+            for (int s = -1; s < (int)m->nscenarios; s++) {
+                Outcome ox = decide_role(m, x, s, (int)t, (int)c, NULL);
+                Outcome oy = decide_role(m, y, s, (int)t, (int)c, NULL);
+                CombineKey kx = combine_key(m, &ox), ky = combine_key(m, &oy);
+                if (kx.rank != ky.rank || kx.pos != ky.pos)
+                    return true;
+            }
+    return false;
+}
+
+/* role_sets lists the sessions' roles, in the order exhaustive.h gives. */
+static void role_sets(const Model *m, const Corpus *c, Arena *a, Sets *s)
+{
+    memset(s, 0, sizeof *s);
+    s->set = arena_alloc(a, (EXHAUSTIVE_MAX_SETS + 1) * sizeof *s->set);
+    for (size_t r = 0; r < m->nroles; r++) {
+        int one = (int)r;
+        add_set(m, s, &one, 1, a);
+    }
+    for (size_t i = 0; i < c->ncases; i++)
+        for (size_t k = 0; k < c->cases[i].nsteps; k++) {
+            const CSession *cs = &c->cases[i].step[k].session;
+            bool known = cs->nroles > 1;
+            for (size_t j = 0; j < cs->nroles && known; j++)
+                known = cs->role_ids[j] >= 0;
+            if (known)
+                add_set(m, s, cs->role_ids, cs->nroles, a);
+        }
+    if (m->nroles > 2) {
+        int *all = arena_alloc(a, m->nroles * sizeof *all);
+        for (size_t r = 0; r < m->nroles; r++)
+            all[r] = (int)r;
+        add_set(m, s, all, m->nroles, a);
+    }
+    for (size_t x = 0; x < m->nroles; x++)
+        for (size_t y = x + 1; y < m->nroles; y++) {
+            const bool *cx = m->roles[x].closure, *cy = m->roles[y].closure;
+            if (holds(m, cx, cy) || holds(m, cy, cx) ||
+                !decide_apart(m, (int)x, (int)y))
+                continue;
+            int pair[2] = {(int)x, (int)y};
+            add_set(m, s, pair, 2, a);
+        }
+}
+
+/* first_session is the corpus's first session whose roles close to
+ * CLOSED, or NULL. */
+static const CSession *first_session(const Model *m, const Corpus *c,
+                                     const bool *closed, Arena *a)
+{
+    for (size_t i = 0; i < c->ncases; i++)
+        for (size_t k = 0; k < c->cases[i].nsteps; k++) {
+            const CSession *cs = &c->cases[i].step[k].session;
+            bool known = cs->nroles > 0;
+            for (size_t j = 0; j < cs->nroles && known; j++)
+                known = cs->role_ids[j] >= 0;
+            if (known &&
+                same_closure(m, closure_of(m, cs->role_ids, cs->nroles, a),
+                             closed))
+                return cs;
+        }
+    return NULL;
+}
+
+/* session_of builds the session of SET in SCENARIO: user and attributes
+ * as exhaustive.h says. */
+static CSession session_of(const Model *m, const Corpus *c, const RoleSet *set,
+                           int scenario, Arena *a)
+{
+    CSession s;
+    memset(&s, 0, sizeof s);
+    s.nroles = set->n;
+    s.roles = arena_alloc(a, (set->n + 1) * sizeof *s.roles);
+    s.role_ids = set->given;
+    for (size_t i = 0; i < set->n; i++)
+        s.roles[i] = m->roles[set->given[i]].name;
+    s.scenario_id = scenario;
+    s.scenario = scenario < 0 ? NULL : m->scenarios[scenario].name;
+    const CSession *same = first_session(m, c, set->closed, a);
+    if (same) {
+        s.user = same->user;
+        s.attrs = same->attrs;
+        return s;
+    }
+    size_t cap = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        int one = set->given[i];
+        const CSession *own = first_session(m, c, closure_of(m, &one, 1, a), a);
+        if (own)
+            cap += own->attrs.n;
+    }
+    s.attrs.items = arena_alloc(a, (cap + 1) * sizeof *s.attrs.items);
+    for (size_t i = 0; i < set->n; i++) {
+        int one = set->given[i];
+        const CSession *own = first_session(m, c, closure_of(m, &one, 1, a), a);
+        if (!own)
+            continue;
+        if (!s.user)
+            s.user = own->user;
+        for (size_t k = 0; k < own->attrs.n; k++) {
+            bool dup = false;
+            for (size_t j = 0; j < s.attrs.n && !dup; j++)
+                dup =
+                    strcmp(s.attrs.items[j].key, own->attrs.items[k].key) == 0;
+            if (!dup)
+                s.attrs.items[s.attrs.n++] = own->attrs.items[k];
+        }
+    }
+    return s;
+}
+
+/* ---- values ---- */
+
+static const char *show_value(Arena *a, const XValue *v)
+{
+    switch (v->kind) {
+    case XV_NULL: return "NULL";
+    case XV_INT: return arena_printf(a, "%lld", v->i);
+    case XV_REAL: return arena_printf(a, "%.17g", v->r);
+    default: return arena_printf(a, "'%.*s'", (int)v->n, v->s);
+    }
+}
+
+static bool same_value(const XValue *x, const XValue *y)
+{
+    if (x->kind != y->kind)
+        return false;
+    switch (x->kind) {
+    case XV_NULL: return true;
+    case XV_INT: return x->i == y->i;
+    case XV_REAL: return x->r == y->r;
+    default: return x->n == y->n && memcmp(x->s, y->s, x->n) == 0;
+    }
+}
+
+/* reads_as: LOOSE, a value of another kind read as BUF's text (a target
+ * that types a column once for every role). */
+static bool reads_as(const XValue *v, const char *text, size_t n)
+{
+    char *end = NULL;
+    char *t = strndup(text, n);
+    bool ok = false;
+    if (v->kind == XV_INT) {
+        long long i = strtoll(t, &end, 10);
+        ok = n && end == t + n && i == v->i;
+    } else if (v->kind == XV_REAL) {
+        double d = strtod(t, &end);
+        ok = n && end == t + n && d == v->r;
+    }
+    free(t);
+    return ok;
 }
 
 static MaskValue arg_value(const Node *n)
@@ -81,17 +241,13 @@ static MaskValue arg_value(const Node *n)
     }
 }
 
-static MaskValue input_value(sqlite3_value *v, bool date)
+static MaskValue input_value(const XValue *v, bool date)
 {
-    switch (sqlite3_value_type(v)) {
-    case SQLITE_NULL: return mask_null();
-    case SQLITE_INTEGER: return mask_int(sqlite3_value_int64(v));
-    case SQLITE_FLOAT: return mask_real(sqlite3_value_double(v));
-    default: {
-        const char *s = (const char *)sqlite3_value_text(v);
-        size_t n = (size_t)sqlite3_value_bytes(v);
-        return date ? mask_date(s, n) : mask_text(s, n);
-    }
+    switch (v->kind) {
+    case XV_NULL: return mask_null();
+    case XV_INT: return mask_int(v->i);
+    case XV_REAL: return mask_real(v->r);
+    default: return date ? mask_date(v->s, v->n) : mask_text(v->s, v->n);
     }
 }
 
@@ -103,20 +259,18 @@ static void *grow(void *ctx, void *old, size_t size)
 
 /* expected_matches: does ACTUAL equal what outcome O makes of BASE? WANT
  * receives the expected value's text for a report. */
-static int expected_matches(Arena *a, const Column *col, const Outcome *o,
-                            sqlite3_value *base, sqlite3_value *actual,
-                            const MaskKey *key, const char **want)
+static bool expected_matches(Arena *a, const Column *col, const Outcome *o,
+                             const XValue *base, const XValue *actual,
+                             const MaskKey *key, bool loose, const char **want)
 {
     if (o->effect == EFFECT_SHOW) {
         *want = show_value(a, base);
-        return rt_value_is(base, actual);
+        return same_value(base, actual);
     }
     if (o->effect == EFFECT_HIDE) {
         *want = "NULL";
-        return sqlite3_value_type(actual) == SQLITE_NULL;
+        return actual->kind == XV_NULL;
     }
-    if (o->mask->spec->keyed && !key)
-        return -1; /* no key: cannot say */
     MaskValue args[MASK_MAX_ARGS];
     const Node *call = o->mask->call;
     int nargs = (int)LIST_LEN(call->as.call.args);
@@ -128,55 +282,49 @@ static int expected_matches(Arena *a, const Column *col, const Outcome *o,
     MaskBuf b;
     mask_buf_init(&b, stack, sizeof stack, grow, NULL);
     int rc = mask_apply(o->mask->spec, args, nargs, &in, &b, key, NULL, 0);
-    int ok;
+    bool ok;
     if (rc != MASK_OK) {
         *want = "(the mask failed)";
-        ok = 0;
+        ok = false;
     } else if (b.kind == MASK_NULL) {
         *want = "NULL";
-        ok = sqlite3_value_type(actual) == SQLITE_NULL;
+        ok = actual->kind == XV_NULL;
     } else if (b.kind == MASK_INT) {
         *want = arena_printf(a, "%lld", (long long)b.i);
-        ok = sqlite3_value_type(actual) == SQLITE_INTEGER &&
-             sqlite3_value_int64(actual) == b.i;
+        ok = actual->kind == XV_INT
+                 ? actual->i == b.i
+                 : loose && actual->kind == XV_TEXT &&
+                       reads_as(&(XValue){XV_INT, b.i, 0, NULL, 0}, actual->s,
+                                actual->n);
     } else if (b.kind == MASK_REAL) {
         *want = arena_printf(a, "%.17g", b.r);
-        ok = sqlite3_value_type(actual) == SQLITE_FLOAT &&
-             sqlite3_value_double(actual) == b.r;
+        ok = actual->kind == XV_REAL
+                 ? actual->r == b.r
+                 : loose && actual->kind == XV_TEXT &&
+                       reads_as(&(XValue){XV_REAL, 0, b.r, NULL, 0}, actual->s,
+                                actual->n);
     } else {
         const char *t = b.data ? b.data : stack;
-        *want = arena_printf(a, "'%s'", t);
-        ok = sqlite3_value_type(actual) == SQLITE_TEXT &&
-             (size_t)sqlite3_value_bytes(actual) == b.len &&
-             memcmp(sqlite3_value_text(actual), t, b.len) == 0;
+        *want = arena_printf(a, "'%.*s'", (int)b.len, t);
+        ok = actual->kind == XV_TEXT
+                 ? actual->n == b.len && memcmp(actual->s, t, b.len) == 0
+                 : loose && reads_as(actual, t, b.len);
     }
     if (b.heap)
         free(b.data);
     return ok;
 }
 
-/* session_for finds the user and attributes of the corpus's first case
- * run by ROLE alone. */
-static const CSession *session_for(const Corpus *c, int role)
-{
-    for (size_t i = 0; i < c->ncases; i++)
-        for (size_t s = 0; s < c->cases[i].nsteps; s++) {
-            const CSession *cs = &c->cases[i].step[s].session;
-            if (cs->nroles == 1 && cs->role_ids[0] == role)
-                return cs;
-        }
-    return NULL;
-}
+/* ---- the run ---- */
 
-static char *attrs_json(const CSession *cs)
-{
-    if (!cs || !cs->attrs.n)
-        return NULL;
-    StrBuf j;
-    sb_init(&j);
-    runner_attrs_json(&cs->attrs, &j);
-    return j.data;
-}
+typedef struct Run {
+    const Model *m;
+    XTarget *t;
+    const MaskKey *key;
+    XRows *base;
+    Arena *a;
+    ExhaustiveResult *out;
+} Run;
 
 static void mismatch(ExhaustiveResult *out, Arena *a, const char *text)
 {
@@ -190,134 +338,162 @@ static void mismatch(ExhaustiveResult *out, Arena *a, const char *text)
     out->nmismatches++;
 }
 
-static void check_table(const Model *m, sqlite3 *db, int t, const Rows *base,
-                        int role, int scenario, const MaskKey *key, Arena *a,
-                        ExhaustiveResult *out)
+/* who names a session: "role r" or "roles r+s", and its scenario. */
+static const char *who(const Model *m, const CSession *s, Arena *a)
 {
+    StrBuf b;
+    sb_init(&b);
+    sb_puts(&b, s->nroles == 1 ? "role " : "roles ");
+    for (size_t i = 0; i < s->nroles; i++) {
+        sb_puts(&b, i ? "+" : "");
+        sb_puts(&b, s->roles[i]);
+    }
+    if (s->scenario_id >= 0)
+        sb_printf(&b, ", scenario %s", m->scenarios[s->scenario_id].name);
+    const char *w = arena_strdup(a, sb_cstr(&b));
+    sb_free(&b);
+    return w;
+}
+
+static void check_table(Run *r, int t, const Session *s, const CSession *cs)
+{
+    const Model *m = r->m;
     const Table *tb = &m->tables[t];
-    Session s;
-    session_init(&s, m, a);
-    session_add_role(&s, m, role);
-    s.scenario = scenario;
-    Decision d;
-    decide_column(m, &s, t, tb->key, NULL, &d);
-    if (d.result.effect != EFFECT_SHOW) {
-        out->skipped++;
+    Arena *a = r->a;
+    Decision *d = arena_alloc(a, (tb->ncolumns + 1) * sizeof *d);
+    bool unkeyed = false;
+    for (size_t c = 0; c < tb->ncolumns; c++) {
+        decide_column(m, s, t, (int)c, NULL, &d[c]);
+        unkeyed = unkeyed || (!r->key && d[c].result.effect == EFFECT_MASK &&
+                              d[c].result.mask->spec->keyed);
+    }
+    if (d[tb->key].result.effect != EFFECT_SHOW || unkeyed) {
+        r->out->skipped++;
         return;
     }
-    Rows seen;
-    if (!read_rows(db, tb->name, &seen)) {
-        mismatch(out, a,
+    /* A statement reading more than N rows of a table guarded `beyond N
+     * rows` is refused, as it must be: the session's view is read N rows
+     * at a time, the first N it gives. */
+    const Guard *g = decide_guard(m, GUARD_EXPORT, t, -1, NULL);
+    long long limit = g && g->beyond > 0 ? (long long)g->beyond : -1;
+    XRows seen;
+    const char *why = NULL;
+    if (!r->t->read(r->t, m, t, false, limit, a, &seen, &why)) {
+        mismatch(r->out, a,
                  arena_printf(a, "%s: the view of %s cannot be read: %s",
-                              m->roles[role].name, tb->name,
-                              sqlite3_errmsg(db)));
+                              who(m, cs, a), tb->name, why));
         return;
     }
+    const XRows *base = &r->base[t];
     for (size_t i = 0; i < seen.n; i++) {
-        sqlite3_value **got = seen.row[i];
-        sqlite3_value **row = NULL;
+        const XValue *got = seen.row[i];
+        const XValue *row = NULL;
         for (size_t k = 0; k < base->n && !row; k++)
-            if (rt_value_is(base->row[k][tb->key], got[tb->key]))
+            if (same_value(&base->row[k][tb->key], &got[tb->key]))
                 row = base->row[k];
         if (!row) {
-            mismatch(out, a,
+            mismatch(r->out, a,
                      arena_printf(a,
-                                  "%s: the view of %s shows a row "
-                                  "with key %s that the table "
-                                  "lacks",
-                                  m->roles[role].name, tb->name,
-                                  show_value(a, got[tb->key])));
+                                  "%s: the view of %s shows a row with key "
+                                  "%s that the table lacks",
+                                  who(m, cs, a), tb->name,
+                                  show_value(a, &got[tb->key])));
             continue;
         }
         for (size_t c = 0; c < tb->ncolumns; c++) {
-            decide_column(m, &s, t, (int)c, NULL, &d);
             const char *want = NULL;
-            int ok = expected_matches(a, &tb->columns[c], &d.result, row[c],
-                                      got[c], key, &want);
-            if (ok < 0)
-                continue;
-            out->checked++;
-            if (!ok)
-                mismatch(
-                    out, a,
-                    arena_printf(
-                        a,
-                        "role %s%s%s: %s.%s of row %s: the "
-                        "decision (%s: %s) gives %s, the "
-                        "view gave %s",
-                        m->roles[role].name, scenario < 0 ? "" : ", scenario ",
-                        scenario < 0 ? "" : m->scenarios[scenario].name,
-                        tb->name, tb->columns[c].name,
-                        show_value(a, row[tb->key]), outcome_text(a, &d.result),
-                        report_why(m, a, &d.result), want,
-                        show_value(a, got[c])));
+            const Outcome *o = &d[c].result;
+            r->out->checked++;
+            if (!expected_matches(a, &tb->columns[c], o, &row[c], &got[c],
+                                  r->key, r->t->loose_types, &want))
+                mismatch(r->out, a,
+                         arena_printf(a,
+                                      "%s: %s.%s of row %s: the decision "
+                                      "(%s: %s) gives %s, the view gave %s",
+                                      who(m, cs, a), tb->name,
+                                      tb->columns[c].name,
+                                      show_value(a, &row[tb->key]),
+                                      outcome_text(a, o), report_why(m, a, o),
+                                      want, show_value(a, &got[c])));
         }
     }
-    rows_free(&seen);
 }
 
-bool exhaustive_run(const Model *m, const Corpus *c, Arena *a,
+static void run_sessions(Run *r, const Corpus *c, const Sets *sets)
+{
+    const Model *m = r->m;
+    for (size_t i = 0; i < sets->n; i++) {
+        const RoleSet *set = &sets->set[i];
+        for (int sc = -1; sc < (int)m->nscenarios; sc++) {
+            CSession cs = session_of(m, c, set, sc, r->a);
+            const char *why = NULL;
+            if (!r->t->session(r->t, &cs, &why)) {
+                mismatch(r->out, r->a,
+                         arena_printf(r->a, "%s: the session was refused: %s",
+                                      who(m, &cs, r->a), why));
+                continue;
+            }
+            r->out->sessions++;
+            r->out->multi += set->n > 1;
+            Session s;
+            session_init(&s, m, r->a);
+            for (size_t k = 0; k < set->n; k++)
+                session_add_role(&s, m, set->given[k]);
+            s.scenario = sc;
+            for (size_t t = 0; t < m->ntables; t++) {
+                if (m->tables[t].key < 0)
+                    r->out->skipped++;
+                else
+                    check_table(r, (int)t, &s, &cs);
+            }
+            r->t->end_session(r->t);
+        }
+    }
+}
+
+bool exhaustive_run(const Model *m, const Corpus *c, const char *dsn, Arena *a,
                     ExhaustiveResult *out, const char **err)
 {
-    return exhaustive_compare(m, m, c, a, out, err);
+    ExhaustiveOptions o = {dsn, NULL};
+    return exhaustive_compare(m, m, c, &o, a, out, err);
 }
 
 bool exhaustive_compare(const Model *m, const Model *emit, const Corpus *c,
-                        Arena *a, ExhaustiveResult *out, const char **err)
+                        const ExhaustiveOptions *o, Arena *a,
+                        ExhaustiveResult *out, const char **err)
 {
     memset(out, 0, sizeof *out);
-    unsigned char *image = NULL;
-    sqlite3_int64 size = 0;
-    if (!runner_template(emit, c, a, &image, &size, err))
+    XTarget t;
+    if (!(o->dsn ? exh_postgres_open(emit, c, o->dsn, o->tamper, a, &t, err)
+                 : exh_sqlite_open(emit, c, o->tamper, a, &t, err)))
         return false;
-    sqlite3 *db = runner_open(image, size);
-    sqlite3_free(image);
-    if (!db) {
-        *err = "cannot open the test database";
-        return false;
-    }
-    /* The corpus's test key, if it has one, else the environment's. */
+    /* The corpus's test key, if it has one, else (on SQLite, which reads
+     * it there too) the environment's. */
     KeyEnv env;
     keys_env_enter(c->key, &env);
     MaskKey key;
     char kerr[160];
-    bool keyed = crypto_key_load_env(&key, kerr, sizeof kerr) == 0;
-    Rows *base = arena_alloc(a, (m->ntables + 1) * sizeof *base);
-    for (size_t t = 0; t < m->ntables; t++)
-        read_rows(db, m->tables[t].name, &base[t]);
-    for (size_t r = 0; r < m->nroles; r++) {
-        const CSession *cs = session_for(c, (int)r);
-        char *attrs = attrs_json(cs);
-        for (int s = -1; s < (int)m->nscenarios; s++) {
-            char *e = NULL;
-            if (ward_session_set(db, m->roles[r].name, cs ? cs->user : NULL,
-                                 s < 0 ? NULL : m->scenarios[s].name, attrs,
-                                 &e) != SQLITE_OK) {
-                mismatch(out, a,
-                         arena_printf(a,
-                                      "%s: the session was "
-                                      "refused: %s",
-                                      m->roles[r].name, e));
-                sqlite3_free(e);
-                continue;
-            }
-            out->sessions++;
-            for (size_t t = 0; t < m->ntables; t++) {
-                if (m->tables[t].key < 0) {
-                    out->skipped++;
-                    continue;
-                }
-                check_table(m, db, (int)t, &base[t], (int)r, s,
-                            keyed ? &key : NULL, a, out);
-            }
-        }
-        free(attrs);
+    bool keyed = (c->key || t.env_key) &&
+                 crypto_key_load_env(&key, kerr, sizeof kerr) == 0;
+    Run r = {m, &t, keyed ? &key : NULL, NULL, a, out};
+    r.base = arena_alloc(a, (m->ntables + 1) * sizeof *r.base);
+    bool ok = true;
+    for (size_t i = 0; i < m->ntables && ok; i++) {
+        const char *why = NULL;
+        ok = t.read(&t, m, (int)i, true, -1, a, &r.base[i], &why);
+        if (!ok)
+            *err = arena_printf(a, "the fixtures of %s cannot be read: %s",
+                                m->tables[i].name, why);
     }
-    for (size_t t = 0; t < m->ntables; t++)
-        rows_free(&base[t]);
+    if (ok) {
+        Sets sets;
+        role_sets(m, c, a, &sets);
+        out->unrun = sets.unrun;
+        run_sessions(&r, c, &sets);
+    }
     if (keyed)
         crypto_key_dispose(&key);
-    sqlite3_close(db);
     keys_env_leave(&env);
-    return true;
+    t.close(&t);
+    return ok;
 }

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <time.h>
 
-typedef struct PgRun {
+struct PgRun {
     const Model *m;
     const Corpus *c;
     Arena *a;
@@ -32,7 +32,9 @@ typedef struct PgRun {
     StrBuf why;
     const char *script;
     const MaskKey *key; /* the corpus's test key, or NULL */
-} PgRun;
+    MaskKey keybuf;     /* what key points to */
+    StrBuf script_buf;  /* what script points to */
+};
 
 /* exec runs SQL with text parameters; NULL result (message in why) on
  * error. The caller PQclears a result. */
@@ -534,6 +536,73 @@ static void quiet(void *arg, const char *message)
     (void)message;
 }
 
+/* world_open connects to DSN and makes the run's world in one transaction
+ * (rolled back by world_close): the runtime, the base tables and M's
+ * script; the corpus's key is loaded for store_key. False with ERR. */
+static bool world_open(PgRun *r, const char *dsn, const char **err)
+{
+    Arena *a = r->a;
+    sb_init(&r->why);
+    sb_init(&r->script_buf);
+    r->db = PQconnectdb(dsn);
+    if (PQstatus(r->db) != CONNECTION_OK) {
+        *err = arena_printf(a, "cannot connect to %s: %s", dsn,
+                            PQerrorMessage(r->db));
+        return false;
+    }
+    /* The runner's own role changes and the script say nothing worth
+     * showing: notices are dropped. */
+    PQsetNoticeProcessor(r->db, quiet, NULL);
+    if (r->c->key) {
+        char kerr[200];
+        if (crypto_key_from_material(&r->keybuf, r->c->key, strlen(r->c->key),
+                                     kerr, sizeof kerr) != 0 ||
+            !keys_pg_quiet(r->db)) {
+            *err = r->keybuf.loaded
+                       ? "the corpus's key: cannot keep it out of the "
+                         "server log on this connection: run the check as a "
+                         "superuser"
+                       : arena_printf(a, "the corpus's key: %s", kerr);
+            return false;
+        }
+        r->key = &r->keybuf;
+    }
+    /* One transaction for the run, rolled back at its end: the runtime is
+     * applied once, then each case in a savepoint rolled back after it (its
+     * tables, rows, roles, key, the policy's script and what its steps
+     * did). */
+    StrBuf *script = &r->script_buf;
+    sb_puts(script, "BEGIN;\nSET LOCAL client_min_messages = warning;\n");
+    emit_postgres_runtime(script);
+    if (!run_sql(r, script->data)) {
+        *err = arena_printf(a, "the runtime does not apply on %s: %s", dsn,
+                            sb_cstr(&r->why));
+        return false;
+    }
+    sb_reset(script);
+    PgOptions opt = {
+        .transaction = false, .pgaudit = false, .no_runtime = true};
+    emit_postgres(r->m, &opt, script);
+    r->script = script->data;
+    if (!setup_run(r)) {
+        *err = arena_printf(a, "the policy's script does not apply on %s: %s",
+                            dsn, sb_cstr(&r->why));
+        return false;
+    }
+    return true;
+}
+
+/* world_close rolls the run back and lets go of the server. */
+static void world_close(PgRun *r)
+{
+    if (PQstatus(r->db) == CONNECTION_OK)
+        run_sql(r, "ROLLBACK");
+    sb_free(&r->why);
+    sb_free(&r->script_buf);
+    crypto_key_dispose(&r->keybuf);
+    PQfinish(r->db);
+}
+
 bool runner_run_postgres(const Model *m, const Corpus *c, const char *dsn,
                          bool first_failure, Arena *a, RunResult *out,
                          const char **err)
@@ -544,63 +613,8 @@ bool runner_run_postgres(const Model *m, const Corpus *c, const char *dsn,
     out->ex.writes = arena_alloc(a, (m->nwrites + 1) * sizeof(bool));
     out->ex.cells = arena_alloc(a, (cell_count(m) + 1) * sizeof(bool));
     PgRun r = {.m = m, .c = c, .a = a};
-    r.db = PQconnectdb(dsn);
-    if (PQstatus(r.db) != CONNECTION_OK) {
-        *err = arena_printf(a, "cannot connect to %s: %s", dsn,
-                            PQerrorMessage(r.db));
-        PQfinish(r.db);
-        return false;
-    }
-    /* The runner's own role changes and the script say nothing worth
-     * showing: notices are dropped. */
-    PQsetNoticeProcessor(r.db, quiet, NULL);
-    MaskKey key = {0};
-    if (c->key) {
-        char kerr[200];
-        if (crypto_key_from_material(&key, c->key, strlen(c->key), kerr,
-                                     sizeof kerr) != 0 ||
-            !keys_pg_quiet(r.db)) {
-            *err = key.loaded ? "the corpus's key: cannot keep it out of the "
-                                "server log on this connection: run the "
-                                "check as a superuser"
-                              : arena_printf(a, "the corpus's key: %s", kerr);
-            crypto_key_dispose(&key);
-            PQfinish(r.db);
-            return false;
-        }
-        r.key = &key;
-    }
-    /* One transaction for the run, rolled back at its end: the runtime is
-     * applied once, then each case in a savepoint rolled back after it (its
-     * tables, rows, roles, key, the policy's script and what its steps
-     * did). */
-    StrBuf script;
-    sb_init(&script);
-    sb_init(&r.why);
-    sb_puts(&script, "BEGIN;\nSET LOCAL client_min_messages = warning;\n");
-    emit_postgres_runtime(&script);
-    if (!run_sql(&r, script.data)) {
-        *err = arena_printf(a, "the runtime does not apply on %s: %s", dsn,
-                            sb_cstr(&r.why));
-        sb_free(&script);
-        sb_free(&r.why);
-        crypto_key_dispose(&key);
-        PQfinish(r.db);
-        return false;
-    }
-    sb_reset(&script);
-    PgOptions opt = {
-        .transaction = false, .pgaudit = false, .no_runtime = true};
-    emit_postgres(m, &opt, &script);
-    r.script = script.data;
-    if (!setup_run(&r)) {
-        *err = arena_printf(a, "the policy's script does not apply on %s: %s",
-                            dsn, sb_cstr(&r.why));
-        run_sql(&r, "ROLLBACK");
-        sb_free(&script);
-        sb_free(&r.why);
-        crypto_key_dispose(&key);
-        PQfinish(r.db);
+    if (!world_open(&r, dsn, err)) {
+        world_close(&r);
         return false;
     }
     out->cases = arena_alloc(a, (c->ncases + 1) * sizeof *out->cases);
@@ -646,10 +660,7 @@ bool runner_run_postgres(const Model *m, const Corpus *c, const char *dsn,
             *err = arena_printf(a, "case '%s': cannot roll it back on %s: %s",
                                 cs->name, dsn, sb_cstr(&r.why));
             run_sql(&r, "ROLLBACK");
-            sb_free(&r.why);
-            sb_free(&script);
-            crypto_key_dispose(&key);
-            PQfinish(r.db);
+            world_close(&r);
             return false;
         }
         if (!cr->pass)
@@ -659,10 +670,52 @@ bool runner_run_postgres(const Model *m, const Corpus *c, const char *dsn,
         cr->ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     }
-    run_sql(&r, "ROLLBACK");
-    sb_free(&r.why);
-    sb_free(&script);
-    crypto_key_dispose(&key);
-    PQfinish(r.db);
+    world_close(&r);
     return true;
+}
+
+/* ---- the world alone, for checks other than the corpus's cases ---- */
+
+PgRun *pg_world_open(const Model *m, const Corpus *c, const char *dsn, Arena *a,
+                     const char **err)
+{
+    PgRun *r = xmalloc(sizeof *r);
+    *r = (PgRun){.m = m, .c = c, .a = a};
+    if (!world_open(r, dsn, err)) {
+        world_close(r);
+        free(r);
+        return NULL;
+    }
+    if (!setup_case(r) || (r->key && !store_key(r))) {
+        *err = arena_printf(a, "the corpus's fixtures do not load on %s: %s",
+                            dsn, sb_cstr(&r->why));
+        world_close(r);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+bool pg_world_become(PgRun *r, const CSession *s, const char **refusal)
+{
+    sb_reset(&r->why);
+    *refusal = NULL;
+    if (as_user(r, s, refusal))
+        return true;
+    if (!*refusal)
+        *refusal = arena_strdup(r->a, sb_cstr(&r->why));
+    return false;
+}
+
+PGconn *pg_world_conn(PgRun *r)
+{
+    return r->db;
+}
+
+void pg_world_close(PgRun *r)
+{
+    if (!r)
+        return;
+    world_close(r);
+    free(r);
 }

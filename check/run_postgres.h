@@ -13,6 +13,8 @@
 
 #include "runner.h"
 
+#include <libpq-fe.h>
+
 /* runner_run_postgres runs corpus C against M's script on the database DSN
  * names. With FIRST_FAILURE it stops at the first failing case (a mutant
  * needs no more to be killed); the cases after it are not run and count
@@ -20,5 +22,24 @@
 bool runner_run_postgres(const Model *m, const Corpus *c, const char *dsn,
                          bool first_failure, Arena *a, RunResult *out,
                          const char **err);
+
+/* The runner's world without the cases, for a check of another kind
+ * (check/exhaustive_postgres.c): one transaction on the server, rolled
+ * back by pg_world_close, holding M's tables (schema ward_check_base),
+ * C's fixtures and test key, the runtime and M's script. NULL with ERR
+ * when it cannot be made. */
+typedef struct PgRun PgRun;
+PgRun *pg_world_open(const Model *m, const Corpus *c, const char *dsn, Arena *a,
+                     const char **err);
+
+/* pg_world_become makes the session S's user (granted exactly S's roles;
+ * never a superuser), becomes it and sets S's scenario and attributes, as
+ * a corpus step does. False with *REFUSAL: the server's refusal or the
+ * runner's reason. The caller's savepoint takes it all back; RESET ROLE
+ * returns to the runner's role. */
+bool pg_world_become(PgRun *r, const CSession *s, const char **refusal);
+
+PGconn *pg_world_conn(PgRun *r);
+void pg_world_close(PgRun *r);
 
 #endif

@@ -1,6 +1,8 @@
 /*
  * cmd_check.c - `ward check POLICY`: run the policy's audit test corpus on
- * the SQLite target, report each case and the coverage, and gate on it.
+ * the SQLite target (or PostgreSQL's, --target postgres --dsn), report each
+ * case and the coverage, and gate on it; --exhaustive and --mutate on
+ * either target.
  *
  * Exit 0 when every case passes (and coverage reaches --min-coverage, and
  * with --mutate no mutant survives), 1 when not, 2 for a bad policy,
@@ -71,8 +73,6 @@ int cmd_check(int argc, char **argv)
                          "--target postgres needs --dsn (a scratch database)");
     if (!pg && dsn)
         return cli_usage("check", USAGE, "--dsn goes with --target postgres");
-    if (pg && o.exhaustive)
-        return cli_usage("check", USAGE, "--exhaustive runs on sqlite only");
     o.target = target;
     o.dsn = dsn;
     if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0 &&

@@ -10,7 +10,8 @@
  *      scenario decides outright. Else rules naming the scenario and no role
  *      only narrow: hide hides, a mask replaces show or a mask, nothing
  *      unhides.
- * A session takes the most permissive decision of its roles.
+ * A session takes the most permissive decision of its roles: the
+ * combination rule (decide.h), which both targets' SQL follows.
  */
 #include "decide.h"
 
@@ -134,6 +135,17 @@ int effect_rank(Effect e)
     return e == EFFECT_SHOW ? 2 : e == EFFECT_MASK ? 1 : 0;
 }
 
+CombineKey combine_key(const Model *m, const Outcome *o)
+{
+    return (CombineKey){effect_rank(o->effect),
+                        o->effect == EFFECT_MASK ? outcome_pos(m, o) : 0};
+}
+
+bool combine_before(CombineKey a, CombineKey b)
+{
+    return a.rank != b.rank ? a.rank > b.rank : a.pos < b.pos;
+}
+
 void decide_column(const Model *m, const Session *s, int table, int column,
                    Arena *a, Decision *out)
 {
@@ -142,6 +154,7 @@ void decide_column(const Model *m, const Session *s, int table, int column,
     out->result = (Outcome){EFFECT_HIDE, NULL, WHY_NO_ROLE, NULL, -1};
     if (a)
         out->per_role = arena_alloc(a, (m->nroles + 1) * sizeof *out->per_role);
+    CombineKey best = {0, 0};
     for (size_t r = 0; r < m->nroles; r++) {
         if (!s->roles[r])
             continue;
@@ -149,21 +162,15 @@ void decide_column(const Model *m, const Session *s, int table, int column,
         Outcome o = decide_role(m, (int)r, s->scenario, table, column, &rd);
         if (a)
             out->per_role[out->nper_role++] = rd;
-        bool better;
-        if (out->role < 0)
-            better = true;
-        else if (effect_rank(o.effect) != effect_rank(out->result.effect))
-            better = effect_rank(o.effect) > effect_rank(out->result.effect);
-        else if (o.effect == EFFECT_MASK)
-            /* Two masks of equal standing: the one written first wins. */
-            better = outcome_pos(m, &o) < outcome_pos(m, &out->result);
-        else
-            /* Equal effects: credit a written rule over a default, so
-             * explain names the rule the officer wrote. */
-            better = !out->result.rule && o.rule;
+        CombineKey k = combine_key(m, &o);
+        /* Equal keys give the same value: the tie only chooses whom explain
+         * credits, a written rule over a default. */
+        bool better = out->role < 0 || combine_before(k, best) ||
+                      (!combine_before(best, k) && !out->result.rule && o.rule);
         if (better) {
             out->result = o;
             out->role = (int)r;
+            best = k;
         }
     }
 }

@@ -71,9 +71,31 @@ typedef struct Decision {
 Outcome decide_role(const Model *m, int role, int scenario, int table,
                     int column, RoleDecision *trace);
 
-/* decide_column decides for the whole session: per role, then the most
- * permissive (show > mask > hide; between masks the one written first).
- * OUT->per_role is filled from A when A is non-NULL. */
+/* The combination rule: how one session's roles' own decisions make its
+ * decision, written here once. Each role's decision has a key: its rank
+ * (effect_rank) and, for a mask, the position of the mask's source
+ * (outcome_pos; 0 for show and hide, whose value is their effect). The
+ * session takes the decision of highest rank, then of lowest pos. Two
+ * decisions with equal keys give the same value (one source, one mask).
+ *
+ * decide_column applies the rule in C. Both emitters write each role's
+ * decision with its key (ward_cell's and ward.cell's rank and pos), and
+ * both runtimes' SQL does nothing but take the first row by
+ * `ORDER BY rank DESC, pos`: the SQL holds no ranking of its own, and
+ * `ward check --exhaustive` holds it to decide_column on sessions of
+ * several roles on both targets. */
+typedef struct CombineKey {
+    int rank;     /* higher wins */
+    uint32_t pos; /* then lower wins */
+} CombineKey;
+
+CombineKey combine_key(const Model *m, const Outcome *o);
+
+/* combine_before: a role's decision with key A is taken over one with B. */
+bool combine_before(CombineKey a, CombineKey b);
+
+/* decide_column decides for the whole session: per role, then the
+ * combination rule. OUT->per_role is filled from A when A is non-NULL. */
 void decide_column(const Model *m, const Session *s, int table, int column,
                    Arena *a, Decision *out);
 

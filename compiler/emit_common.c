@@ -212,8 +212,10 @@ static void cell_row(void *ctx, int role, int scenario, const Outcome *o)
     put(&row, text(tb->columns[w->column].name));
     put(&row, text(m->roles[role].name));
     put(&row, text(scenario < 0 ? "" : m->scenarios[scenario].name));
-    put(&row, integer(effect_rank(o->effect)));
-    put(&row, integer(outcome_pos(m, o)));
+    /* The combination key, the one rule both runtimes order by. */
+    CombineKey k = combine_key(m, o);
+    put(&row, integer(k.rank));
+    put(&row, integer(k.pos));
     w->visit(w->ctx, &row);
 }
 

@@ -25,7 +25,8 @@ CREATE SCHEMA IF NOT EXISTS ward;
 GRANT USAGE ON SCHEMA ward TO PUBLIC;
 
 -- Each role's own decision per column and scenario ('' for none), from the
--- compiler's decision function: 0 hide, 1 show, 2.. a mask of the column.
+-- compiler's decision function: 0 hide, 1 show, 2.. a mask of the column;
+-- rank and pos are its combination key (ward.outcome).
 CREATE TABLE IF NOT EXISTS ward.cell (
     policy   text NOT NULL,
     tbl      text NOT NULL,
@@ -356,14 +357,19 @@ BEGIN
                 THEN v::double precision END;
 END $$;
 
--- outcome: the session's decision for one column (the most permissive of
--- its roles' own decisions; between masks, the one written first). Runs
--- for the caller (ward.caller_), in a view and in the runtime's functions.
 CREATE OR REPLACE FUNCTION ward.attr_float(k text)
 RETURNS double precision LANGUAGE sql STABLE AS $$
     SELECT ward.attr_float_fill_(k)
 $$;
 
+-- outcome: the session's decision for one column, of the decisions of the
+-- policy's roles the caller (ward.caller_) is a member of, directly or
+-- through others (inherits is a grant): the one of highest rank, then
+-- lowest pos. rank and pos are the compiler's combination key
+-- (compiler/decide.h, combine_key), written into ward.cell beside each
+-- role's own decision; this ordering is all the SQL knows of the rule. A
+-- caller holding none of the roles sees the column hidden (0). Runs in a
+-- view and in the runtime's functions.
 CREATE OR REPLACE FUNCTION ward.outcome_fill_(p text, t text, c text)
 RETURNS integer LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$

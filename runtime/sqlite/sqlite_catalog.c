@@ -9,10 +9,11 @@
  *     applied (ward_policy.source_sha256 changed), so a session starts in
  *     time independent of the number of tables;
  *   - rt_table_decide, the first time a statement of the session uses a
- *     table: each column's effect for the session (the most permissive of
- *     the roles' own decisions, which the compiler stored per role in
- *     ward_cell; between masks the one written first), the row filter (the
- *     union of the roles' rows rules) and the write grants.
+ *     table: each column's effect for the session (of the roles' own
+ *     decisions, which the compiler stored per role in ward_cell with
+ *     their combination key, the first by rank, then pos: the combination
+ *     rule of compiler/decide.h, whose ranking lives there alone), the row
+ *     filter (the union of the roles' rows rules) and the write grants.
  * Everything here runs as the runtime (rt_prepare/rt_step) and reads main.
  */
 #include "sqlite_rt.h"
@@ -464,11 +465,14 @@ static void mask_args(Catalog *c, RtColumn *col, const char *json)
 static void decide_cells(Catalog *c, RtTable *t)
 {
     WardConn *w = c->w;
+    /* Per column, the role's row of highest rank, then lowest pos: rank
+     * and pos are the compiler's (combine_key); the effect is read as
+     * written, never derived from a rank. */
     sqlite3_stmt *st = query(
-        c, "SELECT col, rank, mask, args FROM (SELECT col, rank, mask, args, "
-           "row_number() OVER (PARTITION BY col ORDER BY rank DESC, pos) AS "
-           "n FROM main.\"ward_cell\" WHERE tbl = ?1 AND scenario = ?2 AND "
-           "instr(?3, ',' || role || ',') > 0) WHERE n = 1");
+        c, "SELECT col, effect, mask, args FROM (SELECT col, effect, mask, "
+           "args, row_number() OVER (PARTITION BY col ORDER BY rank DESC, "
+           "pos) AS n FROM main.\"ward_cell\" WHERE tbl = ?1 AND scenario = "
+           "?2 AND instr(?3, ',' || role || ',') > 0) WHERE n = 1");
     if (st) {
         sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, w->scenario ? w->scenario : "", -1,
@@ -480,10 +484,19 @@ static void decide_cells(Catalog *c, RtTable *t)
         if (k < 0)
             continue;
         RtColumn *col = &t->cols[k];
-        int rank = sqlite3_column_int(st, 1);
-        col->effect = rank == 2 ? RT_SHOW : rank == 1 ? RT_MASK : RT_HIDE;
-        if (col->effect != RT_MASK)
+        const char *effect = col_text(st, 1);
+        if (effect && strcmp(effect, "show") == 0) {
+            col->effect = RT_SHOW;
             continue;
+        }
+        if (effect && strcmp(effect, "hide") == 0)
+            continue; /* cleared to RT_HIDE */
+        if (!effect || strcmp(effect, "mask") != 0) {
+            fail(c, "the catalog gives %s.%s an unknown effect '%s'", t->name,
+                 col->name, effect ? effect : "");
+            break;
+        }
+        col->effect = RT_MASK;
         const char *name = col_text(st, 2);
         col->mask = name ? mask_spec_find(name) : NULL;
         if (!col->mask) {

@@ -7,6 +7,7 @@
 #include "check.h"
 
 #include "corpus.h"
+#include "decide.h"
 #include "exhaustive.h"
 #include "model.h"
 #include "parse.h"
@@ -90,10 +91,24 @@ static void test_exhaustive(void)
     }
     ExhaustiveResult r;
     const char *err = NULL;
-    CHECK(exhaustive_run(m, c, &a, &r, &err));
-    /* 2 roles x 1 (no scenario) x 2 rows x 3 columns. */
-    CHECK_INT(r.checked, 12);
+    CHECK(exhaustive_run(m, c, NULL, &a, &r, &err));
+    /* Each role alone and the two together, x 1 (no scenario) x 2 rows x
+     * 3 columns. */
+    CHECK_INT(r.sessions, 3);
+    CHECK_INT(r.multi, 1);
+    CHECK_INT(r.checked, 18);
     CHECK_INT(r.nmismatches, 0);
+
+    /* A mutant of the catalog's rank table (a mask above show): each role
+     * alone still agrees; the two together see the clerk's mask where the
+     * boss's show must win, and are caught. */
+    ExhaustiveOptions tamper = {
+        NULL, "UPDATE ward_cell SET rank = 3 WHERE effect = 'mask'"};
+    CHECK(exhaustive_compare(m, m, c, &tamper, &a, &r, &err));
+    CHECK_INT(r.nmismatches, 2);
+    CHECK(r.nmismatches &&
+          strstr(r.mismatches[0], "roles clerk+boss: cards.number of row 1: "
+                                  "the decision (show: ") != NULL);
 
     /* SQL compiled from a policy where the clerk sees the number in clear,
      * held to the original decisions: every clerk number differs. */
@@ -104,12 +119,70 @@ static void test_exhaustive(void)
     Model *emit = build(&a, bad);
     CHECK(emit != NULL);
     if (emit) {
-        CHECK(exhaustive_compare(m, emit, c, &a, &r, &err));
+        ExhaustiveOptions lite = {NULL, NULL};
+        CHECK(exhaustive_compare(m, emit, c, &lite, &a, &r, &err));
         CHECK_INT(r.nmismatches, 2);
         CHECK(r.nmismatches &&
               strstr(r.mismatches[0], "cards.number of row 1: the decision "
                                       "(mask last4") != NULL);
     }
+    arena_free(&a);
+}
+
+/* Two masks of equal standing: the one written first wins, for a session
+ * of both roles; c inherits a, so {a, c} is c alone and {b, c} holds all. */
+static const char *const FIRST_POLICY = "policy f version 1;\n"
+                                        "role a;\n"
+                                        "role b;\n"
+                                        "role c inherits a;\n"
+                                        "mask head2 = keep(2, 0);\n"
+                                        "mask tail4 = keep(0, 4);\n"
+                                        "table cards {\n"
+                                        "  id integer key;\n"
+                                        "  number text;\n"
+                                        "  holder text;\n"
+                                        "  mask number with head2 to b;\n"
+                                        "  mask number with tail4 to a;\n"
+                                        "}\n";
+
+static void test_exhaustive_first_written(void)
+{
+    Arena a;
+    arena_init(&a);
+    Model *m = build(&a, FIRST_POLICY);
+    Corpus *c = m ? corpus(&a, m) : NULL;
+    CHECK(c != NULL);
+    if (!c) {
+        arena_free(&a);
+        return;
+    }
+    /* Equal combination keys give equal values, for every pair of roles:
+     * the promise that lets the SQL break ties as it likes. */
+    for (int x = 0; x < 3; x++)
+        for (int y = 0; y < 3; y++)
+            for (int col = 0; col < 3; col++) {
+                Outcome ox = decide_role(m, x, -1, 0, col, NULL);
+                Outcome oy = decide_role(m, y, -1, 0, col, NULL);
+                CombineKey kx = combine_key(m, &ox), ky = combine_key(m, &oy);
+                if (kx.rank == ky.rank && kx.pos == ky.pos)
+                    CHECK_STR(outcome_text(&a, &ox), outcome_text(&a, &oy));
+            }
+    ExhaustiveResult r;
+    const char *err = NULL;
+    CHECK(exhaustive_run(m, c, NULL, &a, &r, &err));
+    /* a, b, c alone; all three (which {b, c} is too: c's own decision, no
+     * rule naming it, shows the number, and show wins); {a, b}. */
+    CHECK_INT(r.sessions, 5);
+    CHECK_INT(r.multi, 2);
+    CHECK_INT(r.nmismatches, 0);
+    /* A mutant of the ordering's second key (the last written first):
+     * only the session whose best decisions are the two masks sees it. */
+    ExhaustiveOptions tamper = {NULL, "UPDATE ward_cell SET pos = -pos"};
+    CHECK(exhaustive_compare(m, m, c, &tamper, &a, &r, &err));
+    CHECK_INT(r.nmismatches, 2); /* {a, b} x 2 rows */
+    CHECK(r.nmismatches &&
+          strstr(r.mismatches[0], "roles a+b: cards.number of row 1: the "
+                                  "decision (mask head2") != NULL);
     arena_free(&a);
 }
 
@@ -439,6 +512,7 @@ static void test_key_env(void)
 int main(void)
 {
     test_exhaustive();
+    test_exhaustive_first_written();
     test_every_kind();
     test_convert();
     test_key_env();
