@@ -1023,6 +1023,7 @@ static const struct {
     {CATALOG_CELL, "cell", "tbl, col, role, scenario, outcome, rank, pos"},
     {CATALOG_SCENARIO, "scenario_def", "name"},
     {CATALOG_ROLE, "role", "name, pos"},
+    {CATALOG_ROLE_CLOSURE, "role_closure", "role, holds"},
     {CATALOG_TABLE, "tbl", "name, base, keycol, gk, has_rows"},
     {CATALOG_WRITE, "write", "tbl, col, role"},
     {CATALOG_COLUMN, "audit_col", "tbl, col, pos, rd, wr"},
@@ -1064,8 +1065,7 @@ static void catalog_row(void *ctx, const CatalogRow *row)
     StrBuf *rows = &w->rel[row->rel];
     bool audited = row->rel == CATALOG_COLUMN &&
                    (row->v[4].num != 0 || row->v[5].num != 0);
-    if (row->rel == CATALOG_ROLE_CLOSURE || row->rel == CATALOG_ROWRULE ||
-        (row->rel == CATALOG_COLUMN && !audited))
+    if (row->rel == CATALOG_ROWRULE || (row->rel == CATALOG_COLUMN && !audited))
         return;
     sb_puts(rows, rows->len ? ",\n  (" : "\n  (");
     sql_put_str(rows, m->name);
@@ -1133,6 +1133,11 @@ static void catalogs(const Model *m, Arena *a, StrBuf *out)
     }
     for (int i = 0; i < CATALOG_NREL; i++)
         sb_free(&w.rel[i]);
+    /* The grants between the policy's roles, as its inheritance says
+     * (runtime/postgres/session.sql). */
+    sb_puts(out, "DO $ward$ BEGIN PERFORM ward.roles_settle_(");
+    sql_put_str(out, m->name);
+    sb_puts(out, "); END $ward$;\n");
 }
 
 /* The fingerprint's parts; "$P" stands for the policy's name as a
@@ -1168,12 +1173,17 @@ static const char *const FINGERPRINT[] = {
     "WHERE i.indrelid = c.oid)) FROM ward.tbl t "
     "JOIN pg_catalog.pg_class c ON c.oid = t.base WHERE t.policy = $P",
     /* The runtime's roles and the policy's: who may bypass row security,
-     * log in, and who holds the runtime's own roles. */
+     * log in, who holds the runtime's own roles, and which of the
+     * policy's roles each holds (a grant between them made by hand). */
     "SELECT 'role', r.rolname::text, concat_ws(' ', r.rolsuper, "
     "r.rolbypassrls, r.rolcanlogin, r.rolinherit, CASE WHEN r.rolname LIKE "
     "'ward\\_%' THEN (SELECT string_agg(m.member::regrole::text, ',' ORDER "
     "BY m.member::regrole::text) FROM pg_catalog.pg_auth_members m "
-    "WHERE m.roleid = r.oid) END) FROM pg_catalog.pg_roles r "
+    "WHERE m.roleid = r.oid) END, (SELECT string_agg(o.rolname::text, ',' "
+    "ORDER BY o.rolname) FROM pg_catalog.pg_roles o WHERE o.oid <> r.oid "
+    "AND o.rolname IN (SELECT name FROM ward.role WHERE policy = $P) "
+    "AND pg_catalog.pg_has_role(r.oid, o.oid, 'MEMBER'))) "
+    "FROM pg_catalog.pg_roles r "
     "WHERE r.rolname IN ('ward_reader', 'ward_owner', $W) "
     "OR r.rolname IN (SELECT name FROM ward.role WHERE policy = $P)",
     /* Who may read or write the runtime's tables. */

@@ -50,8 +50,83 @@ CREATE TABLE IF NOT EXISTS ward.role (
     pos    integer NOT NULL,
     PRIMARY KEY (policy, name)
 );
-REVOKE ALL ON ward.cell, ward.scenario_def, ward.role FROM PUBLIC;
-GRANT SELECT ON ward.cell, ward.scenario_def, ward.role TO PUBLIC;
+-- Each role and every role it holds, itself included, as the policy's
+-- inheritance says (roles_settle_ holds the cluster's grants to it).
+CREATE TABLE IF NOT EXISTS ward.role_closure (
+    policy text NOT NULL,
+    role   text NOT NULL,
+    holds  text NOT NULL,
+    PRIMARY KEY (policy, role, holds)
+);
+REVOKE ALL ON ward.cell, ward.scenario_def, ward.role, ward.role_closure
+    FROM PUBLIC;
+GRANT SELECT ON ward.cell, ward.scenario_def, ward.role, ward.role_closure
+    TO PUBLIC;
+
+-- roles_settle_ makes the grants between policy P's roles its inheritance,
+-- exactly. Roles belong to the whole cluster and are shared by every
+-- policy applied in it, and the runtime asks pg_has_role which of a
+-- policy's roles a user holds: a grant made for another policy, left by an
+-- older version of this one or made by hand would give a role more than
+-- its policy says. It revokes each grant between two of P's roles that no
+-- applied policy declares, then refuses (the apply rolls back) when any
+-- policy's roles hold one another otherwise than that policy says.
+-- Policies applied before ward kept role_closure are not judged.
+CREATE OR REPLACE FUNCTION ward.roles_settle_(p text)
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    x record;
+BEGIN
+    FOR x IN
+        SELECT r.rolname AS role, m.rolname AS member
+        FROM pg_catalog.pg_auth_members am
+        JOIN pg_catalog.pg_roles r ON r.oid = am.roleid
+        JOIN pg_catalog.pg_roles m ON m.oid = am.member
+        WHERE r.rolname IN (SELECT name FROM ward.role WHERE policy = p)
+          AND m.rolname IN (SELECT name FROM ward.role WHERE policy = p)
+          AND NOT EXISTS (SELECT 1 FROM ward.role_closure c
+                          WHERE c.role = m.rolname AND c.holds = r.rolname)
+          AND NOT EXISTS (SELECT 1 FROM ward.role a JOIN ward.role b
+                            ON b.policy = a.policy
+                          WHERE a.name = m.rolname AND b.name = r.rolname
+                            AND NOT EXISTS (SELECT 1 FROM ward.role_closure c
+                                            WHERE c.policy = a.policy))
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE %I FROM %I', x.role, x.member);
+    END LOOP;
+    FOR x IN
+        WITH wr AS (
+            SELECT w.policy, w.name, w.pos, r.oid
+            FROM ward.role w JOIN pg_catalog.pg_roles r ON r.rolname = w.name
+            WHERE EXISTS (SELECT 1 FROM ward.role_closure c
+                          WHERE c.policy = w.policy))
+        SELECT a.policy, a.name AS role, b.name AS other,
+               pg_catalog.pg_has_role(a.oid, b.oid, 'MEMBER') AS held
+        FROM wr a JOIN wr b ON b.policy = a.policy AND b.name <> a.name
+        WHERE pg_catalog.pg_has_role(a.oid, b.oid, 'MEMBER') <>
+              EXISTS (SELECT 1 FROM ward.role_closure c
+                      WHERE c.policy = a.policy AND c.role = a.name
+                        AND c.holds = b.name)
+        ORDER BY a.policy = p DESC, a.policy, a.pos, b.pos
+        LIMIT 1
+    LOOP
+        IF x.held THEN
+            RAISE EXCEPTION 'ward: role % holds role % in this cluster, but policy % does not say that % inherits %',
+                x.role, x.other, x.policy, x.role, x.other
+                USING HINT = 'roles belong to the whole cluster: a grant '
+                    'between them (by another policy applied here, or by '
+                    'hand) holds for every policy that declares both; '
+                    'give the policies'' roles their own names, or revoke '
+                    'the grant';
+        END IF;
+        RAISE EXCEPTION 'ward: role % does not hold role % in this cluster, which policy % says it inherits',
+            x.role, x.other, x.policy
+            USING HINT = 'a grant the policy made was revoked: re-apply '
+                'policy ' || x.policy;
+    END LOOP;
+END $$;
+REVOKE ALL ON FUNCTION ward.roles_settle_(text) FROM PUBLIC;
 
 -- The policies applied, and what their scripts made (`ward verify --dsn`).
 CREATE TABLE IF NOT EXISTS ward.policy (
