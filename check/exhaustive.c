@@ -10,6 +10,7 @@
 #include "keys.h"
 #include "mask.h"
 #include "report.h"
+#include "sql_quote.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -496,4 +497,14 @@ bool exhaustive_compare(const Model *m, const Model *emit, const Corpus *c,
     keys_env_leave(&env);
     t.close(&t);
     return ok;
+}
+
+void exh_select(const Table *tb, StrBuf *sql)
+{
+    sb_puts(sql, "SELECT ");
+    for (size_t c = 0; c < tb->ncolumns; c++) {
+        sb_puts(sql, c ? ", " : "");
+        sql_put_ident(sql, tb->columns[c].name);
+    }
+    sb_puts(sql, " FROM ");
 }

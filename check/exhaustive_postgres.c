@@ -89,12 +89,7 @@ static bool pg_read(XTarget *t, const Model *m, int table, bool base,
     const Table *tb = &m->tables[table];
     StrBuf sql;
     sb_init(&sql);
-    sb_puts(&sql, "SELECT ");
-    for (size_t c = 0; c < tb->ncolumns; c++) {
-        sb_puts(&sql, c ? ", " : "");
-        sql_put_ident(&sql, tb->columns[c].name);
-    }
-    sb_puts(&sql, " FROM ");
+    exh_select(tb, &sql);
     sql_put_ident(&sql, base ? "ward_check_base" : p->schema);
     sb_puts(&sql, ".");
     sql_put_ident(&sql, tb->name);

@@ -8,6 +8,7 @@
 
 #include "corpus.h"
 #include "model.h"
+#include "strbuf.h"
 
 typedef enum XKind { XV_NULL, XV_INT, XV_REAL, XV_TEXT } XKind;
 
@@ -48,6 +49,10 @@ struct XTarget {
                  long long limit, Arena *a, XRows *out, const char **why);
     void (*close)(XTarget *t);
 };
+
+/* exh_select writes "SELECT" and every column of TB, in order, then
+ * " FROM " to SQL: a target's read adds the relation. */
+void exh_select(const Table *tb, StrBuf *sql);
 
 /* Each opens its target with EMIT's script and C's fixtures, runs TAMPER
  * (NULL: none) and fills T. False with ERR. */
