@@ -1,11 +1,8 @@
 /*
  * mask.c - the masking core's entry points (mask_apply, mask_apply_name),
- * argument checking against the catalog, and the helpers every family
- * shares: output writers, number formatting and ISO date parsing.
- *
- * Dispatch maps a catalog entry to its implementation by position: the
- * table below lists the implementations in catalog order, and a name check
- * guards against the two drifting apart (a unit test checks every entry).
+ * argument checking against the catalog (mask_check_args), and the helpers
+ * every family shares: output writers, number formatting and ISO date
+ * parsing. Each catalog entry carries its implementation (mask_spec.h).
  */
 #include "mask_impl.h"
 
@@ -15,63 +12,6 @@
 #include <stdlib.h>
 
 #include "utf8.h"
-
-typedef struct MaskEntry {
-    const char *name; /* catalog name */
-    MaskImpl fn;      /* its implementation */
-} MaskEntry;
-
-/* In the order of mask_spec.c. */
-static const MaskEntry entries[] = {
-    {"keep", mask_fn_keep},
-    {"redact", mask_fn_redact},
-    {"null", mask_fn_null},
-    {"email", mask_fn_email},
-    {"hash", mask_fn_hash},
-    {"cn_mobile", mask_fn_cn_mobile},
-    {"cn_id", mask_fn_cn_id},
-    {"cn_name", mask_fn_cn_name},
-    {"cn_bank_card", mask_fn_cn_bank_card},
-    {"cn_address", mask_fn_cn_address},
-    {"cn_landline", mask_fn_cn_landline},
-    {"bucket", mask_fn_bucket},
-    {"range", mask_fn_range},
-    {"date_trunc", mask_fn_date_trunc},
-    {"hmac", mask_fn_hmac},
-    {"encrypt", mask_fn_encrypt},
-    {"hive_mask", mask_fn_hive_mask},
-    {"hive_mask_first_n", mask_fn_hive_mask_first_n},
-    {"hive_mask_last_n", mask_fn_hive_mask_last_n},
-    {"hive_mask_show_first_n", mask_fn_hive_mask_show_first_n},
-    {"hive_mask_show_last_n", mask_fn_hive_mask_show_last_n},
-    {"hive_mask_hash", mask_fn_hive_mask_hash},
-    {"anon_partial", mask_fn_anon_partial},
-    {"anon_partial_email", mask_fn_anon_partial_email},
-    {"mssql_default", mask_fn_mssql_default},
-    {"mssql_email", mask_fn_mssql_email},
-    {"mssql_partial", mask_fn_mssql_partial},
-};
-
-#define N_ENTRIES (sizeof entries / sizeof entries[0])
-
-/*
- * find_impl returns the implementation of SPEC: by its position in the
- * catalog when SPEC points into it (the fast path: one string compare),
- * else by name.
- */
-static MaskImpl find_impl(const MaskSpec *spec)
-{
-    const MaskSpec *base = mask_spec_at(0);
-    if (base != NULL && spec >= base && spec < base + mask_spec_count()) {
-        size_t i = (size_t)(spec - base);
-        if (i < N_ENTRIES && strcmp(entries[i].name, spec->name) == 0)
-            return entries[i].fn;
-    }
-    for (size_t i = 0; i < N_ENTRIES; i++)
-        if (strcmp(entries[i].name, spec->name) == 0)
-            return entries[i].fn;
-    return NULL;
-}
 
 static void verr(char *err, size_t errlen, const char *name, const char *fmt,
                  va_list ap) __attribute__((format(printf, 4, 0)));
@@ -124,52 +64,68 @@ static bool word_ok(const char *words, const char *s, size_t n)
     return false;
 }
 
-/* check_args holds ARGS to the kinds SPEC declares (see mask.h). */
-static int check_args(const MaskSpec *spec, const MaskValue *args, int nargs,
-                      char *err, size_t errlen)
+bool mask_arg_error(MaskArgError *out, int arg, const char *fmt, ...)
+{
+    va_list ap;
+    out->arg = arg;
+    va_start(ap, fmt);
+    vsnprintf(out->message, sizeof out->message, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* check_kinds holds ARGS to SPEC's arity and kinds (see mask.h). */
+static bool check_kinds(const MaskSpec *spec, const MaskValue *args, int nargs,
+                        MaskArgError *out)
 {
     if (nargs < spec->min_args || nargs > spec->max_args) {
         if (spec->min_args == spec->max_args)
-            return spec_fail(spec, err, errlen, MASK_EARG,
-                             "takes %d argument%s, got %d", spec->min_args,
-                             spec->min_args == 1 ? "" : "s", nargs);
-        return spec_fail(spec, err, errlen, MASK_EARG,
-                         "takes %d to %d arguments, got %d", spec->min_args,
-                         spec->max_args, nargs);
+            return mask_arg_error(out, -1, "takes %d argument%s, got %d",
+                                  spec->min_args,
+                                  spec->min_args == 1 ? "" : "s", nargs);
+        return mask_arg_error(out, -1, "takes %d to %d arguments, got %d",
+                              spec->min_args, spec->max_args, nargs);
     }
     for (int i = 0; i < nargs; i++) {
         MaskKind k = args[i].kind;
         switch (spec->args[i]) {
         case MARG_INT:
             if (k != MASK_INT)
-                return spec_fail(spec, err, errlen, MASK_EARG,
-                                 "argument %d must be an integer", i + 1);
+                return mask_arg_error(out, i, "argument %d must be an integer",
+                                      i + 1);
             break;
         case MARG_NUMBER:
             if (k != MASK_INT && k != MASK_REAL)
-                return spec_fail(spec, err, errlen, MASK_EARG,
-                                 "argument %d must be a number", i + 1);
+                return mask_arg_error(out, i, "argument %d must be a number",
+                                      i + 1);
             break;
         case MARG_STRING:
             if (k != MASK_TEXT || !utf8_valid(args[i].s, args[i].n))
-                return spec_fail(spec, err, errlen, MASK_EARG,
-                                 "argument %d must be a UTF-8 string", i + 1);
+                return mask_arg_error(
+                    out, i, "argument %d must be a UTF-8 string", i + 1);
             break;
         case MARG_WORD:
             if (k != MASK_TEXT || !word_ok(spec->words, args[i].s, args[i].n))
-                return spec_fail(spec, err, errlen, MASK_EARG,
-                                 "argument %d must be one of %s", i + 1,
-                                 spec->words);
+                return mask_arg_error(out, i, "argument %d must be one of %s",
+                                      i + 1, spec->words);
             break;
         case MARG_SCALAR:
             if (k == MASK_DATE)
-                return spec_fail(spec, err, errlen, MASK_EARG,
-                                 "argument %d must be a string or a number",
-                                 i + 1);
+                return mask_arg_error(out, i,
+                                      "argument %d must be a string or a "
+                                      "number",
+                                      i + 1);
             break;
         }
     }
-    return MASK_OK;
+    return true;
+}
+
+bool mask_check_args(const MaskSpec *spec, const MaskValue *args, int nargs,
+                     MaskArgError *out)
+{
+    return check_kinds(spec, args, nargs, out) &&
+           (spec->check == NULL || spec->check(args, nargs, out));
 }
 
 void mask_buf_init(MaskBuf *b, char *mem, size_t cap, MaskGrow grow, void *ctx)
@@ -468,12 +424,9 @@ int mask_apply(const MaskSpec *spec, const MaskValue *args, int nargs,
             snprintf(err, errlen, "no masking function given");
         return MASK_EARG;
     }
-    MaskImpl fn = find_impl(spec);
-    if (fn == NULL)
-        return spec_fail(spec, err, errlen, MASK_EARG,
-                         "unknown masking function");
-    if ((rc = check_args(spec, args, nargs, err, errlen)) < 0)
-        return rc;
+    MaskArgError bad;
+    if (!check_kinds(spec, args, nargs, &bad))
+        return spec_fail(spec, err, errlen, MASK_EARG, "%s", bad.message);
     /* A keyed function fails without a key even on NULL, so that a missing
      * key shows on the first row rather than the first non-NULL one. */
     if (spec->keyed && (key == NULL || !key->loaded))
@@ -482,6 +435,9 @@ int mask_apply(const MaskSpec *spec, const MaskValue *args, int nargs,
                          "WARD_KEY");
     if (in == NULL || in->kind == MASK_NULL)
         return MASK_OK;
+    /* The entry's own rules, past NULL as the SQL runtime has them. */
+    if (spec->check != NULL && !spec->check(args, nargs, &bad))
+        return spec_fail(spec, err, errlen, MASK_EARG, "%s", bad.message);
 
     MaskCall c;
     c.spec = spec;
@@ -494,7 +450,7 @@ int mask_apply(const MaskSpec *spec, const MaskValue *args, int nargs,
     c.errlen = errlen;
     c.s = "";
     c.n = 0;
-    if ((rc = fn(&c)) < 0)
+    if ((rc = spec->impl(&c)) < 0)
         return rc;
     if (out->kind == MASK_TEXT && mask_buf_reserve(out, 0))
         out->data[out->len] = '\0';

@@ -101,6 +101,23 @@ typedef struct MaskBuf {
  */
 void mask_buf_init(MaskBuf *b, char *mem, size_t cap, MaskGrow grow, void *ctx);
 
+/* MaskArgError says why a call's arguments were refused. */
+typedef struct MaskArgError {
+    int arg;           /* the argument at fault (0-based), or -1: the call */
+    char message[128]; /* lower case, without the function's name */
+} MaskArgError;
+
+/*
+ * mask_check_args holds the NARGS arguments ARGS to SPEC: the arity, each
+ * argument's kind (below), then the entry's own rules (spec->check).
+ * Returns true, or false with OUT filled. mask_apply runs it on every call
+ * (the entry's rules only when the value is not NULL); the compiler runs it
+ * on a policy's literals after its own kind checks, so that a policy never
+ * compiles a call the runtime would refuse.
+ */
+bool mask_check_args(const MaskSpec *spec, const MaskValue *args, int nargs,
+                     MaskArgError *out);
+
 /*
  * mask_apply applies the catalog entry SPEC, with its NARGS arguments ARGS
  * (the policy's literals, in catalog order), to the value IN, and writes
@@ -109,7 +126,7 @@ void mask_buf_init(MaskBuf *b, char *mem, size_t cap, MaskGrow grow, void *ctx);
  * one-line lower-case message in ERR (ERRLEN bytes; may be NULL, 0) that
  * never contains the value or key bytes.
  *
- * Arguments are checked against the catalog: MARG_INT takes MASK_INT,
+ * Arguments are checked by mask_check_args: MARG_INT takes MASK_INT,
  * MARG_NUMBER MASK_INT or MASK_REAL, MARG_STRING and MARG_WORD MASK_TEXT
  * (a word must be one of spec->words), MARG_SCALAR any kind (MASK_NULL means
  * "the default"). Reentrant and thread-safe for distinct OUT buffers.

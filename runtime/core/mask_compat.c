@@ -87,32 +87,35 @@ static HiveClass hive_class(uint32_t cp)
 }
 
 /*
- * char_arg reads a replacement character as Hive's getCharArg does: NULL,
- * missing or an empty string keeps the default; a string gives its first
- * character; -1 means keep the original; another integer is a code point.
+ * char_arg reads argument I of ARGS (NARGS given) as a replacement
+ * character, as Hive's getCharArg does: NULL, missing or an empty string
+ * keeps DEF; a string gives its first character; -1 means keep the
+ * original; another integer is a code point. Returns false with BAD filled
+ * when it is none of these.
  */
-static int char_arg(MaskCall *c, int i, int32_t def, int32_t *out)
+static bool char_arg(const MaskValue *args, int nargs, int i, int32_t def,
+                     int32_t *out, MaskArgError *bad)
 {
     *out = def;
-    if (i >= c->nargs)
-        return MASK_OK;
-    const MaskValue *a = &c->args[i];
+    if (i >= nargs)
+        return true;
+    const MaskValue *a = &args[i];
     char buf[32];
     const char *s = a->s;
     size_t n = a->n;
 
     switch (a->kind) {
-    case MASK_NULL: return MASK_OK;
+    case MASK_NULL: return true;
     case MASK_INT:
         if (a->i == HIVE_KEEP) {
             *out = HIVE_KEEP;
-            return MASK_OK;
+            return true;
         }
         if (a->i < 1 || a->i > 0x10FFFF || (a->i >= 0xD800 && a->i <= 0xDFFF))
-            return mask_fail(c, MASK_EARG,
-                             "argument %d is not a character or -1", i + 1);
+            return mask_arg_error(
+                bad, i, "argument %d is not a character or -1", i + 1);
         *out = (int32_t)a->i;
-        return MASK_OK;
+        return true;
     case MASK_REAL:
         n = mask_fmt_real(a->r, buf);
         s = buf;
@@ -121,34 +124,36 @@ static int char_arg(MaskCall *c, int i, int32_t def, int32_t *out)
     case MASK_DATE: break;
     }
     if (n == 0)
-        return MASK_OK;
+        return true;
     uint32_t cp;
     utf8_decode(s, n, &cp);
     if (cp == UTF8_BAD)
-        return mask_fail(c, MASK_EARG, "argument %d is not UTF-8", i + 1);
+        return mask_arg_error(bad, i, "argument %d is not UTF-8", i + 1);
     *out = (int32_t)cp;
-    return MASK_OK;
+    return true;
 }
 
-/* int_arg reads a number as Hive's getIntArg does (strings are parsed). */
-static int int_arg(MaskCall *c, int i, int def, int *out)
+/* int_arg reads argument I as Hive's getIntArg does (strings are parsed,
+ * integers narrowed to int as Hive does), else false with BAD filled. */
+static bool int_arg(const MaskValue *args, int nargs, int i, int def, int *out,
+                    MaskArgError *bad)
 {
     *out = def;
-    if (i >= c->nargs)
-        return MASK_OK;
-    const MaskValue *a = &c->args[i];
+    if (i >= nargs)
+        return true;
+    const MaskValue *a = &args[i];
     char buf[32], *end;
 
     switch (a->kind) {
-    case MASK_NULL: return MASK_OK;
+    case MASK_NULL: return true;
     case MASK_INT:
         *out = (int)a->i; /* Hive narrows to int too */
-        return MASK_OK;
+        return true;
     case MASK_REAL: break;
     case MASK_TEXT:
     case MASK_DATE:
         if (a->n == 0)
-            return MASK_OK;
+            return true;
         if (a->n < sizeof buf) {
             memcpy(buf, a->s, a->n);
             buf[a->n] = '\0';
@@ -156,42 +161,57 @@ static int int_arg(MaskCall *c, int i, int def, int *out)
             if (*end == '\0' && buf[0] != ' ' && v >= INT32_MIN &&
                 v <= INT32_MAX) {
                 *out = (int)v;
-                return MASK_OK;
+                return true;
             }
         }
         break;
     }
-    return mask_fail(c, MASK_EARG, "argument %d must be an integer", i + 1);
+    return mask_arg_error(bad, i, "argument %d must be an integer", i + 1);
 }
 
 /*
  * hive_init reads the settings starting at argument FIRST (Hive's
  * MaskTransformer.init), with Hive's defaults and range corrections. The
  * date fields take arguments only when WITH_DATE (the full mask does).
+ * Returns false with BAD filled for an argument Hive would refuse.
  */
-static int hive_init(MaskCall *c, int first, bool with_date, HiveMask *h)
+static bool hive_init(const MaskValue *args, int nargs, int first,
+                      bool with_date, HiveMask *h, MaskArgError *bad)
 {
-    int rc;
-    if ((rc = char_arg(c, first, 'X', &h->upper)) < 0 ||
-        (rc = char_arg(c, first + 1, 'x', &h->lower)) < 0 ||
-        (rc = char_arg(c, first + 2, 'n', &h->digit)) < 0 ||
-        (rc = char_arg(c, first + 3, HIVE_KEEP, &h->other)) < 0 ||
-        (rc = int_arg(c, first + 4, 1, &h->number)) < 0)
-        return rc;
+    if (!char_arg(args, nargs, first, 'X', &h->upper, bad) ||
+        !char_arg(args, nargs, first + 1, 'x', &h->lower, bad) ||
+        !char_arg(args, nargs, first + 2, 'n', &h->digit, bad) ||
+        !char_arg(args, nargs, first + 3, HIVE_KEEP, &h->other, bad) ||
+        !int_arg(args, nargs, first + 4, 1, &h->number, bad))
+        return false;
     h->day = 1;
     h->month = 0;
     h->year = 0;
-    if (with_date && ((rc = int_arg(c, first + 5, 1, &h->day)) < 0 ||
-                      (rc = int_arg(c, first + 6, 0, &h->month)) < 0 ||
-                      (rc = int_arg(c, first + 7, 0, &h->year)) < 0))
-        return rc;
+    if (with_date && (!int_arg(args, nargs, first + 5, 1, &h->day, bad) ||
+                      !int_arg(args, nargs, first + 6, 0, &h->month, bad) ||
+                      !int_arg(args, nargs, first + 7, 0, &h->year, bad)))
+        return false;
     if (h->number < 0 || h->number > 9)
         h->number = 1;
     if (h->day != HIVE_KEEP && (h->day < 1 || h->day > 31))
         h->day = 1;
     if (h->month != HIVE_KEEP && (h->month < 0 || h->month > 11))
         h->month = 0;
-    return MASK_OK;
+    return true;
+}
+
+/* hive_mask's rules: the settings read as Hive reads them. */
+bool mask_check_hive(const MaskValue *args, int nargs, MaskArgError *out)
+{
+    HiveMask h;
+    return hive_init(args, nargs, 0, true, &h, out);
+}
+
+/* The rules of the _n masks: n (an integer by its kind), then settings. */
+bool mask_check_hive_n(const MaskValue *args, int nargs, MaskArgError *out)
+{
+    HiveMask h;
+    return hive_init(args, nargs, 1, false, &h, out);
 }
 
 /* hive_put appends CP (UTF8_BAD for an invalid byte), masked when MASK. */
@@ -361,19 +381,22 @@ typedef enum HiveOp {
 static int hive_apply(MaskCall *c, HiveOp op)
 {
     HiveMask h;
-    int rc, n = 0;
+    MaskArgError bad;
+    int n = 0;
+    bool ok;
 
+    /* The arguments passed mask_check_hive or mask_check_hive_n: reading
+     * them again cannot fail. */
     if (op == HIVE_ALL) {
-        rc = hive_init(c, 0, true, &h);
+        ok = hive_init(c->args, c->nargs, 0, true, &h, &bad);
     } else {
-        if ((rc = int_arg(c, 0, 4, &n)) < 0)
-            return rc;
+        ok = int_arg(c->args, c->nargs, 0, 4, &n, &bad) &&
+             hive_init(c->args, c->nargs, 1, false, &h, &bad);
         if (n < 0)
             n = 0;
-        rc = hive_init(c, 1, false, &h);
     }
-    if (rc < 0)
-        return rc;
+    if (!ok)
+        return mask_fail(c, MASK_EARG, "%s", bad.message);
 
     switch (c->in->kind) {
     case MASK_REAL: /* FLOAT, DOUBLE, DECIMAL: unsupported, NULL */
@@ -491,9 +514,6 @@ static int partial(MaskCall *c)
     int64_t prefix = c->args[0].i, suffix = c->args[2].i;
     const MaskValue *pad = &c->args[1];
 
-    if (prefix < 0 || suffix < 0)
-        return mask_fail(c, MASK_EARG,
-                         "prefix and suffix must not be negative");
     mask_input_text(c);
     mask_set_text(c->out);
     size_t count = utf8_count(c->s, c->n);
@@ -509,6 +529,16 @@ static int partial(MaskCall *c)
     mask_put(c->out, pad->s, pad->n);
     mask_put(c->out, c->s + b, c->n - b);
     return MASK_OK;
+}
+
+/* The rule of anon_partial and mssql_partial: counts of characters. */
+bool mask_check_partial(const MaskValue *args, int nargs, MaskArgError *out)
+{
+    (void)nargs;
+    if (args[0].i < 0 || args[2].i < 0)
+        return mask_arg_error(out, args[0].i < 0 ? 0 : 2,
+                              "prefix and suffix must not be negative");
+    return true;
 }
 
 /* anon_partial(prefix, padding, suffix) */

@@ -113,15 +113,23 @@ static int64_t floor_bucket(int64_t x, int64_t w)
     return q * w;
 }
 
+/* bucket's rule: a finite width above zero. */
+bool mask_check_bucket(const MaskValue *args, int nargs, MaskArgError *out)
+{
+    const MaskValue *w = &args[0];
+    (void)nargs;
+    if ((w->kind == MASK_INT && w->i <= 0) ||
+        (w->kind == MASK_REAL && !(isfinite(w->r) && w->r > 0)))
+        return mask_arg_error(out, 0, "width must be positive");
+    return true;
+}
+
 /* bucket(width) */
 int mask_fn_bucket(MaskCall *c)
 {
     const MaskValue *w = &c->args[0];
     Num v;
 
-    if ((w->kind == MASK_INT && w->i <= 0) ||
-        (w->kind == MASK_REAL && !(isfinite(w->r) && w->r > 0)))
-        return mask_fail(c, MASK_EARG, "width must be positive");
     if (!input_number(c, &v)) {
         mask_set_null(c->out);
         return MASK_OK;
@@ -158,6 +166,24 @@ int mask_fn_bucket(MaskCall *c)
     return MASK_OK;
 }
 
+/* range's rule: finite bounds, low < high (compared as integers when both
+ * are: two integers beyond 2^53 may be one double). */
+bool mask_check_range(const MaskValue *args, int nargs, MaskArgError *out)
+{
+    const MaskValue *lo = &args[0], *hi = &args[1];
+    (void)nargs;
+    if (lo->kind == MASK_INT && hi->kind == MASK_INT) {
+        if (lo->i < hi->i)
+            return true;
+    } else {
+        double l = lo->kind == MASK_INT ? (double)lo->i : lo->r;
+        double h = hi->kind == MASK_INT ? (double)hi->i : hi->r;
+        if (isfinite(l) && isfinite(h) && l < h)
+            return true;
+    }
+    return mask_arg_error(out, -1, "low must be less than high");
+}
+
 /* range(low, high) */
 int mask_fn_range(MaskCall *c)
 {
@@ -165,8 +191,6 @@ int mask_fn_range(MaskCall *c)
     Num v;
 
     if (lo->kind == MASK_INT && hi->kind == MASK_INT) {
-        if (lo->i >= hi->i)
-            return mask_fail(c, MASK_EARG, "low must be less than high");
         if (!input_number(c, &v)) {
             mask_set_null(c->out);
             return MASK_OK;
@@ -189,8 +213,6 @@ int mask_fn_range(MaskCall *c)
     }
     double l = lo->kind == MASK_INT ? (double)lo->i : lo->r;
     double h = hi->kind == MASK_INT ? (double)hi->i : hi->r;
-    if (!isfinite(l) || !isfinite(h) || !(l < h))
-        return mask_fail(c, MASK_EARG, "low must be less than high");
     if (!input_number(c, &v)) {
         mask_set_null(c->out);
         return MASK_OK;

@@ -4,8 +4,9 @@
  *
  * mask.c owns dispatch and these helpers; each family lives in its own file
  * (mask_native.c, mask_cn.c, mask_general.c, mask_keyed.c, mask_compat.c)
- * and exposes one mask_fn_<name> per catalog entry. Internal: the extension
- * and the tests include mask.h only.
+ * and exposes one mask_fn_<name> per catalog entry and the checks of its
+ * arguments' rules. Internal: the extension and the tests include mask.h
+ * only.
  */
 #ifndef WARD_MASK_IMPL_H
 #define WARD_MASK_IMPL_H
@@ -31,9 +32,6 @@ typedef struct MaskCall {
     size_t n;              /* bytes at s */
     char num[48];          /* storage for a number's text form */
 } MaskCall;
-
-/* MaskImpl is the shape of every mask_fn_<name>: 0 or a MASK_E* code. */
-typedef int (*MaskImpl)(MaskCall *c);
 
 /* MaskDateTime is an ISO 8601 date or datetime, as mask_parse_datetime
  * found it. */
@@ -124,33 +122,25 @@ bool mask_parse_datetime(const char *s, size_t n, MaskDateTime *out);
  * Gregorian YEAR. */
 int mask_days_in_month(int year, int month);
 
-/* One function per catalog entry, in catalog order (mask_spec.c). */
-int mask_fn_keep(MaskCall *c);
-int mask_fn_redact(MaskCall *c);
-int mask_fn_null(MaskCall *c);
-int mask_fn_email(MaskCall *c);
-int mask_fn_hash(MaskCall *c);
-int mask_fn_cn_mobile(MaskCall *c);
-int mask_fn_cn_id(MaskCall *c);
-int mask_fn_cn_name(MaskCall *c);
-int mask_fn_cn_bank_card(MaskCall *c);
-int mask_fn_cn_address(MaskCall *c);
-int mask_fn_cn_landline(MaskCall *c);
-int mask_fn_bucket(MaskCall *c);
-int mask_fn_range(MaskCall *c);
-int mask_fn_date_trunc(MaskCall *c);
-int mask_fn_hmac(MaskCall *c);
-int mask_fn_encrypt(MaskCall *c);
-int mask_fn_hive_mask(MaskCall *c);
-int mask_fn_hive_mask_first_n(MaskCall *c);
-int mask_fn_hive_mask_last_n(MaskCall *c);
-int mask_fn_hive_mask_show_first_n(MaskCall *c);
-int mask_fn_hive_mask_show_last_n(MaskCall *c);
-int mask_fn_hive_mask_hash(MaskCall *c);
-int mask_fn_anon_partial(MaskCall *c);
-int mask_fn_anon_partial_email(MaskCall *c);
-int mask_fn_mssql_default(MaskCall *c);
-int mask_fn_mssql_email(MaskCall *c);
-int mask_fn_mssql_partial(MaskCall *c);
+/*
+ * mask_arg_error fills OUT with argument ARG (0-based, or -1 for the call)
+ * and the message FMT, and returns false: a MaskCheck's refusal.
+ */
+bool mask_arg_error(MaskArgError *out, int arg, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The entries' own argument rules (MaskCheck; mask_catalog.def names them). */
+bool mask_check_keep(const MaskValue *args, int nargs, MaskArgError *out);
+bool mask_check_bucket(const MaskValue *args, int nargs, MaskArgError *out);
+bool mask_check_range(const MaskValue *args, int nargs, MaskArgError *out);
+bool mask_check_hive(const MaskValue *args, int nargs, MaskArgError *out);
+bool mask_check_hive_n(const MaskValue *args, int nargs, MaskArgError *out);
+bool mask_check_partial(const MaskValue *args, int nargs, MaskArgError *out);
+
+/* One implementation per catalog entry, mask_fn_<name>: MASK_OK or a
+ * MASK_E* code. Arguments have passed mask_check_args. */
+#define MASK(name, ...) int mask_fn_##name(MaskCall *c);
+#include "mask_catalog.def"
+#undef MASK
 
 #endif

@@ -11,6 +11,17 @@
 #include "crypto.h"
 #include "utf8.h"
 
+/* keep's rules: counts of characters, and one character to mask with. */
+bool mask_check_keep(const MaskValue *args, int nargs, MaskArgError *out)
+{
+    if (args[0].i < 0 || args[1].i < 0)
+        return mask_arg_error(out, args[0].i < 0 ? 0 : 1,
+                              "first and last must not be negative");
+    if (nargs > 2 && (args[2].n == 0 || utf8_count(args[2].s, args[2].n) != 1))
+        return mask_arg_error(out, 2, "char must be one character");
+    return true;
+}
+
 /* keep(first, last[, char]) */
 int mask_fn_keep(MaskCall *c)
 {
@@ -18,13 +29,9 @@ int mask_fn_keep(MaskCall *c)
     const char *unit = "*";
     size_t ulen = 1;
 
-    if (first < 0 || last < 0)
-        return mask_fail(c, MASK_EARG, "first and last must not be negative");
     if (c->nargs > 2) {
         unit = c->args[2].s;
         ulen = c->args[2].n;
-        if (ulen == 0 || utf8_count(unit, ulen) != 1)
-            return mask_fail(c, MASK_EARG, "char must be one character");
     }
     mask_input_text(c);
     mask_set_text(c->out);

@@ -806,7 +806,8 @@ static void test_buffers(void)
               MASK_OK);
     CHECK(b.kind == MASK_REAL && b.r == 0.0);
 
-    /* A spec copied out of the catalog still dispatches (by name). */
+    /* A spec copied out of the catalog still dispatches: its
+     * implementation travels with it. */
     MaskSpec copy = *mask_spec_find("keep");
     char stack[32];
     mask_buf_init(&b, stack, sizeof stack, NULL, NULL);
@@ -857,6 +858,184 @@ static void bind_value(sqlite3_stmt *st, int i, const MaskValue *v)
     }
 }
 
+/* Catalog is one entry of mask_catalog.def as the tests see it: the name
+ * and the sample calls. */
+typedef struct Catalog {
+    const char *name;        /* the entry's name */
+    const char *samples[12]; /* SQL argument lists, NULL-terminated */
+} Catalog;
+
+/* clang-format off */
+#define SAMPLES(...) {__VA_ARGS__, NULL}
+/* clang-format on */
+#define MASK(name, min, max, kinds, words, input, keyed, json, sig, check,     \
+             samples)                                                          \
+    {#name, samples},
+static const Catalog catalog[] = {
+#include "mask_catalog.def"
+};
+#undef MASK
+#undef SAMPLES
+
+#define N_CATALOG (sizeof catalog / sizeof catalog[0])
+
+/*
+ * sample_args parses SAMPLE, a catalog sample ("1,1,'#'", "NULL,12", ""),
+ * into ARGS: NULL, 'text', a real when it has a '.', else an integer.
+ * Returns the number of arguments, or -1 for a sample it cannot read.
+ */
+static int sample_args(const char *sample, MaskValue *args)
+{
+    int n = 0;
+    const char *p = sample;
+    while (*p != '\0') {
+        if (n == MASK_MAX_ARGS)
+            return -1;
+        size_t len = strcspn(p, ",");
+        if (p[0] == '\'') {
+            if (len < 2 || p[len - 1] != '\'')
+                return -1;
+            args[n++] = mask_text(p + 1, len - 2);
+        } else if (len == 4 && strncmp(p, "NULL", 4) == 0) {
+            args[n++] = mask_null();
+        } else {
+            char *end;
+            args[n++] = memchr(p, '.', len) != NULL
+                            ? mask_real(strtod(p, &end))
+                            : mask_int(strtoll(p, &end, 10));
+            if (end != p + len)
+                return -1;
+        }
+        p += len;
+        if (*p == ',' && *++p == '\0')
+            return -1;
+    }
+    return n;
+}
+
+/*
+ * test_samples holds the list in mask_catalog.def to the table built from
+ * it, and each sample call to the core: it reads, passes mask_check_args
+ * and masks a value. t0010 splits the samples on white space.
+ */
+static void test_samples(void)
+{
+    CHECK_INT(N_CATALOG, mask_spec_count());
+    for (size_t i = 0; i < N_CATALOG && i < mask_spec_count(); i++) {
+        const MaskSpec *s = mask_spec_at(i);
+        CHECK_STR(catalog[i].name, s->name);
+        CHECK(catalog[i].samples[0] != NULL);
+        for (const char *const *p = catalog[i].samples; *p; p++) {
+            MaskValue args[MASK_MAX_ARGS];
+            MaskArgError bad;
+            int n = sample_args(*p, args);
+            if (n < 0 || !mask_check_args(s, args, n, &bad))
+                fprintf(stderr, "%s sample \"%s\" refused\n", s->name, *p);
+            CHECK(n >= 0 && mask_check_args(s, args, n, &bad));
+            CHECK(strpbrk(*p, " \t\n") == NULL);
+            if (s->keyed || n < 0)
+                continue;
+            char stack[64], err[128];
+            MaskBuf b;
+            MaskValue in = mask_cstr("13812345678");
+            mask_buf_init(&b, stack, sizeof stack, grow, NULL);
+            CHECK_INT(mask_apply(s, args, n, &in, &b, NULL, err, sizeof err),
+                      MASK_OK);
+            buf_free(&b);
+        }
+    }
+}
+
+/* CheckVec is a call mask_check_args refuses: the argument it blames and
+ * the message, or a call it lets through (arg 99). */
+typedef struct CheckVec {
+    const char *fn;      /* catalog name */
+    int nargs;           /* arguments given */
+    MaskValue args[8];   /* the arguments */
+    int arg;             /* the argument blamed, -1 the call, 99 none */
+    const char *message; /* the message, without the name */
+} CheckVec;
+
+/* clang-format off */
+static const CheckVec checks[] = {
+    {"keep", 3, {I(1), I(1), T("**")}, 2, "char must be one character"},
+    {"keep", 2, {I(1), I(-1)}, 1, "first and last must not be negative"},
+    {"keep", 1, {I(1)}, -1, "takes 2 to 3 arguments, got 1"},
+    {"bucket", 1, {R(1.0 / 0.0)}, 0, "width must be positive"},
+    {"range", 2, {I(7), R(7.0)}, -1, "low must be less than high"},
+    /* 2^53 and 2^53 + 1 are one double, and two integers. */
+    {"range", 2, {I(9007199254740992), I(9007199254740993)}, 99, NULL},
+    {"range", 2, {I(9007199254740992), R(9007199254740993.0)}, -1,
+     "low must be less than high"},
+    {"hive_mask", 1, {I(0x110000)}, 0, "argument 1 is not a character or -1"},
+    {"hive_mask", 5, {NUL, NUL, NUL, NUL, R(1.5)}, 4,
+     "argument 5 must be an integer"},
+    {"hive_mask", 8, {NUL, NUL, NUL, NUL, NUL, NUL, NUL, T("y")}, 7,
+     "argument 8 must be an integer"},
+    {"hive_mask_first_n", 3, {I(2), NUL, I(0xD800)}, 2,
+     "argument 3 is not a character or -1"},
+    {"hive_mask_last_n", 2, {I(2), T("\xff")}, 1, "argument 2 is not UTF-8"},
+    {"mssql_partial", 3, {I(1), T("x"), I(-2)}, 2,
+     "prefix and suffix must not be negative"},
+    {"cn_id", 1, {T("year")}, 0, "argument 1 must be one of tail|birth|all"},
+};
+/* clang-format on */
+
+/*
+ * test_checks: mask_check_args, which both the compiler and the runtime
+ * run, blames the right argument; mask_apply refuses with the same words
+ * for a value, and lets NULL through as the SQL runtime does.
+ */
+static void test_checks(void)
+{
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        const CheckVec *v = &checks[i];
+        const MaskSpec *s = mask_spec_find(v->fn);
+        MaskArgError bad = {99, ""};
+        bool ok = mask_check_args(s, v->args, v->nargs, &bad);
+        CHECK(ok == (v->arg == 99));
+        CHECK_INT(ok ? 99 : bad.arg, v->arg);
+        if (v->message == NULL)
+            continue;
+        CHECK_STR(bad.message, v->message);
+        char stack[64], err[160], want[160];
+        MaskBuf b;
+        MaskValue in = mask_cstr("abc");
+        mask_buf_init(&b, stack, sizeof stack, NULL, NULL);
+        CHECK_INT(
+            mask_apply(s, v->args, v->nargs, &in, &b, NULL, err, sizeof err),
+            MASK_EARG);
+        snprintf(want, sizeof want, "%s: %s", v->fn, v->message);
+        CHECK_STR(err, want);
+        /* Past the kinds, the entry's own rules wait for a value. */
+        MaskSpec kinds_only = *s;
+        kinds_only.check = NULL;
+        if (mask_check_args(&kinds_only, v->args, v->nargs, &bad)) {
+            MaskValue nul = mask_null();
+            CHECK_INT(mask_apply(s, v->args, v->nargs, &nul, &b, NULL, err,
+                                 sizeof err),
+                      MASK_OK);
+            CHECK_INT(b.kind, MASK_NULL);
+        }
+    }
+}
+
+/*
+ * print_calls writes the sample calls for tests/cli/t0010, one a line:
+ * "FORM NAME ARGS", FORM keyed (needs the key), json (PostgreSQL takes the
+ * arguments as one jsonb array) or plain; ARGS may be empty.
+ */
+static int print_calls(void)
+{
+    for (size_t i = 0; i < N_CATALOG; i++) {
+        const MaskSpec *s = mask_spec_find(catalog[i].name);
+        const char *form = s->keyed ? "keyed" : s->json_args ? "json" : "plain";
+        for (const char *const *p = catalog[i].samples; *p; p++)
+            printf("%s %s %s\n", form, s->name, *p);
+    }
+    return 0;
+}
+
 /*
  * test_sql runs every vector again through the SQL function the runtime
  * registers, ward_<fn>(value, args...), with date inputs tagged by
@@ -903,13 +1082,18 @@ static void test_sql(void)
     sqlite3_close(db);
 }
 
-int main(void)
+/* test_mask --calls prints the catalog's sample calls (print_calls). */
+int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--calls") == 0)
+        return print_calls();
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
         run_vec(&vecs[i]);
     test_sql();
     test_errors();
     test_catalog();
+    test_samples();
+    test_checks();
     test_no_leak();
     test_cn_id_roundtrip();
     test_buffers();
