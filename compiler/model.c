@@ -15,6 +15,8 @@
  */
 #include "model.h"
 
+#include "mask.h"
+
 #include "parse.h"
 #include "utf8.h"
 
@@ -331,8 +333,52 @@ static const char *arg_kind_text(MaskArgKind k, const MaskSpec *spec)
     return "?";
 }
 
+/* arg_fits_kind reports whether the literal ARG is of kind K of SPEC. */
+static bool arg_fits_kind(const Node *arg, MaskArgKind k, const MaskSpec *spec)
+{
+    switch (k) {
+    case MARG_INT: return arg->kind == NODE_INT && arg->as.int_lit.value >= 0;
+    case MARG_NUMBER: return arg->kind == NODE_INT || arg->kind == NODE_REAL;
+    case MARG_STRING: return arg->kind == NODE_STRING;
+    case MARG_SCALAR:
+        return arg->kind == NODE_STRING || arg->kind == NODE_INT ||
+               arg->kind == NODE_REAL;
+    case MARG_WORD:
+        return arg->kind == NODE_NAME &&
+               word_allowed(spec->words, arg->as.name.text);
+    }
+    return false;
+}
+
+/* arg_fits_32 reports whether ARG, of kind K, is within the 32 bits a
+ * whole-number mask argument has: PostgreSQL's runtime takes integer, and
+ * Hive narrows to int, so a larger one would fail or wrap silently. */
+static bool arg_fits_32(const Node *arg, MaskArgKind k)
+{
+    if (arg->kind != NODE_INT || (k != MARG_INT && k != MARG_SCALAR))
+        return true;
+    int64_t v = arg->as.int_lit.value;
+    return v >= MASK_ARG_INT_MIN && v <= MASK_ARG_INT_MAX;
+}
+
+/* arg_value is the literal ARG as the masking core receives it. Borrowed:
+ * text points into the tree. */
+static MaskValue arg_value(const Node *arg)
+{
+    switch (arg->kind) {
+    case NODE_INT: return mask_int(arg->as.int_lit.value);
+    case NODE_REAL: return mask_real(arg->as.real_lit.value);
+    case NODE_STRING:
+        return mask_text(arg->as.string.value, arg->as.string.len);
+    case NODE_NAME: return mask_cstr(arg->as.name.text);
+    default: return mask_null();
+    }
+}
+
 /* check_call checks CALL against the catalog: the function exists, the
- * arity fits, each argument has its kind. Returns NULL after reporting. */
+ * arity fits, each argument has its kind and range, and the arguments keep
+ * the entry's own rules (the core's mask_check_args, which the runtimes
+ * run too). Returns NULL after reporting. */
 static MaskFn *check_call(Builder *b, const Node *call, const char *declname)
 {
     const char *fname = call->as.call.name->as.name.text;
@@ -365,68 +411,38 @@ static MaskFn *check_call(Builder *b, const Node *call, const char *declname)
         return NULL;
     }
     bool ok = true;
+    MaskValue vals[MASK_MAX_ARGS];
     for (int i = 0; i < nargs; i++) {
         const Node *arg = LIST_AT(args, i);
         MaskArgKind k = spec->args[i];
-        bool fits;
-        switch (k) {
-        case MARG_INT:
-            fits = arg->kind == NODE_INT && arg->as.int_lit.value >= 0;
-            break;
-        case MARG_NUMBER:
-            fits = arg->kind == NODE_INT || arg->kind == NODE_REAL;
-            break;
-        case MARG_STRING: fits = arg->kind == NODE_STRING; break;
-        case MARG_SCALAR:
-            fits = arg->kind == NODE_STRING || arg->kind == NODE_INT ||
-                   arg->kind == NODE_REAL;
-            break;
-        case MARG_WORD:
-            fits = arg->kind == NODE_NAME &&
-                   word_allowed(spec->words, arg->as.name.text);
-            break;
-        default: fits = false; break;
-        }
-        if (!fits) {
+        int len = (int)(arg->at.end - arg->at.begin);
+        const char *text = arg->at.file->text + arg->at.begin;
+        vals[i] = arg_value(arg);
+        if (!arg_fits_kind(arg, k, spec)) {
             Diagnostic *x = diag_error(
                 b->d, arg->at, "argument %d of %s must be %s%s, got %.*s",
                 i + 1, fname, arg_kind_text(k, spec),
-                k == MARG_INT ? " (0 or more)" : "",
-                (int)(arg->at.end - arg->at.begin),
-                arg->at.file->text + arg->at.begin);
+                k == MARG_INT ? " (0 or more)" : "", len, text);
             diag_hint(b->d, x, "%s", spec->signature);
             ok = false;
-        }
-    }
-    /* Function-specific constraints that the kinds cannot express. */
-    if (ok && strcmp(fname, "keep") == 0 && nargs == 3) {
-        const Node *c = LIST_AT(args, 2);
-        if (utf8_count(c->as.string.value, c->as.string.len) != 1) {
-            diag_error(b->d, c->at,
-                       "the replacement character of keep must be exactly "
-                       "one character");
+        } else if (!arg_fits_32(arg, k)) {
+            Diagnostic *x = diag_error(
+                b->d, arg->at,
+                "argument %d of %s does not fit in 32 bits, got %.*s", i + 1,
+                fname, len, text);
+            diag_hint(b->d, x,
+                      "a whole-number mask argument runs from %d to %d, as "
+                      "an integer does in PostgreSQL",
+                      k == MARG_INT ? 0 : MASK_ARG_INT_MIN, MASK_ARG_INT_MAX);
             ok = false;
         }
     }
-    if (ok && strcmp(fname, "bucket") == 0) {
-        const Node *w = LIST_AT(args, 0);
-        double v = w->kind == NODE_INT ? (double)w->as.int_lit.value
-                                       : w->as.real_lit.value;
-        if (v <= 0) {
-            diag_error(b->d, w->at, "the width of bucket must be positive");
-            ok = false;
-        }
-    }
-    if (ok && strcmp(fname, "range") == 0) {
-        const Node *lo = LIST_AT(args, 0), *hi = LIST_AT(args, 1);
-        double l = lo->kind == NODE_INT ? (double)lo->as.int_lit.value
-                                        : lo->as.real_lit.value;
-        double h = hi->kind == NODE_INT ? (double)hi->as.int_lit.value
-                                        : hi->as.real_lit.value;
-        if (l >= h) {
-            diag_error(b->d, call->at, "range needs low < high");
-            ok = false;
-        }
+    MaskArgError bad;
+    if (ok && !mask_check_args(spec, vals, nargs, &bad)) {
+        Span at = bad.arg >= 0 ? LIST_AT(args, bad.arg)->at : call->at;
+        Diagnostic *x = diag_error(b->d, at, "%s: %s", fname, bad.message);
+        diag_hint(b->d, x, "%s", spec->signature);
+        ok = false;
     }
     if (!ok)
         return NULL;
