@@ -44,46 +44,6 @@
 /* The runtime's SQL (runtime/postgres/), embedded by mk/embed.sh. */
 extern const char pg_runtime_sql[];
 
-/* The masks runtime/postgres/masks.sql has so far. */
-static const char *const PORTED[] = {
-    "keep",
-    "redact",
-    "null",
-    "email",
-    "hash",
-    "anon_partial",
-    "anon_partial_email",
-    "mssql_default",
-    "mssql_email",
-    "mssql_partial",
-    "cn_mobile",
-    "cn_id",
-    "cn_name",
-    "cn_bank_card",
-    "cn_landline",
-    "cn_address",
-    "bucket",
-    "range",
-    "date_trunc",
-    "hive_mask",
-    "hive_mask_first_n",
-    "hive_mask_last_n",
-    "hive_mask_show_first_n",
-    "hive_mask_show_last_n",
-    "hive_mask_hash",
-    "hmac",
-    "encrypt",
-    NULL,
-};
-
-static bool ported(const MaskSpec *spec)
-{
-    for (const char *const *p = PORTED; *p; p++)
-        if (strcmp(*p, spec->name) == 0)
-            return true;
-    return false;
-}
-
 /* The v1.1 constructs this target does not enforce yet: none. A construct
  * named here is refused with its location rather than compiled into
  * weaker SQL. */
@@ -91,34 +51,7 @@ static bool ported(const MaskSpec *spec)
 
 bool emit_postgres_check(const Model *m, Diag *d)
 {
-    int before = d->errors;
-    if (model_refuse_v11(m, d, "postgres", POSTGRES_LACKS))
-        return false;
-    for (size_t t = 0; t < m->ntables; t++)
-        for (size_t c = 0; c < m->tables[t].ncolumns; c++)
-            for (size_t r = 0; r < m->nroles; r++)
-                for (int s = -1; s < (int)m->nscenarios; s++) {
-                    Outcome o = decide_role(m, (int)r, s, (int)t, (int)c, NULL);
-                    if (o.effect != EFFECT_MASK)
-                        continue;
-                    if (ported(o.mask->spec))
-                        continue;
-                    Diagnostic *x = diag_error(
-                        d, o.mask->at,
-                        "mask function %s has no PostgreSQL implementation "
-                        "yet",
-                        o.mask->spec->name);
-                    diag_hint(d, x,
-                              "ported so far: keep, redact, null, email, "
-                              "hash, anon_partial, anon_partial_email, "
-                              "mssql_default, mssql_email, mssql_partial, "
-                              "cn_mobile, cn_id, cn_name, cn_bank_card, "
-                              "cn_landline, cn_address, bucket, range, "
-                              "date_trunc, hmac, encrypt and the Hive "
-                              "family");
-                    return false;
-                }
-    return d->errors == before;
+    return !model_refuse_v11(m, d, "postgres", POSTGRES_LACKS);
 }
 
 /* ---- row expressions in PostgreSQL's dialect ---- */
