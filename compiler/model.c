@@ -25,6 +25,9 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The longest expiry of an approval: 100 years of 365 days. */
+#define EXPIRY_MAX_SECONDS (36500LL * 86400)
+
 typedef struct Builder {
     Arena *a;
     Diag *d;
@@ -1701,10 +1704,15 @@ static void add_approval(Builder *b, const Node *n)
             expires = it;
             ap.expires_at = it->at;
             ap.expires = it->as.expires.duration->as.duration.seconds;
-            if (ap.expires < 0)
-                diag_error(b->d, it->as.expires.duration->at,
-                           "the expiry is too large");
-            else if (ap.expires == 0)
+            /* A century: a later expiry passes year 9999, where SQLite's
+             * timestamps end and PostgreSQL's intervals overflow. */
+            if (ap.expires < 0 || ap.expires > EXPIRY_MAX_SECONDS) {
+                Diagnostic *x = diag_error(b->d, it->as.expires.duration->at,
+                                           "the expiry is too large");
+                diag_hint(b->d, x,
+                          "an approval expires within 100 years (36500d); "
+                          "leave out 'expires' for one that never does");
+            } else if (ap.expires == 0)
                 diag_error(b->d, it->as.expires.duration->at,
                            "an expiry must be longer than zero");
         }
