@@ -281,7 +281,8 @@ static void mask_sql(const Column *c, const MaskFn *mf, StrBuf *out)
         sb_puts(out, ")");
         return;
     }
-    if (strncmp(fn, "hive_", 5) == 0) {
+    /* The Hive family: arguments as one jsonb, the catalog says. */
+    if (mf->spec->json_args) {
         if (c->type == TYPE_REAL) {
             sb_puts(out, "NULL::text"); /* Hive: unsupported type */
             return;
@@ -490,11 +491,11 @@ static void raise_message(StrBuf *out, const char *fmt, ...)
     free(msg);
 }
 
-/* keyed: hmac and encrypt read the key. */
+/* keyed: the masks that read the key (hmac, encrypt), as the catalog
+ * says. */
 static bool keyed(const MaskFn *mf)
 {
-    return strcmp(mf->spec->name, "hmac") == 0 ||
-           strcmp(mf->spec->name, "encrypt") == 0;
+    return mf->spec->keyed;
 }
 
 /* keyed_name writes the function that gives column C of table T through
