@@ -222,6 +222,23 @@ static double baseline(const ValueSet *set, unsigned long *sink)
     return (now_ns() - t0) / (double)set->count;
 }
 
+/* unbenched returns a catalog function no case calls, or NULL: a new mask
+ * joins the catalog (runtime/core/mask_catalog.def) and must join the
+ * workload here too, with an input shape of its own kind. */
+static const char *unbenched(void)
+{
+    for (size_t i = 0; i < mask_spec_count(); i++) {
+        const char *name = mask_spec_at(i)->name;
+        size_t c = 0;
+        while (c < sizeof cases / sizeof cases[0] &&
+               strcmp(cases[c].fn, name) != 0)
+            c++;
+        if (c == sizeof cases / sizeof cases[0])
+            return name;
+    }
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     size_t count = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 1000000;
@@ -231,6 +248,11 @@ int main(int argc, char **argv)
     MaskKey key;
     char err[256];
 
+    const char *missing = unbenched();
+    if (missing) {
+        fprintf(stderr, "bench_mask: no case calls %s\n", missing);
+        return 1;
+    }
     if (count == 0)
         count = 1;
     for (int s = 0; s < SH_COUNT; s++) {
