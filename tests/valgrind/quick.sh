@@ -1,24 +1,23 @@
 #!/bin/sh
-# tests/valgrind.sh BUILD - memcheck over the C code (make valgrind).
+# tests/valgrind/quick.sh BUILD - a quick memcheck over the C code (make
+# valgrind-quick; tests/valgrind.sh runs the whole suite under memcheck).
 #
-# The sanitizers (make asan) run the whole suite; valgrind is too slow for
-# that (the CLI suite starts ward thousands of times), so this runs what
-# reaches every C file under memcheck: every unit test program (the
-# property test at WARD_PROP_N statements, default 2000), the command line
-# on every shipped policy and its corpus (compile for both targets,
-# check, explain, matrix, fmt, parse) and the SQLite runtime (ward.so)
-# loaded by the sqlite3 shell through the demo's steps: sessions, masked
-# reads, writes, an approval and the audit. A definite leak, an invalid
-# read or write, or a use of uninitialised memory fails it. Ends with
-# "N passed, N failed" like tests/run.sh.
+# Minutes instead of hours: what reaches every C file under memcheck:
+# every unit test program (the property test at WARD_PROP_N statements,
+# default 2000), the command line on every shipped policy and its corpus
+# (compile for both targets, check, explain, matrix, fmt, parse) and the
+# SQLite runtime (ward.so) loaded by the sqlite3 shell through the demo's
+# steps: sessions, masked reads, writes, an approval and the audit. A
+# definite leak, an invalid read or write, or a use of uninitialised
+# memory fails it. Ends with "N passed, N failed" like tests/run.sh.
 set -u
 BUILD=${1:-build}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
 command -v valgrind >/dev/null || { echo "valgrind: not installed (apt-get install valgrind)" >&2; exit 2; }
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ward-vg.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
-VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite"
+VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --suppressions=$ROOT/tests/valgrind/ward.supp"
 passed=0
 failed=0
 # vg NAME CMD...: CMD under memcheck; a memcheck error (exit 99) fails it,
