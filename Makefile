@@ -7,7 +7,8 @@
 #   make test       build and run every test (ends with "N passed, N failed")
 #   make demo       the main job on the running example
 #   make asan       the whole suite under AddressSanitizer + UBSan
-#   make valgrind   memcheck over the unit tests, the CLI and ward.so
+#   make valgrind   the whole suite under valgrind's memcheck (hours;
+#                   make valgrind-quick: the unit tests, the CLI and ward.so)
 #   make fuzz       libFuzzer targets (clang, ASan + UBSan), each FUZZ_TIME s
 #   make install    PREFIX=/usr/local DESTDIR= (docs/install.md)
 #   make install-pg the PostgreSQL runtime's C library alone into the
@@ -97,8 +98,9 @@ BENCH_BIN = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 EXAMPLE_BIN = $(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRC))
 
 .SECONDARY:
-.PHONY: all pg test check demo asan valgrind install install-pg clean format \
-        format-check bless bench tidy fuzz fuzz-build fuzz-run
+.PHONY: all pg test check demo asan valgrind valgrind-quick install \
+        install-pg clean format format-check bless bench tidy fuzz fuzz-build \
+        fuzz-run
 all: $(BUILD)/ward $(BUILD)/ward.so $(BUILD)/libward.a $(EXAMPLE_BIN) \
      $(if $(PG_SERVER_H),$(BUILD)/ward_pg.so)
 ifeq ($(PG_SERVER_H),)
@@ -205,10 +207,16 @@ asan:
 	$(MAKE) BUILD=build/asan SAN=address,undefined OPT=-O1 \
 	    SAN_CPPFLAGS=-DARENA_DEBUG test
 
-# Memcheck over every unit test, the CLI on every shipped policy and its
-# errors, and the SQLite runtime in the sqlite3 shell (tests/valgrind.sh).
-valgrind: $(BUILD)/ward $(BUILD)/ward.so $(UNIT_BIN) $(EXAMPLE_BIN)
+# The whole suite with every unit test, ward and sqlite3 shell under
+# memcheck (tests/valgrind.sh; VG_TESTS='t00[0-2]*' runs a part); the
+# quick subset: every unit test, the CLI on every shipped policy and its
+# errors, and the SQLite runtime in the sqlite3 shell.
+valgrind: $(BUILD)/ward $(BUILD)/ward.so $(BUILD)/ward_pg.so $(UNIT_BIN) \
+          $(EXAMPLE_BIN) $(BENCH_BIN)
 	sh tests/valgrind.sh $(BUILD)
+
+valgrind-quick: $(BUILD)/ward $(BUILD)/ward.so $(UNIT_BIN) $(EXAMPLE_BIN)
+	VG_QUICK=1 sh tests/valgrind.sh $(BUILD)
 
 # Fuzzing (docs/security.md): every object of build/fuzz is instrumented for
 # libFuzzer's coverage and built with ASan + UBSan; tests/fuzz/fuzz_*.c are

@@ -11,6 +11,10 @@
 #
 # --bless rewrites the golden expectations from the current output; review
 # the diff before committing it.
+#
+# TEST_PARTS (some of "unit golden fmt cli", the default) and TEST_CLI (a
+# glob of tests/cli scripts, default t*) run a part of the suite: the
+# whole suite under memcheck (tests/valgrind.sh) runs in parts.
 set -u
 
 BUILD=${1:-build}
@@ -24,6 +28,7 @@ trap 'rm -rf "$TMP"' EXIT INT TERM
 passed=0
 failed=0
 pass() { passed=$((passed + 1)); }
+part() { case " ${TEST_PARTS:-unit golden fmt cli} " in *" $1 "*) ;; *) return 1 ;; esac; }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 # compare NAME EXPECTED_FILE ACTUAL_FILE: diff, or bless.
@@ -41,6 +46,7 @@ compare() {
 
 # --- unit -----------------------------------------------------------------
 for t in "$BUILD"/tests/unit/test_*; do
+    part unit || break
     [ -x "$t" ] || continue
     case $t in *.o|*.d) continue ;; esac
     name=$(basename "$t")
@@ -62,6 +68,7 @@ done
 
 # --- golden: diagnostics ----------------------------------------------------
 for w in tests/golden/errors/*.ward; do
+    part golden || break
     [ -e "$w" ] || continue
     exp=${w%.ward}.err
     "$WARD" compile "$w" >"$TMP/out" 2>"$TMP/err"
@@ -81,6 +88,7 @@ done
 
 # --- golden: syntax trees ---------------------------------------------------
 for w in tests/golden/parse/*.ward; do
+    part golden || break
     [ -e "$w" ] || continue
     "$WARD" parse --dump "$w" >"$TMP/out" 2>"$TMP/err" ||
         { fail "$w: parse failed"; cat "$TMP/err"; continue; }
@@ -89,6 +97,7 @@ done
 
 # --- golden: command output ---------------------------------------------------
 for a in tests/golden/*/*.args; do
+    part golden || break
     [ -e "$a" ] || continue
     exp=${a%.args}.out
     # shellcheck disable=SC2046
@@ -100,6 +109,7 @@ done
 # --- fmt idempotence over every policy of the repository --------------------
 for w in $(find policies examples tests/golden/parse tests/golden/fmt \
                 -name '*.ward' 2>/dev/null | sort); do
+    part fmt || break
     "$WARD" parse "$w" >/dev/null 2>&1 || continue
     if ! "$WARD" fmt "$w" >"$TMP/f1.ward" 2>"$TMP/err"; then
         fail "fmt $w"; cat "$TMP/err"; continue
@@ -132,6 +142,9 @@ if [ -n "$WARD_PRELOAD" ]; then
     export ASAN_OPTIONS=detect_leaks=0
 fi
 for t in tests/cli/t*.sh; do
+    part cli || break
+    # shellcheck disable=SC2254
+    case ${t#tests/cli/} in ${TEST_CLI:-t*}) ;; *) continue ;; esac
     [ -e "$t" ] || continue
     WARD="$ROOT/$WARD" BUILD="$ROOT/$BUILD" ROOT="$ROOT" \
         sh "$t" >"$TMP/cli.out" 2>&1

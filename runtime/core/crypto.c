@@ -174,11 +174,31 @@ static EVP_MAC *alg_hmac;
 static EVP_CIPHER *alg_siv;
 static pthread_once_t alg_once = PTHREAD_ONCE_INIT;
 
+/*
+ * Registered after OpenSSL's own exit handler, so it runs before
+ * OPENSSL_cleanup at exit; in the SQLite extension it also runs when the
+ * last connection unloads ward.so (handlers of a shared object run at its
+ * dlclose), whose statics would otherwise take the only references with
+ * them: a leak on every load.
+ */
+static void release_algorithms(void)
+{
+    EVP_MD_free(alg_sha256);
+    EVP_MAC_free(alg_hmac);
+    EVP_CIPHER_free(alg_siv);
+    alg_sha256 = NULL;
+    alg_hmac = NULL;
+    alg_siv = NULL;
+}
+
 static void fetch_algorithms(void)
 {
+    if (OPENSSL_init_crypto(0, NULL) != 1)
+        return;
     alg_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     alg_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     alg_siv = EVP_CIPHER_fetch(NULL, "AES-256-SIV", NULL);
+    atexit(release_algorithms);
 }
 
 static void algorithms(void)

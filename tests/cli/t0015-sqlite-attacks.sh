@@ -43,10 +43,10 @@ base_rows() {
 
 t_comment_cte() {
     mkdb db && base_rows before &&
-    refused "-- x
+    refused " -- x
 WITH ward_x AS (SELECT phone, id_card FROM main.customers) SELECT * FROM ward_x" &&
     refused "/* x */ WITH ward_x AS (SELECT phone, id_card FROM main.customers) SELECT * FROM ward_x" &&
-    refused "-- x
+    refused " -- x
 WITH ward_x AS (SELECT ward_audit_write('update', 'customers', '1', 'phone')) SELECT * FROM ward_x" &&
     refused "WITH customers AS (SELECT * FROM main.customers) SELECT phone FROM customers" &&
     refused "WITH x AS MATERIALIZED (SELECT id_card FROM main.customers) SELECT * FROM x" &&
