@@ -607,11 +607,7 @@ bool runner_run_postgres(const Model *m, const Corpus *c, const char *dsn,
                          bool first_failure, Arena *a, RunResult *out,
                          const char **err)
 {
-    memset(out, 0, sizeof *out);
-    out->ex.rules = arena_alloc(a, (m->nrules + 1) * sizeof(bool));
-    out->ex.rowrules = arena_alloc(a, (m->nrowrules + 1) * sizeof(bool));
-    out->ex.writes = arena_alloc(a, (m->nwrites + 1) * sizeof(bool));
-    out->ex.cells = arena_alloc(a, (cell_count(m) + 1) * sizeof(bool));
+    run_result_init(m, a, out);
     PgRun r = {.m = m, .c = c, .a = a};
     if (!world_open(&r, dsn, err)) {
         world_close(&r);

@@ -730,14 +730,19 @@ static void run_case(Run *r, const CCase *c, const unsigned char *image,
               (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 }
 
-bool runner_run(const Model *m, const Corpus *c, Arena *a, RunResult *out,
-                const char **err)
+void run_result_init(const Model *m, Arena *a, RunResult *out)
 {
     memset(out, 0, sizeof *out);
     out->ex.rules = arena_alloc(a, (m->nrules + 1) * sizeof(bool));
     out->ex.rowrules = arena_alloc(a, (m->nrowrules + 1) * sizeof(bool));
     out->ex.writes = arena_alloc(a, (m->nwrites + 1) * sizeof(bool));
     out->ex.cells = arena_alloc(a, (cell_count(m) + 1) * sizeof(bool));
+}
+
+bool runner_run(const Model *m, const Corpus *c, Arena *a, RunResult *out,
+                const char **err)
+{
+    run_result_init(m, a, out);
     Run r = {.m = m, .c = c, .a = a, .ex = &out->ex};
     unsigned char *image = NULL;
     sqlite3_int64 size = 0;

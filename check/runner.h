@@ -46,6 +46,10 @@ typedef struct RunResult {
     Exercised ex;
 } RunResult;
 
+/* run_result_init empties OUT, with room in its Exercised for every rule,
+ * rows rule, write and cell of M: how each target's runner starts. */
+void run_result_init(const Model *m, Arena *a, RunResult *out);
+
 /* runner_run runs every case of C against M. Returns false (with a
  * message in ERR, arena-owned) when the template cannot be built, e.g.
  * when a fixture breaks a table constraint. Everything is arena-owned. */
