@@ -23,7 +23,7 @@ chmod +x "$SCRATCH_BASE/pg_config"
 # A build of its own, in the plain pass only: under the sanitizers it
 # would be the same plain build again.
 test_expect_success_plain 'a build without the server headers skips ward_pg.so alone' '
-    (cd "$ROOT" && make -s -j2 BUILD="$B" PG_CONFIG="$SCRATCH_BASE/pg_config") \
+    (cd "$ROOT" && make -s -j2 BUILD="$B" OPT=-O0 PG_CONFIG="$SCRATCH_BASE/pg_config") \
         >out 2>&1 &&
     contains out "build/ward_pg.so not built: no PostgreSQL server headers" &&
     test -x "$B/ward" && test -f "$B/ward.so" && test -f "$B/libward.a" &&
@@ -40,7 +40,7 @@ test_expect_success 'the build profile of mk/deps.sh needs no PostgreSQL server'
 '
 
 test_expect_success_plain 'make install puts each part where Debian expects it' '
-    (cd "$ROOT" && make -s BUILD="$B" PG_CONFIG="$SCRATCH_BASE/pg_config" \
+    (cd "$ROOT" && make -s BUILD="$B" OPT=-O0 PG_CONFIG="$SCRATCH_BASE/pg_config" \
         install DESTDIR="$DEST" PREFIX=/usr) >out 2>&1 &&
     contains out "ward_pg.so not installed" &&
     test -x "$DEST/usr/bin/ward" &&
