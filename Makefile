@@ -30,7 +30,7 @@ PG_CONFIG ?= pg_config
 WARN = -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wundef -Wpointer-arith
 CPPFLAGS += -I$(BUILD)/gen -Ibase -Igrammar -Icompiler -Iruntime/core -Iruntime/sqlite -Icheck -Icli \
-            -I$(shell $(PG_CONFIG) --includedir 2>/dev/null)
+            $(addprefix -I,$(shell $(PG_CONFIG) --includedir 2>/dev/null))
 CFLAGS  ?= -g $(OPT)
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -MMD -MP -fPIC
 ifneq ($(SAN),)
